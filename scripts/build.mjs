@@ -1,0 +1,38 @@
+// Transpiles every TypeScript file of src/ and reference-stack/ into dist/, one file per file,
+// keeping the tree. Child processes (stack services, load workers) always run from dist/, so the
+// CLI and the tests start exactly the same code. Type checking is `npm run typecheck`, not this.
+import { build } from 'esbuild';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const roots = ['src', 'reference-stack'];
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules') continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) collect(full, out);
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) out.push(full);
+  }
+  return out;
+}
+
+const entryPoints = roots.flatMap((r) => collect(join(root, r), []));
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+const started = Date.now();
+await build({
+  entryPoints,
+  outdir: join(root, 'dist'),
+  outbase: root,
+  bundle: false,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+if (!process.argv.includes('--quiet')) {
+  console.log(`peakready: built ${entryPoints.length} files into ${relative(process.cwd(), join(root, 'dist')) || 'dist'} in ${Date.now() - started} ms`);
+}

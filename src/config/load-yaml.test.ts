@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { parseYamlText } from './load-yaml.js';
+
+const schema = z.object({
+  title: z.string(),
+  method: z.array(z.object({ toxic: z.object({ type: z.enum(['latency', 'timeout']) }) })),
+});
+
+describe('parseYamlText', () => {
+  it('returns typed data for a valid file', () => {
+    const data = parseYamlText('title: t\nmethod:\n  - toxic: {type: latency}\n', schema, 'x.yaml');
+    expect(data.method[0]?.toxic.type).toBe('latency');
+  });
+
+  it('names file, line and field of every problem at once', () => {
+    const text = 'title: 3\nmethod:\n  - toxic:\n      type: latency\n  - toxic:\n      type: latncy\n';
+    let error: unknown;
+    try {
+      parseYamlText(text, schema, 'chaos/outage.yaml');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    expect(issues).toHaveLength(2);
+    expect(issues[0]).toMatchObject({ file: 'chaos/outage.yaml', line: 1, field: 'title' });
+    expect(issues[1]).toMatchObject({ line: 6, field: 'method[1].toxic.type' });
+    expect((error as ConfigError).message).toContain('chaos/outage.yaml:6 method[1].toxic.type:');
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(() => parseYamlText('title: [unclosed\n', schema, 'bad.yaml')).toThrow(/bad\.yaml:\d+: YAML syntax/);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The boundary between the load runtime (VUs, executors, k6 modules) and the metrics room
+ * (aggregation, thresholds, summary, outputs). The runtime only ever emits samples through a
+ * `SampleSink`; everything downstream of that lives in src/load/metrics/.
+ */
+
+/** k6's four metric types. */
+export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
+/** k6's value types: `time` values are milliseconds, `data` values are bytes. */
+export type MetricContains = 'default' | 'time' | 'data';
+
+export type Tags = Readonly<Record<string, string>>;
+
+export interface MetricDefinition {
+  name: string;
+  type: MetricType;
+  contains: MetricContains;
+}
+
+export interface Sample {
+  metric: string;
+  /** epoch ms */
+  time: number;
+  /** a rate's value is 1 (pass / true) or 0 */
+  value: number;
+  tags: Tags;
+}
+
+/** Where VUs put samples. Cheap and synchronous: it is on the hot path of every request. */
+export interface SampleSink {
+  /** Declares a metric (built-ins are predeclared; custom ones come from k6/metrics constructors). */
+  define(definition: MetricDefinition): void;
+  add(sample: Sample): void;
+}
+
+/**
+ * A serialisable aggregate of everything a sink saw (HDR histograms for trends, counts for the
+ * rest, per metric and per threshold submetric). Worker threads post snapshots to the main
+ * thread, which merges them exactly: trends are merged histograms, never averages.
+ */
+export interface AggregateSnapshot {
+  version: 1;
+  /** opaque to the runtime */
+  metrics: Record<string, unknown>;
+}

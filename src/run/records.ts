@@ -1,0 +1,117 @@
+/**
+ * The records a run directory holds, one type per file. Producers (stack, load engine, fault
+ * runner, autoscaler, OTLP receiver, scraper) append them while the run goes; checks and reports
+ * read them afterwards. Times are Unix epoch milliseconds. Adding a field is fine; renaming or
+ * removing one breaks `peakready report` on older runs, so don't.
+ */
+
+/** timeline.ndjson: what happened, in order. */
+export type TimelineEvent =
+  | { t: number; type: 'run'; state: 'start' | 'end'; command: string }
+  | { t: number; type: 'phase'; state: 'start' | 'end'; phase: string }
+  | { t: number; type: 'stack'; state: 'starting' | 'ready' | 'stopping' | 'stopped'; detail?: string }
+  | {
+      t: number;
+      type: 'fault';
+      state: 'on' | 'off';
+      /** experiment title or file */
+      experiment: string;
+      proxy: string;
+      /** 'toxic' for a toxic, 'disable' for a disabled proxy */
+      kind: 'toxic' | 'disable';
+      toxic?: { name: string; type: string; stream: string; toxicity: number; attributes: Record<string, number> };
+    }
+  | {
+      t: number;
+      type: 'scale-decision';
+      service: string;
+      current: number;
+      desired: number;
+      /** average utilisation of the metric, percent of request (e.g. 83.4) */
+      utilization: number | null;
+      target: number;
+      /** which rule set the final number: 'tolerance', 'policy:Pods', 'stabilization', 'max', ... */
+      limitedBy: string;
+      reason: string;
+    }
+  | { t: number; type: 'replicas'; service: string; from: number; to: number; ready: number }
+  | { t: number; type: 'replica'; service: string; replica: string; pid: number; state: 'started' | 'ready' | 'draining' | 'stopped' | 'crashed' }
+  | { t: number; type: 'probe'; experiment: string; probe: string; stage: 'before' | 'during' | 'after'; ok: boolean; value: number | string | null; detail?: string }
+  | { t: number; type: 'note'; level: 'info' | 'warn' | 'error'; message: string };
+
+export type TimelineEventType = TimelineEvent['type'];
+
+/**
+ * requests.ndjson: one line per HTTP request the load engine sent, so that checks can compute
+ * any window or phase exactly (budgets `over 1m`, isolation during the outage, tracing
+ * completeness by trace id).
+ */
+export interface RequestRecord {
+  /** request start, epoch ms */
+  t: number;
+  scenario: string;
+  /** k6 `name` tag (defaults to the URL) */
+  name: string;
+  method: string;
+  /** 0 when no response (connection error, timeout) */
+  status: number;
+  /** http_req_duration, ms */
+  duration: number;
+  /** k6's http_req_failed (per responseCallback / expectedStatuses) */
+  failed: boolean;
+  /** W3C trace id the engine put in `traceparent`, 32 hex chars */
+  traceId?: string;
+  /** arrival-rate scenarios: latency from the iteration's intended start (coordinated omission), ms */
+  intendedLatency?: number;
+  error?: string;
+  /** a few response headers a check needs, e.g. degraded pages */
+  degraded?: boolean;
+}
+
+/** metrics.ndjson: samples gathered during the run. */
+export type MetricSample =
+  | {
+      t: number;
+      source: 'scrape';
+      service: string;
+      replica: string;
+      /** Prometheus metric family and sample name, e.g. http_server_request_duration_seconds_count */
+      name: string;
+      labels: Record<string, string>;
+      value: number;
+    }
+  | { t: number; source: 'cpu'; service: string; replica: string; pid: number; cpuSeconds: number; utilization: number; requestMillicores: number }
+  | { t: number; source: 'load'; metric: string; value: number; tags?: Record<string, string> };
+
+/** traces.ndjson: one line per received span, ids in lowercase hex. */
+export interface SpanRecord {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  /** 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER' | 'UNSPECIFIED' */
+  kind: string;
+  service: string;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  /** 'UNSET' | 'OK' | 'ERROR' */
+  status: string;
+  statusMessage?: string;
+  attributes: Record<string, string | number | boolean | string[] | number[] | boolean[]>;
+  resource?: Record<string, string | number | boolean>;
+}
+
+/** checks.json: what each check concluded, with its evidence. */
+export interface CheckResult {
+  /** stable id: 'budgets', 'tracing', 'scale-out', 'isolation', 'integrity', 'cleanup' */
+  id: string;
+  title: string;
+  status: 'pass' | 'fail' | 'skip';
+  /** the headline figure and its limit, as printed in the verdict table */
+  figure: string;
+  limit: string;
+  /** one line per sub-result, for the reports */
+  details: Array<{ name: string; status: 'pass' | 'fail' | 'skip'; figure: string; limit: string; note?: string }>;
+  /** why skipped, or the first reason it failed */
+  reason?: string;
+}
