@@ -64,8 +64,12 @@ export interface RequestRecord {
   /** arrival-rate scenarios: latency from the iteration's intended start (coordinated omission), ms */
   intendedLatency?: number;
   error?: string;
-  /** a few response headers a check needs, e.g. degraded pages */
-  degraded?: boolean;
+  /**
+   * Response headers whose name starts with `x-peakready-`, lower-cased, prefix removed: the
+   * reference stack uses them to tell checks what a client was told (`order-id`, `degraded`,
+   * `idempotent-replay`). Absent when the response had none.
+   */
+  meta?: Record<string, string>;
 }
 
 /** metrics.ndjson: samples gathered during the run. */
@@ -114,4 +118,24 @@ export interface CheckResult {
   details: Array<{ name: string; status: 'pass' | 'fail' | 'skip'; figure: string; limit: string; note?: string }>;
   /** why skipped, or the first reason it failed */
   reason?: string;
+}
+
+/**
+ * integrity.json: the stored truth at the end of a run, read from the stack's internal endpoints
+ * (orders `GET /internal/orders`, payments `GET /internal/charges`, inventory `GET /internal/stock`).
+ */
+export interface IntegritySnapshot {
+  t: number;
+  orders: Array<{ orderId: string; idempotencyKey: string; chargeId: string | null; status: string; items: Array<{ productId: string; quantity: number }> }>;
+  charges: Array<{ chargeId: string; idempotencyKey: string; amountCents: number; status: string }>;
+  stock: Array<{ productId: string; initial: number; available: number; sold: number; minObserved?: number }>;
+}
+
+/** cleanup.json: what was still there after the stack and faults were stopped (all empty = clean). */
+export interface CleanupSnapshot {
+  t: number;
+  processes: Array<{ pid: number; name: string }>;
+  ports: Array<{ port: number; owner: string }>;
+  toxics: Array<{ proxy: string; toxic: string }>;
+  disabledProxies: string[];
 }

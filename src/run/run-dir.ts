@@ -13,6 +13,8 @@ export const RUN_FILES = {
   summary: 'summary.json',
   traces: 'traces.ndjson',
   checks: 'checks.json',
+  integrity: 'integrity.json',
+  cleanup: 'cleanup.json',
   reportJson: 'report.json',
   reportHtml: 'report.html',
   junit: 'junit.xml',

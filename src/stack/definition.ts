@@ -65,7 +65,7 @@ export interface StackDefinition {
   services: readonly ServiceDefinition[];
   database: { name: 'postgres'; portOffset: number; entry: string; database: string; user: string };
   /** offsets of the stack's own admin endpoints */
-  admin: { faultProxyApiOffset: number; otlpOffset: number; proxyPortOffset: number };
+  admin: { faultProxyApiOffset: number; otlpOffset: number; supervisorMetricsOffset: number; proxyPortOffset: number };
 }
 
 export const DEFAULT_BASE_PORT = 7100;
@@ -122,7 +122,8 @@ export function referenceStack(basePort: number = DEFAULT_BASE_PORT): StackDefin
         'payments',
         'orders',
       ]),
-      service('payments', 5, 'Simulated payment provider with configurable latency and failure rate', [], {
+      service('payments', 5, 'Simulated payment provider with configurable latency and failure rate; charges stored once per key', ['postgres'], {
+        schema: 'payments',
         env: { PAYMENTS_LATENCY_MS: '20', PAYMENTS_JITTER_MS: '10', PAYMENTS_FAILURE_RATE: '0' },
       }),
       service('inventory', 6, 'Stock and atomic reservations; never oversold', ['postgres'], { schema: 'inventory' }),
@@ -130,7 +131,7 @@ export function referenceStack(basePort: number = DEFAULT_BASE_PORT): StackDefin
       service('recommendations', 8, 'Related products; optional on every path', []),
     ],
     database: { name: 'postgres', portOffset: 9, entry: 'reference-stack/pglite/main', database: 'postgres', user: 'postgres' },
-    admin: { faultProxyApiOffset: 300, otlpOffset: 301, proxyPortOffset: 100 },
+    admin: { faultProxyApiOffset: 300, otlpOffset: 301, supervisorMetricsOffset: 302, proxyPortOffset: 100 },
   };
 }
 
