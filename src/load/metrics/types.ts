@@ -43,3 +43,31 @@ export interface AggregateSnapshot {
   /** opaque to the runtime */
   metrics: Record<string, unknown>;
 }
+
+/**
+ * A threshold's metric selector, e.g. `http_req_duration{name:checkout}`: as in k6, a sample
+ * belongs to the submetric when every selector tag is present on the sample with that value.
+ */
+export interface SubmetricSelector {
+  /** the parent metric, e.g. `http_req_duration` */
+  metric: string;
+  tags: Tags;
+  /** the entry's name in summaries, k6-style: `http_req_duration{name:checkout}` */
+  name: string;
+}
+
+/**
+ * Read access to one aggregated metric (or submetric) for progress lines and thresholds.
+ * Aggregations use k6's words: counter `count`, `rate`; gauge `value`, `min`, `max`;
+ * rate `rate`, `passes`, `fails`; trend `count`, `avg`, `min`, `med`, `max`, `p(N)`.
+ */
+export interface MetricView {
+  readonly definition: MetricDefinition;
+  /** how many samples were aggregated */
+  readonly samples: number;
+  /**
+   * One aggregation's current value, or undefined when it does not apply to the metric's type.
+   * A counter's `rate` is per second over `elapsedMs` (the run's duration so far).
+   */
+  stat(aggregation: string, elapsedMs?: number): number | undefined;
+}
