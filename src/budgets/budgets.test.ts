@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import type { RequestRecord, TimelineEvent } from '../run/records.js';
+import { evaluateBudget, percentile } from './evaluate.js';
+import { loadBudgets, parseBudgets } from './load.js';
+import { namedIntervals, runSpan } from './run-windows.js';
+
+function issuesOf(text: string): string[] {
+  try {
+    parseBudgets(text, 'b.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message.split('\n');
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('budgets file', () => {
+  it('loads the shipped defaults', () => {
+    const b = loadBudgets();
+    expect(b.thresholds.length).toBeGreaterThan(3);
+    const windowed = b.thresholds.find((t) => t.overMs !== undefined)!;
+    expect(windowed.overMs).toBe(30_000);
+    expect(b.thresholds.find((t) => t.during === 'outage')?.label).toBe('http_req_duration{name:checkout} p(99)<2000 during outage');
+    expect(b.slo.latency.thresholdSeconds).toBe(0.5);
+  });
+
+  it('fills every default from an empty file', () => {
+    const b = parseBudgets('{}');
+    expect(b.thresholds).toEqual([]);
+    expect(b.tracing.completeness).toBe(0.99);
+    expect(b.scaleOut.reactionMs).toBe(60_000);
+    expect(b.isolation.checkout).toBe('checkout');
+  });
+
+  it('names file, line and field of every problem at once', () => {
+    const issues = issuesOf(
+      [
+        'thresholds:',
+        '  http_req_duration{name:checkout}:',
+        '    - p(95)<400',
+        '    - p95<400',
+        '  http_req_failed:',
+        '    - p(95)<0.1',
+        '  vus:',
+        '    - value<10',
+        'checks:',
+        '  tracing:',
+        '    completeness: 1.5',
+        '  isolaton: {}',
+      ].join('\n'),
+    );
+    expect(issues).toContainEqual(expect.stringMatching(/^b\.yaml:4 thresholds\.http_req_duration\{name:checkout\}\[1\]: "p95<400" is not a k6 threshold expression/));
+    expect(issues).toContainEqual(expect.stringMatching(/^b\.yaml:6 thresholds\.http_req_failed\[0\]: .*rate; its aggregations are rate/));
+    expect(issues).toContainEqual(expect.stringMatching(/^b\.yaml:8 thresholds\.vus: "vus" cannot be judged/));
+    expect(issues).toContainEqual(expect.stringMatching(/^b\.yaml:11 checks\.tracing\.completeness: /));
+    expect(issues).toContainEqual(expect.stringMatching(/^b\.yaml:10 checks: unknown key "isolaton"; did you mean "isolation"\?/));
+  });
+
+  it('rejects a tag that is not recorded and a window that is not a duration', () => {
+    const issues = issuesOf('thresholds:\n  http_req_duration{url:x}: ["p(95)<1"]\n  http_reqs: ["count>1 over soon"]\n');
+    expect(issues[0]).toMatch(/b\.yaml:2 .*tag "url" is not recorded per request/);
+    expect(issues[1]).toMatch(/b\.yaml:3 thresholds\.http_reqs\[0\]: over: "soon" is not a valid duration/);
+  });
+
+  it('accepts every k6 operator and the object form', () => {
+    const b = parseBudgets(
+      'thresholds:\n  http_reqs: ["count>=1", "rate > 0.5", "count!=3", "count===4", "count==4", "count<=9"]\n  http_req_duration:\n    - { threshold: "med<100", abortOnFail: true, over: 10s, during: surge }\n',
+    );
+    expect(b.thresholds.map((t) => t.operator)).toEqual(['>=', '>', '!=', '===', '==', '<=', '<']);
+    expect(b.thresholds.at(-1)).toMatchObject({ overMs: 10_000, during: 'surge', aggregation: { kind: 'med' } });
+  });
+});
+
+const T0 = 1_700_000_000_000;
+function req(t: number, duration: number, extra: Partial<RequestRecord> = {}): RequestRecord {
+  return { t: T0 + t, scenario: 'default', name: 'checkout', method: 'POST', status: 201, duration, failed: false, ...extra };
+}
+
+describe('budget evaluation', () => {
+  it('interpolates percentiles like k6', () => {
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2.5);
+    expect(percentile([10, 20, 30, 40, 50], 95)).toBeCloseTo(48);
+    expect(percentile([7], 99)).toBe(7);
+  });
+
+  it('catches a bad minute that the whole-run p95 hides', () => {
+    // thirty minutes at 100 ms, one minute in the middle at 900 ms (3 % of requests): 1 request/s
+    const requests: RequestRecord[] = [];
+    for (let s = 0; s < 1800; s++) requests.push(req(s * 1000, s >= 900 && s < 960 ? 900 : 100));
+    const span = runSpan([], requests);
+    const ctx = { intervals: new Map(), span };
+    const b = parseBudgets('thresholds:\n  http_req_duration{name:checkout}: ["p(95)<400", "p(95)<400 over 1m"]\n');
+    const [whole, windowed] = b.thresholds.map((t) => evaluateBudget(t, requests, ctx));
+    expect(whole).toMatchObject({ status: 'pass', actual: 100 });
+    expect(windowed).toMatchObject({ status: 'fail', actual: 900 });
+    expect(windowed!.window!.start).toBeGreaterThanOrEqual(T0 + 840_000);
+    expect(windowed!.window!.end).toBeLessThanOrEqual(T0 + 1_020_000);
+  });
+
+  it('judges a phase, the outage and a scenario, and skips an unknown phase', () => {
+    const timeline: TimelineEvent[] = [
+      { t: T0, type: 'phase', state: 'start', phase: 'baseline' },
+      { t: T0 + 10_000, type: 'phase', state: 'end', phase: 'baseline' },
+      { t: T0 + 20_000, type: 'fault', state: 'on', experiment: 'x', proxy: 'recommendations', kind: 'disable' },
+      { t: T0 + 30_000, type: 'fault', state: 'off', experiment: 'x', proxy: 'recommendations', kind: 'disable' },
+    ];
+    const requests = [
+      req(1000, 50),
+      req(5000, 60, { failed: true, status: 503 }),
+      req(21_000, 700, { scenario: 'surge' }),
+      req(25_000, 800, { scenario: 'surge' }),
+      req(40_000, 90, { scenario: 'surge' }),
+    ];
+    const span = runSpan(timeline, requests);
+    const ctx = { intervals: namedIntervals(timeline, span.end), span };
+    const b = parseBudgets(
+      'thresholds:\n  http_req_failed: ["rate<0.1 during baseline"]\n  http_req_duration: ["max<500 during outage", "min<100 during surge", "max<1 during lunch"]\n',
+    );
+    const [failedBaseline, outage, surge, lunch] = b.thresholds.map((t) => evaluateBudget(t, requests, ctx));
+    expect(failedBaseline).toMatchObject({ status: 'fail', actual: 0.5, samples: 2, figure: 'rate=50%' });
+    expect(outage).toMatchObject({ status: 'fail', actual: 800, samples: 2 });
+    expect(surge).toMatchObject({ status: 'pass', actual: 90, samples: 3 });
+    expect(lunch).toMatchObject({ status: 'skip', note: expect.stringContaining('no phase, scenario or fault named "lunch"') });
+  });
+
+  it('filters on tags and computes a counter rate per second of the run', () => {
+    const requests = [req(0, 1), req(1000, 1, { name: 'product', method: 'GET' }), req(2000, 1, { status: 500 }), req(4000, 1)];
+    const span = { start: T0, end: T0 + 4000 };
+    const b = parseBudgets('thresholds:\n  http_reqs{name:checkout,status:201}: ["count==2", "rate<1"]\n  http_reqs{name:nope}: ["count>0"]\n');
+    const [count, rate, none] = b.thresholds.map((t) => evaluateBudget(t, requests, { intervals: new Map(), span }));
+    expect(count).toMatchObject({ status: 'pass', actual: 2 });
+    expect(rate).toMatchObject({ status: 'pass', actual: 0.5 });
+    expect(none).toMatchObject({ status: 'skip', note: 'no requests matched http_reqs{name:nope}' });
+  });
+});

@@ -1,0 +1,157 @@
+import type { RequestRecord } from '../run/records.js';
+import { requestsDuring, type Interval } from './run-windows.js';
+import { aggregationName, compare, type Aggregation } from './threshold-expression.js';
+import { BUDGET_METRICS, type BudgetMetric, type ThresholdBudget } from './types.js';
+
+export interface BudgetOutcome {
+  budget: ThresholdBudget;
+  status: 'pass' | 'fail' | 'skip';
+  /** the aggregate (the worst window's for `over`) */
+  actual?: number;
+  figure: string;
+  limit: string;
+  /** requests the aggregate was computed on */
+  samples: number;
+  /** for `over`: the window that decided the outcome */
+  window?: Interval;
+  note?: string;
+}
+
+export interface EvaluationContext {
+  /** named phases and `outage` (see namedIntervals) */
+  intervals: Map<string, Interval[]>;
+  /** the whole run */
+  span: Interval;
+}
+
+/**
+ * Judges one budget on the run's request records, exactly (every request, no sampling). Pure.
+ * `over W` slides a window of length W in steps of W/6 across the run (or across each interval of
+ * the `during` phase) and fails on the worst window: a bad minute cannot hide in a whole-run p95.
+ */
+export function evaluateBudget(budget: ThresholdBudget, requestsByTime: readonly RequestRecord[], ctx: EvaluationContext): BudgetOutcome {
+  const limit = budget.label.slice(budget.metricKey.length + 1);
+  let pool = requestsByTime.filter((r) => matchesTags(r, budget.tags));
+  let scopes: Interval[] = [ctx.span];
+  if (budget.during !== undefined) {
+    const during = requestsDuring(budget.during, pool, ctx.intervals);
+    const phaseExists = ctx.intervals.has(budget.during) || requestsByTime.some((r) => r.scenario === budget.during);
+    if (!during) {
+      const note = phaseExists
+        ? `no ${budget.metricKey} requests during ${budget.during}`
+        : `this run has no phase, scenario or fault named "${budget.during}"`;
+      return { budget, status: 'skip', figure: '-', limit, samples: 0, note };
+    }
+    pool = during.requests;
+    scopes = during.intervals;
+  }
+  if (!pool.length) return { budget, status: 'skip', figure: '-', limit, samples: 0, note: `no requests matched ${budget.metricKey}` };
+
+  if (budget.overMs === undefined) {
+    const seconds = scopes.reduce((s, i) => s + (i.end - i.start), 0) / 1000;
+    const actual = aggregate(budget.metric, budget.aggregation, pool, seconds);
+    return outcome(budget, actual, pool.length, limit);
+  }
+
+  let worst: BudgetOutcome | undefined;
+  for (const scope of scopes) {
+    for (const window of slidingWindows(scope, budget.overMs)) {
+      const inWindow = between(pool, window);
+      if (!inWindow.length) continue;
+      const actual = aggregate(budget.metric, budget.aggregation, inWindow, (window.end - window.start) / 1000);
+      const result = { ...outcome(budget, actual, inWindow.length, limit), window };
+      if (!worst || isWorse(result, worst)) worst = result;
+    }
+  }
+  return worst ?? { budget, status: 'skip', figure: '-', limit, samples: 0, note: 'no window held any request' };
+}
+
+/** Windows of length `length` stepping by length/6 across `scope`; the whole scope when shorter. */
+export function slidingWindows(scope: Interval, length: number): Interval[] {
+  if (scope.end - scope.start <= length) return [scope];
+  const step = Math.max(1, Math.floor(length / 6));
+  const out: Interval[] = [];
+  let start = scope.start;
+  for (; start + length <= scope.end; start += step) out.push({ start, end: start + length });
+  if (out.at(-1)!.end < scope.end) out.push({ start: scope.end - length, end: scope.end });
+  return out;
+}
+
+/** k6's aggregations over request records. `seconds` is the span a counter's rate is per. */
+export function aggregate(metric: BudgetMetric, aggregation: Aggregation, records: readonly RequestRecord[], seconds: number): number {
+  const type = BUDGET_METRICS[metric];
+  if (type === 'counter') return aggregation.kind === 'count' ? records.length : seconds > 0 ? records.length / seconds : 0;
+  if (type === 'rate') return records.length ? records.filter((r) => r.failed).length / records.length : 0;
+  const values = records.map((r) => r.duration).sort((a, b) => a - b);
+  switch (aggregation.kind) {
+    case 'avg':
+      return values.reduce((s, v) => s + v, 0) / values.length;
+    case 'min':
+      return values[0]!;
+    case 'max':
+      return values.at(-1)!;
+    case 'med':
+      return percentile(values, 50);
+    case 'p':
+      return percentile(values, aggregation.percentile);
+    default:
+      return NaN;
+  }
+}
+
+/** Percentile of sorted values with linear interpolation between the closest ranks (as k6's trend sink). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return 0;
+  if (sorted.length === 1) return sorted[0]!;
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = sorted[Math.floor(rank)]!;
+  const hi = sorted[Math.ceil(rank)]!;
+  return lo + (hi - lo) * (rank - Math.floor(rank));
+}
+
+export function matchesTags(r: RequestRecord, tags: ThresholdBudget['tags']): boolean {
+  for (const [tag, value] of Object.entries(tags)) {
+    const actual = tag === 'status' ? String(r.status) : tag === 'expected_response' ? String(!r.failed) : (r as unknown as Record<string, unknown>)[tag];
+    if (actual !== value) return false;
+  }
+  return true;
+}
+
+/** Records whose start lies in [start, end), from records sorted by t (binary search). */
+export function between(sorted: readonly RequestRecord[], window: Interval): RequestRecord[] {
+  return sorted.slice(lowerBound(sorted, window.start), lowerBound(sorted, window.end));
+}
+
+function lowerBound(sorted: readonly RequestRecord[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.t < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function outcome(budget: ThresholdBudget, actual: number, samples: number, limit: string): BudgetOutcome {
+  const ok = compare(actual, budget.operator, budget.value);
+  return { budget, status: ok ? 'pass' : 'fail', actual, figure: `${aggregationName(budget.aggregation)}=${formatValue(budget.metric, budget.aggregation, actual)}`, limit, samples };
+}
+
+/** A failing window beats a passing one; among equals, the one furthest past the limit. */
+function isWorse(a: BudgetOutcome, b: BudgetOutcome): boolean {
+  if (a.status !== b.status) return a.status === 'fail';
+  const direction = a.budget.operator.startsWith('<') ? 1 : a.budget.operator.startsWith('>') ? -1 : 0;
+  return direction * ((a.actual ?? 0) - (b.actual ?? 0)) > 0;
+}
+
+export function formatValue(metric: BudgetMetric, aggregation: Aggregation, value: number): string {
+  const type = BUDGET_METRICS[metric];
+  if (type === 'trend') return `${round(value)}ms`;
+  if (type === 'rate') return `${round(value * 100)}%`;
+  return aggregation.kind === 'count' ? String(Math.round(value)) : `${round(value)}/s`;
+}
+
+function round(v: number): number {
+  return Math.abs(v) >= 100 ? Math.round(v) : Number(v.toFixed(2));
+}

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { didYouMean } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
+import { parseThresholdExpression, type ThresholdExpression } from './threshold-expression.js';
+import { BUDGET_METRICS, BUDGET_TAGS, type BudgetMetric, type BudgetTag, type Budgets, type ThresholdBudget } from './types.js';
+
+/** The aggregations k6 allows per metric type (k6 docs, "Thresholds": threshold syntax). */
+const AGGREGATIONS_BY_TYPE: Record<string, readonly string[]> = {
+  counter: ['count', 'rate'],
+  rate: ['rate'],
+  trend: ['avg', 'min', 'max', 'med', 'p'],
+};
+
+const METRIC_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\{(.*)\})?$/;
+
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^duration: /, '') });
+    return z.NEVER;
+  }
+});
+
+const ratio = z.number().min(0).max(1);
+
+const budgetItem = z.union([
+  z.string(),
+  strict({
+    threshold: z.string(),
+    over: z.string().optional(),
+    during: z.string().min(1).optional(),
+    // accepted for k6 compatibility; a budget is judged after the run, so nothing aborts
+    abortOnFail: z.boolean().optional(),
+    delayAbortEval: z.string().optional(),
+  }),
+]);
+
+/** A strict object whose unknown keys get a "did you mean" among the known ones. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== 'unrecognized_keys') return undefined;
+      return issue.keys
+        .map((key) => {
+          const guess = didYouMean(key, known);
+          return `unknown key "${key}"` + (guess ? `; did you mean "${guess}"?` : `; known keys: ${known.join(', ')}`);
+        })
+        .join('; ');
+    },
+  });
+}
+
+const check = <T extends z.ZodRawShape>(shape: T) => strict({ enabled: z.boolean().default(true), ...shape });
+
+export const budgetsSchema = strict({
+  // parsed here rather than after the whole object, so threshold problems are reported together
+  // with every other problem of the file
+  thresholds: z
+    .record(z.string(), z.array(budgetItem))
+    .default({})
+    .transform((raw, ctx) => {
+      const thresholds: ThresholdBudget[] = [];
+      for (const [key, items] of Object.entries(raw)) {
+        const parsedKey = parseMetricKey(key);
+        if (typeof parsedKey === 'string') {
+          ctx.addIssue({ code: 'custom', path: [key], message: parsedKey });
+          continue;
+        }
+        items.forEach((item, index) => {
+          const result = parseBudgetItem(item, parsedKey.metric);
+          if (typeof result === 'string') ctx.addIssue({ code: 'custom', path: [key, index], message: result });
+          else thresholds.push({ metricKey: key, ...parsedKey, ...result, label: labelOf(key, result) });
+        });
+      }
+      return thresholds;
+    }),
+  checks: strict({
+      tracing: check({ completeness: ratio.default(0.99), rules: z.string().optional() }).prefault({}),
+      'scale-out': check({ reaction: duration.default(60_000), flapWindow: duration.default(60_000) }).prefault({}),
+      isolation: check({
+        checkout: z.string().min(1).default('checkout'),
+        degraded: z.array(z.string().min(1)).default(['product']),
+        successRateDrop: ratio.default(0.01),
+        p95Ratio: z.number().min(1).default(1.5),
+        p95Slack: duration.default(50),
+        baselinePhase: z.string().min(1).default('baseline'),
+      }).prefault({}),
+      integrity: check({}).prefault({}),
+      cleanup: check({}).prefault({}),
+  }).prefault({}),
+  baseline: strict({ p95Increase: z.number().min(0).default(0.2), errorRateIncrease: ratio.default(0.01), throughputDrop: ratio.default(0.1) })
+    .prefault({}),
+  slo: strict({
+      window: z.string().regex(/^\d+[dhw]$/, 'write the SLO window like "30d"').default('30d'),
+      service: z.string().min(1).default('gateway'),
+      route: z.string().min(1).default('/api/checkout'),
+      method: z.string().min(1).default('POST'),
+      availability: z.number().gt(0).lt(1).default(0.999),
+      latency: strict({ objective: z.number().gt(0).lt(1).default(0.99), threshold: duration.default(500) }).prefault({}),
+  }).prefault({}),
+});
+
+export type BudgetsInput = z.input<typeof budgetsSchema>;
+
+/**
+ * The whole file: the schema above, then every threshold parsed, each problem reported with the
+ * path of the offending entry (`thresholds["http_req_duration{name:checkout}"][1]`).
+ */
+/** The whole file, mapped onto the typed Budgets the checks read. */
+export const budgetsFileSchema = budgetsSchema.transform((raw): Omit<Budgets, 'file'> => {
+  const c = raw.checks;
+  return {
+    thresholds: raw.thresholds,
+    tracing: c.tracing,
+    scaleOut: { enabled: c['scale-out'].enabled, reactionMs: c['scale-out'].reaction, flapWindowMs: c['scale-out'].flapWindow },
+    isolation: { ...c.isolation, p95SlackMs: c.isolation.p95Slack },
+    integrity: c.integrity,
+    cleanup: c.cleanup,
+    baseline: raw.baseline,
+    slo: { ...raw.slo, latency: { objective: raw.slo.latency.objective, thresholdSeconds: raw.slo.latency.threshold / 1000 } },
+  };
+});
+
+function parseMetricKey(key: string): { metric: BudgetMetric; tags: Partial<Record<BudgetTag, string>> } | string {
+  const match = METRIC_KEY.exec(key.trim());
+  if (!match) return `"${key}" is not a metric name; write it as k6 does: "http_req_duration" or "http_req_duration{name:checkout}"`;
+  const metric = match[1]!;
+  if (!(metric in BUDGET_METRICS)) {
+    return `"${metric}" cannot be judged from the run's request records; budgets hold on ${Object.keys(BUDGET_METRICS).join(', ')} (put other k6 metrics in the script's own thresholds)`;
+  }
+  const tags: Partial<Record<BudgetTag, string>> = {};
+  for (const pair of match[2] ? match[2].split(',') : []) {
+    const colon = pair.indexOf(':');
+    const tag = pair.slice(0, colon).trim();
+    const value = pair.slice(colon + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
+    if (colon < 0 || !tag || !value) return `"${pair.trim()}" is not a tag filter; write "tag:value", e.g. {name:checkout}`;
+    if (!(BUDGET_TAGS as readonly string[]).includes(tag)) return `tag "${tag}" is not recorded per request; use one of ${BUDGET_TAGS.join(', ')}`;
+    tags[tag as BudgetTag] = value;
+  }
+  return { metric: metric as BudgetMetric, tags };
+}
+
+type ParsedItem = Pick<ThresholdBudget, 'expression' | 'aggregation' | 'operator' | 'value' | 'overMs' | 'during'>;
+
+function parseBudgetItem(item: z.output<typeof budgetItem>, metric: BudgetMetric): ParsedItem | string {
+  let text: string;
+  let over: string | undefined;
+  let during: string | undefined;
+  if (typeof item === 'string') {
+    // `p(95)<400 over 1m during surge`: the k6 expression, then our two optional suffixes
+    const m = /^(.*?)(?:\s+over\s+(\S+))?(?:\s+during\s+(\S+))?\s*$/.exec(item)!;
+    [text, over, during] = [m[1]!, m[2], m[3]];
+  } else {
+    [text, over, during] = [item.threshold, item.over, item.during];
+  }
+  let expression: ThresholdExpression;
+  try {
+    expression = parseThresholdExpression(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const type = BUDGET_METRICS[metric];
+  if (!AGGREGATIONS_BY_TYPE[type]!.includes(expression.aggregation.kind)) {
+    const allowed = AGGREGATIONS_BY_TYPE[type]!.map((a) => (a === 'p' ? 'p(N)' : a)).join(', ');
+    return `"${expression.source}": ${metric} is a ${type}; its aggregations are ${allowed}`;
+  }
+  let overMs: number | undefined;
+  if (over !== undefined) {
+    try {
+      overMs = parseDuration(over, 'over');
+    } catch (error) {
+      return (error as Error).message;
+    }
+    if (overMs < 1000) return `over ${over}: a window shorter than 1s says nothing; use e.g. "over 1m"`;
+  }
+  return {
+    expression: expression.source,
+    aggregation: expression.aggregation,
+    operator: expression.operator,
+    value: expression.value,
+    ...(overMs !== undefined ? { overMs } : {}),
+    ...(during !== undefined ? { during } : {}),
+  };
+}
+
+function labelOf(key: string, item: ParsedItem): string {
+  let label = `${key} ${item.expression}`;
+  if (item.overMs !== undefined) label += ` over ${formatWindow(item.overMs)}`;
+  if (item.during !== undefined) label += ` during ${item.during}`;
+  return label;
+}
+
+function formatWindow(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
+}
