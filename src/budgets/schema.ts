@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { didYouMean } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
-import { parseThresholdExpression, type ThresholdExpression } from './threshold-expression.js';
+import { parseMetricKey as parseK6MetricKey, parseThresholdExpression, type ThresholdExpression } from './threshold-expression.js';
 import { BUDGET_METRICS, BUDGET_TAGS, type BudgetMetric, type BudgetTag, type Budgets, type ThresholdBudget } from './types.js';
 
 /** The aggregations k6 allows per metric type (k6 docs, "Thresholds": threshold syntax). */
@@ -10,8 +10,6 @@ const AGGREGATIONS_BY_TYPE: Record<string, readonly string[]> = {
   rate: ['rate'],
   trend: ['avg', 'min', 'max', 'med', 'p'],
 };
-
-const METRIC_KEY = /^([A-Za-z_][A-Za-z0-9_]*)(?:\{(.*)\})?$/;
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   try {
@@ -124,22 +122,19 @@ export const budgetsFileSchema = budgetsSchema.transform((raw): Omit<Budgets, 'f
 });
 
 function parseMetricKey(key: string): { metric: BudgetMetric; tags: Partial<Record<BudgetTag, string>> } | string {
-  const match = METRIC_KEY.exec(key.trim());
-  if (!match) return `"${key}" is not a metric name; write it as k6 does: "http_req_duration" or "http_req_duration{name:checkout}"`;
-  const metric = match[1]!;
-  if (!(metric in BUDGET_METRICS)) {
-    return `"${metric}" cannot be judged from the run's request records; budgets hold on ${Object.keys(BUDGET_METRICS).join(', ')} (put other k6 metrics in the script's own thresholds)`;
+  let parsed: { metric: string; tags: Record<string, string> };
+  try {
+    parsed = parseK6MetricKey(key);
+  } catch (error) {
+    return (error as Error).message;
   }
-  const tags: Partial<Record<BudgetTag, string>> = {};
-  for (const pair of match[2] ? match[2].split(',') : []) {
-    const colon = pair.indexOf(':');
-    const tag = pair.slice(0, colon).trim();
-    const value = pair.slice(colon + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
-    if (colon < 0 || !tag || !value) return `"${pair.trim()}" is not a tag filter; write "tag:value", e.g. {name:checkout}`;
+  if (!(parsed.metric in BUDGET_METRICS)) {
+    return `"${parsed.metric}" cannot be judged from the run's request records; budgets hold on ${Object.keys(BUDGET_METRICS).join(', ')} (put other k6 metrics in the script's own thresholds)`;
+  }
+  for (const tag of Object.keys(parsed.tags)) {
     if (!(BUDGET_TAGS as readonly string[]).includes(tag)) return `tag "${tag}" is not recorded per request; use one of ${BUDGET_TAGS.join(', ')}`;
-    tags[tag as BudgetTag] = value;
   }
-  return { metric: metric as BudgetMetric, tags };
+  return { metric: parsed.metric as BudgetMetric, tags: parsed.tags };
 }
 
 type ParsedItem = Pick<ThresholdBudget, 'expression' | 'aggregation' | 'operator' | 'value' | 'overMs' | 'during'>;
