@@ -1,0 +1,299 @@
+import type { SpanRecord } from '../../run/records.js';
+import { ExportTraceServiceRequest, SPAN_KINDS, STATUS_CODES } from './otlp-proto.js';
+
+/**
+ * OTLP ExportTraceServiceRequest bodies (protobuf or OTLP/JSON) -> SpanRecords. Spans without a
+ * valid trace id (16 bytes, not all zero) or span id (8 bytes) are rejected and counted, as the
+ * spec's partial success asks; everything else is kept. Throws BadOtlpBody for a body that is
+ * not a request at all.
+ */
+
+export class BadOtlpBody extends Error {}
+
+export interface DecodedSpans {
+  spans: SpanRecord[];
+  rejected: number;
+  /** why the first rejected span was rejected (for partial_success.error_message) */
+  rejectReason?: string;
+}
+
+type Attr = SpanRecord['attributes'][string];
+
+interface LongLike {
+  low: number;
+  high: number;
+  unsigned?: boolean;
+  toString(): string;
+  toNumber(): number;
+}
+
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+const HEX = /^[0-9a-f]*$/;
+
+// ---------- protobuf ----------
+
+interface PbAnyValue {
+  value?: string;
+  [k: string]: unknown;
+}
+interface PbKeyValue {
+  key: string;
+  value?: PbAnyValue | null;
+}
+interface PbSpan {
+  traceId: Uint8Array;
+  spanId: Uint8Array;
+  parentSpanId: Uint8Array;
+  name: string;
+  kind: number;
+  startTimeUnixNano: LongLike | number;
+  endTimeUnixNano: LongLike | number;
+  attributes: PbKeyValue[];
+  status?: { code: number; message: string } | null;
+}
+interface PbRequest {
+  resourceSpans: Array<{ resource?: { attributes: PbKeyValue[] } | null; scopeSpans: Array<{ spans: PbSpan[] }> }>;
+}
+
+export function decodeProtobufRequest(body: Uint8Array): DecodedSpans {
+  let message: PbRequest;
+  try {
+    message = ExportTraceServiceRequest.decode(body) as unknown as PbRequest;
+  } catch (error) {
+    throw new BadOtlpBody(`protobuf body is not an ExportTraceServiceRequest: ${(error as Error).message}`);
+  }
+  const out: DecodedSpans = { spans: [], rejected: 0 };
+  for (const rs of message.resourceSpans) {
+    const resource = pbAttributes(rs.resource?.attributes ?? []);
+    const service = String(resource['service.name'] ?? 'unknown_service');
+    const flatResource = flatScalars(resource);
+    for (const ss of rs.scopeSpans) {
+      for (const span of ss.spans) {
+        const traceId = hex(span.traceId);
+        const spanId = hex(span.spanId);
+        const problem = idProblem(traceId, spanId);
+        if (problem) {
+          reject(out, problem);
+          continue;
+        }
+        const parent = span.parentSpanId.length ? hex(span.parentSpanId) : '';
+        const status = span.status;
+        const record: SpanRecord = {
+          traceId,
+          spanId,
+          name: span.name,
+          kind: SPAN_KINDS[span.kind] ?? 'UNSPECIFIED',
+          service,
+          startTimeUnixNano: nanos(span.startTimeUnixNano),
+          endTimeUnixNano: nanos(span.endTimeUnixNano),
+          status: STATUS_CODES[status?.code ?? 0] ?? 'UNSET',
+          attributes: pbAttributes(span.attributes),
+          resource: flatResource,
+        };
+        if (parent && parent !== ZERO_SPAN) record.parentSpanId = parent;
+        if (status?.message) record.statusMessage = status.message;
+        out.spans.push(record);
+      }
+    }
+  }
+  return out;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.isBuffer(bytes) ? bytes.toString('hex') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/** fixed64 nanoseconds exceed 2^53: keep them exact as decimal strings. */
+function nanos(value: LongLike | number): string {
+  if (typeof value === 'number') return String(value);
+  return ((BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0)).toString();
+}
+
+function pbAttributes(list: PbKeyValue[]): Record<string, Attr> {
+  const out: Record<string, Attr> = {};
+  for (const kv of list) {
+    const v = pbValue(kv.value);
+    if (v !== undefined) out[kv.key] = v;
+  }
+  return out;
+}
+
+function pbValue(av: PbAnyValue | null | undefined): Attr | undefined {
+  if (!av || !av.value) return undefined;
+  const v = av[av.value];
+  switch (av.value) {
+    case 'stringValue':
+    case 'boolValue':
+    case 'doubleValue':
+      return v as string | boolean | number;
+    case 'intValue':
+      return typeof v === 'number' ? v : (v as LongLike).toNumber();
+    case 'bytesValue':
+      return Buffer.from(v as Uint8Array).toString('base64');
+    case 'arrayValue':
+      return homogeneous(((v as { values: PbAnyValue[] }).values ?? []).map(pbValue));
+    case 'kvlistValue':
+      return JSON.stringify(pbAttributes((v as { values: PbKeyValue[] }).values ?? []));
+    default:
+      return undefined;
+  }
+}
+
+// ---------- OTLP/JSON ----------
+
+/**
+ * OTLP/JSON is the protobuf JSON mapping with two exceptions the spec sets: ids are hex, and
+ * enums are integers. Keys are lowerCamelCase; the original snake_case names are accepted too
+ * (the proto3 JSON mapping allows both), unknown keys are ignored, int64 may be a number or a
+ * decimal string.
+ */
+export function decodeJsonRequest(text: string): DecodedSpans {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new BadOtlpBody(`JSON body does not parse: ${(error as Error).message}`);
+  }
+  if (!isObject(body)) throw new BadOtlpBody('JSON body must be an object (an ExportTraceServiceRequest)');
+  const out: DecodedSpans = { spans: [], rejected: 0 };
+  for (const rs of list(field(body, 'resourceSpans', 'resource_spans'), 'resourceSpans')) {
+    const resource = jsonAttributes(field(field(rs, 'resource'), 'attributes'));
+    const service = String(resource['service.name'] ?? 'unknown_service');
+    const flatResource = flatScalars(resource);
+    for (const ss of list(field(rs, 'scopeSpans', 'scope_spans'), 'scopeSpans')) {
+      for (const span of list(field(ss, 'spans'), 'spans')) {
+        if (!isObject(span)) throw new BadOtlpBody('a span must be an object');
+        const traceId = lowerHex(field(span, 'traceId', 'trace_id'));
+        const spanId = lowerHex(field(span, 'spanId', 'span_id'));
+        const problem = idProblem(traceId, spanId);
+        if (problem) {
+          reject(out, problem);
+          continue;
+        }
+        const status = field(span, 'status');
+        const code = Number(field(status, 'code') ?? 0);
+        const record: SpanRecord = {
+          traceId,
+          spanId,
+          name: String(field(span, 'name') ?? ''),
+          kind: SPAN_KINDS[Number(field(span, 'kind') ?? 0)] ?? jsonEnumName(field(span, 'kind'), 'SPAN_KIND_', SPAN_KINDS),
+          service,
+          startTimeUnixNano: jsonNanos(field(span, 'startTimeUnixNano', 'start_time_unix_nano')),
+          endTimeUnixNano: jsonNanos(field(span, 'endTimeUnixNano', 'end_time_unix_nano')),
+          status: STATUS_CODES[code] ?? jsonEnumName(field(status, 'code'), 'STATUS_CODE_', STATUS_CODES),
+          attributes: jsonAttributes(field(span, 'attributes')),
+          resource: flatResource,
+        };
+        const parent = lowerHex(field(span, 'parentSpanId', 'parent_span_id'));
+        if (parent && parent !== ZERO_SPAN) record.parentSpanId = parent;
+        const message = field(status, 'message');
+        if (typeof message === 'string' && message) record.statusMessage = message;
+        out.spans.push(record);
+      }
+    }
+  }
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function field(obj: unknown, camel: string, snake?: string): unknown {
+  if (!isObject(obj)) return undefined;
+  const v = obj[camel];
+  return v !== undefined || !snake ? v : obj[snake];
+}
+
+function list(v: unknown, name: string): unknown[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new BadOtlpBody(`"${name}" must be an array`);
+  return v;
+}
+
+function lowerHex(v: unknown): string {
+  return typeof v === 'string' ? v.toLowerCase() : '';
+}
+
+/** Tolerates senders that write enums by name ("SPAN_KIND_SERVER") despite the spec. */
+function jsonEnumName(v: unknown, prefix: string, names: readonly string[]): string {
+  if (typeof v === 'string') {
+    const n = v.startsWith(prefix) ? v.slice(prefix.length) : v;
+    if (names.includes(n)) return n;
+  }
+  return names[0]!;
+}
+
+function jsonNanos(v: unknown): string {
+  if (typeof v === 'string' && /^\d+$/.test(v)) return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return BigInt(Math.round(v)).toString();
+  return '0';
+}
+
+function jsonAttributes(v: unknown): Record<string, Attr> {
+  const out: Record<string, Attr> = {};
+  if (!Array.isArray(v)) return out;
+  for (const kv of v) {
+    if (!isObject(kv) || typeof kv.key !== 'string') continue;
+    const value = jsonValue(kv.value);
+    if (value !== undefined) out[kv.key] = value;
+  }
+  return out;
+}
+
+function jsonValue(av: unknown): Attr | undefined {
+  if (!isObject(av)) return undefined;
+  for (const [key, v] of Object.entries(av)) {
+    switch (key) {
+      case 'stringValue':
+      case 'string_value':
+        return String(v);
+      case 'boolValue':
+      case 'bool_value':
+        return Boolean(v);
+      case 'intValue':
+      case 'int_value':
+      case 'doubleValue':
+      case 'double_value':
+        return Number(v);
+      case 'bytesValue':
+      case 'bytes_value':
+        return String(v);
+      case 'arrayValue':
+      case 'array_value':
+        return homogeneous(list(field(v, 'values'), 'values').map(jsonValue));
+      case 'kvlistValue':
+      case 'kvlist_value':
+        return JSON.stringify(jsonAttributes(field(v, 'values')));
+    }
+  }
+  return undefined;
+}
+
+// ---------- shared ----------
+
+function idProblem(traceId: string, spanId: string): string | undefined {
+  if (traceId.length !== 32 || !HEX.test(traceId) || traceId === ZERO_TRACE) return `invalid trace id "${traceId}" (want 16 bytes, not all zero)`;
+  if (spanId.length !== 16 || !HEX.test(spanId) || spanId === ZERO_SPAN) return `invalid span id "${spanId}" (want 8 bytes, not all zero)`;
+  return undefined;
+}
+
+function reject(out: DecodedSpans, reason: string): void {
+  out.rejected++;
+  out.rejectReason ??= reason;
+}
+
+/** SpanRecord arrays are homogeneous (string[] | number[] | boolean[]); mixed arrays become strings. */
+function homogeneous(values: Array<Attr | undefined>): Attr {
+  const kept = values.filter((x): x is Attr => x !== undefined && !Array.isArray(x));
+  if (kept.every((x) => typeof x === 'number')) return kept as number[];
+  if (kept.every((x) => typeof x === 'boolean')) return kept as boolean[];
+  return kept.map(String);
+}
+
+function flatScalars(attrs: Record<string, Attr>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(attrs)) out[k] = Array.isArray(v) ? JSON.stringify(v) : v;
+  return out;
+}
