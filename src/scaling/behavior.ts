@@ -1,0 +1,145 @@
+import type { HpaBehavior, ScalingPolicy, ScalingRules } from './hpa-spec.js';
+
+/**
+ * autoscaling/v2 `behavior`: the stabilization window and the rate policies, as the Kubernetes
+ * HPA controller applies them after the metrics' proposal (horizontal.go, read, not copied).
+ * Pure: the controller's memory (recent recommendations and scale events) is a value passed in
+ * and returned, and `now` is a number, so simulated time runs in microseconds.
+ */
+
+export interface BehaviorMemory {
+  /** every proposal of the last max(up, down) stabilization window */
+  recommendations: ReadonlyArray<{ t: number; replicas: number }>;
+  /** replicas added (scale-up) or removed (scale-down) per rescale, within the longest policy period */
+  scaleUpEvents: ReadonlyArray<{ t: number; change: number }>;
+  scaleDownEvents: ReadonlyArray<{ t: number; change: number }>;
+}
+
+export const emptyMemory = (): BehaviorMemory => ({ recommendations: [], scaleUpEvents: [], scaleDownEvents: [] });
+
+export interface Stabilized {
+  replicas: number;
+  /** true when a recent recommendation overrode the proposal */
+  stabilized: boolean;
+  memory: BehaviorMemory;
+}
+
+/**
+ * Scale-up keeps the lowest recommendation of its window, scale-down the highest of its window;
+ * the direction is chosen by proposal ≥ current, as Kubernetes does.
+ */
+export function stabilize(behavior: HpaBehavior, memory: BehaviorMemory, now: number, current: number, proposal: number): Stabilized {
+  const up = proposal >= current;
+  const windowMs = (up ? behavior.scaleUp : behavior.scaleDown).stabilizationWindowSeconds * 1000;
+  const keepMs = Math.max(behavior.scaleUp.stabilizationWindowSeconds, behavior.scaleDown.stabilizationWindowSeconds) * 1000;
+  let replicas = proposal;
+  for (const rec of memory.recommendations) {
+    if (rec.t > now - windowMs) replicas = up ? Math.min(replicas, rec.replicas) : Math.max(replicas, rec.replicas);
+  }
+  const kept = memory.recommendations.filter((r) => r.t >= now - keepMs);
+  return {
+    replicas,
+    stabilized: replicas !== proposal,
+    memory: { ...memory, recommendations: [...kept, { t: now, replicas: proposal }] },
+  };
+}
+
+export interface RateLimited {
+  replicas: number;
+  /** 'none' | 'policy:Pods' | 'policy:Percent' | 'disabled' | 'max' | 'min' */
+  limitedBy: string;
+  reason: string;
+}
+
+function changeWithin(events: BehaviorMemory['scaleUpEvents'], now: number, periodSeconds: number): number {
+  let sum = 0;
+  for (const e of events) if (e.t > now - periodSeconds * 1000) sum += e.change;
+  return sum;
+}
+
+interface Limit {
+  replicas: number;
+  policy?: ScalingPolicy;
+}
+
+/** The highest count scale-up may reach now: each policy from the replicas at its period's start. */
+export function scaleUpLimit(rules: ScalingRules, memory: BehaviorMemory, now: number, current: number): Limit {
+  if (rules.selectPolicy === 'Disabled') return { replicas: current };
+  let best: Limit | undefined;
+  for (const policy of rules.policies) {
+    const start = current - changeWithin(memory.scaleUpEvents, now, policy.periodSeconds) + changeWithin(memory.scaleDownEvents, now, policy.periodSeconds);
+    // Percent rounds up, so that a small deployment can always grow by at least one
+    const proposed = policy.type === 'Pods' ? start + policy.value : Math.ceil(start * (1 + policy.value / 100));
+    const better = rules.selectPolicy === 'Min' ? proposed < (best?.replicas ?? Infinity) : proposed > (best?.replicas ?? -Infinity);
+    if (better) best = { replicas: proposed, policy };
+  }
+  return best ?? { replicas: current };
+}
+
+/** The lowest count scale-down may reach now. */
+export function scaleDownLimit(rules: ScalingRules, memory: BehaviorMemory, now: number, current: number): Limit {
+  if (rules.selectPolicy === 'Disabled') return { replicas: current };
+  let best: Limit | undefined;
+  for (const policy of rules.policies) {
+    const start = current + changeWithin(memory.scaleDownEvents, now, policy.periodSeconds) - changeWithin(memory.scaleUpEvents, now, policy.periodSeconds);
+    // Percent truncates the remaining count (removes the rounded-up share), as Kubernetes' int32 conversion
+    const proposed = policy.type === 'Pods' ? start - policy.value : Math.trunc(start * (1 - policy.value / 100));
+    const better = rules.selectPolicy === 'Min' ? proposed > (best?.replicas ?? -Infinity) : proposed < (best?.replicas ?? Infinity);
+    if (better) best = { replicas: proposed, policy };
+  }
+  return best ?? { replicas: current };
+}
+
+/** Applies the rate policies and min/max to a stabilized recommendation. */
+export function limitRate(
+  behavior: HpaBehavior,
+  memory: BehaviorMemory,
+  now: number,
+  current: number,
+  desired: number,
+  bounds: { minReplicas: number; maxReplicas: number },
+): RateLimited {
+  if (desired > current) {
+    const limit = scaleUpLimit(behavior.scaleUp, memory, now, current);
+    const allowed = Math.max(limit.replicas, current);
+    if (bounds.maxReplicas > allowed) {
+      if (desired > allowed) {
+        if (behavior.scaleUp.selectPolicy === 'Disabled') return { replicas: current, limitedBy: 'disabled', reason: 'scale-up is disabled (selectPolicy: Disabled)' };
+        return { replicas: allowed, limitedBy: `policy:${limit.policy?.type ?? 'Pods'}`, reason: rateReason('up', limit, allowed) };
+      }
+    } else if (desired > bounds.maxReplicas) {
+      return { replicas: bounds.maxReplicas, limitedBy: 'max', reason: `desired ${desired} is above maxReplicas ${bounds.maxReplicas}` };
+    }
+  } else if (desired < current) {
+    const limit = scaleDownLimit(behavior.scaleDown, memory, now, current);
+    const allowed = Math.min(limit.replicas, current);
+    if (bounds.minReplicas < allowed) {
+      if (desired < allowed) {
+        if (behavior.scaleDown.selectPolicy === 'Disabled') return { replicas: current, limitedBy: 'disabled', reason: 'scale-down is disabled (selectPolicy: Disabled)' };
+        return { replicas: allowed, limitedBy: `policy:${limit.policy?.type ?? 'Pods'}`, reason: rateReason('down', limit, allowed) };
+      }
+    } else if (desired < bounds.minReplicas) {
+      return { replicas: bounds.minReplicas, limitedBy: 'min', reason: `desired ${desired} is below minReplicas ${bounds.minReplicas}` };
+    }
+  }
+  return { replicas: desired, limitedBy: 'none', reason: 'within range' };
+}
+
+function rateReason(direction: 'up' | 'down', limit: Limit, allowed: number): string {
+  const p = limit.policy;
+  const what = p ? `${p.type} ${p.value}${p.type === 'Percent' ? '%' : ''} per ${p.periodSeconds}s` : 'policy';
+  return `scale-${direction} rate limited by ${what} to ${allowed}`;
+}
+
+/** Remembers a rescale for the rate policies; events older than the longest policy period are dropped. */
+export function recordRescale(behavior: HpaBehavior, memory: BehaviorMemory, now: number, from: number, to: number): BehaviorMemory {
+  if (from === to) return memory;
+  const longest = (r: ScalingRules) => Math.max(0, ...r.policies.map((p) => p.periodSeconds)) * 1000;
+  const upKeep = longest(behavior.scaleUp);
+  const downKeep = longest(behavior.scaleDown);
+  const up = memory.scaleUpEvents.filter((e) => e.t > now - upKeep);
+  const down = memory.scaleDownEvents.filter((e) => e.t > now - downKeep);
+  return to > from
+    ? { ...memory, scaleUpEvents: [...up, { t: now, change: to - from }], scaleDownEvents: down }
+    : { ...memory, scaleUpEvents: up, scaleDownEvents: [...down, { t: now, change: from - to }] };
+}
