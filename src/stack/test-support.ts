@@ -1,0 +1,38 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Helpers for the stack's integration tests (real processes and sockets). Not shipped to users:
+ * imported only by *.test.ts files.
+ */
+
+export const TEST_DATABASE_URL = process.env.PEAKREADY_TEST_DATABASE_URL ?? 'postgres://peakready:peakready@127.0.0.1:5432/peakready';
+
+/** A private state directory, so a test's stack.json and pid files never meet another test's. */
+export function privateStateDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'peakready-stack-test-'));
+  process.env.PEAKREADY_HOME = dir;
+  return dir;
+}
+
+/** True when something accepts connections on 127.0.0.1:port. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(true));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
+  });
+}
+
+export { isProcessAlive as isPidAlive } from './stack-state.js';
+
+/** Polls `condition` every 50 ms; fails with `what` after `limitMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, limitMs = 20_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
