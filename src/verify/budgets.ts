@@ -1,0 +1,26 @@
+import { evaluateBudget } from '../budgets/evaluate.js';
+import type { Budgets } from '../budgets/types.js';
+import type { CheckResult } from '../run/records.js';
+import type { RunDirectory } from '../run/run-dir.js';
+import { fromDetails, skipped } from './check-result.js';
+import { readRunData } from './run-data.js';
+
+const ID = 'budgets';
+const TITLE = 'Performance budgets';
+
+/** Every threshold of the budgets file, judged exactly on requests.ndjson (whole run, windows, phases). */
+export function checkBudgets(run: RunDirectory, budgets: Budgets): CheckResult {
+  if (!budgets.thresholds.length) return skipped(ID, TITLE, `${budgets.file} declares no thresholds`);
+  if (!run.has('requests')) return skipped(ID, TITLE, 'the run recorded no requests (requests.ndjson missing)');
+  const data = readRunData(run);
+  const outcomes = budgets.thresholds.map((b) => evaluateBudget(b, data.requests, { intervals: data.intervals, span: data.span }));
+  const details = outcomes.map((o) => {
+    let note = o.note;
+    if (o.window) note = `worst ${Math.round((o.window.end - o.window.start) / 1000)}s window from +${Math.round((o.window.start - data.span.start) / 1000)}s, ${o.samples} requests`;
+    else if (o.status !== 'skip') note = `${o.samples} requests`;
+    return { name: o.budget.label, status: o.status, figure: o.figure, limit: o.limit, ...(note ? { note } : {}) };
+  });
+  const judged = outcomes.filter((o) => o.status !== 'skip');
+  const passed = judged.filter((o) => o.status === 'pass').length;
+  return fromDetails(ID, TITLE, `${passed}/${judged.length} met`, 'all met', details, 'no threshold matched any request');
+}

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBudgets, parseBudgets } from '../budgets/load.js';
+import { RunDirectory } from '../run/run-dir.js';
+import type { CheckResult } from '../run/records.js';
+import { writeFixtureRun, type FixtureBreak } from './fixture-run.js';
+import { runChecks, verdictOf } from './index.js';
+
+const base = mkdtempSync(join(tmpdir(), 'peakready-verify-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+const budgets = loadBudgets();
+let n = 0;
+
+function checksOf(breaks: FixtureBreak[] = [], omit: Parameters<typeof writeFixtureRun>[2] = []): Record<string, CheckResult> {
+  const run = writeFixtureRun(join(base, `run-${n++}`), breaks, omit);
+  return Object.fromEntries(runChecks(new RunDirectory(run.root), budgets).map((c) => [c.id, c]));
+}
+
+function detail(check: CheckResult, name: string) {
+  const d = check.details.find((x) => x.name === name);
+  if (!d) throw new Error(`no detail "${name}" in ${JSON.stringify(check.details.map((x) => x.name))}`);
+  return d;
+}
+
+describe('checks on a healthy drill', () => {
+  const checks = checksOf();
+  it('passes every check with its evidence, and writes checks.json', () => {
+    expect(Object.values(checks).map((c) => [c.id, c.status])).toEqual([
+      ['budgets', 'pass'],
+      ['tracing', 'pass'],
+      ['scale-out', 'pass'],
+      ['isolation', 'pass'],
+      ['integrity', 'pass'],
+      ['cleanup', 'pass'],
+    ]);
+    expect(checks.tracing!.figure).toBe('100%');
+    expect(detail(checks['scale-out']!, 'controller decided to scale out')).toMatchObject({ figure: '5.0s', limit: '<= 60s' });
+    expect(detail(checks.isolation!, 'product pages during outage').figure).toBe('0% failed, 100% degraded');
+    expect(checks.integrity!.figure).toBe('0 violations, 400 orders');
+    expect(checks.cleanup!.figure).toBe('0 left');
+    expect(verdictOf(Object.values(checks))).toBe('pass');
+  });
+});
+
+describe('each check catches its failure', () => {
+  it('budgets: a bad 4 seconds fails the 30 s window, not the whole-run p95', () => {
+    const c = checksOf(['bad-minute']).budgets!;
+    expect(c.status).toBe('fail');
+    expect(detail(c, 'http_req_duration{name:checkout} p(95)<800').status).toBe('pass');
+    const windowed = detail(c, 'http_req_duration{name:checkout} p(95)<1500 over 30s');
+    expect(windowed).toMatchObject({ status: 'fail', figure: 'p(95)=1500ms' });
+    expect(windowed.note).toMatch(/worst 30s window from \+\d+s/);
+    expect(c.reason).toContain('over 30s');
+  });
+
+  it('isolation: checkout failing during the outage', () => {
+    const c = checksOf(['checkout-fails-in-outage']).isolation!;
+    expect(c.status).toBe('fail');
+    expect(detail(c, 'checkout success rate during outage')).toMatchObject({ status: 'fail', figure: '49.33%', limit: '>= 99%' });
+  });
+
+  it('isolation: product pages failing instead of degrading', () => {
+    const c = checksOf(['pages-fail-in-outage']).isolation!;
+    expect(detail(c, 'product pages during outage')).toMatchObject({ status: 'fail', figure: '100% failed, 0% degraded' });
+    expect(detail(c, 'checkout success rate during outage').status).toBe('pass');
+  });
+
+  it('integrity: a lost order, a double charge, oversold stock', () => {
+    expect(detail(checksOf(['lost-order']).integrity!, 'acknowledged orders stored')).toMatchObject({ status: 'fail', figure: '390/400 stored', note: expect.stringContaining('lost: ord-') });
+    expect(detail(checksOf(['double-charge']).integrity!, 'one charge per idempotency key')).toMatchObject({ status: 'fail', note: 'keys: key-0' });
+    const oversold = checksOf(['oversold']).integrity!;
+    expect(detail(oversold, 'units sold <= initial stock').status).toBe('fail');
+    expect(detail(oversold, 'stock never negative')).toMatchObject({ status: 'fail', figure: 'min -3' });
+  });
+
+  it('cleanup: every kind of leftover is named', () => {
+    const c = checksOf(['leftovers']).cleanup!;
+    expect(c).toMatchObject({ status: 'fail', figure: '4 left' });
+    expect(detail(c, 'processes').note).toBe('pid 4242 (catalog-2)');
+    expect(detail(c, 'disabled proxies').note).toBe('recommendations');
+  });
+
+  it('tracing: missing traces below the completeness bound', () => {
+    const c = checksOf(['missing-traces']).tracing!;
+    expect(c).toMatchObject({ status: 'fail', figure: '80%' });
+    expect(c.details[0]!.note).toMatch(/^160 missing, 0 broken, e\.g\. 0{31}1 \(missing\)/);
+  });
+
+  it('scale-out: no scale-out, and a flap', () => {
+    expect(checksOf(['no-scale-out'])['scale-out']).toMatchObject({ status: 'skip', reason: expect.stringContaining('no autoscaler ran') });
+    const flap = checksOf(['flap'])['scale-out']!;
+    expect(detail(flap, 'no flapping')).toMatchObject({ status: 'fail', note: 'checkout down 10s after scaling up' });
+  });
+
+  it('a tighter reaction bound fails a slow scale-out', () => {
+    const run = writeFixtureRun(join(base, 'tight'));
+    const tight = parseBudgets('checks:\n  scale-out: { reaction: 2s }\n');
+    const c = runChecks(run, tight).find((x) => x.id === 'scale-out')!;
+    expect(c.status).toBe('fail');
+    expect(detail(c, 'capacity grew')).toMatchObject({ status: 'fail', figure: '5.0s', limit: '<= 2s' });
+  });
+});
+
+describe('missing inputs are skipped with the reason', () => {
+  it('a --target run without integrity, cleanup or traces', () => {
+    const checks = checksOf([], ['integrity', 'cleanup', 'traces']);
+    expect(checks.integrity).toMatchObject({ status: 'skip', reason: expect.stringContaining('--target') });
+    expect(checks.cleanup!.status).toBe('skip');
+    expect(checks.tracing).toMatchObject({ status: 'skip', reason: expect.stringContaining('traces.ndjson') });
+    expect(checks.budgets!.status).toBe('pass');
+    expect(verdictOf(Object.values(checks))).toBe('pass');
+  });
+
+  it('a run without faults or requests', () => {
+    const checks = checksOf([], ['requests']);
+    expect(checks.budgets).toMatchObject({ status: 'skip', reason: expect.stringContaining('requests.ndjson') });
+    expect(checks.isolation!.status).toBe('skip');
+  });
+});

@@ -1,0 +1,134 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { RunDirectory, type RunFile } from '../run/run-dir.js';
+import type { CleanupSnapshot, IntegritySnapshot, RequestRecord, SpanRecord, TimelineEvent } from '../run/records.js';
+
+/**
+ * A drill-shaped run directory for tests of checks and reports, built from the record types
+ * (records.ts) alone: 80 s with baseline 0-20 s, surge 20-60 s, cool-down 60-80 s, the
+ * recommendations proxy disabled 30-45 s, checkout and product requests every 100 ms, a trace per
+ * request, one scale-out, stored orders, a clean stop. Each `breaks` entry spoils one thing a
+ * check must catch.
+ */
+export type FixtureBreak =
+  | 'bad-minute'
+  | 'checkout-fails-in-outage'
+  | 'pages-fail-in-outage'
+  | 'lost-order'
+  | 'double-charge'
+  | 'oversold'
+  | 'leftovers'
+  | 'missing-traces'
+  | 'no-scale-out'
+  | 'flap';
+
+export const FIXTURE_T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
+
+export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = [], omit: readonly RunFile[] = []): RunDirectory {
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const run = new RunDirectory(root);
+  const broken = new Set(breaks);
+  const at = (s: number) => FIXTURE_T0 + s * 1000;
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+  const timeline: TimelineEvent[] = [
+    { t: at(0), type: 'run', state: 'start', command: 'drill' },
+    { t: at(0), type: 'phase', state: 'start', phase: 'baseline' },
+    { t: at(20), type: 'phase', state: 'end', phase: 'baseline' },
+    { t: at(20), type: 'phase', state: 'start', phase: 'surge' },
+    { t: at(30), type: 'fault', state: 'on', experiment: 'recommendations-outage', proxy: 'recommendations', kind: 'disable' },
+    { t: at(45), type: 'fault', state: 'off', experiment: 'recommendations-outage', proxy: 'recommendations', kind: 'disable' },
+    { t: at(60), type: 'phase', state: 'end', phase: 'surge' },
+    { t: at(60), type: 'phase', state: 'start', phase: 'cooldown' },
+    { t: at(80), type: 'phase', state: 'end', phase: 'cooldown' },
+  ];
+  if (!broken.has('no-scale-out')) {
+    timeline.push(
+      { t: at(25), type: 'scale-decision', service: 'catalog', current: 1, desired: 3, utilization: 142, target: 60, limitedBy: 'policy:Pods', reason: 'cpu above target' },
+      { t: at(25), type: 'replicas', service: 'catalog', from: 1, to: 3, ready: 1 },
+      { t: at(27), type: 'replicas', service: 'catalog', from: 3, to: 3, ready: 3 },
+      { t: at(40), type: 'replicas', service: 'checkout', from: 1, to: 2, ready: 2 },
+    );
+  }
+  if (broken.has('flap')) timeline.push({ t: at(50), type: 'replicas', service: 'checkout', from: 2, to: 1, ready: 1 });
+  timeline.push({ t: at(80), type: 'run', state: 'end', command: 'drill' });
+  timeline.sort((a, b) => a.t - b.t);
+
+  const requests: RequestRecord[] = [];
+  const spans: SpanRecord[] = [];
+  const orders: IntegritySnapshot['orders'] = [];
+  const charges: IntegritySnapshot['charges'] = [];
+  let sold = 0;
+  for (let i = 0; i < 800; i++) {
+    const s = i / 10;
+    const scenario = s < 20 ? 'baseline' : s < 60 ? 'surge' : 'cooldown';
+    const inOutage = s >= 30 && s < 45;
+    const traceId = (i + 1).toString(16).padStart(32, '0');
+    const isCheckout = i % 2 === 0;
+    let duration = isCheckout ? 40 + random() * 20 : 20 + random() * 10;
+    if (broken.has('bad-minute') && isCheckout && s >= 30 && s < 34) duration = 1500;
+    const record: RequestRecord = { t: at(s), scenario, name: isCheckout ? 'checkout' : 'product', method: isCheckout ? 'POST' : 'GET', status: isCheckout ? 201 : 200, duration, failed: false, traceId };
+    if (isCheckout) {
+      if (broken.has('checkout-fails-in-outage') && inOutage && i % 4 === 0) Object.assign(record, { status: 503, failed: true });
+      else {
+        const orderId = `ord-${i}`;
+        record.meta = { 'order-id': orderId };
+        orders.push({ orderId, idempotencyKey: `key-${i}`, chargeId: `ch-${i}`, status: 'confirmed', items: [{ productId: 'tv-65', quantity: 1 }] });
+        charges.push({ chargeId: `ch-${i}`, idempotencyKey: `key-${i}`, amountCents: 49_900, status: 'captured' });
+        sold++;
+      }
+    } else if (inOutage) {
+      if (broken.has('pages-fail-in-outage')) Object.assign(record, { status: 502, failed: true });
+      else record.meta = { degraded: 'recommendations' };
+    }
+    requests.push(record);
+    if (broken.has('missing-traces') && i % 5 === 0) continue;
+    const start = BigInt(record.t) * 1_000_000n;
+    const end = start + BigInt(Math.round(duration * 1e6));
+    const root = { traceId, spanId: `${traceId.slice(16)}`, parentSpanId: 'f'.repeat(16), kind: 'SERVER', service: 'gateway', startTimeUnixNano: String(start), endTimeUnixNano: String(end), status: record.failed ? 'ERROR' : 'UNSET', attributes: { 'http.request.method': record.method, 'http.route': isCheckout ? '/api/checkout' : '/api/products/:id' } };
+    spans.push({ ...root, name: `${record.method} ${root.attributes['http.route']}` });
+    spans.push({ ...root, spanId: `c${traceId.slice(17)}`, parentSpanId: root.spanId, kind: 'CLIENT', name: 'GET', service: 'gateway', attributes: { 'http.request.method': 'GET' } });
+  }
+  // the last 10 acknowledged orders are lost, or stored twice
+  if (broken.has('lost-order')) orders.splice(-10, 10);
+  if (broken.has('double-charge')) charges.push({ ...charges[0]!, chargeId: 'ch-dup' });
+  const integrity: IntegritySnapshot = {
+    t: at(81),
+    orders,
+    charges,
+    stock: [{ productId: 'tv-65', initial: broken.has('oversold') ? sold - 3 : 1000, available: broken.has('oversold') ? -3 : 1000 - sold, sold }],
+  };
+  const cleanup: CleanupSnapshot = broken.has('leftovers')
+    ? { t: at(82), processes: [{ pid: 4242, name: 'catalog-2' }], ports: [{ port: 7101, owner: 'catalog' }], toxics: [{ proxy: 'recommendations', toxic: 'latency_downstream' }], disabledProxies: ['recommendations'] }
+    : { t: at(82), processes: [], ports: [], toxics: [], disabledProxies: [] };
+
+  const write: Record<string, () => void> = {
+    timeline: () => timeline.forEach((e) => run.appendTimeline(e)),
+    requests: () => run.appendRequests(requests),
+    traces: () => run.appendSpans(spans),
+    integrity: () => run.writeJson('integrity', integrity),
+    cleanup: () => run.writeJson('cleanup', cleanup),
+    config: () => run.writeJson('config', { command: 'drill', profile: 'smoke', target: 'http://127.0.0.1:7100' }),
+    summary: () => run.writeJson('summary', fixtureSummary(requests)),
+  };
+  for (const [file, writeFile] of Object.entries(write)) if (!omit.includes(file as RunFile)) writeFile();
+  return run;
+}
+
+/** A k6 handleSummary-shaped summary of the fixture's requests (what the load room writes). */
+function fixtureSummary(requests: readonly RequestRecord[]) {
+  const durations = requests.map((r) => r.duration).sort((a, b) => a - b);
+  const failed = requests.filter((r) => r.failed).length;
+  const p = (q: number) => durations[Math.min(durations.length - 1, Math.floor(q * durations.length))]!;
+  return {
+    metrics: {
+      http_reqs: { type: 'counter', contains: 'default', values: { count: requests.length, rate: requests.length / 80 } },
+      http_req_failed: { type: 'rate', contains: 'default', values: { rate: failed / requests.length, passes: failed, fails: requests.length - failed } },
+      http_req_duration: { type: 'trend', contains: 'time', values: { avg: durations.reduce((a, b) => a + b, 0) / durations.length, min: durations[0], med: p(0.5), max: durations.at(-1), 'p(90)': p(0.9), 'p(95)': p(0.95) } },
+    },
+    root_group: { name: '', path: '', id: 'd41d8cd98f00b204e9800998ecf8427e', groups: [], checks: [] },
+    options: { summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'], summaryTimeUnit: '', noColor: false },
+    state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: 80_000 },
+  };
+}

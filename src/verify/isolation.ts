@@ -1,0 +1,94 @@
+import { percentile } from '../budgets/evaluate.js';
+import { inAny, OUTAGE } from '../budgets/run-windows.js';
+import type { Budgets } from '../budgets/types.js';
+import type { CheckResult, RequestRecord } from '../run/records.js';
+import type { RunDirectory } from '../run/run-dir.js';
+import { fromDetails, ms, pct, skipped } from './check-result.js';
+import { nameMatcher, readRunData } from './run-data.js';
+
+const ID = 'isolation';
+const TITLE = 'Checkout isolation';
+
+/**
+ * Checkout must not notice the outage: its success rate and p95 while a fault was on, against the
+ * baseline phase, within the budget; product pages may lose recommendations (`meta.degraded`) but
+ * must not fail more than they did at baseline.
+ */
+export function checkIsolation(run: RunDirectory, budgets: Budgets): CheckResult {
+  const limits = budgets.isolation;
+  if (!limits.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
+  if (!run.has('requests')) return skipped(ID, TITLE, 'the run recorded no requests');
+  const data = readRunData(run);
+  const outage = data.intervals.get(OUTAGE);
+  if (!outage?.length) return skipped(ID, TITLE, 'no fault was injected in this run (no fault on/off events in the timeline)');
+  const baseline = data.intervals.get(limits.baselinePhase);
+  if (!baseline?.length) return skipped(ID, TITLE, `the timeline has no "${limits.baselinePhase}" phase to compare with (checks.isolation.baselinePhase)`);
+
+  const isCheckout = nameMatcher(limits.checkout);
+  const checkout = split(data.requests.filter((r) => isCheckout(r.name)), baseline, outage);
+  if (!checkout.baseline.length || !checkout.outage.length) {
+    const which = checkout.baseline.length ? 'during the outage' : `during ${limits.baselinePhase}`;
+    return skipped(ID, TITLE, `no "${limits.checkout}" requests ${which} (checks.isolation.checkout names the checkout requests' k6 name tag)`);
+  }
+
+  const okBase = successRate(checkout.baseline);
+  const okOutage = successRate(checkout.outage);
+  const p95Base = percentile(sortedDurations(checkout.baseline), 95);
+  const p95Outage = percentile(sortedDurations(checkout.outage), 95);
+  const p95Limit = Math.max(p95Base * limits.p95Ratio, p95Base + limits.p95SlackMs);
+  const details: CheckResult['details'] = [
+    {
+      name: 'checkout success rate during outage',
+      status: okOutage >= okBase - limits.successRateDrop ? 'pass' : 'fail',
+      figure: pct(okOutage),
+      limit: `>= ${pct(Math.max(0, okBase - limits.successRateDrop))}`,
+      note: `baseline ${pct(okBase)}; ${checkout.outage.length} requests during the outage, ${checkout.baseline.length} at baseline`,
+    },
+    {
+      name: 'checkout p95 during outage',
+      status: p95Outage <= p95Limit ? 'pass' : 'fail',
+      figure: ms(p95Outage),
+      limit: `<= ${ms(p95Limit)}`,
+      note: `baseline p95 ${ms(p95Base)}; limit max(${limits.p95Ratio} x baseline, baseline + ${limits.p95SlackMs} ms)`,
+    },
+  ];
+
+  for (const pattern of limits.degraded) {
+    const matches = nameMatcher(pattern);
+    const pages = split(data.requests.filter((r) => matches(r.name)), baseline, outage);
+    if (!pages.outage.length) {
+      details.push({ name: `${pattern} pages during outage`, status: 'skip', figure: '-', limit: 'degraded, not failed', note: `no "${pattern}" requests during the outage` });
+      continue;
+    }
+    const failBase = pages.baseline.length ? 1 - successRate(pages.baseline) : 0;
+    const failOutage = 1 - successRate(pages.outage);
+    const degraded = pages.outage.filter((r) => isDegraded(r)).length;
+    details.push({
+      name: `${pattern} pages during outage`,
+      status: failOutage <= failBase + limits.successRateDrop ? 'pass' : 'fail',
+      figure: `${pct(failOutage)} failed, ${pct(degraded / pages.outage.length)} degraded`,
+      limit: `failed <= ${pct(failBase + limits.successRateDrop)}`,
+      note: degraded
+        ? `${degraded} of ${pages.outage.length} answered without recommendations`
+        : `none of ${pages.outage.length} reported degraded: did the fault reach this path?`,
+    });
+  }
+  return fromDetails(ID, TITLE, `${pct(okOutage)} ok, p95 ${ms(p95Outage)}`, `>= ${pct(Math.max(0, okBase - limits.successRateDrop))}, <= ${ms(p95Limit)}`, details);
+}
+
+function split(requests: RequestRecord[], baseline: Parameters<typeof inAny>[1], outage: Parameters<typeof inAny>[1]) {
+  return { baseline: requests.filter((r) => inAny(r.t, baseline)), outage: requests.filter((r) => inAny(r.t, outage)) };
+}
+
+function successRate(requests: readonly RequestRecord[]): number {
+  return requests.filter((r) => !r.failed).length / requests.length;
+}
+
+function sortedDurations(requests: readonly RequestRecord[]): number[] {
+  return requests.map((r) => r.duration).sort((a, b) => a - b);
+}
+
+function isDegraded(r: RequestRecord): boolean {
+  const value = r.meta?.degraded;
+  return value !== undefined && value !== '' && value !== 'false' && value !== '0';
+}
