@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MetricContains, MetricType } from './types.js';
 
 /** One entry of k6's handleSummary `data.metrics`. */
@@ -39,3 +40,8 @@ export interface K6SummaryData {
 
 /** k6's defaults for summaryTrendStats. */
 export const DEFAULT_TREND_STATS: readonly string[] = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
+
+/** md5 hex of a group or check path: k6's id scheme (the root group's id is md5 of ""). */
+export function pathId(path: string): string {
+  return createHash('md5').update(path).digest('hex');
+}
