@@ -61,6 +61,8 @@ export interface RequestRecord {
   failed: boolean;
   /** W3C trace id the engine put in `traceparent`, 32 hex chars */
   traceId?: string;
+  /** the traceparent's parent-id (the client's span id, 16 hex chars): the entry span's parent */
+  spanId?: string;
   /** arrival-rate scenarios: latency from the iteration's intended start (coordinated omission), ms */
   intendedLatency?: number;
   error?: string;
