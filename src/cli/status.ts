@@ -1,10 +1,43 @@
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+import { isProcessAlive, readStackState, stackStatePath } from '../stack/stack-state.js';
+import { probeHealth, renderStackSummary, renderStatusTable } from '../stack/status-view.js';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('list the running stack: services, replicas, pids, ports and health')
-    .addHelpText('after', '\nExample:\n  $ npx peakready status\n')
-    .action(() => notBuiltYet('status', 'the local supervisor is not there yet'));
+    .option('--json', 'print the stack state with each replica\'s health as JSON')
+    .addHelpText(
+      'after',
+      `
+Exit code 0 when a stack runs and every replica answers /healthz, 1 otherwise.
+
+Examples:
+  $ npx peakready status
+  $ npx peakready status --json | jq '.services[] | {name, replicas: (.replicas | length)}'`,
+    )
+    .action(async (flags: { json?: boolean }) => {
+      const path = stackStatePath();
+      const state = readStackState(path);
+      if (!state) {
+        process.stdout.write(`no stack is running (no ${path}); start one with \`peakready up\`\n`);
+        process.exitCode = 1;
+        return;
+      }
+      if (!isProcessAlive(state.supervisorPid)) {
+        process.stdout.write(`the stack recorded in ${path} is not running (supervisor pid ${state.supervisorPid} is gone); clean up with \`peakready down\`\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const health = await probeHealth(state);
+      const all = state.services.flatMap((s) => s.replicas);
+      const healthy = all.length > 0 && all.every((r) => health.get(r.id) === 'healthy' || r.state === 'draining');
+      if (flags.json) {
+        const services = state.services.map((s) => ({ ...s, replicas: s.replicas.map((r) => ({ ...r, health: health.get(r.id) ?? 'not probed' })) }));
+        process.stdout.write(JSON.stringify({ ...state, services, healthy }, null, 2) + '\n');
+      } else {
+        process.stdout.write(renderStatusTable(state, { tty: Boolean(process.stdout.isTTY), health }) + '\n' + renderStackSummary(state) + '\n');
+      }
+      if (!healthy) process.exitCode = 1;
+    });
 }
