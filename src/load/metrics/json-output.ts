@@ -1,15 +1,141 @@
-import type { MetricDefinition, Sample, SampleSink } from './types.js';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { MetricDefinition, Sample, SampleSink, SubmetricSelector } from './types.js';
 
 export interface JsonLinesOutputOptions {
-  /** thresholds per metric name, listed in the Metric line as k6 does */
-  thresholds?: ReadonlyMap<string, string[]>;
+  /** threshold expressions per metric name, listed in its Metric line as k6 does */
+  thresholds?: ReadonlyMap<string, readonly string[]>;
+  /** tag-filtered submetrics, listed in their parent's Metric line */
+  submetrics?: readonly SubmetricSelector[];
+  /** flush when this many characters are buffered (default 64 KiB) */
+  bufferChars?: number;
+  /** and at least this often while samples arrive (default 500 ms) */
+  flushIntervalMs?: number;
 }
 
-/** k6's `--out json=FILE`: a Metric line once per metric, then a Point line per sample. */
+/**
+ * k6's `--out json=FILE`: a Metric line the first time a metric gets a sample, then one Point
+ * line per sample. Lines are buffered and written asynchronously; `FILE.gz` is gzipped, as k6
+ * does. `close()` flushes and reports the first write error.
+ */
 export class JsonLinesOutput implements SampleSink {
-  constructor(readonly file: string, _options: JsonLinesOutputOptions = {}) {}
-  define(_definition: MetricDefinition): void {}
-  add(_sample: Sample): void {}
-  /** Flushes and closes the file. */
-  async close(): Promise<void> {}
+  private readonly definitions = new Map<string, MetricDefinition>();
+  /** per metric, the constant tail of its Point lines: `},"metric":"name"}\n` */
+  private readonly pointTails = new Map<string, string>();
+  private readonly stream: Writable;
+  private readonly sink: Writable;
+  private buffer: string[] = [];
+  private buffered = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private error: Error | undefined;
+  private closed = false;
+  private readonly bufferChars: number;
+  private readonly flushIntervalMs: number;
+
+  constructor(
+    readonly file: string,
+    private readonly options: JsonLinesOutputOptions = {},
+  ) {
+    this.bufferChars = options.bufferChars ?? 65_536;
+    this.flushIntervalMs = options.flushIntervalMs ?? 500;
+    this.sink = createWriteStream(file);
+    this.sink.on('error', (e) => (this.error ??= e));
+    if (file.endsWith('.gz')) {
+      const gzip = createGzip();
+      gzip.on('error', (e) => (this.error ??= e));
+      gzip.pipe(this.sink);
+      this.stream = gzip;
+    } else this.stream = this.sink;
+  }
+
+  define(definition: MetricDefinition): void {
+    if (!this.definitions.has(definition.name)) this.definitions.set(definition.name, definition);
+  }
+
+  add(sample: Sample): void {
+    if (this.closed) return;
+    let tail = this.pointTails.get(sample.metric);
+    if (tail === undefined) tail = this.declare(sample.metric);
+    const line = `{"type":"Point","data":{"time":"${rfc3339Nano(sample.time)}","value":${jsonNumber(sample.value)},"tags":${JSON.stringify(sample.tags)}${tail}`;
+    this.push(line);
+  }
+
+  /** Flushes what is buffered, closes the file, and rejects with the first write error. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    if (this.timer) clearTimeout(this.timer);
+    await new Promise<void>((resolve) => {
+      if (this.sink.closed) return resolve();
+      this.sink.once('close', () => resolve());
+      this.stream.end();
+    });
+    if (this.error) throw new Error(`--out json=${this.file}: ${this.error.message}`, { cause: this.error });
+  }
+
+  private declare(name: string): string {
+    const definition = this.definitions.get(name) ?? { name, type: 'trend', contains: 'default' };
+    const submetrics = (this.options.submetrics ?? [])
+      .filter((s) => s.metric === name)
+      .map((s) => ({ name: s.name, suffix: s.name.slice(s.metric.length + 1, -1), tags: s.tags }));
+    const data = {
+      name,
+      type: definition.type,
+      contains: definition.contains,
+      thresholds: this.options.thresholds?.get(name) ?? [],
+      submetrics: submetrics.length ? submetrics : null,
+    };
+    this.push(`${JSON.stringify({ type: 'Metric', data, metric: name })}\n`);
+    const tail = `},"metric":${JSON.stringify(name)}}\n`;
+    this.pointTails.set(name, tail);
+    return tail;
+  }
+
+  private push(line: string): void {
+    this.buffer.push(line);
+    this.buffered += line.length;
+    if (this.buffered >= this.bufferChars) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.buffer.length === 0) return;
+    const chunk = this.buffer.join('');
+    this.buffer = [];
+    this.buffered = 0;
+    this.stream.write(chunk);
+  }
+}
+
+function jsonNumber(value: number): string {
+  // JSON has no NaN or Infinity; k6 would not emit them either
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+/**
+ * Go's RFC3339Nano, as k6 writes Point times: local time with its offset (`Z` in UTC) and the
+ * fraction of the second with trailing zeros removed, e.g. `2017-05-09T14:34:45.239531499+02:00`.
+ * `epochMs` may carry sub-millisecond digits.
+ */
+export function rfc3339Nano(epochMs: number): string {
+  const wholeMs = Math.floor(epochMs);
+  const date = new Date(wholeMs);
+  const nanos = (wholeMs % 1000) * 1_000_000 + Math.round((epochMs - wholeMs) * 1_000_000);
+  const offsetMin = -date.getTimezoneOffset();
+  const local = new Date(wholeMs + offsetMin * 60_000);
+  const base = local.toISOString().slice(0, 19);
+  const fraction = nanos ? `.${String(Math.min(nanos, 999_999_999)).padStart(9, '0').replace(/0+$/, '')}` : '';
+  if (offsetMin === 0) return `${base}${fraction}Z`;
+  const sign = offsetMin > 0 ? '+' : '-';
+  const abs = Math.abs(offsetMin);
+  return `${base}${fraction}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }

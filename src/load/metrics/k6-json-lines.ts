@@ -1,14 +1,102 @@
-import type { MetricDefinition, Sample } from './types.js';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { MetricContains, MetricDefinition, MetricType, Sample } from './types.js';
 
 export interface K6JsonLinesHandlers {
   onMetric(definition: MetricDefinition): void;
   onSample(sample: Sample): void;
 }
 
-/** Reads k6's `--out json` lines from a stream and hands each Metric and Point on. */
+const TYPES: readonly string[] = ['counter', 'gauge', 'rate', 'trend'];
+const CONTAINS: readonly string[] = ['default', 'time', 'data'];
+const TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
+
+/** A line of k6's JSON output that is not what k6 documents. */
+export class K6JsonLinesError extends Error {}
+
+/**
+ * Reads k6's `--out json` lines (documented shape: `{"type":"Metric","data":{name?, type,
+ * contains, thresholds, submetrics},"metric"}` and `{"type":"Point","data":{time, value, tags},
+ * "metric"}`) and hands each on. Blank lines are skipped; anything else malformed throws, naming
+ * the line number. Times keep their nanoseconds as fractional epoch milliseconds.
+ */
 export async function parseK6JsonLines(
-  _stream: AsyncIterable<string | Buffer> | NodeJS.ReadableStream,
-  _handlers: K6JsonLinesHandlers,
+  stream: AsyncIterable<string | Buffer> | NodeJS.ReadableStream,
+  handlers: K6JsonLinesHandlers,
 ): Promise<{ metrics: number; points: number }> {
-  throw new Error('not implemented yet');
+  const input = stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<string | Buffer>);
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const parser = new K6JsonLinesParser(handlers);
+  for await (const line of lines) parser.line(line);
+  return parser.counts();
+}
+
+/** The line-at-a-time core, also used to tail a file that k6 is still writing. */
+export class K6JsonLinesParser {
+  private lineNumber = 0;
+  private metrics = 0;
+  private points = 0;
+  private readonly declared = new Set<string>();
+
+  constructor(private readonly handlers: K6JsonLinesHandlers) {}
+
+  line(text: string): void {
+    this.lineNumber++;
+    if (text.trim() === '') return;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(text);
+    } catch (error) {
+      throw this.bad(`not JSON (${(error as Error).message})`);
+    }
+    if (!isObject(entry) || typeof entry.metric !== 'string' || !isObject(entry.data)) {
+      throw this.bad('expected {"type": "Metric"|"Point", "data": {...}, "metric": "name"}');
+    }
+    const { data, metric } = entry;
+    if (entry.type === 'Metric') {
+      if (!TYPES.includes(String(data.type))) throw this.bad(`metric "${metric}": type ${JSON.stringify(data.type)} is not counter, gauge, rate or trend`);
+      const contains = data.contains ?? 'default';
+      if (!CONTAINS.includes(String(contains))) throw this.bad(`metric "${metric}": contains ${JSON.stringify(contains)} is not default, time or data`);
+      const name = typeof data.name === 'string' ? data.name : metric;
+      this.declared.add(name);
+      this.metrics++;
+      this.handlers.onMetric({ name, type: data.type as MetricType, contains: contains as MetricContains });
+    } else if (entry.type === 'Point') {
+      if (!this.declared.has(metric)) throw this.bad(`Point for metric "${metric}" before its Metric line`);
+      if (typeof data.value !== 'number') throw this.bad(`Point for "${metric}": value must be a number`);
+      const time = typeof data.time === 'string' ? parseRfc3339Nano(data.time) : undefined;
+      if (time === undefined) throw this.bad(`Point for "${metric}": time ${JSON.stringify(data.time)} is not an RFC 3339 time`);
+      const tags: Record<string, string> = {};
+      if (data.tags !== null && data.tags !== undefined) {
+        if (!isObject(data.tags)) throw this.bad(`Point for "${metric}": tags must be an object or null`);
+        for (const [k, v] of Object.entries(data.tags)) tags[k] = String(v);
+      }
+      this.points++;
+      this.handlers.onSample({ metric, time, value: data.value, tags });
+    } else {
+      throw this.bad(`type ${JSON.stringify(entry.type)} is neither "Metric" nor "Point"`);
+    }
+  }
+
+  counts(): { metrics: number; points: number } {
+    return { metrics: this.metrics, points: this.points };
+  }
+
+  private bad(message: string): K6JsonLinesError {
+    return new K6JsonLinesError(`k6 JSON output line ${this.lineNumber}: ${message}`);
+  }
+}
+
+/** RFC 3339 with up to nanoseconds → epoch milliseconds with the sub-millisecond part kept. */
+export function parseRfc3339Nano(text: string): number | undefined {
+  const m = TIME.exec(text);
+  if (!m) return undefined;
+  const whole = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(whole)) return undefined;
+  const fraction = m[2] ? Number(m[2].padEnd(9, '0')) / 1_000_000 : 0;
+  return whole + fraction;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
