@@ -1,0 +1,19 @@
+import { startTelemetry } from './telemetry.js';
+
+/**
+ * Entry of every service process: tracing first, then the service module (loaded dynamically so
+ * node:http, undici and pg are instrumented when the service code loads them).
+ */
+export async function bootService(name: string, load: () => Promise<{ start(): Promise<unknown> }>): Promise<void> {
+  process.env.SERVICE_NAME ??= name;
+  try {
+    await startTelemetry(name);
+    const service = await load();
+    await service.start();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', service: name, msg: 'start failed', error: message }) + '\n');
+    process.stderr.write(`${name}: ${message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,120 @@
+import { createRequire } from 'node:module';
+import type * as PgModule from 'pg';
+import type { Pool as PgPool, PoolClient, QueryResultRow } from 'pg';
+import { envNumber, envString, identity } from './env.js';
+import { errorMessage, log } from './log.js';
+import { dbDuration } from './metrics.js';
+
+/**
+ * The database a service owns: its own schema (`DB_SCHEMA`) in the PostgreSQL at `DATABASE_URL`
+ * (embedded PGlite over the wire protocol by default, or a real server). SQL always names the
+ * schema (`${db.schema}.table`) instead of relying on search_path, because PGlite funnels every
+ * connection into ONE backend whose session settings all services would share.
+ *
+ * Rules for callers (PGlite runs one transaction at a time for everybody): keep transactions
+ * short, and never wait on another service or connection inside one.
+ */
+
+// pg is loaded with require so the pg instrumentation (registered earlier) patches it
+const require = createRequire(import.meta.url);
+const pg = require('pg') as typeof PgModule;
+
+export interface Queryable {
+  query<R extends QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
+}
+
+export interface Database extends Queryable {
+  /** the quoted schema identifier, e.g. "cart" */
+  schema: string;
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** idempotent DDL (`CREATE ... IF NOT EXISTS`), given the quoted schema; run under an advisory lock */
+  migrations: (schema: string) => string[];
+  /** idempotent data set-up run in the same migration transaction (e.g. seeding stock) */
+  seed?: (tx: Queryable, schema: string) => Promise<void>;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const url = envString('DATABASE_URL');
+  const rawSchema = envString('DB_SCHEMA', identity.service);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(rawSchema)) {
+    throw new Error(`DB_SCHEMA="${rawSchema}" is not a plain lower-case identifier; use letters, digits and _`);
+  }
+  const schema = `"${rawSchema}"`;
+  const pool: PgPool = new pg.Pool({
+    connectionString: url,
+    max: envNumber('DB_POOL_MAX', 5, { min: 1, max: 100, integer: true }),
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: identity.replica,
+  });
+  pool.on('error', (error) => log('warn', 'idle database connection failed', { error: errorMessage(error) }));
+
+  const timed = async <T>(operation: 'query' | 'transaction', work: () => Promise<T>): Promise<T> => {
+    const started = process.hrtime.bigint();
+    try {
+      return await work();
+    } finally {
+      dbDuration.observe({ service: identity.service, operation }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  const clientQuery = (client: PgPool | PoolClient): Queryable => ({
+    query: async <R extends QueryResultRow>(sql: string, params: unknown[] = []) => (await client.query<R>(sql, params)).rows,
+  });
+
+  const transaction = async <T>(work: (tx: Queryable) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(clientQuery(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  const db: Database = {
+    schema,
+    query: (sql, params) => timed('query', () => clientQuery(pool).query(sql, params)),
+    transaction: (work) => timed('transaction', () => transaction(work)),
+    close: () => pool.end(),
+  };
+  await migrate(db, rawSchema, options);
+  return db;
+}
+
+/**
+ * Several replicas may start at once: the whole migration runs in one transaction holding a
+ * transaction-scoped advisory lock keyed by the schema, so only one replica creates things and
+ * the others find them done. Retries while the database is still starting.
+ */
+async function migrate(db: Database, rawSchema: string, options: OpenOptions): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`peakready:migrate:${rawSchema}`]);
+        await tx.query(`CREATE SCHEMA IF NOT EXISTS ${db.schema}`);
+        for (const statement of options.migrations(db.schema)) await tx.query(statement);
+        await options.seed?.(tx, db.schema);
+      });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`migrating schema ${rawSchema} failed: ${errorMessage(error)}`);
+      log('warn', 'database not ready, retrying migrations', { attempt, error: errorMessage(error) });
+      await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 1000)));
+    }
+  }
+}
+
+/** True when a pg error is a unique-constraint violation (a concurrent duplicate won the race). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}

@@ -1,0 +1,223 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { context, trace } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
+import type { ReplicaReadyMessage } from '../../src/stack/contract.js';
+import { exitWithParent } from '../../src/lifecycle/children.js';
+import { envNumber, envString, identity } from './env.js';
+import { errorMessage, log } from './log.js';
+import { httpServerActive, httpServerDuration, registry } from './metrics.js';
+import type { Router } from './router.js';
+import { stopTelemetry } from './telemetry.js';
+
+/**
+ * The HTTP shell every reference-stack replica runs, implementing the replica contract of
+ * src/stack/contract.ts: listen on HOST:PORT (PORT=0 = ephemeral), serve /healthz, /readyz and
+ * /metrics beside the API, send `{type:'ready', port}` over IPC once ready, drain in-flight
+ * requests on SIGTERM (up to 10 s) and exit with the parent.
+ */
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RequestContext {
+  method: string;
+  path: string;
+  route: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  remoteAddress: string;
+  /** the parsed JSON body; a 400 naming the problem when it is not JSON */
+  json(): Promise<unknown>;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<Reply> | Reply;
+
+export interface ServiceOptions {
+  name: string;
+  router: Router<Handler>;
+  /** runs after the port is open and before the replica reports ready (migrations, warm-up) */
+  prepare?: () => Promise<void>;
+  /** runs after in-flight requests drained (close pools) */
+  close?: () => Promise<void>;
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+const DRAIN_MS = 10_000;
+
+export interface RunningService {
+  port: number;
+  shutdown(): Promise<void>;
+}
+
+export async function runService(options: ServiceOptions): Promise<RunningService> {
+  let ready = false;
+  let draining = false;
+  let active = 0;
+  const idle: Array<() => void> = [];
+  const server = http.createServer((req, res) => {
+    active++;
+    void handle(req, res, options, () => ready && !draining, () => draining).finally(() => {
+      active--;
+      if (active === 0) idle.splice(0).forEach((f) => f());
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  const host = envString('HOST', '127.0.0.1');
+  const port = envNumber('PORT', 0, { min: 0, max: 65535, integer: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (stopping ??= (async () => {
+      draining = true;
+      log('info', 'draining', { active });
+      server.close();
+      server.closeIdleConnections();
+      if (active > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, DRAIN_MS);
+          timer.unref();
+          idle.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      server.closeAllConnections();
+      await options.close?.().catch((error: unknown) => log('warn', 'close failed', { error: errorMessage(error) }));
+      await stopTelemetry();
+    })());
+  const exitAfterShutdown = () => {
+    const force = setTimeout(() => process.exit(0), DRAIN_MS + 3000);
+    force.unref();
+    void shutdown().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', exitAfterShutdown);
+  process.once('SIGINT', exitAfterShutdown);
+  exitWithParent(shutdown);
+
+  try {
+    await options.prepare?.();
+  } catch (error) {
+    log('error', 'start failed', { error: errorMessage(error) });
+    process.exitCode = 1;
+    await shutdown();
+    process.exit(1);
+  }
+  ready = true;
+  const message: ReplicaReadyMessage = { type: 'ready', port: actualPort };
+  process.send?.(message);
+  log('info', 'ready', { port: actualPort, host });
+  return { port: actualPort, shutdown };
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ServiceOptions,
+  isReady: () => boolean,
+  isDraining: () => boolean,
+): Promise<void> {
+  const started = process.hrtime.bigint();
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (isDraining()) res.setHeader('connection', 'close');
+  if (method === 'GET' && url.pathname === '/healthz') return send(res, 200, { status: 'ok', replica: identity.replica });
+  if (method === 'GET' && url.pathname === '/readyz') {
+    return isReady() ? send(res, 200, { status: 'ready' }) : send(res, 503, { status: isDraining() ? 'draining' : 'starting' });
+  }
+  if (method === 'GET' && url.pathname === '/metrics') {
+    const text = await registry.metrics();
+    res.writeHead(200, { 'content-type': registry.contentType });
+    res.end(text);
+    return;
+  }
+
+  const found = options.router.match(method, url.pathname);
+  const route = found && 'route' in found ? found.route : 'unmatched';
+  const span = trace.getActiveSpan();
+  const rpc = getRPCMetadata(context.active());
+  if (rpc?.type === RPCType.HTTP) rpc.route = route;
+  span?.updateName(`${method} ${route}`);
+  const ids = span?.spanContext();
+  if (ids) res.setHeader('traceresponse', `00-${ids.traceId}-${ids.spanId}-0${ids.traceFlags & 1}`);
+  httpServerActive.inc({ service: options.name });
+  let status = 500;
+  try {
+    if (!found) throw new HttpError(404, `no route for ${method} ${url.pathname}; the API is listed in reference-stack/README.md`);
+    if ('allowed' in found) {
+      throw new HttpError(405, `${method} is not allowed on ${url.pathname}; use ${found.allowed.join(' or ')}`);
+    }
+    const ctx: RequestContext = {
+      method,
+      path: url.pathname,
+      route,
+      params: found.params,
+      query: url.searchParams,
+      headers: req.headers,
+      remoteAddress: req.socket.remoteAddress ?? 'unknown',
+      json: () => readJson(req),
+    };
+    const reply = await found.handler(ctx);
+    status = reply.status ?? 200;
+    send(res, status, reply.body ?? {}, reply.headers);
+  } catch (error) {
+    if (error instanceof HttpError) {
+      status = error.status;
+      send(res, status, { error: error.message, ...error.extra }, error.headers);
+    } else {
+      status = 500;
+      log('error', 'request failed', { route, error: errorMessage(error) });
+      send(res, 500, { error: `internal error in ${options.name}: ${errorMessage(error)}` });
+    }
+  } finally {
+    httpServerActive.dec({ service: options.name });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    httpServerDuration.observe({ service: options.name, route, method, status_code: String(status) }, seconds);
+    if (status >= 500) log('warn', 'request answered with an error', { method, route, status });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body is larger than ${MAX_BODY_BYTES} bytes; send a smaller JSON object`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new HttpError(400, 'request body is empty; send a JSON object with Content-Type: application/json');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HttpError(400, `malformed JSON body (${errorMessage(error)}); send a valid JSON object`);
+  }
+}

@@ -1,0 +1,3 @@
+import { bootService } from '../../lib/boot.js';
+
+await bootService('inventory', () => import('./service.js'));

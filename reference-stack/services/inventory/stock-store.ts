@@ -1,0 +1,130 @@
+import type { Database, Queryable } from '../../lib/db.js';
+import { catalog } from '../../lib/catalog-data.js';
+
+/**
+ * Stock and reservations in schema `inventory`. A reservation takes units with one conditional
+ * UPDATE per line (`available >= n`), all lines in one short transaction in product-id order (no
+ * deadlock between two multi-line reservations), so stock never goes below zero and a flash
+ * sale never oversells. Reservations are keyed by the checkout's idempotency key, so a retried
+ * or duplicated checkout holds its units once.
+ */
+
+export interface Line {
+  productId: string;
+  quantity: number;
+}
+
+export type ReservationStatus = 'reserved' | 'committed' | 'released';
+
+export class OutOfStockError extends Error {
+  constructor(readonly productId: string) {
+    super(`product "${productId}" does not have enough stock`);
+  }
+}
+
+export class ReservationNotFoundError extends Error {}
+
+export const migrations = (s: string) => [
+  `CREATE TABLE IF NOT EXISTS ${s}.stock (
+     product_id text PRIMARY KEY,
+     initial integer NOT NULL,
+     available integer NOT NULL CHECK (available >= 0),
+     min_observed integer NOT NULL,
+     doorbuster boolean NOT NULL DEFAULT false)`,
+  `CREATE TABLE IF NOT EXISTS ${s}.reservations (
+     reservation_id text PRIMARY KEY,
+     items jsonb NOT NULL,
+     status text NOT NULL,
+     created_at timestamptz NOT NULL DEFAULT now(),
+     updated_at timestamptz NOT NULL DEFAULT now())`,
+];
+
+/** Seeds one stock row per catalog product; existing rows are kept (another replica or an earlier run). */
+export function seed(defaultStock: number, doorbusterStock: number) {
+  return async (tx: Queryable, s: string) => {
+    const products = catalog().list;
+    await tx.query(
+      `INSERT INTO ${s}.stock (product_id, initial, available, min_observed, doorbuster)
+       SELECT id, units, units, units, door FROM unnest($1::text[], $2::int[], $3::boolean[]) AS t(id, units, door)
+       ON CONFLICT (product_id) DO NOTHING`,
+      [products.map((p) => p.id), products.map((p) => (p.doorbuster ? doorbusterStock : defaultStock)), products.map((p) => p.doorbuster)],
+    );
+  };
+}
+
+async function take(tx: Queryable, s: string, items: readonly Line[]): Promise<void> {
+  for (const line of [...items].sort((a, b) => a.productId.localeCompare(b.productId))) {
+    const rows = await tx.query(
+      `UPDATE ${s}.stock SET available = available - $2, min_observed = LEAST(min_observed, available - $2)
+       WHERE product_id = $1 AND available >= $2 RETURNING available`,
+      [line.productId, line.quantity],
+    );
+    if (rows.length === 0) throw new OutOfStockError(line.productId);
+  }
+}
+
+async function giveBack(tx: Queryable, s: string, items: readonly Line[]): Promise<void> {
+  for (const line of [...items].sort((a, b) => a.productId.localeCompare(b.productId))) {
+    await tx.query(`UPDATE ${s}.stock SET available = available + $2 WHERE product_id = $1`, [line.productId, line.quantity]);
+  }
+}
+
+async function lockReservation(tx: Queryable, s: string, id: string) {
+  const rows = await tx.query<{ status: ReservationStatus; items: Line[] }>(
+    `SELECT status, items FROM ${s}.reservations WHERE reservation_id = $1 FOR UPDATE`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Holds the units of `items` under `id`; a second call with the same id holds nothing more. */
+export function reserve(db: Database, id: string, items: readonly Line[]): Promise<ReservationStatus> {
+  const s = db.schema;
+  return db.transaction<ReservationStatus>(async (tx) => {
+    let existing = await lockReservation(tx, s, id);
+    if (!existing) {
+      // on a real server a concurrent insert of the same id waits here until the first commits
+      const inserted = await tx.query(
+        `INSERT INTO ${s}.reservations (reservation_id, items, status) VALUES ($1, $2::jsonb, 'reserved')
+         ON CONFLICT (reservation_id) DO NOTHING RETURNING reservation_id`,
+        [id, JSON.stringify(items)],
+      );
+      if (inserted.length === 1) {
+        await take(tx, s, items);
+        return 'reserved';
+      }
+      existing = await lockReservation(tx, s, id);
+      if (!existing) throw new Error(`reservation ${id} conflicted but cannot be read back`);
+    }
+    if (existing.status !== 'released') return existing.status;
+    await take(tx, s, existing.items);
+    await tx.query(`UPDATE ${s}.reservations SET status = 'reserved', updated_at = now() WHERE reservation_id = $1`, [id]);
+    return 'reserved';
+  });
+}
+
+/** Makes the hold final (an order exists). A released hold is taken again first, or OutOfStockError. */
+export function commit(db: Database, id: string): Promise<ReservationStatus> {
+  const s = db.schema;
+  return db.transaction<ReservationStatus>(async (tx) => {
+    const existing = await lockReservation(tx, s, id);
+    if (!existing) throw new ReservationNotFoundError(`reservation "${id}" not found`);
+    if (existing.status === 'committed') return 'committed';
+    if (existing.status === 'released') await take(tx, s, existing.items);
+    await tx.query(`UPDATE ${s}.reservations SET status = 'committed', updated_at = now() WHERE reservation_id = $1`, [id]);
+    return 'committed';
+  });
+}
+
+/** Gives the units back unless the hold was committed; releasing twice gives back once. */
+export function release(db: Database, id: string): Promise<ReservationStatus | undefined> {
+  const s = db.schema;
+  return db.transaction<ReservationStatus | undefined>(async (tx) => {
+    const existing = await lockReservation(tx, s, id);
+    if (!existing) return undefined;
+    if (existing.status !== 'reserved') return existing.status;
+    await giveBack(tx, s, existing.items);
+    await tx.query(`UPDATE ${s}.reservations SET status = 'released', updated_at = now() WHERE reservation_id = $1`, [id]);
+    return 'released';
+  });
+}

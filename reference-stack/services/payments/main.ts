@@ -1,0 +1,3 @@
+import { bootService } from '../../lib/boot.js';
+
+await bootService('payments', () => import('./service.js'));
