@@ -1,10 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+import { ExitCode } from '../exit-codes.js';
+import {
+  clearOwnedFaults,
+  defaultGatewayUrl,
+  defaultToxiproxyUrl,
+  loadExperiment,
+  runExperiment,
+  type ExperimentResult,
+} from '../faults/experiments/index.js';
+import { RunDirectory } from '../run/run-dir.js';
+import { assertLoopbackTarget } from '../util/loopback.js';
+
+interface TargetOptions {
+  toxiproxy?: string;
+  allowRemote?: boolean;
+}
+
+function toxiproxyUrl(options: TargetOptions): string {
+  const url = options.toxiproxy ?? defaultToxiproxyUrl();
+  assertLoopbackTarget(url, options.allowRemote ?? false, '--toxiproxy');
+  return url.replace(/\/+$/, '');
+}
 
 export function registerChaos(program: Command): void {
-  program
+  const chaos = program
     .command('chaos')
     .description('run chaos experiments (with guaranteed rollback) or clear leftover faults')
-    .addHelpText('after', '\nExample:\n  $ npx peakready chaos run chaos/recommendations-outage.yaml\n')
-    .action(() => notBuiltYet('chaos', 'chaos experiments are not there yet'));
+    .addHelpText('after', '\nExamples:\n  $ npx peakready chaos run chaos/recommendations-outage.yaml\n  $ npx peakready chaos clear\n');
+
+  chaos
+    .command('run <file>')
+    .description('check the steady state, inject the faults at their offsets, check again; everything is rolled back at the end')
+    .option('--toxiproxy <url>', 'Toxiproxy API (default: the running stack, else http://127.0.0.1:7400)')
+    .option('--gateway <url>', 'what ${gateway} means in probes (default: the running stack\'s gateway)')
+    .option('--allow-remote', 'allow a Toxiproxy or gateway outside loopback (only systems you own)')
+    .action(async (file: string, options: TargetOptions & { gateway?: string }) => {
+      const experiment = loadExperiment(file);
+      const url = toxiproxyUrl(options);
+      const gateway = options.gateway ?? defaultGatewayUrl();
+      assertLoopbackTarget(gateway, options.allowRemote ?? false, '--gateway');
+      const leftovers = await clearOwnedFaults(url);
+      if (leftovers.toxicsRemoved.length || leftovers.proxiesEnabled.length) {
+        process.stderr.write(`peakready: cleared faults left by an earlier run: ${[...leftovers.toxicsRemoved, ...leftovers.proxiesEnabled.map((p) => `${p} (enabled)`)].join(', ')}\n`);
+      }
+      const run = RunDirectory.create('chaos');
+      run.writeJson('config', { command: 'chaos run', file, toxiproxyUrl: url, gateway });
+      run.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: `chaos run ${file}` });
+      process.stdout.write(`peakready: ${experiment.title} (run ${run.id})\n`);
+      const result = await runExperiment(experiment, {
+        toxiproxyUrl: url,
+        runDir: run,
+        vars: { gateway: gateway.replace(/\/+$/, '') },
+        log: (line) => process.stdout.write(line + '\n'),
+      });
+      run.appendTimeline({ t: Date.now(), type: 'run', state: 'end', command: `chaos run ${file}` });
+      // its own file: checks.json holds CheckResult[] for `peakready report`
+      writeFileSync(join(run.root, 'chaos-result.json'), JSON.stringify(result, null, 2) + '\n');
+      process.stdout.write(formatResult(result));
+      if (result.status !== 'ok') process.exitCode = ExitCode.checkFailed;
+    });
+
+  chaos
+    .command('clear')
+    .description('remove every toxic peakready added and re-enable every proxy it disabled (after a killed run)')
+    .option('--toxiproxy <url>', 'Toxiproxy API (default: the running stack, else http://127.0.0.1:7400)')
+    .option('--allow-remote', 'allow a Toxiproxy outside loopback')
+    .action(async (options: TargetOptions) => {
+      const cleared = await clearOwnedFaults(toxiproxyUrl(options));
+      const what = [...cleared.toxicsRemoved.map((t) => `removed toxic ${t}`), ...cleared.proxiesEnabled.map((p) => `enabled proxy ${p}`)];
+      process.stdout.write(what.length ? what.map((w) => `peakready: ${w}\n`).join('') : 'peakready: no faults of ours were left\n');
+    });
+
+  chaos
+    .command('validate <files...>')
+    .description('check experiment files without running them')
+    .action((files: string[]) => {
+      for (const file of files) process.stdout.write(`peakready: ${file}: ok (${loadExperiment(file).title})\n`);
+    });
+}
+
+function formatResult(r: ExperimentResult): string {
+  const lines = [`\nresult: ${r.status.toUpperCase()}${r.error ? ` (${r.error})` : ''} in ${((r.endedAt - r.startedAt) / 1000).toFixed(1)}s`];
+  for (const stage of ['before', 'during', 'after'] as const) {
+    const probes = r.probes.filter((p) => p.stage === stage);
+    if (!probes.length) continue;
+    const failed = probes.filter((p) => !p.ok);
+    lines.push(`  ${stage.padEnd(6)} ${probes.length - failed.length}/${probes.length} probes ok${failed.length ? `; failed: ${[...new Set(failed.map((p) => `${p.probe} (${p.detail})`))].join(', ')}` : ''}`);
+  }
+  lines.push(`  rollback: ${r.rollback.toxicsRemoved.length} toxics removed, ${r.rollback.proxiesEnabled.length} proxies re-enabled${r.rollback.errors.length ? `; ERRORS: ${r.rollback.errors.join('; ')}` : ''}`);
+  return lines.join('\n') + '\n';
 }

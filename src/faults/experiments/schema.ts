@@ -89,6 +89,14 @@ function checkAttributes(type: string, attributes: Record<string, number>, ctx: 
   }
 }
 
+const ACTIONS = ['add-toxic', 'update-toxic', 'remove-toxic', 'disable-proxy', 'enable-proxy'];
+
+function unknownAction(input: unknown, known: readonly string[]): string {
+  const given = (input as { action?: unknown } | undefined)?.action;
+  const guess = typeof given === 'string' ? didYouMean(given, known) : undefined;
+  return `${given === undefined ? 'missing action' : `"${String(given)}" is not an action`}${guess ? `; did you mean "${guess}"?` : ''} (known: ${known.join(', ')})`;
+}
+
 const base = { at: duration.default(0), proxy: z.string().min(1) };
 const action = z.discriminatedUnion(
   'action',
@@ -105,7 +113,7 @@ const action = z.discriminatedUnion(
     z.strictObject({ action: z.literal('disable-proxy'), ...base, duration }),
     z.strictObject({ action: z.literal('enable-proxy'), ...base, duration: duration.optional() }),
   ],
-  { error: () => 'action must be one of add-toxic, update-toxic, remove-toxic, disable-proxy, enable-proxy' },
+  { error: (issue) => unknownAction(issue.input, ACTIONS) },
 );
 
 export const experimentSchema = z.strictObject({
@@ -126,7 +134,7 @@ export const experimentSchema = z.strictObject({
   rollbacks: z.array(z.discriminatedUnion('action', [
     z.strictObject({ action: z.literal('remove-toxic'), proxy: z.string().min(1), toxic: z.strictObject({ name: z.string().min(1) }) }),
     z.strictObject({ action: z.literal('enable-proxy'), proxy: z.string().min(1) }),
-  ], { error: () => 'a rollback action is remove-toxic or enable-proxy' })).default([]),
+  ], { error: (issue) => unknownAction(issue.input, ['remove-toxic', 'enable-proxy']) })).default([]),
 });
 
 export type ChaosExperiment = z.output<typeof experimentSchema> & { file: string };
