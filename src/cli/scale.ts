@@ -1,10 +1,92 @@
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+import { UsageError } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
+import { loadHpaFile } from '../scaling/hpa-manifest.js';
+import { loadMetricSeries } from '../scaling/metric-series.js';
+import { parseQuantityMilli } from '../scaling/quantity.js';
+import { simulate } from '../scaling/simulate.js';
+import { formatSimulation } from '../scaling/simulate-format.js';
+import { watchReplicas } from '../scaling/replica-watch.js';
+
+interface SimulateFlags {
+  hpa: string;
+  metrics: string;
+  name?: string;
+  syncPeriod: string;
+  initialReplicas?: string;
+  cpuRequest?: string;
+  podStartup: string;
+  tail: string;
+  tolerance?: string;
+  all?: boolean;
+  json?: boolean;
+}
 
 export function registerScale(program: Command): void {
-  program
+  const scale = program
     .command('scale')
     .description('replay metrics through the Kubernetes HPA algorithm, or watch replicas live')
-    .addHelpText('after', '\nExample:\n  $ npx peakready scale simulate --hpa reference-stack/k8s/catalog.yaml --metrics cpu.csv\n')
-    .action(() => notBuiltYet('scale', 'the autoscaler is not there yet'));
+    .addHelpText('after', '\nExample:\n  $ npx peakready scale simulate --hpa reference-stack/k8s/catalog.yaml --metrics cpu.csv\n');
+
+  scale
+    .command('simulate')
+    .description('replay a metric series through an autoscaling/v2 HPA manifest: the replicas Kubernetes would run over time')
+    .requiredOption('--hpa <file>', 'HPA manifest (YAML, may hold several documents: Deployment, Service, HPA, PDB)')
+    .requiredOption('--metrics <file>', 'metric series: CSV or JSON with time and <metric> (per-pod average) or <metric>_total columns')
+    .option('--name <name>', 'the HPA to use when the file holds several')
+    .option('--sync-period <duration>', 'controller sync period', '15s')
+    .option('--initial-replicas <n>', 'replicas at the start (default: minReplicas)')
+    .option('--cpu-request <quantity>', "pod CPU request for cpu_total columns (default: the Deployment's in the same file)")
+    .option('--pod-startup <duration>', 'a new pod is unready for this long (0 % on scale-up, as Kubernetes)', '0s')
+    .option('--tail <duration>', 'keep syncing this long after the last sample', '0s')
+    .option('--tolerance <ratio>', 'controller tolerance (--horizontal-pod-autoscaler-tolerance)')
+    .option('--all', 'print every sync, not only changes')
+    .option('--json', 'print the decisions as JSON')
+    .addHelpText(
+      'after',
+      '\nMetric file (CSV):\n  time,cpu\n  0,40\n  1m,95\n  5m,30\n\ncpu is the average utilisation per pod (% of request); cpu_total (e.g. "2400m") is the\nwhole workload\'s usage, spread over the replicas the simulation runs.\n',
+    )
+    .action((flags: SimulateFlags) => {
+      const loaded = loadHpaFile(flags.hpa, flags.name);
+      const spec = { ...loaded.spec };
+      if (flags.tolerance !== undefined) {
+        const t = Number(flags.tolerance);
+        if (!Number.isFinite(t) || t < 0) throw new UsageError(`--tolerance: "${flags.tolerance}" is not a ratio; write it like 0.1`);
+        spec.tolerance = t;
+      }
+      const series = loadMetricSeries(flags.metrics, spec);
+      const syncPeriodMs = parseDuration(flags.syncPeriod, '--sync-period');
+      if (syncPeriodMs <= 0) throw new UsageError('--sync-period must be positive, e.g. 15s');
+      const initial = flags.initialReplicas === undefined ? Math.max(1, spec.minReplicas) : Number(flags.initialReplicas);
+      if (!Number.isInteger(initial) || initial < 0) throw new UsageError(`--initial-replicas: "${flags.initialReplicas}" is not a replica count`);
+      let cpuRequest = loaded.podCpuRequestMilli;
+      if (flags.cpuRequest !== undefined) {
+        cpuRequest = parseQuantityMilli(flags.cpuRequest);
+        if (cpuRequest === undefined || cpuRequest <= 0) throw new UsageError(`--cpu-request: "${flags.cpuRequest}" is not a CPU quantity; write it like 250m`);
+      }
+      const steps = simulate(spec, series, {
+        syncPeriodMs,
+        initialReplicas: initial,
+        requestMilli: cpuRequest !== undefined ? { cpu: cpuRequest } : {},
+        podStartupMs: parseDuration(flags.podStartup, '--pod-startup'),
+        tailMs: parseDuration(flags.tail, '--tail'),
+      });
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ hpa: spec, steps }, null, 2) + '\n');
+        return;
+      }
+      const width = Math.max(20, Math.min(100, (process.stdout.columns ?? 80) - 20));
+      process.stdout.write(formatSimulation(spec, steps, { all: flags.all, width }).join('\n') + '\n');
+    });
+
+  scale
+    .command('watch')
+    .description('live table of replicas per service (current/ready/desired, CPU utilisation) during a run')
+    .option('--interval <duration>', 'refresh interval', '1s')
+    .option('--run <id>', 'run directory to read decisions from (default: the stack\'s run, else the newest)')
+    .action(async (flags: { interval: string; run?: string }) => {
+      const intervalMs = parseDuration(flags.interval, '--interval');
+      if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
+      await watchReplicas({ intervalMs, run: flags.run, out: process.stdout });
+    });
 }

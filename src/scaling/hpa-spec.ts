@@ -88,15 +88,16 @@ export function completeBehavior(partial?: { scaleUp?: Partial<ScalingRules>; sc
 }
 
 /**
- * Compressed drills run the controller faster than real time: every period and window is divided
- * by `timeScale` (15 s sync with timeScale 15 = 1 s), so the shape of the decisions is kept.
+ * Compressed drills run the controller faster than real time: every period and window is
+ * multiplied by `timeScale` (a 1 s sync instead of 15 s is timeScale 1/15), so the shape of the
+ * decisions is kept.
  */
 export function scaleBehaviorTime(behavior: HpaBehavior, timeScale: number): HpaBehavior {
   if (timeScale === 1) return behavior;
   const scale = (r: ScalingRules): ScalingRules => ({
     ...r,
-    stabilizationWindowSeconds: r.stabilizationWindowSeconds / timeScale,
-    policies: r.policies.map((p) => ({ ...p, periodSeconds: p.periodSeconds / timeScale })),
+    stabilizationWindowSeconds: r.stabilizationWindowSeconds * timeScale,
+    policies: r.policies.map((p) => ({ ...p, periodSeconds: p.periodSeconds * timeScale })),
   });
   return { scaleUp: scale(behavior.scaleUp), scaleDown: scale(behavior.scaleDown) };
 }

@@ -1,0 +1,123 @@
+import { ConfigError, didYouMean, type ConfigIssue } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
+import type { HpaSpec } from './hpa-spec.js';
+import { parseQuantityMilli } from './quantity.js';
+import { readUserFile } from './user-file.js';
+
+/**
+ * A metric series to replay through the HPA algorithm (`peakready scale simulate --metrics`).
+ *
+ * CSV (header row) or JSON (an array of objects, or `{ "samples": [...] }`) with:
+ *   time              seconds from the start ("90"), a duration ("1m30s") or an ISO timestamp
+ *   <metric>          the measured average per pod, as the HPA sees it: percent of request for a
+ *                     Utilization target (cpu: 75), a quantity for AverageValue/Value ("250m")
+ *   <metric>_total    total usage of the whole workload ("2400m", "2.4" cores): spread over the
+ *                     replicas the simulation runs, so more replicas mean lower utilisation
+ * One of the two columns per metric of the HPA; a missing or empty cell means "no metric".
+ */
+
+export interface SeriesPoint {
+  /** ms from the first sample */
+  t: number;
+  values: Record<string, { kind: 'average' | 'total'; value: number } | undefined>;
+}
+
+export interface MetricSeries {
+  file: string;
+  points: SeriesPoint[];
+}
+
+export function loadMetricSeries(path: string, hpa: HpaSpec): MetricSeries {
+  const { text, file } = readUserFile(path);
+  return parseMetricSeries(text, file, hpa);
+}
+
+interface Row {
+  line?: number;
+  field: string;
+  cells: Record<string, unknown>;
+}
+
+export function parseMetricSeries(text: string, file: string, hpa: HpaSpec): MetricSeries {
+  const rows = text.trimStart().startsWith('[') || text.trimStart().startsWith('{') ? jsonRows(text, file) : csvRows(text);
+  const issues: ConfigIssue[] = [];
+  const names = hpa.metrics.map((m) => m.name);
+  const known = ['time', ...names, ...names.map((n) => `${n}_total`)];
+  const raw: Array<{ t: number; values: SeriesPoint['values'] }> = [];
+  for (const row of rows) {
+    const at = (column: string) => ({ file, ...(row.line !== undefined ? { line: row.line } : {}), field: `${row.field}.${column}` });
+    for (const column of Object.keys(row.cells)) {
+      if (!known.includes(column)) {
+        const hint = didYouMean(column, known);
+        issues.push({ ...at(column), message: `unknown column for HPA ${hpa.name}${hint ? `; did you mean "${hint}"?` : ''} (columns: ${known.join(', ')})` });
+      }
+    }
+    const t = parseTime(row.cells.time);
+    if (t === undefined) {
+      issues.push({ ...at('time'), message: 'needs a time: seconds from the start ("90"), a duration ("1m30s") or an ISO timestamp' });
+      continue;
+    }
+    const values: SeriesPoint['values'] = {};
+    for (const metric of hpa.metrics) {
+      for (const kind of ['average', 'total'] as const) {
+        const column = kind === 'total' ? `${metric.name}_total` : metric.name;
+        const cell = row.cells[column];
+        if (cell === undefined || cell === null || cell === '') continue;
+        const value = metric.type === 'Utilization' && kind === 'average' ? Number(cell) : parseQuantityMilli(cell as string | number);
+        if (value === undefined || !Number.isFinite(value) || value < 0) {
+          issues.push({ ...at(column), message: `"${String(cell)}" is not a ${kind === 'average' && metric.type === 'Utilization' ? 'percent' : 'quantity'}` });
+        } else values[metric.name] = { kind, value };
+      }
+    }
+    raw.push({ t, values });
+  }
+  if (raw.length === 0 && issues.length === 0) issues.push({ file, message: 'no samples (expected a header row "time,<metric>" and one row per sample)' });
+  if (issues.length) throw new ConfigError(issues);
+  raw.sort((a, b) => a.t - b.t);
+  const start = raw[0]!.t;
+  return { file, points: raw.map((p) => ({ t: p.t - start, values: p.values })) };
+}
+
+function parseTime(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value * 1000 : undefined;
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  if (/^\d{4}-\d\d-\d\d/.test(text)) {
+    const ms = Date.parse(text);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function csvRows(text: string): Row[] {
+  const lines = text.split(/\r?\n/);
+  const headerIndex = lines.findIndex((l) => l.trim() && !l.trim().startsWith('#'));
+  if (headerIndex < 0) return [];
+  const header = lines[headerIndex]!.split(',').map((h) => h.trim());
+  const rows: Row[] = [];
+  for (let i = headerIndex + 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.trim() || line.trim().startsWith('#')) continue;
+    const cells: Record<string, unknown> = {};
+    line.split(',').forEach((cell, j) => (cells[header[j] ?? `column${j + 1}`] = cell.trim()));
+    rows.push({ line: i + 1, field: `row ${rows.length + 1}`, cells });
+  }
+  return rows;
+}
+
+function jsonRows(text: string, file: string): Row[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([{ file, message: `invalid JSON: ${(error as Error).message}` }]);
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { samples?: unknown }).samples;
+  if (!Array.isArray(list)) throw new ConfigError([{ file, message: 'expected an array of samples or { "samples": [...] }' }]);
+  return list.map((cells, i) => ({ field: `[${i}]`, cells: (cells ?? {}) as Record<string, unknown> }));
+}

@@ -1,0 +1,37 @@
+import { formatDuration } from '../util/duration.js';
+import { barChart } from './chart.js';
+import type { HpaSpec } from './hpa-spec.js';
+import type { SimulationStep } from './simulate.js';
+
+/** The text `peakready scale simulate` prints: a decision table and a replica chart. */
+export function formatSimulation(hpa: HpaSpec, steps: readonly SimulationStep[], options: { all?: boolean; width?: number } = {}): string[] {
+  const rows: string[][] = [['time', 'metric', 'current', 'proposal', 'desired', 'limited by', 'reason']];
+  let previous: SimulationStep | undefined;
+  for (const [i, step] of steps.entries()) {
+    const d = step.decision;
+    const changed = !previous || d.desired !== previous.decision.desired || d.limitedBy !== previous.decision.limitedBy || i === steps.length - 1;
+    previous = step;
+    if (!options.all && !changed) continue;
+    rows.push([
+      formatDuration(d.t),
+      d.utilization === null ? '—' : `${d.utilization}${hpa.metrics[0]?.type === 'Utilization' ? '%' : ''}/${d.target}${hpa.metrics[0]?.type === 'Utilization' ? '%' : ''}`,
+      String(d.current),
+      String(d.proposal),
+      String(d.desired),
+      d.limitedBy,
+      d.reason,
+    ]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (c === 6 ? 0 : r[c]!.length))));
+  const table = rows.map((r) => r.map((cell, c) => (c === 6 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+  const replicas = steps.map((s) => s.replicas);
+  const peak = Math.max(...replicas);
+  const lastT = steps.at(-1)?.decision.t ?? 0;
+  const summary = [
+    `HPA ${hpa.name}: ${steps.length} syncs over ${formatDuration(lastT)}, replicas ${replicas[0]} → peak ${peak} (max ${hpa.maxReplicas}) → ${replicas.at(-1)}, ` +
+      `${steps.filter((s) => s.decision.rescale).length} rescales`,
+  ];
+  if (peak >= hpa.maxReplicas) summary.push(`warning: maxReplicas ${hpa.maxReplicas} was reached: demand beyond it is not served (capacity risk)`);
+  const chart = barChart(replicas, { width: options.width ?? 60, height: 8, endLabel: formatDuration(lastT), marks: [{ value: hpa.maxReplicas, label: `max ${hpa.maxReplicas}` }] });
+  return [...table, '', 'replicas over time:', ...chart, '', ...summary];
+}

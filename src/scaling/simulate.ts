@@ -1,0 +1,87 @@
+import { emptyMemory } from './behavior.js';
+import { hpaSync, type ScaleDecision } from './hpa-controller.js';
+import type { HpaSpec } from './hpa-spec.js';
+import type { MetricSeries, SeriesPoint } from './metric-series.js';
+import type { MetricInput, PodSample } from './replica-calculator.js';
+
+/**
+ * Replays a metric series through the HPA algorithm: what Kubernetes would have run, sync by
+ * sync. Pure (simulated time): the same series and options always give the same decisions.
+ */
+
+export interface SimulationOptions {
+  syncPeriodMs: number;
+  initialReplicas: number;
+  /** per-pod request in milli-units per metric name, for `<metric>_total` columns on Utilization targets */
+  requestMilli: Readonly<Record<string, number>>;
+  /** a new pod counts as unready (0 % on a scale-up, left out otherwise) for this long */
+  podStartupMs: number;
+  /** keep syncing this long after the last sample (to see scale-down play out) */
+  tailMs: number;
+}
+
+export interface SimulationStep {
+  decision: ScaleDecision;
+  /** replicas running after the decision */
+  replicas: number;
+  ready: number;
+}
+
+export function simulate(hpa: HpaSpec, series: MetricSeries, options: SimulationOptions): SimulationStep[] {
+  const last = series.points.at(-1)?.t ?? 0;
+  const end = last + options.tailMs;
+  let memory = emptyMemory();
+  /** start time of each running pod (simulated ms) */
+  let pods: number[] = Array.from({ length: options.initialReplicas }, () => -Infinity);
+  const steps: SimulationStep[] = [];
+  let index = 0;
+  for (let now = 0; now <= end; now += options.syncPeriodMs) {
+    while (index + 1 < series.points.length && series.points[index + 1]!.t <= now) index++;
+    const point = series.points[index]!;
+    const metrics: Record<string, MetricInput> = {};
+    for (const metric of hpa.metrics) metrics[metric.name] = metricInput(metric.name, metric.type, point, pods, now, options);
+    const result = hpaSync(hpa, memory, { now, currentReplicas: pods.length, metrics });
+    memory = result.memory;
+    const desired = result.decision.desired;
+    // scale-down removes the newest pods first, as a ReplicaSet prefers not-ready and younger pods
+    pods = desired >= pods.length ? [...pods, ...Array.from({ length: desired - pods.length }, () => now)] : pods.slice(0, desired);
+    steps.push({ decision: result.decision, replicas: pods.length, ready: pods.filter((s) => now - s >= options.podStartupMs).length });
+  }
+  return steps;
+}
+
+function metricInput(
+  name: string,
+  type: HpaSpec['metrics'][number]['type'],
+  point: SeriesPoint,
+  pods: readonly number[],
+  now: number,
+  options: SimulationOptions,
+): MetricInput {
+  const sample = point.values[name];
+  if (!sample) return { kind: 'unavailable', reason: 'no sample at this time' };
+  const readyCount = pods.filter((s) => now - s >= options.podStartupMs).length;
+  if (type === 'Value') {
+    return { kind: 'value', value: sample.value };
+  }
+  const request = options.requestMilli[name];
+  if (type === 'Utilization' && sample.kind === 'total' && request === undefined) {
+    return { kind: 'unavailable', reason: `${name}_total needs the pod's ${name} request (a Deployment in the same file, or --cpu-request)` };
+  }
+  const requestValue = request ?? 1000;
+  // an average sample is what each ready pod reports; a total is shared by the ready pods
+  const perPod =
+    sample.kind === 'total'
+      ? readyCount > 0
+        ? sample.value / readyCount
+        : 0
+      : type === 'Utilization'
+        ? (sample.value * requestValue) / 100
+        : sample.value;
+  const samples: PodSample[] = pods.map((start, i) =>
+    now - start >= options.podStartupMs
+      ? { name: `pod-${i}`, status: 'ready', usage: Math.round(perPod), request: requestValue }
+      : { name: `pod-${i}`, status: 'unready', request: requestValue },
+  );
+  return { kind: 'pods', pods: samples };
+}
