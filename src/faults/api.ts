@@ -39,6 +39,8 @@ export function apiHandler(collection: ProxyCollection): (req: IncomingMessage, 
         sendJson(res, reply.status, reply.body);
       } catch (error) {
         const apiError = error instanceof ApiError ? error : new ApiError(error instanceof Error ? error.message : String(error), 500);
+        // the rest of a body we stopped reading is still on the wire: close instead of reusing the connection
+        if (apiError.status === 413) res.shouldKeepAlive = false;
         sendJson(res, apiError.status, apiError.body(), '\n');
       }
     })();
