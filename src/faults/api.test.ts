@@ -5,6 +5,7 @@ import { echoServer, openClient, roundTrip, type TcpPeer } from './tcp-fixtures.
 let server: FaultProxyServer;
 let echo: TcpPeer;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read arbitrary response JSON
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; text: string }> {
   const response = await fetch(server.url + path, {
     method,
