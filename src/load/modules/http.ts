@@ -1,0 +1,220 @@
+import { randomFillSync } from 'node:crypto';
+import { isLoopbackHost } from '../../util/loopback.js';
+import { IterationInterrupted, type VuContext } from '../vu-context.js';
+import { dispatcherFor, sendRequest } from './http-client.js';
+import { CookieJar, K6Response, type ResponseType } from './http-response.js';
+import type { K6Module } from './registry.js';
+
+/**
+ * `k6/http`. The request functions return promises; the load-time rewrite awaits them, so a
+ * script written as `const res = http.get(url)` reads exactly as under k6. `asyncRequest` is the
+ * same call for scripts that `await` themselves.
+ */
+
+type Params = {
+  headers?: Record<string, string>;
+  tags?: Record<string, string>;
+  timeout?: string | number;
+  responseType?: ResponseType;
+  redirects?: number;
+  cookies?: Record<string, string | { value: string }>;
+  responseCallback?: ResponseCallback | null;
+  jar?: CookieJar;
+};
+type ResponseCallback = { __expectedStatuses: Array<{ min: number; max: number }> } | ((res: { status: number }) => boolean);
+type BatchItem = string | [string, string, unknown?, Params?] | { method?: string; url: string; body?: unknown; params?: Params };
+
+const DEFAULT_CALLBACK: ResponseCallback = { __expectedStatuses: [{ min: 200, max: 399 }] };
+
+export const httpModule: K6Module = {
+  specifier: 'k6/http',
+  blocking: ['request', 'get', 'head', 'post', 'put', 'patch', 'del', 'options', 'batch'],
+  create(vu) {
+    const jar = new CookieJar();
+    const req = (method: string, url: unknown, body?: unknown, params?: Params) => request(vu, jar, method, url, body, params);
+    const api = {
+      request: req,
+      asyncRequest: req,
+      get: (url: unknown, params?: Params) => req('GET', url, null, params),
+      head: (url: unknown, params?: Params) => req('HEAD', url, null, params),
+      del: (url: unknown, body?: unknown, params?: Params) => req('DELETE', url, body, params),
+      options: (url: unknown, body?: unknown, params?: Params) => req('OPTIONS', url, body, params),
+      post: (url: unknown, body?: unknown, params?: Params) => req('POST', url, body, params),
+      put: (url: unknown, body?: unknown, params?: Params) => req('PUT', url, body, params),
+      patch: (url: unknown, body?: unknown, params?: Params) => req('PATCH', url, body, params),
+      batch: (items: BatchItem[] | Record<string, BatchItem>) => batch(req, items),
+      cookieJar: () => jar,
+      CookieJar,
+      expectedStatuses: (...ranges: Array<number | { min: number; max: number }>): ResponseCallback => ({
+        __expectedStatuses: ranges.map((r) => (typeof r === 'number' ? { min: r, max: r } : { min: r.min, max: r.max })),
+      }),
+      setResponseCallback: (cb: ResponseCallback | null) => {
+        vu.responseCallback = cb as never;
+      },
+      url: (strings: TemplateStringsArray, ...values: unknown[]) => {
+        const name = strings.reduce((acc, s, i) => acc + s + (i < values.length ? '${}' : ''), '');
+        const url = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
+        return { url, name, toString: () => url };
+      },
+      file: (data: unknown, filename?: string, contentType?: string) => ({ data, filename, content_type: contentType ?? 'application/octet-stream' }),
+      TLS_1_2: 'tls1.2',
+      TLS_1_3: 'tls1.3',
+    };
+    return { ...api, default: api };
+  },
+};
+
+async function batch(req: (m: string, u: unknown, b?: unknown, p?: Params) => Promise<K6Response>, items: BatchItem[] | Record<string, BatchItem>) {
+  const one = (item: BatchItem) => {
+    if (typeof item === 'string') return req('GET', item);
+    if (Array.isArray(item)) return req(item[0], item[1], item[2], item[3]);
+    return req(item.method ?? 'GET', item.url, item.body, item.params);
+  };
+  if (Array.isArray(items)) return Promise.all(items.map(one));
+  const keys = Object.keys(items);
+  const results = await Promise.all(keys.map((k) => one(items[k]!)));
+  return Object.fromEntries(keys.map((k, i) => [k, results[i]]));
+}
+
+function encodeBody(body: unknown, headers: Record<string, string>): string | Uint8Array | null {
+  if (body === null || body === undefined) return null;
+  if (typeof body === 'string') return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof body === 'object') {
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    return new URLSearchParams(Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)])).toString();
+  }
+  return String(body);
+}
+
+function isExpected(cb: ResponseCallback, status: number): boolean {
+  if (typeof cb === 'function') return Boolean(cb({ status }));
+  return cb.__expectedStatuses.some((r) => status >= r.min && status <= r.max);
+}
+
+const randomPool = Buffer.alloc(24 * 512);
+let randomOffset = randomPool.length;
+/** A W3C traceparent (version 00, sampled) and its trace id; random bytes drawn in blocks. */
+function newTraceparent(): { header: string; traceId: string } {
+  if (randomOffset + 24 > randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  const traceId = randomPool.toString('hex', randomOffset, randomOffset + 16);
+  const parentId = randomPool.toString('hex', randomOffset + 16, randomOffset + 24);
+  randomOffset += 24;
+  return { header: `00-${traceId}-${parentId}-01`, traceId };
+}
+
+function parseTimeout(t: string | number | undefined): number {
+  if (t === undefined) return 60_000;
+  if (typeof t === 'number') return t;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(t.trim());
+  if (!m) throw new TypeError(`http params.timeout: "${t}" is not a duration; write it like "10s" or 500`);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1);
+}
+
+async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: unknown, body?: unknown, params: Params = {}): Promise<K6Response> {
+  const inst = vu.instance;
+  if (vu.signal.aborted) throw new IterationInterrupted();
+  const nameFromTemplate = typeof urlArg === 'object' && urlArg !== null && 'name' in urlArg ? String((urlArg as { name: string }).name) : undefined;
+  let url = typeof urlArg === 'object' && urlArg !== null && 'url' in urlArg ? String((urlArg as { url: string }).url) : String(urlArg);
+  method = method.toUpperCase();
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  headers['user-agent'] ??= inst.httpDefaults.userAgent;
+  let traceId: string | undefined;
+  if (headers.traceparent) traceId = headers.traceparent.split('-')[1];
+  else {
+    const tp = newTraceparent();
+    headers.traceparent = tp.header;
+    traceId = tp.traceId;
+  }
+  const payload = encodeBody(body, headers);
+  const timeoutMs = parseTimeout(params.timeout);
+  const responseType: ResponseType = params.responseType ?? (inst.httpDefaults.discardResponseBodies ? 'none' : 'text');
+  const callback = params.responseCallback !== undefined ? params.responseCallback : vu.responseCallback !== undefined ? vu.responseCallback : DEFAULT_CALLBACK;
+  const cookieJar = params.jar ?? jar;
+  let redirectsLeft = params.redirects ?? inst.httpDefaults.maxRedirects;
+  const dispatcher = dispatcherFor(inst.httpDefaults.noConnectionReuse);
+  for (;;) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new TypeError(`http.${method.toLowerCase()}: "${url}" is not a URL; write it like http://127.0.0.1:7100/api/products`);
+    }
+    if (!inst.allowRemote && !isLoopbackHost(parsed.hostname)) {
+      throw new Error(`refused request to ${parsed.hostname}: peakready only sends load to 127.0.0.0/8 or ::1 unless you pass --allow-remote (only against systems you own)`);
+    }
+    const sendHeaders: Record<string, string> = { ...headers, host: parsed.host };
+    const cookie = [cookieJar.header(parsed.host), ...Object.entries(params.cookies ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' ? v.value : v}`)].filter(Boolean).join('; ');
+    if (cookie) sendHeaders.cookie = cookie;
+    const startedEpoch = Date.now();
+    const wire = await sendRequest(dispatcher, { origin: parsed.origin, path: parsed.pathname + parsed.search, method, headers: sendHeaders, body: payload, timeoutMs, discardBody: responseType === 'none', signal: vu.signal });
+    if (vu.signal.aborted) throw new IterationInterrupted();
+    cookieJar.absorb(parsed.host, wire.headers['set-cookie']);
+    const expected = callback === null ? undefined : isExpected(callback, wire.status);
+    const tags = vu.tags(params.tags);
+    tags.method = method;
+    tags.url = url;
+    tags.name = params.tags?.name ?? nameFromTemplate ?? url;
+    tags.status = String(wire.status);
+    tags.proto = wire.status ? 'HTTP/1.1' : '';
+    if (expected !== undefined) tags.expected_response = String(expected);
+    if (wire.error) {
+      tags.error = wire.error.message;
+      tags.error_code = String(wire.error.code);
+    }
+    emitHttpSamples(vu, tags, wire, expected, startedEpoch);
+    if (inst.recordRequest) {
+      const scenario = vu.scenario;
+      const meta: Record<string, string> = {};
+      let hasMeta = false;
+      for (const key in wire.headers) {
+        if (key.startsWith('x-peakready-')) {
+          const v = wire.headers[key];
+          meta[key.slice(12)] = Array.isArray(v) ? v.join(', ') : String(v);
+          hasMeta = true;
+        }
+      }
+      inst.recordRequest({
+        t: startedEpoch,
+        scenario: scenario?.name ?? 'setup',
+        name: tags.name,
+        method,
+        status: wire.status,
+        duration: wire.timings.duration,
+        failed: expected === false,
+        traceId,
+        ...(scenario?.intendedStart !== undefined ? { intendedLatency: wire.endedAt - scenario.intendedStart } : {}),
+        ...(wire.error ? { error: wire.error.message } : {}),
+        ...(hasMeta ? { meta } : {}),
+      });
+    }
+    const location = wire.headers.location;
+    if (wire.status >= 300 && wire.status < 400 && typeof location === 'string' && redirectsLeft > 0) {
+      redirectsLeft--;
+      url = new URL(location, url).toString();
+      if (wire.status === 303 || ((wire.status === 301 || wire.status === 302) && method === 'POST')) method = 'GET';
+      continue;
+    }
+    return new K6Response(wire, url, method, headers, typeof payload === 'string' ? payload : '', responseType);
+  }
+}
+
+function emitHttpSamples(vu: VuContext, tags: Record<string, string>, wire: Awaited<ReturnType<typeof sendRequest>>, expected: boolean | undefined, time: number): void {
+  const t = wire.timings;
+  vu.emit('http_reqs', 1, tags, time);
+  vu.emit('http_req_duration', t.duration, tags, time);
+  vu.emit('http_req_blocked', t.blocked, tags, time);
+  vu.emit('http_req_connecting', t.connecting, tags, time);
+  vu.emit('http_req_tls_handshaking', t.tls_handshaking, tags, time);
+  vu.emit('http_req_sending', t.sending, tags, time);
+  vu.emit('http_req_waiting', t.waiting, tags, time);
+  vu.emit('http_req_receiving', t.receiving, tags, time);
+  if (expected !== undefined) vu.emit('http_req_failed', expected ? 0 : 1, tags, time);
+  vu.emit('data_sent', wire.bytesSent, tags, time);
+  vu.emit('data_received', wire.bytesReceived, tags, time);
+}

@@ -1,0 +1,35 @@
+import type { MetricType } from '../metrics/types.js';
+import type { VuContext } from '../vu-context.js';
+import type { K6Module } from './registry.js';
+
+/** `k6/metrics`: custom Counter, Gauge, Rate and Trend, declared to the sink when constructed. */
+export const metricsModule: K6Module = {
+  specifier: 'k6/metrics',
+  blocking: [],
+  create(vu) {
+    const make = (type: MetricType) =>
+      class CustomMetric {
+        readonly name: string;
+        constructor(name: string, isTime = false) {
+          if (typeof name !== 'string' || !/^[\p{L}\p{N}._ !?/&#()<>%-]{1,128}$/u.test(name)) {
+            throw new TypeError(`k6/metrics: "${String(name)}" is not a valid metric name (1-128 letters, digits, _ . - and spaces)`);
+          }
+          this.name = name;
+          vu.instance.sink.define({ name, type, contains: type === 'trend' && isTime ? 'time' : 'default' });
+        }
+        add(value: number | boolean, tags?: Record<string, string>): boolean {
+          addSample(vu, this.name, type, value, tags);
+          return true;
+        }
+      };
+    const api = { Counter: make('counter'), Gauge: make('gauge'), Rate: make('rate'), Trend: make('trend') };
+    return { ...api, default: api };
+  },
+};
+
+function addSample(vu: VuContext, name: string, type: MetricType, value: number | boolean, tags?: Record<string, string>): void {
+  let v = typeof value === 'boolean' ? (value ? 1 : 0) : Number(value);
+  if (type === 'rate') v = v ? 1 : 0;
+  if (!Number.isFinite(v)) throw new TypeError(`metric ${name}: ${String(value)} is not a number`);
+  vu.emit(name, v, vu.tags(tags));
+}

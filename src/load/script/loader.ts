@@ -1,0 +1,170 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap, type SourceMapPayload } from 'node:module';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Script } from 'node:vm';
+import { findK6Module, isExternalSpecifier } from '../modules/registry.js';
+import type { VuContext } from '../vu-context.js';
+import { ScriptError } from './errors.js';
+import { transformModule } from './transform.js';
+
+/**
+ * Loads a k6 script and the local modules it imports: each file is transformed once
+ * (transform.ts) and compiled once per thread into an async factory; `instantiate` runs the
+ * factories for one VU (k6's init context, once per VU), giving each VU its own module instances.
+ */
+
+type Factory = (imp: (specifier: string) => unknown, exports: Record<string, unknown>, k6: K6Globals) => Promise<void>;
+interface K6Globals {
+  vu: number;
+  env: Record<string, string>;
+  open: (path: string, mode?: string) => string | ArrayBuffer;
+  setIter: (i: number) => void;
+}
+interface CompiledModule {
+  file: string;
+  factory: Factory;
+  /** specifier → absolute file (local) or the specifier (k6 module) */
+  resolved: Map<string, string>;
+}
+
+export class ScriptProgram {
+  readonly entry: string;
+  private readonly modules = new Map<string, CompiledModule>();
+  private readonly asyncExports = new Map<string, ReadonlySet<string>>();
+  private readonly maps = new Map<string, SourceMap>();
+  private readonly fileCache = new Map<string, string | ArrayBuffer>();
+
+  constructor(entryPath: string) {
+    this.entry = resolve(entryPath);
+    if (!existsSync(this.entry)) throw new ScriptError(`${entryPath}: script not found`);
+    this.compile(this.entry, [], undefined);
+  }
+
+  private compile(file: string, stack: string[], from: { file: string; line: number } | undefined): ReadonlySet<string> {
+    const done = this.asyncExports.get(file);
+    if (done) return done;
+    if (stack.includes(file)) return new Set(); // an import cycle: the later module sees no async exports
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch {
+      throw new ScriptError(`${from ? `${from.file}:${from.line}: ` : ''}cannot read module ${file}`);
+    }
+    const resolved = new Map<string, string>();
+    const transformed = transformModule(source, file, (specifier) => {
+      if (isExternalSpecifier(specifier)) {
+        const m = findK6Module(specifier);
+        return { members: new Set(m?.blocking ?? []), asyncExports: new Set() };
+      }
+      return { members: new Set(), asyncExports: new Set() };
+    });
+    // resolve imports first (dependencies' async exports decide this module's rewrite), then redo
+    let needsRedo = false;
+    for (const imp of transformed.imports) {
+      if (isExternalSpecifier(imp.specifier)) {
+        if (!findK6Module(imp.specifier)) {
+          throw new ScriptError(
+            `${file}:${imp.line}: module "${imp.specifier}" is not provided by the built-in engine; run this script with --engine k6 (a k6 binary on PATH)`,
+          );
+        }
+        resolved.set(imp.specifier, imp.specifier);
+        continue;
+      }
+      if (!imp.specifier.startsWith('.') && !isAbsolute(imp.specifier)) {
+        throw new ScriptError(`${file}:${imp.line}: module "${imp.specifier}" cannot be resolved (k6 scripts import k6 modules, URLs or relative files); run this script with --engine k6 if k6 resolves it`);
+      }
+      const target = resolve(dirname(file), imp.specifier);
+      resolved.set(imp.specifier, target);
+      const deps = this.compile(target, [...stack, file], { file, line: imp.line });
+      if (deps.size > 0) needsRedo = true;
+    }
+    const final = needsRedo
+      ? transformModule(source, file, (specifier) => {
+          if (isExternalSpecifier(specifier)) return { members: new Set(findK6Module(specifier)?.blocking ?? []), asyncExports: new Set() };
+          return { members: new Set(), asyncExports: this.asyncExports.get(resolved.get(specifier)!) ?? new Set() };
+        })
+      : transformed;
+    let factory: Factory;
+    try {
+      factory = new Script(final.code, { filename: file }).runInThisContext() as Factory;
+    } catch (error) {
+      throw new ScriptError(`${file}: the transformed script does not compile (${(error as Error).message}); please report this with the script`, { cause: error });
+    }
+    this.maps.set(file, new SourceMap(final.map as unknown as SourceMapPayload));
+    this.modules.set(file, { file, factory, resolved });
+    this.asyncExports.set(file, final.asyncExports);
+    return final.asyncExports;
+  }
+
+  /** Runs the init context for one VU and returns the entry module's exports. */
+  async instantiate(vu: VuContext): Promise<Record<string, unknown>> {
+    const instances = new Map<string, Record<string, unknown>>();
+    const setters: Array<(i: number) => void> = [];
+    const open = (path: string, mode?: string) => this.open(path, mode);
+    const run = async (file: string): Promise<Record<string, unknown>> => {
+      const existing = instances.get(file);
+      if (existing) return existing;
+      const mod = this.modules.get(file)!;
+      const exports: Record<string, unknown> = {};
+      instances.set(file, exports);
+      const deps = new Map<string, unknown>();
+      for (const [specifier, target] of mod.resolved) {
+        if (isExternalSpecifier(specifier)) deps.set(specifier, findK6Module(specifier)!.create(vu));
+        else deps.set(specifier, await run(target));
+      }
+      const globals: K6Globals = { vu: vu.id, env: vu.env, open, setIter: () => {} };
+      await mod.factory((s) => deps.get(s), exports, globals);
+      setters.push(globals.setIter);
+      return exports;
+    };
+    try {
+      const exports = await run(this.entry);
+      vu.setIter = (i) => {
+        for (const set of setters) set(i);
+      };
+      return exports;
+    } catch (error) {
+      if (error instanceof ScriptError) throw error;
+      throw new ScriptError(`init context: ${this.describeError(error)}`, { cause: error });
+    }
+  }
+
+  private open(path: string, mode?: string): string | ArrayBuffer {
+    const full = resolve(dirname(this.entry), path);
+    const key = `${mode === 'b' ? 'b' : 't'}:${full}`;
+    let content = this.fileCache.get(key);
+    if (content === undefined) {
+      let buf: Buffer;
+      try {
+        buf = readFileSync(full);
+      } catch {
+        throw new Error(`open("${path}"): ${full} does not exist or cannot be read`);
+      }
+      content = mode === 'b' ? (buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer) : buf.toString('utf8');
+      this.fileCache.set(key, content);
+    }
+    return content;
+  }
+
+  /** `file:line:col: Name: message` at the original position, plus the script's own frames. */
+  describeError(error: unknown): string {
+    if (!(error instanceof Error)) return String(error);
+    const frames: string[] = [];
+    for (const line of (error.stack ?? '').split('\n').slice(1)) {
+      const m = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/.exec(line);
+      if (!m || !this.maps.has(m[2]!)) continue;
+      const pos = this.original(m[2]!, Number(m[3]), Number(m[4]));
+      frames.push(`${m[1] ? `${m[1]} ` : ''}(${m[2]}:${pos.line}:${pos.column})`);
+    }
+    const head = `${error.name}: ${error.message}`;
+    if (frames.length === 0) return head;
+    const where = frames[0]!.replace(/^.*\((.*)\)$/, '$1');
+    return `${where}: ${head}${frames.length > 1 ? `\n\tat ${frames.join('\n\tat ')}` : ''}`;
+  }
+
+  private original(file: string, line: number, column: number): { line: number; column: number } {
+    const entry = this.maps.get(file)?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+    if (!entry || entry.originalLine === undefined) return { line, column };
+    return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+  }
+}

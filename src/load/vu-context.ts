@@ -1,0 +1,131 @@
+import type { RequestRecord } from '../run/records.js';
+import type { SampleSink, Tags } from './metrics/types.js';
+
+/**
+ * What one VU's k6 modules see. Modules are instantiated per VU (as in k6, where each VU has its
+ * own JS runtime), so per-VU state — group path, cookie jar, iteration — lives here and never
+ * leaks between VUs that interleave on one thread.
+ */
+
+/** State shared by every VU of one instance (a worker thread, or the main thread for setup). */
+export interface InstanceContext {
+  sink: SampleSink;
+  /** options.tags, applied to every sample */
+  globalTags: Tags;
+  /** the script's directory, for open() */
+  scriptDir: string;
+  env: Record<string, string>;
+  allowRemote: boolean;
+  /** options the http module honours */
+  httpDefaults: HttpDefaults;
+  /** null when no run directory was given */
+  recordRequest: ((record: RequestRecord) => void) | null;
+  /** test.abort(): stops the whole test with exit code 108 */
+  abortTest(reason: string): void;
+  /** SharedArray's one copy per instance, by name */
+  sharedArrays: Map<string, readonly unknown[]>;
+  /** counts for k6/execution's `instance` object */
+  instance: { iterationsCompleted: number; iterationsInterrupted: number; vusActive: number; vusInitialized: number; startedAt: number };
+  /** epoch ms the test started (k6/execution's currentTestRunDuration) */
+  testStartedAt: number;
+  /** the consolidated options (k6/execution's test.options) */
+  options: unknown;
+  /** exec.test.fail(): the run ends normally but exits 110 */
+  markFailed(reason: string): void;
+}
+
+export interface HttpDefaults {
+  noConnectionReuse: boolean;
+  discardResponseBodies: boolean;
+  maxRedirects: number;
+  userAgent: string;
+  insecureSkipTLSVerify: boolean;
+}
+
+/** The scenario an iteration belongs to, as k6/execution shows it. */
+export interface ScenarioInfo {
+  name: string;
+  executor: string;
+  /** epoch ms the scenario started */
+  startTime: number;
+  /** scenario tags (with `scenario` itself) merged over the global ones */
+  tags: Tags;
+  /** iteration counter of this instance in this scenario */
+  iterationInInstance: number;
+  /** iteration number across the test (segment-spaced so instances never collide) */
+  iterationInTest: number;
+  /** arrival-rate iterations: when the iteration was meant to start (performance.now() ms) */
+  intendedStart?: number;
+  /** performance.now() when the iteration really started */
+  actualStart: number;
+  progress(): number;
+}
+
+export class VuContext {
+  /** `::a::b` for nested groups, '' at the root, as k6 tags them */
+  groupPath = '';
+  iteration = -1;
+  scenario: ScenarioInfo | undefined;
+  /** aborted when the current iteration must stop (gracefulStop elapsed, test aborted) */
+  signal: AbortSignal = new AbortController().signal;
+  /** set by the script factory: updates the module's __ITER */
+  setIter: (i: number) => void = () => {};
+  /** per-VU tags set by the script (exec.vu.tags) */
+  readonly vuTags: Record<string, string> = {};
+  readonly metadata: Record<string, string> = {};
+  responseCallback: ((res: { status: number }) => boolean) | null | undefined = undefined;
+  /** this VU's __ENV: the run's env plus its current scenario's `env` */
+  readonly env: Record<string, string>;
+  private envScenario: string | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly idInInstance: number,
+    readonly instance: InstanceContext,
+  ) {
+    this.env = { ...instance.env };
+  }
+
+  /** Switches __ENV to a scenario's view (k6: scenario env over the run's env). */
+  useScenarioEnv(name: string, scenarioEnv: Record<string, string>): void {
+    if (this.envScenario === name) return;
+    this.envScenario = name;
+    for (const key of Object.keys(this.env)) delete this.env[key];
+    Object.assign(this.env, this.instance.env, scenarioEnv);
+  }
+
+  /** Tags every sample of this VU carries now: global, scenario, VU and group. */
+  tags(extra?: Record<string, string>): Record<string, string> {
+    const tags: Record<string, string> = { ...this.instance.globalTags, ...this.scenario?.tags, ...this.vuTags, group: this.groupPath };
+    if (extra) Object.assign(tags, extra);
+    return tags;
+  }
+
+  emit(metric: string, value: number, tags: Tags, time = Date.now()): void {
+    this.instance.sink.add({ metric, value, tags, time });
+  }
+}
+
+/** Thrown into an iteration when it must stop; never reported as a script error. */
+export class IterationInterrupted extends Error {
+  constructor(reason = 'iteration interrupted') {
+    super(reason);
+    this.name = 'IterationInterrupted';
+  }
+}
+
+/** k6's fail(): ends the iteration with a message. */
+export class ScriptFail extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScriptFail';
+  }
+}
+
+/** test.abort() */
+export class TestAborted extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TestAborted';
+  }
+}

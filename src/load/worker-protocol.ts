@@ -1,0 +1,45 @@
+import type { RequestRecord } from '../run/records.js';
+import type { AggregateSnapshot, MetricDefinition, Sample, SubmetricSelector } from './metrics/types.js';
+import type { HttpDefaults } from './vu-context.js';
+import type { Overrides } from './options.js';
+
+/** The messages between the main thread and load workers (all structured-cloneable). */
+
+export interface WorkerInit {
+  script: string;
+  env: Record<string, string>;
+  overrides: Overrides;
+  segment: { index: number; count: number };
+  setupData: unknown;
+  submetrics: SubmetricSelector[];
+  trendStats?: string[];
+  allowRemote: boolean;
+  httpDefaults: HttpDefaults;
+  globalTags: Record<string, string>;
+  recordRequests: boolean;
+  /** forward every raw sample (for --out json) */
+  forwardSamples: boolean;
+  options: unknown;
+  testStartedAt: number;
+}
+
+export type MainToWorker = { type: 'start'; startAtEpoch: number } | { type: 'abort'; reason: string };
+
+export interface WorkerTick {
+  type: 'tick' | 'done';
+  snapshot: AggregateSnapshot;
+  activeVus: number;
+  initialisedVus: number;
+  requests: RequestRecord[];
+  samples: Sample[];
+  definitions: MetricDefinition[];
+  /** scenarios of this instance that are running now */
+  runningScenarios: string[];
+}
+
+export type WorkerToMain =
+  | { type: 'ready' }
+  | WorkerTick
+  | { type: 'abort-test'; reason: string }
+  | { type: 'mark-failed'; reason: string }
+  | { type: 'fatal'; message: string; exitCode: number };
