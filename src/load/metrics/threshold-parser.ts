@@ -30,7 +30,7 @@ export const aggregationsByType: Readonly<Record<MetricType, readonly string[]>>
 export class ThresholdSyntaxError extends Error {}
 
 // operators longest first, so `>=` is not read as `>` followed by `=...`
-const EXPRESSION = /^\s*([a-z]+(?:\(\s*[^)]*\))?)\s*(===|==|!=|>=|<=|>|<)\s*(\S+)\s*$/;
+const EXPRESSION = /^\s*([a-z][a-z0-9_]*(?:\(\s*[^)]*\))?)\s*(===|==|!=|>=|<=|>|<)\s*(\S+)\s*$/;
 const PERCENTILE = /^p\(\s*(\d+(?:\.\d+)?)\s*\)$/;
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
