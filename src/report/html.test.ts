@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBudgets } from '../budgets/load.js';
+import { writeFixtureRun } from '../verify/fixture-run.js';
+import { runChecks } from '../verify/index.js';
+import { writeReports } from './index.js';
+
+// Debian's chromium, never a downloaded browser; no network, no background services.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+const base = mkdtempSync(join(tmpdir(), 'peakready-html-'));
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+afterAll(async () => {
+  await browser?.close();
+  rmSync(base, { recursive: true, force: true });
+});
+
+describe('report.html in headless Chromium', () => {
+  const run = writeFixtureRun(join(base, 'run'), ['checkout-fails-in-outage', 'lost-order']);
+  writeReports(run, { checks: runChecks(run, loadBudgets()), grafanaUrl: 'http://127.0.0.1:3000/' });
+  const html = readFileSync(run.path('reportHtml'), 'utf8');
+
+  it('is one self-contained file', () => {
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('draws every chart with no console error and no network request', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const fetched: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:')) fetched.push(r.url());
+    });
+    await page.goto(pathToFileURL(run.path('reportHtml')).href);
+    await page.waitForSelector('body[data-charts]');
+    const result = await page.evaluate(() => {
+      const canvases = [...document.querySelectorAll('#charts canvas')] as HTMLCanvasElement[];
+      return {
+        drawn: Number(document.body.dataset.charts),
+        titles: [...document.querySelectorAll('#charts .u-title')].map((e) => e.textContent),
+        legends: [...document.querySelectorAll('#charts .u-legend')].map((e) => e.textContent),
+        canvases: canvases.map((c) => {
+          const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+          let ink = 0;
+          let shaded = 0;
+          for (let i = 0; i < data.length; i += 4) {
+            if (data[i + 3]! > 0) ink++;
+            // the translucent red of a fault window
+            if (data[i + 3]! > 0 && data[i]! > 150 && data[i + 1]! < 60 && data[i + 3]! < 80) shaded++;
+          }
+          return { width: c.width, height: c.height, ink, shaded };
+        }),
+      };
+    });
+    expect(errors).toEqual([]);
+    expect(fetched).toEqual([]);
+    expect(result.titles).toEqual(['Requests per second', 'Error rate', 'Latency: checkout', 'Latency: product', 'Replicas per service']);
+    expect(result.drawn).toBe(5);
+    expect(result.canvases).toHaveLength(5);
+    for (const c of result.canvases) {
+      expect(c.width).toBeGreaterThan(400);
+      // series lines and axes: well over a few hundred painted pixels per chart
+      expect(c.ink).toBeGreaterThan(2000);
+      expect(c.shaded).toBeGreaterThan(500);
+    }
+    expect(result.legends[2]).toMatch(/p50.*p95.*p99/);
+    expect(result.legends[4]).toMatch(/catalog.*checkout/);
+    await page.close();
+  });
+
+  it('links failed traces to Grafana and lists the slowest', async () => {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(run.path('reportHtml')).href);
+    const links = await page.$$eval('a[href*="/explore?"]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+    expect(links.length).toBe(20);
+    const panes = JSON.parse(decodeURIComponent(new URL(links[0]!).searchParams.get('panes')!));
+    expect(panes.a.queries[0].query).toMatch(/^[0-9a-f]{32}$/);
+    expect(await page.textContent('body')).toContain('FAIL');
+    await page.close();
+  });
+
+  it('junit.xml parses as XML', async () => {
+    const page = await browser.newPage();
+    const xml = readFileSync(run.path('junit'), 'utf8');
+    const parsed = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'application/xml');
+      return { error: doc.querySelector('parsererror')?.textContent ?? null, cases: doc.querySelectorAll('testcase').length, failures: doc.querySelectorAll('failure').length };
+    }, xml);
+    expect(parsed.error).toBeNull();
+    expect(parsed.cases).toBeGreaterThan(15);
+    expect(parsed.failures).toBeGreaterThanOrEqual(4);
+    await page.close();
+  });
+});

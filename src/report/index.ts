@@ -1,0 +1,56 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import type { Budgets } from '../budgets/types.js';
+import type { CheckResult } from '../run/records.js';
+import type { RunDirectory } from '../run/run-dir.js';
+import { verdictOf } from '../verify/index.js';
+import { readRunData } from '../verify/run-data.js';
+import { compareWithBaseline, loadBaselineReport } from './baseline.js';
+import { renderHtml } from './html.js';
+import { renderJunit } from './junit.js';
+import { renderMarkdown } from './markdown.js';
+import { buildReportJson, type ReportJson } from './report-json.js';
+import { notableTraces, runSeries } from './run-figures.js';
+
+export { renderVerdictTable, useColor } from './terminal.js';
+export { compareWithBaseline, loadBaselineReport } from './baseline.js';
+export type { ReportJson } from './report-json.js';
+
+export interface WriteReportsOptions {
+  /** the checks' results (runChecks) */
+  checks: readonly CheckResult[];
+  /** Grafana base URL: trace ids in report.html link to Explore */
+  grafanaUrl?: string;
+  /** `--baseline FILE`: an earlier run's report.json, compared within the budgets' tolerances */
+  baseline?: { file: string; tolerance: Budgets['baseline'] };
+  /** where summary.md is appended too; defaults to $GITHUB_STEP_SUMMARY */
+  stepSummary?: string;
+}
+
+/**
+ * Writes every report of a run into its directory: report.json, junit.xml, summary.md (also
+ * appended to $GITHUB_STEP_SUMMARY) and report.html. Reports never judge: the verdict is the
+ * checks' (plus the baseline comparison's, when asked for).
+ */
+export function writeReports(run: RunDirectory, options: WriteReportsOptions): { verdict: 'pass' | 'fail'; files: string[]; checks: CheckResult[]; report: ReportJson } {
+  const checks = [...options.checks];
+  let report = buildReportJson(run, checks, verdictOf(checks));
+  if (options.baseline) {
+    const comparison = compareWithBaseline(report, loadBaselineReport(options.baseline.file), options.baseline.tolerance, options.baseline.file);
+    checks.push(comparison);
+    report = { ...report, checks, verdict: verdictOf(checks) };
+  }
+  const files: string[] = [];
+  const write = (file: Parameters<RunDirectory['path']>[0], text: string) => {
+    writeFileSync(run.path(file), text);
+    files.push(run.path(file));
+  };
+  write('reportJson', JSON.stringify(report, null, 2) + '\n');
+  write('junit', renderJunit(checks, run.id));
+  const markdown = renderMarkdown(report);
+  write('summaryMd', markdown);
+  const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary) appendFileSync(stepSummary, markdown + '\n');
+  const { requests, timeline, span } = readRunData(run);
+  write('reportHtml', renderHtml({ report, series: runSeries(requests, timeline, span), traces: notableTraces(requests), ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}) }));
+  return { verdict: report.verdict, files, checks, report };
+}

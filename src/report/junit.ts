@@ -1,0 +1,54 @@
+import type { CheckResult } from '../run/records.js';
+
+/**
+ * JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters): one testsuite per
+ * check, a testcase for the check itself and one per detail (each budget threshold is a detail of
+ * the budgets check). `failure` for a fail, `skipped` for a skip.
+ */
+export function renderJunit(checks: readonly CheckResult[], runId: string, timestamp = new Date()): string {
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const count = (status: string) => checks.reduce((n, c) => n + cases(c).filter((x) => x.status === status).length, 0);
+  const total = checks.reduce((n, c) => n + cases(c).length, 0);
+  out.push(`<testsuites name="peakready ${attr(runId)}" tests="${total}" failures="${count('fail')}" skipped="${count('skip')}" errors="0" time="0">`);
+  for (const check of checks) {
+    const list = cases(check);
+    out.push(
+      `  <testsuite name="${attr(check.id)}" tests="${list.length}" failures="${list.filter((x) => x.status === 'fail').length}" skipped="${list.filter((x) => x.status === 'skip').length}" errors="0" time="0" timestamp="${timestamp.toISOString().slice(0, 19)}">`,
+    );
+    for (const tc of list) {
+      const open = `    <testcase classname="peakready.${attr(check.id)}" name="${attr(tc.name)}" time="0"`;
+      const text = `${tc.figure} (limit ${tc.limit})${tc.note ? `: ${tc.note}` : ''}`;
+      if (tc.status === 'pass') out.push(`${open}>`, `      <system-out>${body(text)}</system-out>`, '    </testcase>');
+      else if (tc.status === 'skip') out.push(`${open}>`, `      <skipped message="${attr(tc.note ?? 'skipped')}"/>`, '    </testcase>');
+      else out.push(`${open}>`, `      <failure message="${attr(text)}" type="${attr(check.id)}">${body(text)}</failure>`, '    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}
+
+interface Case {
+  name: string;
+  status: 'pass' | 'fail' | 'skip';
+  figure: string;
+  limit: string;
+  note?: string;
+}
+
+function cases(check: CheckResult): Case[] {
+  const own: Case = { name: check.title, status: check.status, figure: check.figure, limit: check.limit, ...(check.reason ? { note: check.reason } : {}) };
+  return [own, ...check.details.map((d) => ({ ...d, name: `${check.title}: ${d.name}` }))];
+}
+
+// characters XML 1.0 does not allow at all (control characters other than tab, LF, CR)
+// eslint-disable-next-line no-control-regex
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
+function body(text: string): string {
+  return text.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function attr(text: string): string {
+  return body(text).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
+}

@@ -1,0 +1,38 @@
+import type { ReportJson } from './report-json.js';
+
+const ICON = { pass: '✅', fail: '❌', skip: '⏭️' } as const;
+
+/** summary.md: the verdict, the checks, each failure's evidence and the per-route figures (GitHub-flavoured). */
+export function renderMarkdown(report: ReportJson): string {
+  const lines: string[] = [];
+  const failed = report.checks.filter((c) => c.status === 'fail');
+  lines.push(`## peakready: ${report.verdict === 'pass' ? '✅ PASS' : `❌ FAIL (${failed.length} of ${report.checks.length} checks)`}`, '');
+  lines.push(`Run \`${cell(report.run.id)}\`, ${Math.round(report.run.durationMs / 1000)} s, ${report.figures.total.requests} requests.`, '');
+  lines.push('| check | figure | limit | result |', '|---|---|---|---|');
+  for (const c of report.checks) lines.push(`| ${cell(c.title)} | ${cell(c.figure)} | ${cell(c.limit)} | ${ICON[c.status]} ${c.status} |`);
+  lines.push('');
+  for (const c of report.checks.filter((x) => x.status !== 'pass')) {
+    lines.push(`<details${c.status === 'fail' ? ' open' : ''}><summary>${ICON[c.status]} ${html(c.title)}: ${html(c.reason ?? c.status)}</summary>`, '');
+    if (c.details.length) {
+      lines.push('| | figure | limit | note |', '|---|---|---|---|');
+      for (const d of c.details) lines.push(`| ${ICON[d.status]} ${cell(d.name)} | ${cell(d.figure)} | ${cell(d.limit)} | ${cell(d.note ?? '')} |`);
+      lines.push('');
+    }
+    lines.push('</details>', '');
+  }
+  lines.push('| route | requests | errors | req/s | p50 | p95 | p99 |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of [...report.figures.routes, report.figures.total]) {
+    lines.push(`| ${cell(r.name)} | ${r.requests} | ${(r.errorRate * 100).toFixed(2)}% | ${r.rps.toFixed(1)} | ${r.p50.toFixed(0)} ms | ${r.p95.toFixed(0)} ms | ${r.p99.toFixed(0)} ms |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Table cells: pipes and newlines would break the row. */
+function cell(text: string): string {
+  return html(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function html(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+

@@ -1,0 +1,37 @@
+import type { CheckResult } from '../run/records.js';
+import type { RunDirectory } from '../run/run-dir.js';
+import { readRunData } from '../verify/run-data.js';
+import { runFigures, type RunFigures } from './run-figures.js';
+
+/** report.json: everything a later run (`--baseline`) or another tool needs, in one file. */
+export interface ReportJson {
+  version: 1;
+  generatedAt: string;
+  run: { id: string; root: string; config: unknown; start: string; end: string; durationMs: number };
+  verdict: 'pass' | 'fail';
+  checks: CheckResult[];
+  /** per-route requests, error rate, requests/s, p50/p95/p99, computed from requests.ndjson */
+  figures: RunFigures;
+  /** the k6-shaped end-of-test summary (summary.json), when the load engine wrote one */
+  summary: unknown;
+}
+
+export function buildReportJson(run: RunDirectory, checks: readonly CheckResult[], verdict: 'pass' | 'fail', now = new Date()): ReportJson {
+  const { requests, span } = readRunData(run);
+  return {
+    version: 1,
+    generatedAt: now.toISOString(),
+    run: {
+      id: run.id,
+      root: run.root,
+      config: run.readJson('config') ?? null,
+      start: new Date(span.start).toISOString(),
+      end: new Date(span.end).toISOString(),
+      durationMs: span.end - span.start,
+    },
+    verdict,
+    checks: [...checks],
+    figures: runFigures(requests, span),
+    summary: run.readJson('summary') ?? null,
+  };
+}

@@ -1,0 +1,146 @@
+import { percentile } from '../budgets/evaluate.js';
+import { namedIntervals, OUTAGE, outageIntervals, type Interval } from '../budgets/run-windows.js';
+import type { RequestRecord, TimelineEvent } from '../run/records.js';
+
+/** Per-route figures of a run, the numbers reports print and `--baseline` compares. */
+export interface RouteFigures {
+  name: string;
+  requests: number;
+  failed: number;
+  errorRate: number;
+  /** requests per second over the whole run */
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface RunFigures {
+  start: number;
+  end: number;
+  durationMs: number;
+  total: RouteFigures;
+  routes: RouteFigures[];
+}
+
+/** The chart data of report.html: aligned series on one time axis (seconds since run start). */
+export interface RunSeries {
+  bucketSeconds: number;
+  t: number[];
+  rps: number[];
+  failedRps: number[];
+  errorRate: Array<number | null>;
+  latency: Array<{ route: string; p50: Array<number | null>; p95: Array<number | null>; p99: Array<number | null> }>;
+  replicas: Array<{ service: string; values: Array<number | null> }>;
+  faults: Array<{ start: number; end: number }>;
+  phases: Array<{ name: string; start: number; end: number }>;
+}
+
+export function routeFigures(name: string, requests: readonly RequestRecord[], seconds: number): RouteFigures {
+  const durations = requests.map((r) => r.duration).sort((a, b) => a - b);
+  const failed = requests.filter((r) => r.failed).length;
+  return {
+    name,
+    requests: requests.length,
+    failed,
+    errorRate: requests.length ? failed / requests.length : 0,
+    rps: seconds > 0 ? requests.length / seconds : 0,
+    p50: percentile(durations, 50),
+    p95: percentile(durations, 95),
+    p99: percentile(durations, 99),
+  };
+}
+
+export function runFigures(requests: readonly RequestRecord[], span: Interval): RunFigures {
+  const seconds = (span.end - span.start) / 1000;
+  return {
+    start: span.start,
+    end: span.end,
+    durationMs: span.end - span.start,
+    total: routeFigures('all', requests, seconds),
+    routes: [...groupByName(requests)].map(([name, list]) => routeFigures(name, list, seconds)).sort((a, b) => b.requests - a.requests),
+  };
+}
+
+/** Bucketed series for the charts: about 300 points whatever the run's length. */
+export function runSeries(requests: readonly RequestRecord[], timeline: readonly TimelineEvent[], span: Interval, maxRoutes = 6): RunSeries {
+  const duration = Math.max(1, span.end - span.start);
+  const bucketSeconds = Math.max(1, Math.ceil(duration / 1000 / 300));
+  const n = Math.ceil(duration / 1000 / bucketSeconds) || 1;
+  const bucketOf = (t: number) => Math.min(n - 1, Math.max(0, Math.floor((t - span.start) / 1000 / bucketSeconds)));
+  const t = Array.from({ length: n }, (_, i) => i * bucketSeconds);
+  const count = new Array<number>(n).fill(0);
+  const failed = new Array<number>(n).fill(0);
+  for (const r of requests) {
+    const b = bucketOf(r.t);
+    count[b]!++;
+    if (r.failed) failed[b]!++;
+  }
+  const routes = [...groupByName(requests)].sort((a, b) => b[1].length - a[1].length).slice(0, maxRoutes);
+  const latency = routes.map(([route, list]) => {
+    const buckets = Array.from({ length: n }, () => [] as number[]);
+    for (const r of list) buckets[bucketOf(r.t)]!.push(r.duration);
+    const q = (p: number) => buckets.map((b) => (b.length ? round(percentile(b.sort((x, y) => x - y), p)) : null));
+    return { route, p50: q(50), p95: q(95), p99: q(99) };
+  });
+  const rel = (ms: number) => round((ms - span.start) / 1000);
+  return {
+    bucketSeconds,
+    t,
+    rps: count.map((c) => round(c / bucketSeconds)),
+    failedRps: failed.map((f) => round(f / bucketSeconds)),
+    errorRate: count.map((c, i) => (c ? round((failed[i]! / c) * 100) : null)),
+    latency,
+    replicas: replicaSeries(timeline, span, t, bucketSeconds),
+    faults: outageIntervals(timeline, span.end).map((i) => ({ start: rel(i.start), end: rel(i.end) })),
+    phases: phaseList(timeline, span).map((p) => ({ name: p.name, start: rel(p.start), end: rel(p.end) })),
+  };
+}
+
+/** Replicas per service as a step series (the count at the end of each bucket). */
+function replicaSeries(timeline: readonly TimelineEvent[], span: Interval, t: readonly number[], bucketSeconds: number): RunSeries['replicas'] {
+  const changes = timeline.filter((e): e is Extract<TimelineEvent, { type: 'replicas' }> => e.type === 'replicas');
+  const services = [...new Set(changes.map((c) => c.service))].sort();
+  return services.map((service) => {
+    const mine = changes.filter((c) => c.service === service).sort((a, b) => a.t - b.t);
+    let i = 0;
+    let current: number | null = mine[0]?.from ?? null;
+    const values = t.map((start) => {
+      const until = span.start + (start + bucketSeconds) * 1000;
+      while (i < mine.length && mine[i]!.t < until) current = mine[i++]!.to;
+      return current;
+    });
+    return { service, values };
+  });
+}
+
+function phaseList(timeline: readonly TimelineEvent[], span: Interval): Array<{ name: string } & Interval> {
+  return [...namedIntervals(timeline, span.end)]
+    .filter(([name]) => name !== OUTAGE)
+    .flatMap(([name, intervals]) => intervals.map((i) => ({ name, ...i })))
+    .sort((a, b) => a.start - b.start);
+}
+
+function groupByName(requests: readonly RequestRecord[]): Map<string, RequestRecord[]> {
+  const out = new Map<string, RequestRecord[]>();
+  for (const r of requests) {
+    const list = out.get(r.name);
+    if (list) list.push(r);
+    else out.set(r.name, [r]);
+  }
+  return out;
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+/** The slowest requests and the failed ones that carry a trace id, for "open the trace". */
+export function notableTraces(requests: readonly RequestRecord[], limit = 10) {
+  const traced = requests.filter((r) => r.traceId);
+  const pick = (r: RequestRecord) => ({ traceId: r.traceId!, name: r.name, status: r.status, duration: round(r.duration), t: r.t, ...(r.error ? { error: r.error } : {}) });
+  return {
+    slowest: [...traced].sort((a, b) => b.duration - a.duration).slice(0, limit).map(pick),
+    failed: traced.filter((r) => r.failed).slice(0, limit).map(pick),
+  };
+}

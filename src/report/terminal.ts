@@ -1,0 +1,32 @@
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
+import type { CheckResult } from '../run/records.js';
+
+/** Colour only for a terminal that wants it: not with NO_COLOR set (any value), not when piped. */
+export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY);
+}
+
+/** The verdict table: one row per check with its figure, limit and outcome, then the failures' reasons. */
+export function renderVerdictTable(checks: readonly CheckResult[], options: { color: boolean }): string {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const mark = { pass: c.green('PASS'), fail: c.red.bold('FAIL'), skip: c.yellow('SKIP') } as const;
+  const table = new Table({
+    head: ['check', 'figure', 'limit', 'result'].map((h) => c.bold(h)),
+    // cli-table3 colours head and borders itself unless told not to
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [24, 34, 30, 8],
+  });
+  for (const check of checks) table.push([check.title, check.figure, check.limit, mark[check.status]]);
+  const failed = checks.filter((x) => x.status === 'fail');
+  const verdict = failed.length ? c.red.bold(`VERDICT: FAIL (${failed.length} of ${checks.length} checks failed)`) : c.green.bold('VERDICT: PASS');
+  const lines = [table.toString(), verdict];
+  for (const check of checks) {
+    if (check.status === 'fail') lines.push(`  ${c.red('✗')} ${check.title}: ${check.reason ?? 'failed'}`);
+    else if (check.status === 'skip') lines.push(`  ${c.yellow('-')} ${check.title}: skipped, ${check.reason ?? 'no inputs'}`);
+  }
+  return lines.join('\n') + '\n';
+}
