@@ -185,3 +185,38 @@ export function removeStaleCpuLimits(): number {
   }
   return removed;
 }
+
+/**
+ * The supervisor's `onReplicaSpawned` hook for a stack: each replica goes under its service's
+ * declared CPU limit (`resources.limits.cpuMillicores`), as a Kubernetes container would. On a
+ * machine without cgroup support `supported` is false and the hook does nothing.
+ */
+export function createCpuLimiter(definition: { services: ReadonlyArray<{ name: string; resources: { limits: { cpuMillicores: number } } }> }): {
+  support: CpuLimitSupport;
+  onReplicaSpawned(info: { service: string; pid: number }): void;
+  /** removes every replica cgroup (call after the stack stopped) */
+  release(): void;
+  /** replicas that could not be placed, with why */
+  failures: string[];
+} {
+  const support = cpuLimitSupport();
+  const handles: CpuLimitHandle[] = [];
+  const failures: string[] = [];
+  return {
+    support,
+    failures,
+    onReplicaSpawned(info) {
+      if (!support.supported || info.pid <= 0) return;
+      const service = definition.services.find((s) => s.name === info.service);
+      if (!service) return;
+      try {
+        handles.push(placeInCpuLimit(info.pid, service.resources.limits.cpuMillicores));
+      } catch (error) {
+        failures.push(`${info.service} pid ${info.pid}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+    release() {
+      for (const h of handles.splice(0)) h.release();
+    },
+  };
+}

@@ -15,13 +15,23 @@ import type { PodSample } from './replica-calculator.js';
  * `scale-decision` event and every reading to metrics.ndjson as a `cpu` sample.
  */
 
+/**
+ * What the autoscaler reports per service after each sync. A superset of the supervisor's
+ * AutoscalerStatus (desired, min, max, utilization as a ratio), so it can be passed straight to
+ * `RunningStack.setAutoscalerStatus`.
+ */
 export interface AutoscalerStatus {
   t: number;
   current: number;
   ready: number;
   desired: number;
-  /** average CPU utilisation of the ready replicas, percent of request */
+  min: number;
+  max: number;
+  /** average CPU utilisation of the ready replicas, ratio of request (0.6 = 60 %); null when unknown */
   utilization: number | null;
+  /** the same in percent, as the HPA status and the timeline show it */
+  utilizationPercent: number | null;
+  /** target utilisation, percent */
   target: number;
   limitedBy: string;
   reason: string;
@@ -133,7 +143,10 @@ export function startLocalAutoscaler(options: LocalAutoscalerOptions): LocalAuto
         current,
         ready: replicas.filter((r) => r.state === 'ready').length,
         desired: decision.error ? current : decision.desired,
-        utilization: decision.utilization,
+        min: spec.minReplicas,
+        max: spec.maxReplicas,
+        utilization: decision.utilization === null ? null : decision.utilization / 100,
+        utilizationPercent: decision.utilization,
         target: decision.target,
         limitedBy: decision.limitedBy,
         reason: decision.reason,

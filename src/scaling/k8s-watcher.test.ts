@@ -1,0 +1,135 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TimelineEvent } from '../run/records.js';
+import { RunDirectory } from '../run/run-dir.js';
+import { hpaLimitedBy } from './k8s-events.js';
+import { loadKubeConfig, startK8sWatcher } from './k8s-watcher.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/k8s/', import.meta.url));
+const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
+
+let server: Server;
+let dir: string;
+let kubeconfig: string;
+const requests: string[] = [];
+const openWatches = new Set<ServerResponse>();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'peakready-k8s-'));
+  server = createServer((req, res) => {
+    const url = new URL(req.url!, 'http://x');
+    requests.push(`${req.method} ${url.pathname}${url.search} auth=${req.headers.authorization ?? ''}`);
+    const kind = url.pathname.endsWith('/horizontalpodautoscalers') ? 'hpa' : url.pathname.endsWith('/deployments') ? 'deployment' : undefined;
+    if (!kind || !url.pathname.includes('/namespaces/shop/')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (url.searchParams.get('watch') !== 'true') {
+      res.end(fixture(`${kind}-list.json`));
+      return;
+    }
+    // a watch: stream the recorded events one by one, then stay open as the API server does
+    openWatches.add(res);
+    res.on('close', () => openWatches.delete(res));
+    const lines = fixture(`${kind}-watch.ndjson`).trim().split('\n');
+    let i = 0;
+    const next = () => {
+      if (i >= lines.length || res.destroyed) return;
+      res.write(lines[i++] + '\n');
+      setTimeout(next, 5);
+    };
+    next();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster:
+    server: http://127.0.0.1:${port}
+    # @kubernetes/client-node refuses plain HTTP unless told to (as for \`kubectl proxy\`)
+    insecure-skip-tls-verify: true
+- name: other
+  cluster:
+    server: http://127.0.0.1:1
+users:
+- name: tester
+  user:
+    token: recorded-token
+contexts:
+- name: other
+  context: { cluster: other, user: tester }
+- name: recorded
+  context: { cluster: local, user: tester, namespace: shop }
+current-context: other
+`,
+  );
+});
+
+afterAll(async () => {
+  for (const res of openWatches) res.destroy();
+  await new Promise<void>((r) => server.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Kubernetes watcher on recorded API responses', () => {
+  it('records scale decisions from HPA status changes and replicas from Deployment status', async () => {
+    const run = RunDirectory.create('k8s-test', dir);
+    const events: TimelineEvent[] = [];
+    const watcher = await startK8sWatcher({ kubeconfig, context: 'recorded', namespace: 'shop', runDir: run, onEvent: (e) => events.push(e) });
+    try {
+      const until = Date.now() + 5000;
+      while (events.filter((e) => e.type === 'replicas').length < 6 || events.filter((e) => e.type === 'scale-decision').length < 4) {
+        if (Date.now() > until) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await watcher.stop();
+    }
+    const decisions = events.filter((e): e is Extract<TimelineEvent, { type: 'scale-decision' }> => e.type === 'scale-decision');
+    expect(decisions.map((d) => [d.current, d.desired, d.utilization, d.limitedBy])).toEqual([
+      [3, 3, 41, 'min'],
+      [3, 6, 142, 'policy'],
+      [6, 9, 88, 'none'],
+      [9, 9, 31, 'stabilization'],
+    ]);
+    expect(decisions.every((d) => d.service === 'catalog' && d.target === 60)).toBe(true);
+    expect(decisions[1]!.reason).toContain('increasing faster than the maximum scale rate');
+    const replicas = events.filter((e): e is Extract<TimelineEvent, { type: 'replicas' }> => e.type === 'replicas');
+    expect(replicas.map((r) => [r.from, r.to, r.ready])).toEqual([
+      [3, 3, 3],
+      [3, 6, 3],
+      [6, 6, 5],
+      [6, 6, 6],
+      [6, 9, 6],
+      [9, 9, 9],
+    ]);
+    // the same events are in the run's timeline, and the watch resumed from the list's resourceVersion
+    expect(run.timeline()).toEqual(events);
+    expect(requests.some((r) => r.includes('/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers?') && r.includes('watch=true') && r.includes('resourceVersion=48211'))).toBe(true);
+    expect(requests.every((r) => r.endsWith('auth=Bearer recorded-token'))).toBe(true);
+  });
+
+  it('names the context that is missing and the API error', async () => {
+    expect(() => loadKubeConfig({ kubeconfig, context: 'prod' })).toThrow(/no context "prod".*other, recorded/);
+    await expect(startK8sWatcher({ kubeconfig, context: 'recorded', namespace: 'elsewhere' })).rejects.toThrow(/cannot list HorizontalPodAutoscalers in namespace elsewhere/);
+  });
+
+  it('maps the HPA conditions to the limiting rule', () => {
+    const cond = (type: string, status: string, reason: string) => ({ status: { conditions: [{ type, status, reason }] } });
+    expect(hpaLimitedBy(cond('ScalingLimited', 'True', 'TooManyReplicas'))).toBe('max');
+    expect(hpaLimitedBy(cond('ScalingLimited', 'True', 'ScaleDownLimit'))).toBe('policy');
+    expect(hpaLimitedBy(cond('ScalingActive', 'False', 'FailedGetResourceMetric'))).toBe('no-metrics');
+    expect(hpaLimitedBy({})).toBe('none');
+  });
+});
