@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PeakreadyError } from '../errors.js';
@@ -23,6 +24,7 @@ const port = parentPort!;
 const post = (message: WorkerToMain) => port.postMessage(message);
 
 const testAbort = new AbortController();
+setMaxListeners(0, testAbort.signal);
 const aggregator = new MetricsAggregator({ submetrics: init.submetrics, trendStats: init.trendStats });
 let requests: RequestRecord[] = [];
 let samples: Sample[] = [];

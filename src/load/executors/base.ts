@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { parseDuration } from '../../util/duration.js';
 import type { ExecutorContext, ScenarioVu } from './types.js';
@@ -52,7 +53,13 @@ export async function endGracefully(ctx: ExecutorContext, loops: Promise<unknown
 
 /** The iteration signal: this scenario's hard stop or the whole test's. */
 export function iterationSignal(hardStop: AbortController, ctx: ExecutorContext): AbortSignal {
-  return AbortSignal.any([hardStop.signal, ctx.testSignal]);
+  return unlimited(AbortSignal.any([hardStop.signal, ctx.testSignal]));
+}
+
+/** Every waiting VU listens on its scenario's signal: thousands of listeners are expected. */
+export function unlimited(signal: AbortSignal): AbortSignal {
+  setMaxListeners(0, signal);
+  return signal;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type BaseConfig, durationField, endGracefully, iterationSignal, nonNegativeInt, type Stage, stageSchema, vuLoop } from './base.js';
+import { type BaseConfig, durationField, endGracefully, iterationSignal, nonNegativeInt, unlimited, type Stage, stageSchema, vuLoop } from './base.js';
 import { rampingVusTarget, totalDuration } from './schedule.js';
 import { share, type ExecutorPlugin } from './types.js';
 
@@ -35,7 +35,7 @@ export const rampingVus: ExecutorPlugin<RampingVusConfig> = {
     const all: Array<Promise<number>> = [];
     const add = () => {
       const slot = { retire: false, rampDown: new AbortController() } as Slot;
-      const signal = AbortSignal.any([scenarioSignal, slot.rampDown.signal]);
+      const signal = unlimited(AbortSignal.any([scenarioSignal, slot.rampDown.signal]));
       slot.done = vuLoop(ctx, signal, () => !slot.retire && ctx.clock.now() < end);
       slots.push(slot);
       all.push(slot.done);
