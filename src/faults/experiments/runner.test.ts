@@ -1,0 +1,165 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TimelineEvent } from '../../run/records.js';
+import { RunDirectory } from '../../run/run-dir.js';
+import { startFaultProxyServer, type FaultProxyServer } from '../server.js';
+import { clearOwnedFaults, inspectFaults } from './clear.js';
+import { ledgerPath, readLedger } from './ledger.js';
+import { loadExperiment } from './load.js';
+import { runExperiment } from './runner.js';
+
+let faults: FaultProxyServer;
+let service: Server;
+let proxyPort: number;
+let home: string;
+
+function experiment(yaml: string) {
+  const file = join(home, `e${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, yaml);
+  return loadExperiment(file);
+}
+
+const HYPOTHESIS = `steady-state-hypothesis:
+  interval: 100ms
+  settle: 50ms
+  probes:
+    - name: shop answers fast
+      http: { url: "\${gateway}/ping" }
+      tolerance: { status: [200], latency: 150ms }
+`;
+
+function timeline(run: RunDirectory): TimelineEvent[] {
+  return readFileSync(run.path('timeline'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TimelineEvent);
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'peakready-chaos-'));
+  process.env.PEAKREADY_HOME = home;
+  service = createServer((_, res) => res.end('pong'));
+  await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
+  faults = await startFaultProxyServer({ port: 0 });
+  const proxy = await new Toxiproxy(faults.url).createProxy({ name: 'shop', listen: '127.0.0.1:0', upstream: `127.0.0.1:${(service.address() as AddressInfo).port}` });
+  proxyPort = Number(proxy.listen.split(':')[1]);
+});
+afterAll(async () => {
+  await faults.close();
+  service.closeAllConnections();
+  service.close();
+});
+beforeEach(async () => {
+  await new Toxiproxy(faults.url).reset();
+});
+
+const options = (run?: RunDirectory) => ({ toxiproxyUrl: faults.url, vars: { gateway: `http://127.0.0.1:${proxyPort}` }, ...(run ? { runDir: run } : {}) });
+
+describe('runExperiment', () => {
+  it('checks the hypothesis before, during and after, and rolls the toxic back', async () => {
+    const run = RunDirectory.create('chaos', home);
+    const e = experiment(`title: slow shop\n${HYPOTHESIS}method:\n  - action: add-toxic\n    proxy: shop\n    duration: 500ms\n    toxic: { name: lag, type: latency, attributes: { latency: 300 } }\n`);
+    const result = await runExperiment(e, options(run));
+    expect(result.status).toBe('deviated');
+    const byStage = (stage: string) => result.probes.filter((p) => p.stage === stage);
+    expect(byStage('before').every((p) => p.ok)).toBe(true);
+    expect(byStage('during').length).toBeGreaterThan(0);
+    expect(byStage('during').some((p) => !p.ok && (p.value as number) >= 300)).toBe(true);
+    expect(byStage('after').every((p) => p.ok)).toBe(true);
+    expect(result.rollback.errors).toEqual([]);
+    expect((await inspectFaults(faults.url)).toxics).toEqual([]);
+    const events = timeline(run);
+    const faultEvents = events.filter((x) => x.type === 'fault');
+    expect(faultEvents.map((x) => x.type === 'fault' && [x.state, x.proxy, x.kind, x.toxic?.name, x.toxic?.attributes.latency])).toEqual([
+      ['on', 'shop', 'toxic', 'peakready-lag', 300],
+      ['off', 'shop', 'toxic', 'peakready-lag', 300],
+    ]);
+    const on = faultEvents[0]!.t;
+    const off = faultEvents[1]!.t;
+    expect(off - on).toBeGreaterThanOrEqual(490);
+    expect(events.filter((x) => x.type === 'probe').length).toBe(result.probes.length);
+  });
+
+  it('holds when the fault stays within tolerance', async () => {
+    const e = experiment(`title: slight lag\n${HYPOTHESIS}method:\n  - action: add-toxic\n    proxy: shop\n    duration: 300ms\n    toxic: { type: latency, attributes: { latency: 20 } }\n`);
+    expect((await runExperiment(e, options())).status).toBe('ok');
+  });
+
+  it('disables a proxy with a ledger entry written first, and re-enables it at the end', async () => {
+    const e = experiment(`title: shop down\n${HYPOTHESIS}method:\n  - action: disable-proxy\n    proxy: shop\n    duration: 400ms\n`);
+    let seenInLedger = false;
+    let seenDisabled = false;
+    const watcher = setInterval(() => {
+      seenInLedger ||= readLedger().some((entry) => entry.proxy === 'shop');
+      void inspectFaults(faults.url).then((f) => (seenDisabled ||= f.disabledProxies.includes('shop')));
+    }, 20);
+    const result = await runExperiment(e, options());
+    clearInterval(watcher);
+    expect(seenInLedger && seenDisabled).toBe(true);
+    expect(result.status).toBe('deviated');
+    expect(result.probes.filter((p) => p.stage === 'during').every((p) => !p.ok)).toBe(true);
+    expect(result.rollback.proxiesEnabled).toEqual([]); // the method's own duration re-enabled it
+    expect(readLedger()).toEqual([]);
+    expect((await inspectFaults(faults.url)).disabledProxies).toEqual([]);
+  });
+
+  it('does not inject anything when the steady state does not hold before', async () => {
+    await new Toxiproxy(faults.url).get('shop').then((p) => p.addToxic({ name: 'user-lag', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 400 } } as never));
+    const e = experiment(`title: x\n${HYPOTHESIS}method:\n  - action: disable-proxy\n    proxy: shop\n    duration: 1s\n`);
+    const result = await runExperiment(e, options());
+    expect(result.status).toBe('aborted');
+    expect((await inspectFaults(faults.url)).disabledProxies).toEqual([]);
+  });
+
+  it('rolls back what it did when an action fails midway', async () => {
+    const e = experiment(
+      `title: broken\n${HYPOTHESIS}method:\n  - action: add-toxic\n    proxy: shop\n    duration: 5s\n    toxic: { type: latency, attributes: { latency: 10 } }\n  - action: update-toxic\n    at: 100ms\n    proxy: shop\n    duration: 1s\n    toxic: { name: missing, attributes: { latency: 1 } }\n`,
+    );
+    const result = await runExperiment(e, options());
+    expect(result.status).toBe('error');
+    expect(result.error).toMatch(/no toxic "missing"/);
+    expect(result.rollback.toxicsRemoved).toEqual(['shop/peakready-latency_downstream']);
+    expect((await inspectFaults(faults.url)).toxics).toEqual([]);
+  });
+
+  it('rolls back at once when aborted mid-fault', async () => {
+    const e = experiment(`title: long\n${HYPOTHESIS}method:\n  - action: add-toxic\n    proxy: shop\n    duration: 1h\n    toxic: { type: timeout, attributes: { timeout: 0 } }\n  - action: disable-proxy\n    proxy: shop\n    at: 50ms\n    duration: 1h\n`);
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 300);
+    const result = await runExperiment(e, { ...options(), signal: abort.signal });
+    expect(result.status).toBe('interrupted');
+    expect(result.rollback.toxicsRemoved).toHaveLength(1);
+    expect(result.rollback.proxiesEnabled).toEqual(['shop']);
+    expect(await inspectFaults(faults.url)).toEqual({ toxics: [], disabledProxies: [] });
+  });
+
+  it('names a proxy that does not exist, with "did you mean", before changing anything', async () => {
+    const e = experiment(`title: typo\nmethod:\n  - action: disable-proxy\n    proxy: shp\n    duration: 1s\n`);
+    await expect(runExperiment(e, options())).rejects.toThrow(/proxy "shp" not found .*did you mean "shop"\?/);
+  });
+});
+
+describe('clearOwnedFaults', () => {
+  it("removes only peakready's toxics and re-enables only the proxies its ledger names", async () => {
+    const client = new Toxiproxy(faults.url);
+    const shop = await client.get('shop');
+    const other = await client.createProxy({ name: 'other', listen: '127.0.0.1:0', upstream: shop.upstream });
+    await shop.addToxic({ name: 'peakready-left-behind', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 1 } } as never);
+    await shop.addToxic({ name: 'users-own', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 1 } } as never);
+    await shop.update({ ...shop.toJson(), enabled: false });
+    await other.update({ ...other.toJson(), enabled: false });
+    writeFileSync(ledgerPath(), JSON.stringify({ disabled: [{ toxiproxyUrl: faults.url + '/', proxy: 'shop', experiment: 'x', pid: 1, t: 0 }] }));
+    expect(await clearOwnedFaults(faults.url)).toEqual({ toxicsRemoved: ['shop/peakready-left-behind'], proxiesEnabled: ['shop'] });
+    const after = await inspectFaults(faults.url);
+    expect(after.toxics.map((t) => t.toxic)).toEqual(['users-own']);
+    expect(after.disabledProxies).toEqual(['other']);
+    expect(readLedger()).toEqual([]);
+    await other.remove();
+  });
+
+  it('says how to fix an unreachable Toxiproxy', async () => {
+    await expect(clearOwnedFaults('http://127.0.0.1:1')).rejects.toThrow(/cannot reach the Toxiproxy API at http:\/\/127\.0\.0\.1:1 .*--toxiproxy URL/);
+  });
+});
