@@ -1,5 +1,6 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { EnvironmentError } from '../errors.js';
+import { startFaultProxyServer } from '../faults/server.js';
 import { proxiedUpstreams, proxyPort, servicePort, type StackDefinition, type UpstreamName } from './definition.js';
 
 /**
@@ -14,27 +15,9 @@ export interface FaultProxyApi {
   close(): Promise<void>;
 }
 
-interface EmbeddedServerModule {
-  startFaultProxyServer(options: { host: string; port: number }): Promise<{ url: string; close(): Promise<void> }>;
-}
-
-/**
- * Starts the embedded Toxiproxy-compatible server (src/faults/server.ts) in this process. The
- * module is loaded by path so the stack builds even where the faults room is absent.
- */
+/** Starts the embedded Toxiproxy-compatible server (src/faults/server.ts) in this process. */
 export async function startEmbeddedFaultProxy(host: string, port: number): Promise<FaultProxyApi> {
-  const specifier = '../faults/server.js';
-  let mod: EmbeddedServerModule;
-  try {
-    mod = (await import(specifier)) as EmbeddedServerModule;
-  } catch (error) {
-    throw new EnvironmentError(
-      `the embedded fault proxy (src/faults/server.ts) could not be loaded (${(error as Error).message}); ` +
-        'pass --toxiproxy URL to use a Toxiproxy server, or --no-fault-proxy to wire edges directly',
-      { cause: error },
-    );
-  }
-  const server = await mod.startFaultProxyServer({ host, port });
+  const server = await startFaultProxyServer({ host, port });
   return { url: server.url, embedded: true, close: () => server.close() };
 }
 

@@ -92,7 +92,7 @@ export class ReplicaSet {
     if (this.closed) return;
     const from = this.wanted;
     this.wanted = Math.max(0, Math.floor(count));
-    while (this.members.length < this.wanted) this.spawn();
+    this.fill();
     if (this.members.length > this.wanted) {
       // as a ReplicaSet: not-ready replicas go first, then the newest
       const victims = [...this.members]
@@ -119,14 +119,35 @@ export class ReplicaSet {
     await Promise.all([...all.map((r) => stopChild(r.child, STOP_GRACE_MS)), ...this.pendingStops]);
   }
 
-  private spawn(): void {
+  /** Starts replicas until the set has the wanted count (stops early when one cannot be started). */
+  private fill(): void {
+    for (let missing = this.wanted - this.members.length; missing > 0; missing--) if (!this.spawn()) break;
+  }
+
+  private spawn(): boolean {
     const id = `${this.name}-${++this.counter}`;
     const { service } = this.options;
     const logFile = this.options.logFile(id);
+    let entry: string;
+    try {
+      entry = distEntry(service.entry);
+    } catch (error) {
+      // e.g. dist/ being rebuilt: retried with back-off, never an exception in a timer
+      const message = `cannot start ${id}: ${(error as Error).message}`;
+      if (this.startup) {
+        const startup = this.startup;
+        this.startup = undefined;
+        startup.reject(new EnvironmentError(message));
+      } else {
+        this.options.record({ t: Date.now(), type: 'note', level: 'error', message });
+        this.scheduleReplacement();
+      }
+      return false;
+    }
     const child = spawnManaged({
       name: id,
       command: process.execPath,
-      args: [distEntry(service.entry)],
+      args: [entry],
       env: this.options.environment(id),
       logFile,
       ipc: true,
@@ -159,6 +180,7 @@ export class ReplicaSet {
     replica.readyTimer = setTimeout(() => this.neverReady(replica), this.options.readyTimeoutMs);
     this.options.record({ t: Date.now(), type: 'replica', service: this.name, replica: id, pid: info.pid, state: 'started' });
     this.options.onSpawned?.({ ...info });
+    return true;
   }
 
   private retire(replica: Replica): void {
@@ -238,7 +260,7 @@ export class ReplicaSet {
     this.replaceTimer = setTimeout(() => {
       this.replaceTimer = undefined;
       if (this.closed) return;
-      while (this.members.length < this.wanted) this.spawn();
+      this.fill();
       this.options.changed();
     }, delay);
   }
