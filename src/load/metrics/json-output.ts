@@ -25,6 +25,10 @@ export class JsonLinesOutput implements SampleSink {
   private readonly pointTails = new Map<string, string>();
   private readonly stream: Writable;
   private readonly sink: Writable;
+  /** a request's samples share one tags object and one time: format each once */
+  private readonly tagsJson = new WeakMap<object, string>();
+  private lastTime = NaN;
+  private lastTimeText = '';
   private buffer: string[] = [];
   private buffered = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -57,8 +61,13 @@ export class JsonLinesOutput implements SampleSink {
     if (this.closed) return;
     let tail = this.pointTails.get(sample.metric);
     if (tail === undefined) tail = this.declare(sample.metric);
-    const line = `{"type":"Point","data":{"time":"${rfc3339Nano(sample.time)}","value":${jsonNumber(sample.value)},"tags":${JSON.stringify(sample.tags)}${tail}`;
-    this.push(line);
+    if (sample.time !== this.lastTime) {
+      this.lastTime = sample.time;
+      this.lastTimeText = rfc3339Nano(sample.time);
+    }
+    let tags = this.tagsJson.get(sample.tags);
+    if (tags === undefined) this.tagsJson.set(sample.tags, (tags = JSON.stringify(sample.tags)));
+    this.push(`{"type":"Point","data":{"time":"${this.lastTimeText}","value":${jsonNumber(sample.value)},"tags":${tags}${tail}`);
   }
 
   /** Flushes what is buffered, closes the file, and rejects with the first write error. */
