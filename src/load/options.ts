@@ -61,7 +61,7 @@ function issuesFrom(error: z.ZodError, file: string, prefix: string): ConfigIssu
   return error.issues.map((i) => ({
     file,
     field: [prefix, ...i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].join('.').replace(/\.\[/g, '['),
-    message: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message,
+    message: /received undefined$/.test(i.message) ? 'is required' : i.message,
   }));
 }
 

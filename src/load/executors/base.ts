@@ -23,8 +23,9 @@ export const durationField = z.union([z.string(), z.number()]).transform((value,
   }
 });
 
-export const positiveInt = z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1');
-export const nonNegativeInt = z.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must not be negative');
+const wholeNumber = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be a whole number, not ${JSON.stringify(issue.input)}`) };
+export const positiveInt = z.number(wholeNumber).int('must be a whole number').min(1, 'must be at least 1');
+export const nonNegativeInt = z.number(wholeNumber).int('must be a whole number').min(0, 'must not be negative');
 
 export const baseSchema = z.object({
   executor: z.string(),

@@ -1,0 +1,253 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import type { RequestRecord } from '../run/records.js';
+import { RunDirectory } from '../run/run-dir.js';
+import { inspectScript, runLoadTest } from './run.js';
+import { ScriptError } from './script/errors.js';
+
+// A real node:http target: /slow waits 30 ms, /status/N answers N, everything else 200 JSON.
+let server: Server;
+let base: string;
+const seen: IncomingHttpHeaders[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'peakready-load-'));
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    seen.push(req.headers);
+    const status = /^\/status\/(\d+)/.exec(req.url ?? '');
+    const send = () => {
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('x-peakready-order-id', 'o-1');
+      res.statusCode = status ? Number(status[1]) : 200;
+      res.end(JSON.stringify({ items: [{ id: 'p-1' }, { id: 'p-2' }], path: req.url }));
+    };
+    if (req.url?.startsWith('/slow')) setTimeout(send, 30);
+    else send();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function script(name: string, source: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, source);
+  return file;
+}
+
+const run = (file: string, extra: Partial<Parameters<typeof runLoadTest>[0]> = {}) =>
+  runLoadTest({ script: file, env: { BASE_URL: base }, quiet: true, stdout: () => {}, ...extra });
+
+describe('runLoadTest against a local HTTP server', () => {
+  it('runs a synchronous k6 script: groups, checks, custom metrics, setup data, __VU/__ITER', async () => {
+    const file = script(
+      'sync.js',
+      `import http from 'k6/http';
+import { check, group, sleep } from 'k6';
+import { Counter, Gauge, Rate, Trend } from 'k6/metrics';
+import exec from 'k6/execution';
+
+const orders = new Counter('orders_placed');
+const basket = new Trend('basket_size');
+const ok = new Rate('ok_rate');
+const last = new Gauge('last_vu');
+export const options = { scenarios: { shop: { executor: 'per-vu-iterations', vus: 2, iterations: 3 } } };
+
+export function setup() {
+  const res = http.get(__ENV.BASE_URL + '/products');
+  return { ids: res.json('items').map((p) => p.id) };
+}
+
+function browse(data) {
+  const res = http.get(__ENV.BASE_URL + '/products/' + data.ids[__ITER % data.ids.length], { tags: { name: 'product' } });
+  check(res, { 'product is 200': (r) => r.status === 200, 'has items': (r) => r.json('items.#') === 2 });
+  return res;
+}
+
+export default function (data) {
+  group('browse', function () {
+    browse(data);
+    group('deeper', () => {
+      const res = http.get(__ENV.BASE_URL + '/status/404', { tags: { name: 'missing' } });
+      check(res, { 'missing is 404': (r) => r.status === 404 });
+    });
+  });
+  orders.add(1, { vu: String(__VU) });
+  basket.add(data.ids.length);
+  ok.add(exec.scenario.name === 'shop');
+  last.add(exec.vu.idInTest);
+  sleep(0.01);
+}
+`,
+    );
+    const result = await run(file);
+    expect(result.exitCode).toBe(0);
+    const m = result.summary.metrics;
+    expect(m.iterations!.values.count).toBe(6);
+    expect(m.orders_placed!.values.count).toBe(6);
+    expect(m.basket_size!.values.avg).toBe(2);
+    expect(m.ok_rate!.values.rate).toBe(1);
+    expect(m.http_reqs!.values.count).toBe(13); // 1 setup + 2 per iteration
+    expect(m.http_req_failed!.values.rate).toBeCloseTo(6 / 13, 5); // 404s are failures by default
+    const browse = result.summary.root_group.groups.find((g) => g.name === 'browse')!;
+    expect(browse.path).toBe('::browse');
+    expect(browse.checks.map((c) => [c.name, c.passes, c.fails])).toEqual([
+      ['product is 200', 6, 0],
+      ['has items', 6, 0],
+    ]);
+    expect(browse.groups[0]!.checks[0]).toMatchObject({ name: 'missing is 404', path: '::browse::deeper::missing is 404', passes: 6, fails: 0 });
+  });
+
+  it('runs an async script with http.asyncRequest and async default', async () => {
+    const file = script(
+      'async.js',
+      `import http from 'k6/http';
+import { check } from 'k6';
+export const options = { iterations: 4, vus: 2 };
+export default async function () {
+  const [a, b] = await Promise.all([http.asyncRequest('GET', __ENV.BASE_URL + '/a'), http.asyncRequest('GET', __ENV.BASE_URL + '/b')]);
+  check(a, { 'a ok': (r) => r.status === 200 && b.status === 200 });
+}
+`,
+    );
+    const result = await run(file);
+    expect(result.exitCode).toBe(0);
+    expect(result.summary.metrics.http_reqs!.values.count).toBe(8);
+    expect(result.summary.metrics.checks!.values.rate).toBe(1);
+  });
+
+  it('exits 99 when a threshold fails, with the verdict in the summary', async () => {
+    const file = script(
+      'thresholds.js',
+      `import http from 'k6/http';
+export const options = { iterations: 5, thresholds: { 'http_req_duration{name:slow}': ['p(95)<1'], http_req_failed: ['rate<0.5'] } };
+export default function () { http.get(__ENV.BASE_URL + '/slow', { tags: { name: 'slow' } }); }
+`,
+    );
+    const result = await run(file);
+    expect(result.exitCode).toBe(99);
+    expect(result.thresholdsPassed).toBe(false);
+    expect(result.summary.metrics['http_req_duration{name:slow}']!.thresholds!['p(95)<1']!.ok).toBe(false);
+    expect(result.summary.metrics.http_req_failed!.thresholds!['rate<0.5']!.ok).toBe(true);
+  });
+
+  it('abortOnFail stops the run early (99), test.abort() ends it with 108', async () => {
+    const abortOnFail = script(
+      'abort-on-fail.js',
+      `import http from 'k6/http';
+export const options = { vus: 2, duration: '20s', thresholds: { http_req_failed: [{ threshold: 'rate<0.1', abortOnFail: true }] } };
+export default function () { http.get(__ENV.BASE_URL + '/status/500'); }
+`,
+    );
+    const started = Date.now();
+    const first = await run(abortOnFail);
+    expect(first.exitCode).toBe(99);
+    expect(first.aborted).toMatch(/abortOnFail/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+
+    const testAbort = script(
+      'test-abort.js',
+      `import exec from 'k6/execution';
+import { sleep } from 'k6';
+export const options = { vus: 1, duration: '20s' };
+export default function () { if (__ITER === 2) exec.test.abort('enough'); sleep(0.01); }
+`,
+    );
+    const second = await run(testAbort);
+    expect(second.exitCode).toBe(108);
+    expect(second.aborted).toMatch(/enough/);
+  });
+
+  it('writes requests.ndjson with the traceparent it sent and x-peakready-* meta, and summary.json', async () => {
+    seen.length = 0;
+    const runDir = RunDirectory.create('run', dir);
+    const file = script('records.js', `import http from 'k6/http';\nexport const options = { iterations: 3 };\nexport default function () { http.get(__ENV.BASE_URL + '/x', { tags: { name: 'x' } }); }\n`);
+    const result = await run(file, { runDir });
+    expect(result.exitCode).toBe(0);
+    const records = runDir.readLines<RequestRecord>('requests');
+    expect(records).toHaveLength(3);
+    const sentTraceIds = seen.map((h) => String(h.traceparent).split('-')[1]);
+    for (const r of records) {
+      expect(r).toMatchObject({ scenario: 'default', name: 'x', method: 'GET', status: 200, failed: false, meta: { 'order-id': 'o-1' } });
+      expect(sentTraceIds).toContain(r.traceId);
+    }
+    for (const h of seen) expect(h.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(JSON.parse(readFileSync(runDir.path('summary'), 'utf8')).metrics.http_reqs.values.count).toBe(3);
+  });
+
+  it('records coordinated-omission latency for arrival-rate scenarios', async () => {
+    const file = script(
+      'arrival.js',
+      `import http from 'k6/http';
+export const options = { scenarios: { steady: { executor: 'constant-arrival-rate', rate: 20, duration: '1s', preAllocatedVUs: 1, maxVUs: 10 } } };
+export default function () { http.get(__ENV.BASE_URL + '/a'); }
+`,
+    );
+    const result = await run(file, { overrides: {} });
+    const dropped = result.summary.metrics.dropped_iterations?.values.count ?? 0;
+    expect(result.summary.metrics.iterations!.values.count + dropped).toBe(20);
+    expect(result.summary.metrics.iteration_intended_latency!.values.max).toBeGreaterThanOrEqual(result.summary.metrics.iteration_duration!.values.max!);
+  });
+});
+
+describe('bad scripts fail at start with file, line and field', () => {
+  it('an unknown module names the module and --engine k6', async () => {
+    const file = script('browser.js', `import http from 'k6/http';\nimport { browser } from 'k6/browser';\nexport default function () {}\n`);
+    await expect(run(file)).rejects.toThrow(new ScriptError(`${file}:2: module "k6/browser" is not provided by the built-in engine; run this script with --engine k6 (a k6 binary on PATH)`));
+  });
+
+  it('a syntax error reports the original file:line:column', async () => {
+    const file = script('syntax.js', `import http from 'k6/http';\n\nexport default function () {\n  const x = ;\n}\n`);
+    await expect(run(file)).rejects.toThrow(`${file}:4:13: SyntaxError`);
+  });
+
+  it('an exception reports the original line (setup), past the rewrite', async () => {
+    const file = script('throws.js', `import http from 'k6/http';\nexport function setup() {\n  const res = http.get(__ENV.BASE_URL + '/a');\n  return res.nothing.here;\n}\nexport default function () {}\n`);
+    const error = await run(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ScriptError);
+    expect((error as ScriptError).exitCode).toBe(107);
+    expect((error as Error).message).toContain(`${file}:4:`);
+  });
+
+  it('a blocking call inside .map() is refused with the fix', async () => {
+    const file = script('map.js', `import http from 'k6/http';\nexport default function () {\n  ['/a'].map((p) => http.get(p));\n}\n`);
+    await expect(run(file)).rejects.toThrow(/map\.js:3: .*\.map\(\) callback.*for\.\.\.of loop, or .*http\.batch/);
+  });
+
+  it('an unknown executor and bad option types are listed together', async () => {
+    const file = script(
+      'options.js',
+      `export const options = { scenarios: { a: { executor: 'constant-vu', vus: 1 }, b: { executor: 'constant-arrival-rate', rate: 'ten', duration: '1x', preAllocatedVUs: 1 } } };\nexport default function () {}\n`,
+    );
+    const error = (await run(file).catch((e: unknown) => e)) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain('options.scenarios.a.executor: "constant-vu" is not an executor; did you mean "constant-vus"?');
+    expect(error.message).toContain('options.scenarios.b.rate: must be a whole number, not "ten"');
+    expect(error.message).toContain('options.scenarios.b.duration: "1x" is not a duration');
+  });
+
+  it('a remote host is refused by the http module without --allow-remote', async () => {
+    const file = script('remote.js', `import http from 'k6/http';\nexport function setup() { http.get('http://192.0.2.1/'); }\nexport default function () {}\n`);
+    await expect(run(file)).rejects.toThrow(/refused request to 192\.0\.2\.1.*--allow-remote/);
+  });
+
+  it('inspectScript gives the scenarios as phase windows', async () => {
+    const file = script(
+      'phases.js',
+      `export const options = { scenarios: {
+  baseline: { executor: 'constant-arrival-rate', rate: 5, duration: '10s', preAllocatedVUs: 1 },
+  surge: { executor: 'ramping-arrival-rate', startTime: '10s', stages: [{ duration: '5s', target: 50 }, { duration: '5s', target: 50 }], preAllocatedVUs: 1 },
+} };\nexport default function () {}\n`,
+    );
+    const info = await inspectScript(file);
+    expect(info.scenarios).toEqual([
+      { name: 'baseline', startMs: 0, durationMs: 10_000, executor: 'constant-arrival-rate' },
+      { name: 'surge', startMs: 10_000, durationMs: 10_000, executor: 'ramping-arrival-rate' },
+    ]);
+  });
+});
