@@ -1,0 +1,104 @@
+import type { MetricSample, RequestRecord, TimelineEvent } from '../run/records.js';
+
+/**
+ * Did scaling out add capacity? Compares a window before the first scale-out decision with a
+ * window after the added replicas were ready: the service's total CPU (from `cpu` samples), its
+ * request throughput (from scraped `http_server_request_duration_seconds_count` when present) and
+ * the load engine's overall throughput and p95 latency (requests.ndjson).
+ */
+
+export interface CapacityEvidence {
+  /** undefined: not enough data to tell */
+  grew?: boolean;
+  figure: string;
+  evidence: string[];
+  before: WindowStats;
+  after: WindowStats;
+}
+
+export interface WindowStats {
+  from: number;
+  to: number;
+  cpuMillicores?: number;
+  serviceRps?: number;
+  rps?: number;
+  p95Ms?: number;
+}
+
+const REQUEST_COUNTER = 'http_server_request_duration_seconds_count';
+
+export function capacityEvidence(input: {
+  service: string;
+  scaleOutAt: number;
+  timeline: readonly TimelineEvent[];
+  samples: readonly MetricSample[];
+  requests: readonly RequestRecord[];
+  syncPeriodMs: number;
+}): CapacityEvidence {
+  const { service, scaleOutAt, syncPeriodMs } = input;
+  const readyAt =
+    input.timeline.find((e) => e.t >= scaleOutAt && ((e.type === 'replica' && e.service === service && e.state === 'ready') || (e.type === 'replicas' && e.service === service && e.ready > 0 && e.to > e.from)))?.t ??
+    scaleOutAt + 2 * syncPeriodMs;
+  const width = Math.max(3 * syncPeriodMs, 5000);
+  const lastT = Math.max(...input.samples.map((s) => s.t), ...input.requests.map((r) => r.t), readyAt);
+  const before = stats(input, Math.max(scaleOutAt - width, 0), scaleOutAt);
+  const afterFrom = readyAt + syncPeriodMs;
+  const after = stats(input, afterFrom, Math.min(afterFrom + width, lastT));
+  const evidence: string[] = [`new replicas ready ${((readyAt - scaleOutAt) / 1000).toFixed(1)}s after the decision`];
+  const signals: boolean[] = [];
+  const compare = (label: string, a: number | undefined, b: number | undefined, unit: string, better: (a: number, b: number) => boolean) => {
+    if (a === undefined || b === undefined) return undefined;
+    const ok = better(a, b);
+    evidence.push(`${label}: ${fmt(a)}${unit} before → ${fmt(b)}${unit} after (${ok ? 'better' : 'not better'})`);
+    return ok;
+  };
+  const cpuUp = compare(`${service} CPU`, before.cpuMillicores, after.cpuMillicores, 'm', (a, b) => b >= a * 1.1);
+  const serviceRpsUp = compare(`${service} throughput`, before.serviceRps, after.serviceRps, ' req/s', (a, b) => b >= a * 1.05);
+  const rpsUp = compare('load throughput', before.rps, after.rps, ' req/s', (a, b) => b >= a * 1.05);
+  const latencyRecovered = compare('load p95 latency', before.p95Ms, after.p95Ms, ' ms', (a, b) => b <= a * 0.9);
+  for (const s of [cpuUp, serviceRpsUp ?? rpsUp, latencyRecovered]) if (s !== undefined) signals.push(s);
+  const work = serviceRpsUp ?? rpsUp;
+  let grew: boolean | undefined;
+  if (cpuUp !== undefined && (work !== undefined || latencyRecovered !== undefined)) grew = cpuUp && (work === true || latencyRecovered === true);
+  else if (work !== undefined || latencyRecovered !== undefined) grew = work === true || latencyRecovered === true;
+  else if (cpuUp !== undefined) grew = cpuUp;
+  const figure =
+    before.cpuMillicores !== undefined && after.cpuMillicores !== undefined
+      ? `CPU ${fmt(before.cpuMillicores)}m → ${fmt(after.cpuMillicores)}m`
+      : before.rps !== undefined && after.rps !== undefined
+        ? `${fmt(before.rps)} → ${fmt(after.rps)} req/s`
+        : 'no data';
+  return { ...(grew !== undefined ? { grew } : {}), figure, evidence, before, after };
+}
+
+function stats(input: { service: string; samples: readonly MetricSample[]; requests: readonly RequestRecord[] }, from: number, to: number): WindowStats {
+  const out: WindowStats = { from, to };
+  if (to <= from) return out;
+  // CPU: mean over sync instants of the summed usage of the service's replicas
+  const perInstant = new Map<number, number>();
+  const counters = new Map<string, { first: number; last: number }>();
+  for (const s of input.samples) {
+    if (s.t < from || s.t > to) continue;
+    if (s.source === 'cpu' && s.service === input.service && Number.isFinite(s.utilization)) {
+      perInstant.set(s.t, (perInstant.get(s.t) ?? 0) + (s.utilization / 100) * s.requestMillicores);
+    } else if (s.source === 'scrape' && s.service === input.service && s.name === REQUEST_COUNTER) {
+      const key = `${s.replica}|${JSON.stringify(s.labels)}`;
+      const c = counters.get(key);
+      if (c) c.last = s.value;
+      else counters.set(key, { first: s.value, last: s.value });
+    }
+  }
+  if (perInstant.size) out.cpuMillicores = [...perInstant.values()].reduce((a, b) => a + b, 0) / perInstant.size;
+  if (counters.size) out.serviceRps = ([...counters.values()].reduce((a, c) => a + Math.max(0, c.last - c.first), 0) * 1000) / (to - from);
+  const reqs = input.requests.filter((r) => r.t >= from && r.t < to);
+  if (reqs.length) {
+    out.rps = (reqs.filter((r) => !r.failed).length * 1000) / (to - from);
+    const durations = reqs.map((r) => r.duration).sort((a, b) => a - b);
+    out.p95Ms = durations[Math.min(durations.length - 1, Math.ceil(durations.length * 0.95) - 1)];
+  }
+  return out;
+}
+
+function fmt(n: number): string {
+  return n >= 100 ? String(Math.round(n)) : n.toFixed(1);
+}
