@@ -45,25 +45,26 @@ describe('report.html in headless Chromium', () => {
     });
     await page.goto(pathToFileURL(run.path('reportHtml')).href);
     await page.waitForSelector('body[data-charts]');
-    const result = await page.evaluate(() => {
-      const canvases = [...document.querySelectorAll('#charts canvas')] as HTMLCanvasElement[];
+    // runs in the page (a string, so this file needs no DOM typings)
+    const result = (await page.evaluate(`(() => {
+      const canvases = [...document.querySelectorAll('#charts canvas')];
       return {
         drawn: Number(document.body.dataset.charts),
         titles: [...document.querySelectorAll('#charts .u-title')].map((e) => e.textContent),
         legends: [...document.querySelectorAll('#charts .u-legend')].map((e) => e.textContent),
         canvases: canvases.map((c) => {
-          const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+          const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
           let ink = 0;
           let shaded = 0;
           for (let i = 0; i < data.length; i += 4) {
-            if (data[i + 3]! > 0) ink++;
+            if (data[i + 3] > 0) ink++;
             // the translucent red of a fault window
-            if (data[i + 3]! > 0 && data[i]! > 150 && data[i + 1]! < 60 && data[i + 3]! < 80) shaded++;
+            if (data[i + 3] > 0 && data[i] > 150 && data[i + 1] < 60 && data[i + 3] < 80) shaded++;
           }
           return { width: c.width, height: c.height, ink, shaded };
         }),
       };
-    });
+    })()`)) as { drawn: number; titles: string[]; legends: string[]; canvases: Array<{ width: number; height: number; ink: number; shaded: number }> };
     expect(errors).toEqual([]);
     expect(fetched).toEqual([]);
     expect(result.titles).toEqual(['Requests per second', 'Error rate', 'Latency: checkout', 'Latency: product', 'Replicas per service']);
@@ -83,10 +84,10 @@ describe('report.html in headless Chromium', () => {
   it('links failed traces to Grafana and lists the slowest', async () => {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(run.path('reportHtml')).href);
-    const links = await page.$$eval('a[href*="/explore?"]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const links = (await page.evaluate(`[...document.querySelectorAll('a[href*="/explore?"]')].map((a) => a.href)`)) as string[];
     expect(links.length).toBe(20);
     const panes = JSON.parse(decodeURIComponent(new URL(links[0]!).searchParams.get('panes')!));
-    expect(panes.a.queries[0].query).toMatch(/^[0-9a-f]{32}$/);
+    expect((Object.values(panes)[0] as { queries: Array<{ query: string }> }).queries[0]!.query).toMatch(/^[0-9a-f]{32}$/);
     expect(await page.textContent('body')).toContain('FAIL');
     await page.close();
   });
@@ -94,10 +95,10 @@ describe('report.html in headless Chromium', () => {
   it('junit.xml parses as XML', async () => {
     const page = await browser.newPage();
     const xml = readFileSync(run.path('junit'), 'utf8');
-    const parsed = await page.evaluate((text) => {
-      const doc = new DOMParser().parseFromString(text, 'application/xml');
+    const parsed = (await page.evaluate(`(() => {
+      const doc = new DOMParser().parseFromString(${JSON.stringify(xml)}, 'application/xml');
       return { error: doc.querySelector('parsererror')?.textContent ?? null, cases: doc.querySelectorAll('testcase').length, failures: doc.querySelectorAll('failure').length };
-    }, xml);
+    })()`)) as { error: string | null; cases: number; failures: number };
     expect(parsed.error).toBeNull();
     expect(parsed.cases).toBeGreaterThan(15);
     expect(parsed.failures).toBeGreaterThanOrEqual(4);

@@ -4,7 +4,7 @@ import type { CheckResult } from '../run/records.js';
 import { HTML_CLIENT_SCRIPT } from './html-client.js';
 import type { ReportJson } from './report-json.js';
 import type { RunSeries } from './run-figures.js';
-import { traceLink } from './trace-links.js';
+import { grafanaTraceLink } from '../telemetry/traces/index.js';
 
 type Notable = Array<{ traceId: string; name: string; status: number; duration: number; t: number; error?: string }>;
 
@@ -13,6 +13,8 @@ export interface HtmlInput {
   series: RunSeries;
   traces: { slowest: Notable; failed: Notable };
   grafanaUrl?: string;
+  /** the Tempo data source uid in that Grafana (default "tempo") */
+  tempoDatasource?: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -61,9 +63,9 @@ ${checksTable(report.checks)}
 <h2>Routes</h2>
 ${routesTable(report)}
 <h2>Slowest traces</h2>
-${tracesTable(input.traces.slowest, input.grafanaUrl)}
+${tracesTable(input.traces.slowest, input)}
 <h2>Failed traces</h2>
-${tracesTable(input.traces.failed, input.grafanaUrl)}
+${tracesTable(input.traces.failed, input)}
 <script type="application/json" id="peakready-data">${embedded}</script>
 <script>${js.replace(/<\/script/gi, '<\\/script')}</script>
 <script>${HTML_CLIENT_SCRIPT}</script>
@@ -88,10 +90,12 @@ function routesTable(report: ReportJson): string {
   return `<table><tr><th>route (k6 name)</th><th>requests</th><th>errors</th><th>req/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>${rows.join('')}</table>`;
 }
 
-function tracesTable(traces: Notable, grafanaUrl: string | undefined): string {
+function tracesTable(traces: Notable, grafana: Pick<HtmlInput, 'grafanaUrl' | 'tempoDatasource'>): string {
   if (!traces.length) return '<p>none</p>';
   const rows = traces.map((t) => {
-    const link = traceLink(grafanaUrl, t.traceId);
+    // a window around the request, so Grafana finds the trace without searching all of Tempo
+    const range = { from: t.t - 5 * 60_000, to: t.t + 5 * 60_000 };
+    const link = grafana.grafanaUrl ? grafanaTraceLink(grafana.grafanaUrl, t.traceId, grafana.tempoDatasource ?? 'tempo', range) : undefined;
     const id = link ? `<a href="${esc(link)}" target="_blank" rel="noopener">${esc(t.traceId)}</a>` : esc(t.traceId);
     return `<tr><td><code>${id}</code></td><td>${esc(t.name)}</td><td class="num">${t.status}</td><td class="num">${t.duration}</td><td>${esc(new Date(t.t).toISOString())}</td><td>${esc(t.error ?? '')}</td></tr>`;
   });

@@ -1,4 +1,5 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { loadBudgets } from '../budgets/load.js';
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
@@ -20,8 +21,14 @@ export interface WriteReportsOptions {
   checks: readonly CheckResult[];
   /** Grafana base URL: trace ids in report.html link to Explore */
   grafanaUrl?: string;
-  /** `--baseline FILE`: an earlier run's report.json, compared within the budgets' tolerances */
-  baseline?: { file: string; tolerance: Budgets['baseline'] };
+  tempoDatasource?: string;
+  /**
+   * `--baseline FILE`: an earlier run's report.json, compared within the tolerances given here or
+   * else the `baseline` section of `budgets`
+   */
+  baseline?: string | { file: string; tolerance: Budgets['baseline'] };
+  /** the budgets the run was judged with (their `baseline` tolerances) */
+  budgets?: Budgets;
   /** where summary.md is appended too; defaults to $GITHUB_STEP_SUMMARY */
   stepSummary?: string;
 }
@@ -35,7 +42,9 @@ export function writeReports(run: RunDirectory, options: WriteReportsOptions): {
   const checks = [...options.checks];
   let report = buildReportJson(run, checks, verdictOf(checks));
   if (options.baseline) {
-    const comparison = compareWithBaseline(report, loadBaselineReport(options.baseline.file), options.baseline.tolerance, options.baseline.file);
+    const { file, tolerance } =
+      typeof options.baseline === 'string' ? { file: options.baseline, tolerance: (options.budgets ?? loadBudgets()).baseline } : options.baseline;
+    const comparison = compareWithBaseline(report, loadBaselineReport(file), tolerance, file);
     checks.push(comparison);
     report = { ...report, checks, verdict: verdictOf(checks) };
   }
@@ -51,6 +60,6 @@ export function writeReports(run: RunDirectory, options: WriteReportsOptions): {
   const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
   if (stepSummary) appendFileSync(stepSummary, markdown + '\n');
   const { requests, timeline, span } = readRunData(run);
-  write('reportHtml', renderHtml({ report, series: runSeries(requests, timeline, span), traces: notableTraces(requests), ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}) }));
+  write('reportHtml', renderHtml({ report, series: runSeries(requests, timeline, span), traces: notableTraces(requests), ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}), ...(options.tempoDatasource ? { tempoDatasource: options.tempoDatasource } : {}) }));
   return { verdict: report.verdict, files, checks, report };
 }

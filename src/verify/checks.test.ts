@@ -35,7 +35,8 @@ describe('checks on a healthy drill', () => {
       ['integrity', 'pass'],
       ['cleanup', 'pass'],
     ]);
-    expect(checks.tracing!.figure).toBe('100%');
+    expect(checks.tracing!.figure).toBe('100% complete, 2/2 rules');
+    expect(checks.tracing!.details.map((d) => d.name)).toEqual(['complete traces', 'rule checkout-trace-complete', 'rule checkout-no-errors']);
     expect(detail(checks['scale-out']!, 'controller decided to scale out')).toMatchObject({ figure: '5.0s', limit: '<= 60s' });
     expect(detail(checks.isolation!, 'product pages during outage').figure).toBe('0% failed, 100% degraded');
     expect(checks.integrity!.figure).toBe('0 violations, 400 orders');
@@ -84,8 +85,15 @@ describe('each check catches its failure', () => {
 
   it('tracing: missing traces below the completeness bound', () => {
     const c = checksOf(['missing-traces']).tracing!;
-    expect(c).toMatchObject({ status: 'fail', figure: '80%' });
-    expect(c.details[0]!.note).toMatch(/^160 missing, 0 broken, e\.g\. 0{31}1 \(missing\)/);
+    expect(c).toMatchObject({ status: 'fail', figure: '80% complete, 2/2 rules' });
+    expect(c.details[0]!.note).toMatch(/^160 no-trace; e\.g\. 0{31}1, /);
+  });
+
+  it('tracing: a checkout trace without its orders hop breaks the trace rule', () => {
+    const c = checksOf(['no-orders-span']).tracing!;
+    expect(c).toMatchObject({ status: 'fail', figure: '100% complete, 1/2 rules' });
+    expect(detail(c, 'rule checkout-trace-complete')).toMatchObject({ status: 'fail', figure: '400/400 traces failed' });
+    expect(detail(c, 'rule checkout-trace-complete').note).toMatch(/orders/);
   });
 
   it('scale-out: no scale-out, and a flap', () => {

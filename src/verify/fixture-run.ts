@@ -18,6 +18,7 @@ export type FixtureBreak =
   | 'oversold'
   | 'leftovers'
   | 'missing-traces'
+  | 'no-orders-span'
   | 'no-scale-out'
   | 'flap';
 
@@ -84,11 +85,7 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
     }
     requests.push(record);
     if (broken.has('missing-traces') && i % 5 === 0) continue;
-    const start = BigInt(record.t) * 1_000_000n;
-    const end = start + BigInt(Math.round(duration * 1e6));
-    const root = { traceId, spanId: `${traceId.slice(16)}`, parentSpanId: 'f'.repeat(16), kind: 'SERVER', service: 'gateway', startTimeUnixNano: String(start), endTimeUnixNano: String(end), status: record.failed ? 'ERROR' : 'UNSET', attributes: { 'http.request.method': record.method, 'http.route': isCheckout ? '/api/checkout' : '/api/products/:id' } };
-    spans.push({ ...root, name: `${record.method} ${root.attributes['http.route']}` });
-    spans.push({ ...root, spanId: `c${traceId.slice(17)}`, parentSpanId: root.spanId, kind: 'CLIENT', name: 'GET', service: 'gateway', attributes: { 'http.request.method': 'GET' } });
+    spans.push(...fixtureTrace(record, isCheckout, broken.has('no-orders-span')));
   }
   // the last 10 acknowledged orders are lost, or stored twice
   if (broken.has('lost-order')) orders.splice(-10, 10);
@@ -114,6 +111,42 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
   };
   for (const [file, writeFile] of Object.entries(write)) if (!omit.includes(file as RunFile)) writeFile();
   return run;
+}
+
+/**
+ * The spans a request leaves, shaped as the reference stack's: a gateway SERVER span continuing
+ * the load engine's context, and for a checkout the gateway -> checkout -> inventory, payments,
+ * orders hops, each SERVER span a child of its caller's CLIENT span.
+ */
+function fixtureTrace(record: RequestRecord, isCheckout: boolean, withoutOrders: boolean): SpanRecord[] {
+  const traceId = record.traceId!;
+  const start = BigInt(record.t) * 1_000_000n;
+  const end = start + BigInt(Math.round(record.duration * 1e6));
+  const route = isCheckout ? '/api/checkout' : '/api/products/:id';
+  const status = record.failed ? 'ERROR' : 'UNSET';
+  let n = 0;
+  const span = (service: string, kind: string, name: string, parentSpanId: string, attributes: SpanRecord['attributes'] = {}): SpanRecord => ({
+    traceId,
+    spanId: `${traceId.slice(20)}${(++n).toString(16).padStart(4, '0')}`,
+    parentSpanId,
+    name,
+    kind,
+    service,
+    startTimeUnixNano: String(start + BigInt(n) * 1000n),
+    endTimeUnixNano: String(end - BigInt(n) * 1000n),
+    status,
+    attributes,
+  });
+  const root = span('gateway', 'SERVER', `${record.method} ${route}`, 'f'.repeat(16), { 'http.request.method': record.method, 'http.route': route, 'http.response.status_code': record.status });
+  if (!isCheckout) return [root, span('gateway', 'CLIENT', 'GET', root.spanId, { 'http.request.method': 'GET' })];
+  const toCheckout = span('gateway', 'CLIENT', 'POST', root.spanId);
+  const checkout = span('checkout', 'SERVER', `POST /checkout`, toCheckout.spanId);
+  const out = [root, toCheckout, checkout];
+  for (const upstream of withoutOrders ? ['inventory', 'payments'] : ['inventory', 'payments', 'orders']) {
+    const client = span('checkout', 'CLIENT', 'POST', checkout.spanId);
+    out.push(client, span(upstream, 'SERVER', `POST /${upstream}`, client.spanId));
+  }
+  return out;
 }
 
 /** A k6 handleSummary-shaped summary of the fixture's requests (what the load room writes). */

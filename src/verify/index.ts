@@ -17,7 +17,7 @@ export type Check = (run: RunDirectory, budgets: Budgets) => CheckResult;
  */
 export const checkRegistry: ReadonlyArray<{ id: string; title: string; check: Check }> = [
   { id: 'budgets', title: 'Performance budgets', check: checkBudgets },
-  { id: 'tracing', title: 'Tracing completeness', check: checkTracing },
+  { id: 'tracing', title: 'Tracing', check: checkTracing },
   { id: 'scale-out', title: 'Scale-out', check: checkScaleOut },
   { id: 'isolation', title: 'Checkout isolation', check: checkIsolation },
   { id: 'integrity', title: 'Data integrity', check: checkIntegrity },

@@ -1,71 +1,52 @@
+import { dirname, resolve } from 'node:path';
 import type { Budgets } from '../budgets/types.js';
-import type { CheckResult, RequestRecord, SpanRecord } from '../run/records.js';
+import { shipped } from '../paths.js';
+import type { CheckResult } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
+import { assembleTraces, evaluateTraceRules, faultWindowsFromTimeline, loadTraceRules, tracingCompleteness } from '../telemetry/traces/index.js';
 import { fromDetails, pct, skipped } from './check-result.js';
 import { readRunData, readSpans } from './run-data.js';
 
 const ID = 'tracing';
-const TITLE = 'Tracing completeness';
-
-export interface Completeness {
-  /** requests that carried a trace id */
-  sent: number;
-  /** of those, traces that arrived whole: spans present and every parent found, one root */
-  complete: number;
-  missing: string[];
-  broken: string[];
-}
+const TITLE = 'Tracing';
+export const DEFAULT_TRACE_RULES = 'scenarios/trace-rules.yaml';
 
 /**
- * Of the requests the load engine sent with a `traceparent`, how many came back as whole traces:
- * at least one span, and exactly one span whose parent is not in the trace (the entry span, whose
- * parent is the load generator's own span id). An orphan means a hop lost its context or a
- * service failed to export.
+ * Two questions on the received spans (the telemetry room answers both): did the traces of the
+ * requests we sent arrive whole (`checks.tracing.completeness`), and do they hold the shapes the
+ * trace rules require (`checks.tracing.rules`, default scenarios/trace-rules.yaml), failures that
+ * overlap a fault window forgiven where a rule says so.
  */
-export function traceCompleteness(requests: readonly RequestRecord[], spans: readonly SpanRecord[]): Completeness {
-  const byTrace = new Map<string, SpanRecord[]>();
-  for (const s of spans) {
-    const list = byTrace.get(s.traceId);
-    if (list) list.push(s);
-    else byTrace.set(s.traceId, [s]);
-  }
-  const out: Completeness = { sent: 0, complete: 0, missing: [], broken: [] };
-  const seen = new Set<string>();
-  for (const r of requests) {
-    if (!r.traceId || seen.has(r.traceId)) continue;
-    seen.add(r.traceId);
-    out.sent++;
-    const trace = byTrace.get(r.traceId);
-    if (!trace) {
-      out.missing.push(r.traceId);
-      continue;
-    }
-    const ids = new Set(trace.map((s) => s.spanId));
-    const roots = trace.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId)).length;
-    if (roots === 1) out.complete++;
-    else out.broken.push(r.traceId);
-  }
-  return out;
-}
-
-/** The share of sent traces that arrived complete, against `checks.tracing.completeness`. */
 export function checkTracing(run: RunDirectory, budgets: Budgets): CheckResult {
   const limits = budgets.tracing;
   if (!limits.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
   if (!run.has('traces')) return skipped(ID, TITLE, 'no traces.ndjson in the run (no OTLP receiver, or traces were sent elsewhere)');
-  const { requests } = readRunData(run);
-  const c = traceCompleteness(requests, readSpans(run));
-  if (!c.sent) return skipped(ID, TITLE, 'no request carried a trace id (the load engine sent no traceparent)');
-  const ratio = c.complete / c.sent;
-  const examples = [...c.missing.slice(0, 3).map((id) => `${id} (missing)`), ...c.broken.slice(0, 3).map((id) => `${id} (broken)`)];
-  const details: CheckResult['details'] = [
-    {
+  const { requests, timeline, span } = readRunData(run);
+  const traces = assembleTraces(readSpans(run));
+  const details: CheckResult['details'] = [];
+
+  const c = tracingCompleteness(requests, traces);
+  if (c.sent) {
+    const reasons = Object.entries(c.reasons).map(([why, n]) => `${n} ${why}`);
+    details.push({
       name: 'complete traces',
-      status: ratio >= limits.completeness ? 'pass' : 'fail',
-      figure: `${pct(ratio)} (${c.complete}/${c.sent})`,
+      status: c.ratio >= limits.completeness ? 'pass' : 'fail',
+      figure: `${pct(c.ratio)} (${c.complete}/${c.sent})`,
       limit: `>= ${pct(limits.completeness)}`,
-      note: examples.length ? `${c.missing.length} missing, ${c.broken.length} broken, e.g. ${examples.join(', ')}` : 'every trace arrived whole',
-    },
-  ];
-  return fromDetails(ID, TITLE, pct(ratio), `>= ${pct(limits.completeness)}`, details);
+      note: reasons.length ? `${reasons.join(', ')}; e.g. ${c.missing.slice(0, 3).join(', ')}` : 'every trace arrived whole',
+    });
+  } else {
+    details.push({ name: 'complete traces', status: 'skip', figure: '-', limit: `>= ${pct(limits.completeness)}`, note: 'no request carried a trace id' });
+  }
+
+  const rulesFile = limits.rules ? resolve(dirname(budgets.file), limits.rules) : shipped(DEFAULT_TRACE_RULES);
+  const results = evaluateTraceRules(traces, loadTraceRules(rulesFile), { faultWindows: faultWindowsFromTimeline(timeline, span.end) });
+  for (const r of results) {
+    const first = r.failures[0];
+    const note = first ? `e.g. trace ${first.traceId}: ${first.message}` : r.status === 'skip' ? 'no trace matched the rule' : r.forgiven ? `${r.forgiven} failures forgiven during faults` : undefined;
+    details.push({ name: `rule ${r.id}`, status: r.status, figure: `${r.tracesFailed}/${r.tracesChecked} traces failed`, limit: '0', ...(note ? { note } : {}) });
+  }
+  const headline = c.sent ? pct(c.ratio) + ' complete' : 'no traced requests';
+  const failedRules = results.filter((r) => r.status === 'fail').length;
+  return fromDetails(ID, TITLE, `${headline}, ${results.length - failedRules}/${results.length} rules`, `>= ${pct(limits.completeness)}, all rules`, details);
 }
