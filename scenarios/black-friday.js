@@ -1,0 +1,75 @@
+// Black Friday: a baseline, a 10x surge within minutes, a hold at the peak, a cool-down.
+// Each phase is its own scenario, chained with startTime, so the `scenario` tag IS the phase.
+// Knobs: BASE_URL, TIME_SCALE (0.1 = ten times faster), PEAK_RPS (visitor actions per second
+// at the peak, about requests/s; the baseline is a tenth of it).
+import { sleep } from 'k6';
+import { addToCart, browseProducts, buy, discoverCatalog, getCart, knob, newCartId, pick, scaled, searchProducts, think, viewProduct } from './lib/shop.js';
+
+const PEAK = Math.round(knob('PEAK_RPS', 200));
+const BASE = Math.max(1, Math.round(PEAK / 10));
+const VUS = Math.max(10, Math.ceil(PEAK / 4));
+
+export const options = {
+  scenarios: {
+    baseline: { executor: 'constant-arrival-rate', rate: BASE, timeUnit: '1s', duration: scaled(300), preAllocatedVUs: Math.ceil(VUS / 4), maxVUs: VUS * 4, gracefulStop: '5s' },
+    surge: {
+      executor: 'ramping-arrival-rate',
+      startTime: scaled(300),
+      startRate: BASE,
+      timeUnit: '1s',
+      // 10x within three minutes, then hold the peak
+      stages: [
+        { duration: scaled(180), target: PEAK },
+        { duration: scaled(300), target: PEAK },
+      ],
+      preAllocatedVUs: VUS,
+      maxVUs: VUS * 4,
+      gracefulStop: '5s',
+    },
+    cooldown: {
+      executor: 'ramping-arrival-rate',
+      startTime: scaled(780),
+      startRate: PEAK,
+      timeUnit: '1s',
+      stages: [{ duration: scaled(180), target: BASE }],
+      preAllocatedVUs: Math.ceil(VUS / 2),
+      maxVUs: VUS * 4,
+      gracefulStop: '5s',
+    },
+  },
+  // the budgets: what "it held" means
+  thresholds: {
+    http_req_failed: ['rate<0.01'],
+    checks: ['rate>0.99'],
+    'http_req_duration{name:checkout}': ['p(95)<1500'],
+    'http_req_duration{name:product}': ['p(95)<800'],
+    'http_req_duration{name:search}': ['p(95)<800'],
+    'http_req_duration{scenario:surge}': ['p(95)<1000'],
+    dropped_iterations: ['count<' + Math.max(10, PEAK * 5)],
+  },
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
+};
+
+export function setup() {
+  return discoverCatalog();
+}
+
+// The visitor mix: most browse, search and look at products; few add to cart; fewer buy.
+export default function (catalog) {
+  const roll = Math.random();
+  if (roll < 0.35) browseProducts();
+  else if (roll < 0.6) searchProducts();
+  else if (roll < 0.9) viewProduct(pick(catalog.products));
+  else if (roll < 0.97) {
+    // adds to the cart, looks at it, leaves
+    const product = pick(catalog.products);
+    viewProduct(product);
+    const cartId = newCartId();
+    addToCart(cartId, product, 1);
+    getCart(cartId);
+  } else {
+    sleep(think(0.2));
+    buy(pick(catalog.products));
+  }
+}
+
