@@ -13,7 +13,7 @@ export function formatSimulation(hpa: HpaSpec, steps: readonly SimulationStep[],
     previous = step;
     if (!options.all && !changed) continue;
     rows.push([
-      formatDuration(d.t),
+      d.t === 0 ? '0s' : formatDuration(d.t),
       d.utilization === null ? '—' : `${d.utilization}${hpa.metrics[0]?.type === 'Utilization' ? '%' : ''}/${d.target}${hpa.metrics[0]?.type === 'Utilization' ? '%' : ''}`,
       String(d.current),
       String(d.proposal),

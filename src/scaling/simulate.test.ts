@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadHpaFile } from './hpa-manifest.js';
+import { parseMetricSeries } from './metric-series.js';
+import { simulate, type SimulationStep } from './simulate.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const catalogManifest = join(root, 'reference-stack/k8s/catalog.yaml');
+const series = join(root, 'src/scaling/fixtures/simulate/black-friday-cpu.csv');
+const dir = mkdtempSync(join(tmpdir(), 'peakready-simulate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(root, 'bin/peakready.js'), ...args], { cwd: root, env: { ...process.env, PEAKREADY_HOME: dir } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('peakready scale simulate', () => {
+  it('replays a surge through the rendered catalog HPA: table, chart and summary', async () => {
+    const r = await cli(['scale', 'simulate', '--hpa', catalogManifest, '--metrics', series, '--tail', '6m', '--pod-startup', '30s']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^2m\s+150%\/60%\s+3\s+8\s+7\s+policy:Pods/m);
+    expect(r.stdout).toMatch(/policy:Percent\s+scale-up rate limited by Percent 100% per 15s to 14/);
+    expect(r.stdout).toContain('replicas over time:');
+    expect(r.stdout).toContain('max 50');
+    expect(r.stdout).toMatch(/replicas 3 → peak 40 \(max 50\) → 3/);
+  });
+
+  it('prints every decision as JSON', async () => {
+    const r = await cli(['scale', 'simulate', '--hpa', catalogManifest, '--metrics', series, '--json', '--sync-period', '30s']);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout) as { steps: SimulationStep[] };
+    expect(parsed.steps).toHaveLength(25);
+    expect(parsed.steps.every((s, i) => s.decision.t === i * 30_000)).toBe(true);
+  });
+
+  it('names the file, the line and the field of a bad HPA in a multi-document file', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: { name: catalog }',
+        '---',
+        'apiVersion: autoscaling/v2',
+        'kind: HorizontalPodAutoscaler',
+        'metadata: { name: catalog }',
+        'spec:',
+        '  scaleTargetRef: { kind: Deployment, name: catalog }',
+        '  maxReplicas: 5',
+        '  behavior:',
+        '    scaleUp:',
+        '      policies:',
+        '        - type: Pod',
+        '          value: 4',
+        '          periodSeconds: 15',
+        '',
+      ].join('\n'),
+    );
+    const r = await cli(['scale', 'simulate', '--hpa', file, '--metrics', series]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:14 spec\.behavior\.scaleUp\.policies\[0\]\.type: /);
+  });
+
+  it('rejects an unknown metric column with a suggestion', async () => {
+    const file = join(dir, 'typo.csv');
+    writeFileSync(file, 'time,cpu_totl\n0,100m\n');
+    const r = await cli(['scale', 'simulate', '--hpa', catalogManifest, '--metrics', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('typo.csv:2 row 1.cpu_totl: unknown column for HPA catalog; did you mean "cpu_total"?');
+  });
+});
+
+describe('simulation (pure)', () => {
+  const hpa = loadHpaFile(catalogManifest).spec;
+  it('takes the pod request from the Deployment in the same file', () => {
+    expect(loadHpaFile(catalogManifest).podCpuRequestMilli).toBe(200);
+  });
+
+  it('keeps the scale-down behind the 300 s stabilization window after the load drops', () => {
+    const s = parseMetricSeries('time,cpu\n0,200\n1m,200\n2m,10\n', 'inline.csv', hpa);
+    const steps = simulate(hpa, s, { syncPeriodMs: 15_000, initialReplicas: 3, requestMilli: { cpu: 200 }, podStartupMs: 0, tailMs: 600_000 });
+    const afterDrop = steps.filter((x) => x.decision.t >= 120_000);
+    const firstDown = afterDrop.find((x) => x.decision.desired < x.decision.current)!;
+    // the last high recommendation was at 1m45s: it leaves the window 300 s later
+    expect(firstDown.decision.t).toBe(105_000 + 300_000);
+  });
+});
