@@ -23,9 +23,9 @@ const exportFile = args.find((a) => a.startsWith('--summary-export=')).slice('--
 const mode = process.env.FAKE_K6_MODE;
 fs.writeFileSync(process.env.FAKE_K6_ARGS, JSON.stringify(args));
 const line = (o) => fs.appendFileSync(out, JSON.stringify(o) + '\\n');
-const metric = (name, type, contains) => line({ type: 'Metric', data: { name, type, contains, thresholds: [], submetrics: null }, metric: name });
+const metric = (name, type, contains, submetrics = null) => line({ type: 'Metric', data: { name, type, contains, thresholds: [], submetrics }, metric: name });
 const point = (name, value, tags) => line({ type: 'Point', data: { time: new Date().toISOString().replace('Z', '123Z'), value, tags }, metric: name });
-metric('http_req_duration', 'trend', 'time');
+metric('http_req_duration', 'trend', 'time', [{ name: 'http_req_duration{name:checkout}', suffix: 'name:checkout', tags: { name: 'checkout' } }]);
 metric('http_reqs', 'counter', 'default');
 metric('checks', 'rate', 'default');
 metric('group_duration', 'trend', 'time');
@@ -39,7 +39,7 @@ const one = () => {
   point('group_duration', 10 * i + 1, { group: '::shop' });
 };
 const finish = (code) => {
-  fs.writeFileSync(exportFile, JSON.stringify({ root_group: {}, metrics: { http_req_duration: { 'p(95)': 1, thresholds: { 'p(95)<30': true, 'avg<1000': false } } } }));
+  fs.writeFileSync(exportFile, JSON.stringify({ root_group: {}, metrics: { http_req_duration: { 'p(95)': 1, thresholds: { 'p(95)<30': true, 'avg<1000': false } }, 'http_req_duration{name:checkout}': { max: 70, thresholds: { 'max<100': false } }, 'http_reqs{status:500}': { count: 0, thresholds: { 'count<1': false } } } }));
   // an unterminated last line, as a killed writer may leave
   fs.appendFileSync(out, JSON.stringify({ type: 'Point', data: { time: new Date().toISOString(), value: 1, tags: {} }, metric: 'http_reqs' }));
   console.log('k6 text summary goes to the log');
@@ -92,6 +92,9 @@ describe('runK6Binary', () => {
     expect(summary.metrics.http_req_duration!.values.max).toBe(80);
     expect(summary.metrics.http_req_duration!.thresholds).toEqual({ 'p(95)<30': { ok: false }, 'avg<1000': { ok: true } });
     expect(summary.metrics['http_req_duration{expected_response:true}']!.values.min).toBe(10);
+    // the submetric k6 declared is tracked from the start; one it did not declare still shows its verdict
+    expect(summary.metrics['http_req_duration{name:checkout}']).toMatchObject({ values: { max: 70, min: 10 }, thresholds: { 'max<100': { ok: true } } });
+    expect(summary.metrics['http_reqs{status:500}']).toEqual({ type: 'counter', contains: 'default', values: { count: 0, rate: 0 }, thresholds: { 'count<1': { ok: true } } });
     expect(summary.metrics.checks!.values).toEqual({ rate: 6 / 8, passes: 6, fails: 2 });
     expect(summary.root_group.groups[0]!.checks[0]).toMatchObject({ name: 'status is 200', path: '::shop::status is 200', passes: 6, fails: 2 });
   });

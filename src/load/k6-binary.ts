@@ -63,7 +63,10 @@ export async function runK6Binary(options: RunK6BinaryOptions): Promise<{ exitCo
     const exportFile = join(dir, 'summary-export.json');
     const aggregator = new MetricsAggregator({ trendStats: options.summaryTrendStats });
     const parser = new K6JsonLinesParser({
-      onMetric: (definition) => aggregator.define(definition),
+      onMetric: (definition, submetrics) => {
+        aggregator.define(definition);
+        for (const selector of submetrics) aggregator.track(selector);
+      },
       onSample: (sample) => {
         aggregator.add(sample);
         options.onSample?.(sample);

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MetricsAggregator } from './aggregator.js';
 import { parseK6JsonLines, parseRfc3339Nano } from './k6-json-lines.js';
-import type { MetricDefinition, Sample } from './types.js';
+import type { MetricDefinition, Sample, SubmetricSelector } from './types.js';
 
 /**
  * Lines in the shape k6's documentation gives for `--out json` (older k6 without data.name, with
@@ -20,16 +20,24 @@ const FIXTURE = [
   '{"type":"Point","data":{"time":"2026-11-27T08:00:03Z","value":0,"tags":{"check":"status is 200","group":"::shop"}},"metric":"checks"}',
 ].join('\n');
 
-async function collect(text: string | string[]): Promise<{ metrics: MetricDefinition[]; samples: Sample[] }> {
+async function collect(text: string | string[]): Promise<{ metrics: MetricDefinition[]; samples: Sample[]; submetrics: SubmetricSelector[] }> {
   const metrics: MetricDefinition[] = [];
   const samples: Sample[] = [];
-  await parseK6JsonLines(Readable.from(Array.isArray(text) ? text : [text]), { onMetric: (m) => metrics.push(m), onSample: (s) => samples.push(s) });
-  return { metrics, samples };
+  const submetrics: SubmetricSelector[] = [];
+  await parseK6JsonLines(Readable.from(Array.isArray(text) ? text : [text]), {
+    onMetric: (m, subs) => {
+      metrics.push(m);
+      submetrics.push(...subs);
+    },
+    onSample: (s) => samples.push(s),
+  });
+  return { metrics, samples, submetrics };
 }
 
 describe('parseK6JsonLines', () => {
   it('reads Metric and Point lines of both documented generations', async () => {
-    const { metrics, samples } = await collect(FIXTURE);
+    const { metrics, samples, submetrics } = await collect(FIXTURE);
+    expect(submetrics).toEqual([{ metric: 'http_req_duration', tags: { name: 'checkout' }, name: 'http_req_duration{name:checkout}' }]);
     expect(metrics).toEqual([
       { name: 'vus', type: 'gauge', contains: 'default' },
       { name: 'http_req_duration', type: 'trend', contains: 'time' },
@@ -40,6 +48,11 @@ describe('parseK6JsonLines', () => {
     expect(samples[1]!.time).toBe(Date.UTC(2026, 10, 27, 8, 0, 1, 500));
     expect(samples[2]!.time).toBeCloseTo(Date.UTC(2026, 10, 27, 8, 0, 2, 123) + 0.456789, 6);
     expect(samples[1]!.tags.name).toBe('checkout');
+  });
+
+  it('takes submetric tags from the name when k6 gives none', async () => {
+    const { submetrics } = await collect('{"type":"Metric","data":{"type":"rate","contains":"default","submetrics":[{"name":"checks{group:::shop}"}]},"metric":"checks"}');
+    expect(submetrics[0]!.tags).toEqual({ group: '::shop' });
   });
 
   it('handles lines split across chunks', async () => {
@@ -60,6 +73,7 @@ describe('parseK6JsonLines', () => {
     ['{"type":"Point"', /line 1: not JSON/],
     ['{"type":"Point","data":{"time":"2026-11-27T08:00:03Z","value":1,"tags":{}},"metric":"mystery"}', /line 1: Point for metric "mystery" before its Metric line/],
     ['{"type":"Metric","data":{"type":"histogram","contains":"default"},"metric":"x"}', /type "histogram" is not counter, gauge, rate or trend/],
+    ['{"type":"Metric","data":{"type":"trend","contains":"time","submetrics":[{"suffix":"a:b"}]},"metric":"x"}', /a submetric needs a name/],
     ['{"type":"Sample","data":{},"metric":"x"}', /"Sample" is neither "Metric" nor "Point"/],
     [`${FIXTURE.split('\n')[0]}\n{"type":"Point","data":{"time":"yesterday","value":1,"tags":{}},"metric":"vus"}`, /line 2: .*time "yesterday" is not an RFC 3339 time/],
     [`${FIXTURE.split('\n')[0]}\n{"type":"Point","data":{"time":"2026-11-27T08:00:03Z","value":"1","tags":{}},"metric":"vus"}`, /value must be a number/],

@@ -1,9 +1,11 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import type { MetricContains, MetricDefinition, MetricType, Sample } from './types.js';
+import { parseMetricSelector } from './threshold-parser.js';
+import type { MetricContains, MetricDefinition, MetricType, Sample, SubmetricSelector } from './types.js';
 
 export interface K6JsonLinesHandlers {
-  onMetric(definition: MetricDefinition): void;
+  /** `submetrics`: the tag-filtered submetrics k6 lists for thresholds on this metric */
+  onMetric(definition: MetricDefinition, submetrics: SubmetricSelector[]): void;
   onSample(sample: Sample): void;
 }
 
@@ -60,7 +62,7 @@ export class K6JsonLinesParser {
       const name = typeof data.name === 'string' ? data.name : metric;
       this.declared.add(name);
       this.metrics++;
-      this.handlers.onMetric({ name, type: data.type as MetricType, contains: contains as MetricContains });
+      this.handlers.onMetric({ name, type: data.type as MetricType, contains: contains as MetricContains }, this.submetrics(name, data.submetrics));
     } else if (entry.type === 'Point') {
       if (!this.declared.has(metric)) throw this.bad(`Point for metric "${metric}" before its Metric line`);
       if (typeof data.value !== 'number') throw this.bad(`Point for "${metric}": value must be a number`);
@@ -76,6 +78,26 @@ export class K6JsonLinesParser {
     } else {
       throw this.bad(`type ${JSON.stringify(entry.type)} is neither "Metric" nor "Point"`);
     }
+  }
+
+  /** k6 lists them as [{name: "metric{tag:value}", suffix, tags}]; the tags come from the name when absent */
+  private submetrics(metric: string, list: unknown): SubmetricSelector[] {
+    if (!Array.isArray(list)) return [];
+    const out: SubmetricSelector[] = [];
+    for (const item of list) {
+      if (!isObject(item) || typeof item.name !== 'string') throw this.bad(`metric "${metric}": a submetric needs a name such as "${metric}{tag:value}"`);
+      let tags: Record<string, string>;
+      if (isObject(item.tags)) tags = Object.fromEntries(Object.entries(item.tags).map(([k, v]) => [k, String(v)]));
+      else {
+        try {
+          tags = { ...parseMetricSelector(item.name).selector?.tags };
+        } catch (error) {
+          throw this.bad(`metric "${metric}": submetric ${(error as Error).message}`);
+        }
+      }
+      out.push({ metric, tags, name: item.name });
+    }
+    return out;
   }
 
   counts(): { metrics: number; points: number } {

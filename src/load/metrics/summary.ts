@@ -65,6 +65,12 @@ export function buildSummaryData(input: BuildSummaryInput): K6SummaryData {
     const parent = aggregator.view(selector.metric)!;
     addEntry(selector.name, parent.definition, aggregator.view(selector.metric, selector.tags));
   }
+  // a threshold on a submetric nobody tracked (k6's verdicts read back from its export) still shows
+  for (const key of thresholdsByKey.keys()) {
+    if (metrics[key]) continue;
+    const parent = aggregator.view(key.includes('{') ? key.slice(0, key.indexOf('{')).trim() : key);
+    if (parent) addEntry(key, parent.definition, key.includes('{') ? safeView(aggregator, key) : parent);
+  }
   const data: K6SummaryData = {
     root_group: buildRootGroup(aggregator.groups(), aggregator.checks()),
     options: {
@@ -77,6 +83,14 @@ export function buildSummaryData(input: BuildSummaryInput): K6SummaryData {
   };
   if (input.setupData !== undefined) data.setup_data = input.setupData;
   return data;
+}
+
+function safeView(aggregator: MetricsAggregator, key: string): MetricView | undefined {
+  try {
+    return aggregator.view(key);
+  } catch {
+    return undefined; // a key that does not parse has no samples to show
+  }
 }
 
 function metricValues(definition: MetricDefinition, view: MetricView | undefined, trendStats: readonly string[], elapsedMs: number): Record<string, number> {
