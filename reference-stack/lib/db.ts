@@ -61,8 +61,10 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       dbDuration.observe({ service: identity.service, operation }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
+  const inline = await usesInlineParameters(pool);
   const clientQuery = (client: PgPool | PoolClient): Queryable => ({
-    query: async <R extends QueryResultRow>(sql: string, params: unknown[] = []) => (await client.query<R>(sql, params)).rows,
+    query: async <R extends QueryResultRow>(sql: string, params: unknown[] = []) =>
+      inline ? (await client.query<R>(inlineParameters(sql, params))).rows : (await client.query<R>(sql, params)).rows,
   });
 
   const transaction = async <T>(work: (tx: Queryable) => Promise<T>): Promise<T> => {
@@ -112,6 +114,57 @@ async function migrate(db: Database, rawSchema: string, options: OpenOptions): P
       await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 1000)));
     }
   }
+}
+
+/**
+ * PGlite's socket server interleaves the protocol messages of its connections whenever no
+ * transaction is open, so two connections' extended-protocol Parse/Bind/Execute sequences (the
+ * unnamed prepared statement) trample each other. Against PGlite every query therefore goes as
+ * one simple-protocol message with its parameters written in as literals. DB_QUERY_MODE=inline
+ * or =parameters overrides the detection.
+ */
+async function usesInlineParameters(pool: PgPool): Promise<boolean> {
+  const mode = process.env.DB_QUERY_MODE;
+  if (mode === 'inline') return true;
+  if (mode === 'parameters') return false;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const rows = (await pool.query<{ version: string }>('SELECT version()')).rows;
+      return /PGlite/i.test(rows[0]?.version ?? '');
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`database at DATABASE_URL is unreachable: ${errorMessage(error)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** `$1`..`$n` replaced by SQL literals (strings escaped as PostgreSQL's escapeLiteral does). */
+export function inlineParameters(sql: string, params: readonly unknown[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const index = Number(n) - 1;
+    if (index < 0 || index >= params.length) throw new Error(`query uses $${n} but has ${params.length} parameters`);
+    return literal(params[index]);
+  });
+}
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as a SQL literal`);
+    return String(value);
+  }
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) return quote(value.toISOString());
+  if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(',')}]`;
+  if (typeof value === 'object') return quote(JSON.stringify(value));
+  return quote(String(value));
+}
+
+function quote(text: string): string {
+  const body = text.replace(/'/g, "''");
+  return text.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
 }
 
 /** True when a pg error is a unique-constraint violation (a concurrent duplicate won the race). */

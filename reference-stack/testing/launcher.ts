@@ -58,6 +58,19 @@ export interface LaunchedStack {
   stop(): Promise<void>;
 }
 
+/**
+ * Deadlines for tests that pile hundreds of requests onto one replica per service on a shared
+ * 2-core machine: they check integrity under contention, not latency, so a slow answer must not
+ * turn into a 504.
+ */
+export const GENEROUS_TIMEOUTS: Record<string, string> = {
+  GATEWAY_TIMEOUT_MS: '30000',
+  GATEWAY_CHECKOUT_TIMEOUT_MS: '60000',
+  CHECKOUT_UPSTREAM_TIMEOUT_MS: '30000',
+  CHECKOUT_PAYMENTS_TIMEOUT_MS: '30000',
+  CART_UPSTREAM_TIMEOUT_MS: '30000',
+};
+
 const KEEP_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'PEAKREADY_HOME'];
 
 export async function launchStack(options: LaunchOptions = {}): Promise<LaunchedStack> {
@@ -153,7 +166,7 @@ export async function launchStack(options: LaunchOptions = {}): Promise<Launched
 /** Spawns `dist/<entry>.js` and resolves with the port it reports in its IPC ready message. */
 async function startProcess(name: string, entry: string, env: Record<string, string>, logDir: string, timeoutMs: number) {
   const logFile = join(logDir, `${name}.log`);
-  const child = spawnManaged({ name, command: process.execPath, args: [distEntry(entry)], env, logFile, ipc: true });
+  const child = spawnManaged({ name, command: process.execPath, args: [await builtEntry(entry)], env, logFile, ipc: true });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => fail(`did not report ready within ${timeoutMs} ms`), timeoutMs);
     const fail = (why: string) => {
@@ -174,6 +187,21 @@ async function startProcess(name: string, entry: string, env: Record<string, str
     });
   });
   return { child, port };
+}
+
+/**
+ * `distEntry`, waiting a little when the file is missing: in a shared work tree another `npm run
+ * build` may be rewriting dist/ at this very moment (it removes the folder first).
+ */
+async function builtEntry(entry: string): Promise<string> {
+  for (let waited = 0; ; waited += 100) {
+    try {
+      return distEntry(entry);
+    } catch (error) {
+      if (waited >= 15_000) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 function tail(file: string, lines = 15): string {

@@ -16,11 +16,11 @@ const checkoutBody = z.object({
 
 /** Checkout: cart -> stock reservation -> payment -> order, idempotent by key (see place-order.ts). */
 export async function start() {
-  const timeoutMs = envNumber('CHECKOUT_UPSTREAM_TIMEOUT_MS', 3000, { min: 1 });
+  const timeoutMs = envNumber('CHECKOUT_UPSTREAM_TIMEOUT_MS', 5000, { min: 1 });
   const upstreams: CheckoutUpstreams = {
     cart: upstreamFromEnv('cart', timeoutMs),
     inventory: upstreamFromEnv('inventory', timeoutMs),
-    payments: upstreamFromEnv('payments', envNumber('CHECKOUT_PAYMENTS_TIMEOUT_MS', 5000, { min: 1 })),
+    payments: upstreamFromEnv('payments', envNumber('CHECKOUT_PAYMENTS_TIMEOUT_MS', 8000, { min: 1 })),
     orders: upstreamFromEnv('orders', timeoutMs),
   };
   const router = new Router<Handler>().add('POST', '/checkout', async (ctx) => {

@@ -16,7 +16,7 @@ import { TokenBuckets } from './rate-limit.js';
  */
 
 export async function start() {
-  const timeoutMs = envNumber('GATEWAY_TIMEOUT_MS', 3000, { min: 1 });
+  const timeoutMs = envNumber('GATEWAY_TIMEOUT_MS', 5000, { min: 1 });
   const catalog = upstreamFromEnv('catalog', timeoutMs);
   const search = upstreamFromEnv('search', timeoutMs);
   const cart = upstreamFromEnv('cart', timeoutMs);

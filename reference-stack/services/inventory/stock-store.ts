@@ -81,21 +81,19 @@ async function lockReservation(tx: Queryable, s: string, id: string) {
 export function reserve(db: Database, id: string, items: readonly Line[]): Promise<ReservationStatus> {
   const s = db.schema;
   return db.transaction<ReservationStatus>(async (tx) => {
-    let existing = await lockReservation(tx, s, id);
-    if (!existing) {
-      // on a real server a concurrent insert of the same id waits here until the first commits
-      const inserted = await tx.query(
-        `INSERT INTO ${s}.reservations (reservation_id, items, status) VALUES ($1, $2::jsonb, 'reserved')
-         ON CONFLICT (reservation_id) DO NOTHING RETURNING reservation_id`,
-        [id, JSON.stringify(items)],
-      );
-      if (inserted.length === 1) {
-        await take(tx, s, items);
-        return 'reserved';
-      }
-      existing = await lockReservation(tx, s, id);
-      if (!existing) throw new Error(`reservation ${id} conflicted but cannot be read back`);
+    // the common case first (a new key): one INSERT; on a real server a concurrent insert of the
+    // same id waits here until the first transaction ends
+    const inserted = await tx.query(
+      `INSERT INTO ${s}.reservations (reservation_id, items, status) VALUES ($1, $2::jsonb, 'reserved')
+       ON CONFLICT (reservation_id) DO NOTHING RETURNING reservation_id`,
+      [id, JSON.stringify(items)],
+    );
+    if (inserted.length === 1) {
+      await take(tx, s, items);
+      return 'reserved';
     }
+    const existing = await lockReservation(tx, s, id);
+    if (!existing) throw new Error(`reservation ${id} conflicted but cannot be read back`);
     if (existing.status !== 'released') return existing.status;
     await take(tx, s, existing.items);
     await tx.query(`UPDATE ${s}.reservations SET status = 'reserved', updated_at = now() WHERE reservation_id = $1`, [id]);
@@ -104,8 +102,14 @@ export function reserve(db: Database, id: string, items: readonly Line[]): Promi
 }
 
 /** Makes the hold final (an order exists). A released hold is taken again first, or OutOfStockError. */
-export function commit(db: Database, id: string): Promise<ReservationStatus> {
+export async function commit(db: Database, id: string): Promise<ReservationStatus> {
   const s = db.schema;
+  // the common case in one statement: the hold is still there
+  const direct = await db.query(
+    `UPDATE ${s}.reservations SET status = 'committed', updated_at = now() WHERE reservation_id = $1 AND status = 'reserved' RETURNING reservation_id`,
+    [id],
+  );
+  if (direct.length === 1) return 'committed';
   return db.transaction<ReservationStatus>(async (tx) => {
     const existing = await lockReservation(tx, s, id);
     if (!existing) throw new ReservationNotFoundError(`reservation "${id}" not found`);
