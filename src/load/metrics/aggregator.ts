@@ -131,10 +131,10 @@ export class MetricsAggregator implements SampleSink {
       if (tracked.state.samples !== 0 || !BUILTIN_NAMES.has(name)) {
         body.metrics[name] = { definition: tracked.definition, state: tracked.state.toData() };
       }
-      tracked.state = newMetricState(tracked.definition.type);
+      tracked.state.reset();
       for (const sub of tracked.submetrics) {
         if (sub.state.samples !== 0) body.submetrics.push({ selector: sub.selector, state: sub.state.toData() });
-        sub.state = newMetricState(tracked.definition.type);
+        sub.state.reset();
       }
     }
     this.checkTallies.clear();

@@ -14,6 +14,8 @@ export interface MetricState {
   add(value: number, time: number): void;
   toData(): StateData;
   merge(data: StateData): void;
+  /** back to empty (after a drain) */
+  reset(): void;
   /** k6 aggregation → number; undefined when it does not apply to this type */
   stat(aggregation: string, elapsedMs: number): number | undefined;
 }
@@ -24,6 +26,10 @@ class CounterState implements MetricState {
   add(value: number): void {
     this.samples++;
     this.sum += value;
+  }
+  reset(): void {
+    this.samples = 0;
+    this.sum = 0;
   }
   toData(): StateData {
     return { type: 'counter', samples: this.samples, sum: this.sum };
@@ -56,6 +62,13 @@ class GaugeState implements MetricState {
     }
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
+  }
+  reset(): void {
+    this.samples = 0;
+    this.value = 0;
+    this.time = -Infinity;
+    this.min = Infinity;
+    this.max = -Infinity;
   }
   toData(): StateData {
     return { type: 'gauge', samples: this.samples, value: this.value, time: this.time, min: this.min, max: this.max };
@@ -90,6 +103,10 @@ class RateState implements MetricState {
     if (value !== 0) this.passes++;
     else this.fails++;
   }
+  reset(): void {
+    this.passes = 0;
+    this.fails = 0;
+  }
   toData(): StateData {
     return { type: 'rate', passes: this.passes, fails: this.fails };
   }
@@ -115,6 +132,9 @@ class TrendState implements MetricState {
   }
   add(value: number): void {
     this.histogram.add(value);
+  }
+  reset(): void {
+    this.histogram.reset();
   }
   toData(): StateData {
     return { type: 'trend', ...this.histogram.toData() };

@@ -46,6 +46,16 @@ export class TrendHistogram {
     else (this.negative ??= newHistogram()).recordValue(scaled(-value));
   }
 
+  /** Empties it, keeping the counts array: a worker's histogram is reused after every drain. */
+  reset(): void {
+    this.count = 0;
+    this.sum = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+    if (this.positive.totalCount !== 0) this.positive.reset();
+    this.negative = undefined;
+  }
+
   toData(): TrendData {
     const data: TrendData = { count: this.count, sum: this.sum, min: this.min, max: this.max, positive: sparse(this.positive) };
     if (this.negative) data.negative = sparse(this.negative);
