@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { RunDirectory, type RunFile } from '../run/run-dir.js';
-import type { CleanupSnapshot, IntegritySnapshot, RequestRecord, SpanRecord, TimelineEvent } from '../run/records.js';
+import type { CleanupSnapshot, IntegritySnapshot, MetricSample, RequestRecord, SpanRecord, TimelineEvent } from '../run/records.js';
 
 /**
  * A drill-shaped run directory for tests of checks and reports, built from the record types
@@ -49,10 +49,16 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
       { t: at(25), type: 'scale-decision', service: 'catalog', current: 1, desired: 3, utilization: 142, target: 60, limitedBy: 'policy:Pods', reason: 'cpu above target' },
       { t: at(25), type: 'replicas', service: 'catalog', from: 1, to: 3, ready: 1 },
       { t: at(27), type: 'replicas', service: 'catalog', from: 3, to: 3, ready: 3 },
+      { t: at(40), type: 'scale-decision', service: 'checkout', current: 1, desired: 2, utilization: 95, target: 60, limitedBy: 'policy:Pods', reason: 'cpu above target' },
       { t: at(40), type: 'replicas', service: 'checkout', from: 1, to: 2, ready: 2 },
     );
   }
-  if (broken.has('flap')) timeline.push({ t: at(50), type: 'replicas', service: 'checkout', from: 2, to: 1, ready: 1 });
+  if (broken.has('flap')) {
+    timeline.push(
+      { t: at(50), type: 'scale-decision', service: 'checkout', current: 2, desired: 1, utilization: 10, target: 60, limitedBy: 'tolerance', reason: 'cpu below target' },
+      { t: at(50), type: 'replicas', service: 'checkout', from: 2, to: 1, ready: 1 },
+    );
+  }
   timeline.push({ t: at(80), type: 'run', state: 'end', command: 'drill' });
   timeline.sort((a, b) => a.t - b.t);
 
@@ -100,7 +106,14 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
     ? { t: at(82), processes: [{ pid: 4242, name: 'catalog-2' }], ports: [{ port: 7101, owner: 'catalog' }], toxics: [{ proxy: 'recommendations', toxic: 'latency_downstream' }], disabledProxies: ['recommendations'] }
     : { t: at(82), processes: [], ports: [], toxics: [], disabledProxies: [] };
 
+  // catalog's CPU, per its one replica: quiet until the surge bites at 21 s
+  const cpu: MetricSample[] = [];
+  for (let sec = 0; sec < 80; sec++) {
+    cpu.push({ t: at(sec), source: 'cpu', service: 'catalog', replica: 'catalog-1', pid: 1001, cpuSeconds: sec * 0.2, utilization: sec >= 21 ? 150 : 30, requestMillicores: 200 });
+  }
+
   const write: Record<string, () => void> = {
+    metrics: () => run.appendMetrics(cpu),
     timeline: () => timeline.forEach((e) => run.appendTimeline(e)),
     requests: () => run.appendRequests(requests),
     traces: () => run.appendSpans(spans),
