@@ -1,10 +1,53 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+import { UsageError } from '../errors.js';
+import { renderTestRun } from '../load/k8s-testrun.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerK8s(program: Command): void {
-  program
-    .command('k8s')
-    .description('render Kubernetes resources: k6-operator TestRun for distributed load')
-    .addHelpText('after', '\nExample:\n  $ npx peakready k8s load scenarios/black-friday.js --parallelism 4\n')
-    .action(() => notBuiltYet('k8s', 'Kubernetes rendering is not there yet'));
+  const k8s = program.command('k8s').description('render Kubernetes resources: k6-operator TestRun for distributed load');
+  k8s
+    .command('load <script>')
+    .description('render a k6-operator TestRun and a ConfigMap with the script, for a load that outgrows one machine')
+    .requiredOption('--parallelism <n>', 'number of k6 runner pods (each runs its share of the VUs / rate)')
+    .option('--namespace <ns>', 'namespace of both resources', 'default')
+    .option('--name <name>', 'resource name (default: from the script file name)')
+    .option('-e, --env <KEY=VALUE>', 'environment variable for the script, repeatable', collect, [])
+    .option('--separate', 'one runner per node (spec.separate)')
+    .option('--out <dir>', 'write configmap.yaml and testrun.yaml here instead of printing one YAML stream')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ npx peakready k8s load scenarios/black-friday.js --parallelism 4 -e BASE_URL=http://gateway.shop:7100 | kubectl apply -f -
+
+Needs the k6-operator (https://github.com/grafana/k6-operator) installed in the cluster.`,
+    )
+    .action(async (script: string, flags: { parallelism: string; namespace: string; name?: string; env: string[]; separate?: boolean; out?: string }) => {
+      const env: Record<string, string> = {};
+      for (const pair of flags.env) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new UsageError(`-e "${pair}": write it as KEY=VALUE`);
+        env[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+      const rendered = await renderTestRun({
+        script,
+        parallelism: Number(flags.parallelism),
+        namespace: flags.namespace,
+        ...(flags.name ? { name: flags.name } : {}),
+        env,
+        separate: Boolean(flags.separate),
+      });
+      if (!flags.out) {
+        process.stdout.write(rendered.yaml);
+        return;
+      }
+      mkdirSync(flags.out, { recursive: true });
+      const parts = rendered.yaml.split('---\n');
+      writeFileSync(join(flags.out, 'configmap.yaml'), parts[0]!);
+      writeFileSync(join(flags.out, 'testrun.yaml'), parts[1]!);
+      process.stderr.write(`peakready: wrote ${join(flags.out, 'configmap.yaml')} and ${join(flags.out, 'testrun.yaml')}; apply them with kubectl apply -f ${flags.out}\n`);
+    });
 }
