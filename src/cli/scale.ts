@@ -7,6 +7,7 @@ import { parseQuantityMilli } from '../scaling/quantity.js';
 import { simulate } from '../scaling/simulate.js';
 import { formatSimulation } from '../scaling/simulate-format.js';
 import { watchReplicas } from '../scaling/replica-watch.js';
+import { watchCluster } from '../scaling/cluster-watch.js';
 
 interface SimulateFlags {
   hpa: string;
@@ -83,8 +84,15 @@ export function registerScale(program: Command): void {
     .command('watch')
     .description('live table of replicas per service (current/ready/desired, CPU utilisation) during a run')
     .option('--interval <duration>', 'refresh interval', '1s')
-    .option('--run <id>', 'run directory to read decisions from (default: the stack\'s run, else the newest)')
-    .action(async (flags: { interval: string; run?: string }) => {
+    .option('--run <id>', "run directory to read decisions from (default: the stack's run, else the newest); with a cluster: where to record")
+    .option('--kube-context <name>', 'watch a Kubernetes cluster instead: the kubeconfig context')
+    .option('--namespace <ns>', 'the namespace whose HPAs and Deployments to watch (default: the context\'s, else "default")')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .action(async (flags: { interval: string; run?: string; kubeContext?: string; namespace?: string; kubeconfig?: string }) => {
+      if (flags.kubeContext || flags.namespace || flags.kubeconfig) {
+        await watchCluster({ kubeconfig: flags.kubeconfig, context: flags.kubeContext, namespace: flags.namespace, run: flags.run, out: process.stdout });
+        return;
+      }
       const intervalMs = parseDuration(flags.interval, '--interval');
       if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
       await watchReplicas({ intervalMs, run: flags.run, out: process.stdout });

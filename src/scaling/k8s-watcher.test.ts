@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
+import { PassThrough } from 'node:stream';
+import { watchCluster } from './cluster-watch.js';
 import { hpaLimitedBy } from './k8s-events.js';
 import { loadKubeConfig, startK8sWatcher } from './k8s-watcher.js';
 
@@ -118,6 +120,26 @@ describe('Kubernetes watcher on recorded API responses', () => {
     expect(run.timeline()).toEqual(events);
     expect(requests.some((r) => r.includes('/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers?') && r.includes('watch=true') && r.includes('resourceVersion=48211'))).toBe(true);
     expect(requests.every((r) => r.endsWith('auth=Bearer recorded-token'))).toBe(true);
+  });
+
+  it('scale watch --kube-context: uses the context\'s namespace, prints one line per change and records the run', async () => {
+    const run = RunDirectory.create('load', dir);
+    run.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: 'run' });
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    let stop!: () => void;
+    const until = new Promise<void>((r) => (stop = r));
+    const watching = watchCluster({ kubeconfig, context: 'recorded', run: run.root, out, until });
+    const deadline = Date.now() + 5000;
+    while (!text.includes('replicas 9 -> 9 ready=9') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    stop();
+    await watching;
+    expect(text).toContain('in namespace shop on http://127.0.0.1:');
+    expect(text).toMatch(/hpa catalog current=3 desired=6 cpu=142%\/60% limitedBy=policy/);
+    expect(text).toContain('deployment catalog replicas 6 -> 9 ready=6');
+    expect(run.timeline().filter((e) => e.type === 'scale-decision')).toHaveLength(4);
+    expect(run.timeline()[0]).toMatchObject({ type: 'run', state: 'start' });
   });
 
   it('names the context that is missing and the API error', async () => {

@@ -16,7 +16,8 @@ export interface K8sWatcherOptions {
   /** kubeconfig file; default: $KUBECONFIG or ~/.kube/config (as kubectl) */
   kubeconfig?: string;
   context?: string;
-  namespace: string;
+  /** default: the context's namespace, else "default" (as kubectl) */
+  namespace?: string;
   runDir?: RunDirectory;
   clock?: { now(): number };
   onEvent?: (event: TimelineEvent) => void;
@@ -25,8 +26,9 @@ export interface K8sWatcherOptions {
 }
 
 export interface K8sWatcher {
-  /** the context and API server being watched */
+  /** the API server and namespace being watched */
   readonly server: string;
+  readonly namespace: string;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export function loadKubeConfig(options: { kubeconfig?: string; context?: string 
 export async function startK8sWatcher(options: K8sWatcherOptions): Promise<K8sWatcher> {
   const kc = loadKubeConfig(options);
   const server = kc.getCurrentCluster()!.server;
+  const namespace = options.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
   const clock = options.clock ?? Date;
   const translator = new K8sTimelineTranslator();
   const autoscaling = kc.makeApiClient(AutoscalingV2Api);
@@ -76,21 +79,21 @@ export async function startK8sWatcher(options: K8sWatcherOptions): Promise<K8sWa
     let resourceVersion: string | undefined;
     try {
       if (kind === 'hpa') {
-        const list = await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: options.namespace });
+        const list = await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace });
         for (const item of list.items) emit(translator.hpa(item as HpaObject, clock.now(), 'ADDED'));
         resourceVersion = list.metadata?.resourceVersion;
       } else {
-        const list = await apps.listNamespacedDeployment({ namespace: options.namespace });
+        const list = await apps.listNamespacedDeployment({ namespace });
         for (const item of list.items) emit(translator.deployment(item as DeploymentObject, clock.now(), 'ADDED'));
         resourceVersion = list.metadata?.resourceVersion;
       }
     } catch (error) {
-      throw new EnvironmentError(`Kubernetes API ${server}: cannot list ${kind === 'hpa' ? 'HorizontalPodAutoscalers' : 'Deployments'} in namespace ${options.namespace}: ${describe(error)}`);
+      throw new EnvironmentError(`Kubernetes API ${server}: cannot list ${kind === 'hpa' ? 'HorizontalPodAutoscalers' : 'Deployments'} in namespace ${namespace}: ${describe(error)}`);
     }
     if (stopped) return;
     let handle: AbortController | undefined;
     handle = await watch.watch(
-      RESOURCES[kind](options.namespace),
+      RESOURCES[kind](namespace),
       { resourceVersion, allowWatchBookmarks: true },
       (phase, object) => {
         if (phase === 'BOOKMARK' || phase === 'ERROR') return;
@@ -115,6 +118,7 @@ export async function startK8sWatcher(options: K8sWatcherOptions): Promise<K8sWa
   await Promise.all([follow('hpa'), follow('deployment')]);
   return {
     server,
+    namespace,
     stop: async () => {
       stopped = true;
       for (const t of timers) clearTimeout(t);
