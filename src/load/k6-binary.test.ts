@@ -101,8 +101,15 @@ describe('runK6Binary', () => {
 
   it('stops k6 when aborted and still returns what it wrote', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
-    const result = await runK6Binary({ script: 's.js', args: [], env: env({ FAKE_K6_MODE: 'until-signal' }), signal: controller.signal, pollMs: 50 });
+    // abort once k6 is producing samples (its SIGTERM handler is installed by then)
+    const result = await runK6Binary({
+      script: 's.js',
+      args: [],
+      env: env({ FAKE_K6_MODE: 'until-signal' }),
+      signal: controller.signal,
+      pollMs: 50,
+      onSample: () => controller.abort(),
+    });
     expect(result.exitCode).toBe(105);
     expect(result.summary.metrics.http_reqs!.values.count).toBeGreaterThan(1);
   });
