@@ -2,16 +2,17 @@ import pg from 'pg';
 import { EnvironmentError } from '../errors.js';
 import { spawnManaged, stopChild } from '../lifecycle/children.js';
 import { distEntry } from '../paths.js';
-import { isReplicaReadyMessage } from './contract.js';
 import { databasePort, type StackDefinition } from './definition.js';
 import { redactUrl } from './environment.js';
-import { logTail } from './log-tail.js';
+import { freshPgliteDataDir } from './pglite-template.js';
+import { waitForReady } from './wait-ready.js';
 
 /** The stack's database: the user's PostgreSQL (checked) or the embedded PGlite server (started). */
 export interface StackDatabase {
   url: string;
   embedded: boolean;
-  pid?: number;
+  /** resolves when the database accepts connections; rejects with a one-line EnvironmentError */
+  ready: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,61 +44,36 @@ export async function checkDatabase(url: string): Promise<StackDatabase> {
   } finally {
     await client.end().catch(() => undefined);
   }
-  return { url, embedded: false, stop: async () => undefined };
+  return { url, embedded: false, ready: Promise.resolve(), stop: async () => undefined };
 }
 
-/** Starts the embedded PGlite server (reference-stack/pglite/main) on the stack's database port. */
+/**
+ * Starts the embedded PGlite server (reference-stack/pglite/main) on the stack's database port,
+ * on a fresh copy of an initialised data directory (initdb inside WebAssembly takes many seconds;
+ * a copy takes milliseconds). Returns at once: `ready` says when it accepts connections, so the
+ * services that do not use the database can start meanwhile.
+ */
 export async function startEmbeddedDatabase(def: StackDefinition, logFile: string, readyTimeoutMs: number): Promise<StackDatabase> {
   const port = databasePort(def);
+  const data = await freshPgliteDataDir(def.database.entry, logFile, readyTimeoutMs);
   const child = spawnManaged({
     name: 'postgres',
     command: process.execPath,
     args: [distEntry(def.database.entry)],
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SERVICE_NAME: 'postgres', REPLICA_ID: 'postgres-1' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PGLITE_DATA_DIR: data.dir, SERVICE_NAME: 'postgres', REPLICA_ID: 'postgres-1' },
     logFile,
     ipc: true,
   });
-  const fail = (why: string) => {
-    const tail = logTail(logFile, 8);
-    return new EnvironmentError(
-      `the embedded database (PGlite) ${why}; see ${logFile}, or use a real PostgreSQL with --database-url` +
-        (tail ? `\n  last log lines:\n${tail.replace(/^/gm, '    ')}` : ''),
-    );
-  };
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      void stopChild(child, 1000);
-      reject(fail(`did not become ready within ${Math.round(readyTimeoutMs / 1000)} s`));
-    }, readyTimeoutMs);
-    const onMessage = (message: unknown) => {
-      if (!isReplicaReadyMessage(message)) return;
-      cleanup();
-      resolve();
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      cleanup();
-      reject(fail(signal ? `was killed by ${signal} while starting` : `exited with code ${code} while starting`));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(fail(`could not start: ${error.message}`));
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      child.off('error', onError);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.once('error', onError);
-  });
+  const ready = waitForReady(child, logFile, readyTimeoutMs, 'the embedded database (PGlite)');
+  ready.catch(() => undefined); // observed by the caller; never an unhandled rejection meanwhile
   return {
     url: `postgres://${def.database.user}@127.0.0.1:${port}/${def.database.database}`,
     embedded: true,
-    pid: child.pid,
+    ready,
     // PGlite has been seen ignoring SIGTERM: a short grace, then SIGKILL
-    stop: () => stopChild(child, 3_000),
+    stop: async () => {
+      await stopChild(child, 3_000);
+      data.remove();
+    },
   };
 }

@@ -167,7 +167,21 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       );
     }
     await metrics.listen(basePort + def.admin.supervisorMetricsOffset);
-    await Promise.all([...sets.values()].map((set) => set.start(counts[set.name])));
+    // services without a database start while the database gets ready; the others after it
+    const usesDatabase = (name: ServiceName) => {
+      const s = def.services.find((x) => x.name === name)!;
+      return s.schema !== undefined || s.dependsOn.includes('postgres');
+    };
+    const start = (set: ReplicaSet) => set.start(counts[set.name]);
+    const all = [...sets.values()];
+    const db = database;
+    await Promise.all([
+      ...all.filter((set) => !usesDatabase(set.name)).map(start),
+      db.ready.then(() => {
+        record({ t: Date.now(), type: 'note', level: 'info', message: `database ready after ${Date.now() - startedAt} ms (${db.embedded ? 'embedded PGlite' : 'PostgreSQL'})` });
+        return Promise.all(all.filter((set) => usesDatabase(set.name)).map(start));
+      }),
+    ]);
   } catch (error) {
     await stop();
     throw error;
