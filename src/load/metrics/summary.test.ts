@@ -152,17 +152,31 @@ describe('summaryExport', () => {
 describe('validateSummaryData', () => {
   const good = (): K6SummaryData => JSON.parse(JSON.stringify(run()));
 
+  it('reports every problem at once, each at its JSON path', () => {
+    const d = good();
+    d.root_group.checks[0]!.id = 'x';
+    d.metrics.vus!.type = 'rate';
+    d.metrics.checks!.thresholds = { 'rate>0.5': true } as unknown as Record<string, { ok: boolean }>;
+    try {
+      validateSummaryData(d, 'summary.json');
+      throw new Error('accepted');
+    } catch (error) {
+      expect((error as ConfigError).issues.map((i) => i.field).sort()).toEqual(['metrics.checks.thresholds["rate>0.5"]', 'metrics.vus.values', 'metrics.vus.values', 'root_group.checks[0].id']);
+    }
+  });
+
   it('accepts what buildSummaryData produces', () => {
     expect(validateSummaryData(good())).toEqual(good());
   });
 
   it.each<[string, (d: K6SummaryData & Record<string, unknown>) => void, RegExp]>([
     ['a check id that is not the md5 of its path', (d) => (d.root_group.checks[0]!.id = 'not-an-md5'), /root_group\.checks\[0\]\.id: "not-an-md5" is not the md5 of the path "::home ok"/],
-    ['a gauge relabelled counter', (d) => (d.metrics.vus!.type = 'counter'), /metrics\["vus"\]\.values: a counter must have "count", "rate"/],
+    ['a gauge relabelled counter', (d) => (d.metrics.vus!.type = 'counter'), /metrics\.vus\.values: a counter must have "count", "rate"/],
     ['a trend missing a summaryTrendStats key', (d) => delete d.metrics.http_req_duration!.values['p(95)'], /metrics\["http_req_duration"\]\.values: a trend must have "p\(95\)"/],
     ['a threshold as a bare boolean', (d) => ((d.metrics.checks!.thresholds as unknown as Record<string, boolean>)['rate>0.5'] = true), /thresholds.*must be \{"ok": true\|false\}/],
     ['a missing root_group', (d) => delete (d as Partial<K6SummaryData>).root_group, /root_group/],
-    ['a wrong group path', (d) => (d.root_group.groups[0]!.path = '::shp'), /root_group\.groups\[0\]\.path: "::shp" should be "::shop"/],
+    ['a group path not under its parent', (d) => Object.assign(d.root_group.groups[0]!, { path: '::shp', id: pathId('::shp') }), /root_group\.groups\[0\]\.path: "::shp" should be "::shop"/],
+    ['a group id that is not the md5 of its path', (d) => (d.root_group.groups[0]!.path = '::shp'), /root_group\.groups\[0\]\.id: .* is not the md5 of the path "::shp"/],
     ['a string value', (d) => ((d.metrics.http_reqs!.values as Record<string, unknown>).count = '2'), /metrics\.http_reqs\.values\.count/],
   ])('rejects %s', (_what, breakIt, message) => {
     const d = good() as K6SummaryData & Record<string, unknown>;
