@@ -145,7 +145,7 @@ export function analyzeScaleOut(input: ScaleOutInput): ScaleOutVerdict {
 
     // capacity
     if (firstUp) {
-      const capacity = capacityEvidence({ service, scaleOutAt: firstUp.t, timeline: input.timeline, samples: input.cpu, requests: input.requests, syncPeriodMs: input.syncPeriodMs });
+      const capacity = capacityEvidence({ service, scaleOutAt: firstUp.t, ...(above ? { loadRoseAt: above.t } : {}), timeline: input.timeline, samples: input.cpu, requests: input.requests, syncPeriodMs: input.syncPeriodMs });
       summary.capacity = capacity;
       const status: ItemStatus = capacity.grew === undefined ? 'skip' : capacity.grew ? 'pass' : input.capacityShowable && !input.capacityShowable.supported ? 'warn' : 'fail';
       items.push({ id: 'capacity', service, status, figure: capacity.figure, limit: 'CPU and throughput up, or latency recovered', evidence: capacity.evidence });
