@@ -5,11 +5,12 @@
 // samples (the floor: touching each sample once), plus drain → structuredClone → merge, the
 // worker-to-main path. Prints samples/s, the ratio, and the share of one core the aggregation
 // would take at 5,000 requests/s.  Usage: npm run build && node bench/load-metrics.mjs
-import { rmSync } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricsAggregator } from '../dist/src/load/metrics/aggregator.js';
 import { JsonLinesOutput } from '../dist/src/load/metrics/json-output.js';
+import { parseK6JsonLines } from '../dist/src/load/metrics/k6-json-lines.js';
 
 const REQUESTS = Number(process.env.REQUESTS ?? 20_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 8);
@@ -101,13 +102,21 @@ const mergeMs = median(mergeRuns.slice(5).map((r) => r.cpu));
 // --out json: formatting every sample as a k6 Point line (the file write itself is async)
 const jsonFile = join(tmpdir(), `peakready-bench-${process.pid}.json`);
 const out = new JsonLinesOutput(jsonFile);
-for (const metric of PER_REQUEST) out.define({ name: metric, type: 'trend', contains: 'default' });
+const builtins = new Map(new MetricsAggregator().definitions().map((d) => [d.name, d]));
+for (const metric of PER_REQUEST) out.define(builtins.get(metric));
 const jsonRun = cpuMs(() => {
   for (let i = 0; i < data.length; i++) out.add(data[i]);
 });
 await out.close();
-rmSync(jsonFile, { force: true });
 const jsonRate = data.length / (jsonRun.cpu / 1000);
+
+// --engine k6: reading k6's JSON lines back into an aggregator (the same file, k6's format)
+const reader = new MetricsAggregator();
+const c0 = process.cpuUsage();
+await parseK6JsonLines(createReadStream(jsonFile), { onMetric: (d) => reader.define(d), onSample: (s) => reader.add(s) });
+const readCpu = process.cpuUsage(c0);
+const readRate = data.length / ((readCpu.user + readCpu.system) / 1e6);
+rmSync(jsonFile, { force: true });
 
 const share = (5_000 * PER_REQUEST.length) / aggRate;
 console.log(`metrics aggregation, ${data.length.toLocaleString()} http-like samples (${PER_REQUEST.length} per request), median of ${ROUNDS - 2} rounds, CPU time`);
@@ -117,4 +126,5 @@ console.log(`  ratio push/aggregator               : ${(pushRate / aggRate).toFi
 console.log(`  at 5,000 requests/s the aggregation uses ${(share * 100).toFixed(1)} % of one core`);
 console.log(`  drain + structuredClone + merge of one worker-second (5,000 requests): ${mergeMs.toFixed(2)} ms CPU`);
 console.log(`  --out json (JsonLinesOutput.add): ${(jsonRate / 1e6).toFixed(2)} M samples/s, ${(((5_000 * PER_REQUEST.length) / jsonRate) * 100).toFixed(1)} % of one core at 5,000 requests/s`);
+console.log(`  k6 JSON lines → aggregator (--engine k6): ${(readRate / 1e6).toFixed(2)} M lines/s, ${(((5_000 * PER_REQUEST.length) / readRate) * 100).toFixed(1)} % of one core at 5,000 requests/s`);
 if (sink < 0) console.log(sink);

@@ -68,10 +68,12 @@ export class K6JsonLinesParser {
       if (typeof data.value !== 'number') throw this.bad(`Point for "${metric}": value must be a number`);
       const time = typeof data.time === 'string' ? parseRfc3339Nano(data.time) : undefined;
       if (time === undefined) throw this.bad(`Point for "${metric}": time ${JSON.stringify(data.time)} is not an RFC 3339 time`);
-      const tags: Record<string, string> = {};
+      let tags: Record<string, string> = {};
       if (data.tags !== null && data.tags !== undefined) {
         if (!isObject(data.tags)) throw this.bad(`Point for "${metric}": tags must be an object or null`);
-        for (const [k, v] of Object.entries(data.tags)) tags[k] = String(v);
+        // k6 writes tag values as strings: keep the freshly parsed object unless one is not
+        tags = data.tags as Record<string, string>;
+        for (const k in tags) if (typeof tags[k] !== 'string') tags[k] = String(tags[k]);
       }
       this.points++;
       this.handlers.onSample({ metric, time, value: data.value, tags });
@@ -110,10 +112,19 @@ export class K6JsonLinesParser {
 }
 
 /** RFC 3339 with up to nanoseconds → epoch milliseconds with the sub-millisecond part kept. */
+let lastSecond = '';
+let lastSecondMs = NaN;
+
 export function parseRfc3339Nano(text: string): number | undefined {
   const m = TIME.exec(text);
   if (!m) return undefined;
-  const whole = Date.parse(`${m[1]}${m[3]}`);
+  // consecutive points share their second: parse the date part once per second
+  const second = `${m[1]}${m[3]}`;
+  if (second !== lastSecond) {
+    lastSecondMs = Date.parse(second);
+    lastSecond = second;
+  }
+  const whole = lastSecondMs;
   if (Number.isNaN(whole)) return undefined;
   const fraction = m[2] ? Number(m[2].padEnd(9, '0')) / 1_000_000 : 0;
   return whole + fraction;
