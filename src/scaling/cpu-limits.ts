@@ -202,6 +202,8 @@ export function createCpuLimiter(definition: { services: ReadonlyArray<{ name: s
   const support = cpuLimitSupport();
   const handles: CpuLimitHandle[] = [];
   const failures: string[] = [];
+  // empty cgroups a SIGKILLed earlier run left behind
+  removeStaleCpuLimits();
   return {
     support,
     failures,
@@ -218,5 +220,24 @@ export function createCpuLimiter(definition: { services: ReadonlyArray<{ name: s
     release() {
       for (const h of handles.splice(0)) h.release();
     },
+  };
+}
+
+/**
+ * What this machine can show about scaling out a service whose replicas are limited to
+ * `limitMillicores`: with enforced limits, more replicas add CPU until they fill the cores
+ * (`maxEffectiveReplicas`); without limits, one replica can already take every core, so more
+ * replicas add concurrency, not CPU.
+ */
+export function capacityHeadroom(limitMillicores: number, cores: number): { supported: boolean; maxEffectiveReplicas: number; reason: string } {
+  const support = cpuLimitSupport();
+  if (!support.supported) {
+    return { supported: false, maxEffectiveReplicas: 1, reason: `no per-replica CPU limits (${support.reason}): one replica can use all ${cores} cores, so scaling out adds concurrency, not CPU` };
+  }
+  const maxEffectiveReplicas = Math.max(1, Math.floor((cores * 1000) / limitMillicores));
+  return {
+    supported: true,
+    maxEffectiveReplicas,
+    reason: `per-replica limit ${limitMillicores}m enforced (${support.mode === 'v2' ? 'cgroup v2 cpu.max' : 'cgroup v1 CFS quota'}): CPU grows with replicas up to ${maxEffectiveReplicas} on ${cores} cores (if nothing else uses them)`,
   };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { referenceStack } from '../stack/definition.js';
-import { cpuLimitSupport, placeInCpuLimit } from './cpu-limits.js';
+import { capacityHeadroom, cpuLimitSupport, placeInCpuLimit } from './cpu-limits.js';
 import { CpuSampler } from './cpu-sampler.js';
 import { BurnerController } from './fixtures/burner-controller.js';
 import { startLocalAutoscaler, type LocalScaleDecision } from './local-autoscaler.js';
@@ -114,6 +114,7 @@ describe('per-replica CPU limits', () => {
     expect(support.reason.length).toBeGreaterThan(10);
     const mounts = readFileSync('/proc/mounts', 'utf8');
     if (!/ cgroup2? /.test(mounts)) expect(support.supported).toBe(false);
+    expect(capacityHeadroom(400, 2)).toMatchObject(support.supported ? { supported: true, maxEffectiveReplicas: 5 } : { supported: false, maxEffectiveReplicas: 1 });
     if (!support.supported) {
       console.log(`skipping cgroup placement: ${support.reason}`);
       return;

@@ -1,11 +1,10 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
-import { stateDir } from '../paths.js';
 import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
 import type { StackState } from '../stack/contract.js';
+import { isProcessAlive, readStackState, stackStatePath } from '../stack/stack-state.js';
 import { sparkline } from './chart.js';
 
 /**
@@ -105,15 +104,10 @@ export class NdjsonTail<T> {
   }
 }
 
-function readStackState(): StackState | undefined {
-  const file = join(stateDir(), 'stack.json');
-  try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as StackState;
-    process.kill(state.supervisorPid, 0);
-    return state;
-  } catch {
-    return undefined;
-  }
+/** The running stack, or undefined when its file is gone or its supervisor died. */
+function runningStack(): StackState | undefined {
+  const state = readStackState();
+  return state && isProcessAlive(state.supervisorPid) ? state : undefined;
 }
 
 export interface WatchOptions {
@@ -125,8 +119,8 @@ export interface WatchOptions {
 }
 
 export async function watchReplicas(options: WatchOptions): Promise<void> {
-  const first = readStackState();
-  if (!first) throw new UsageError(`no running stack (${join(stateDir(), 'stack.json')} is missing or its supervisor is gone); start one with \`peakready up\` or \`peakready drill\``);
+  const first = runningStack();
+  if (!first) throw new UsageError(`no running stack (${stackStatePath()} is missing or its supervisor is gone); start one with \`peakready up\` or \`peakready drill\``);
   const run = options.run ? RunDirectory.open(options.run) : first.runDir ? new RunDirectory(first.runDir) : RunDirectory.open();
   const tail = new NdjsonTail<TimelineEvent>(run.path('timeline'));
   const decisions: ScaleDecisionEvent[] = [];
@@ -140,7 +134,7 @@ export async function watchReplicas(options: WatchOptions): Promise<void> {
   let lastPlain = '';
   try {
     for (let n = 0; !stopped && (options.maxRefreshes === undefined || n < options.maxRefreshes); n++) {
-      const state = readStackState();
+      const state = runningStack();
       if (!state) {
         options.out.write('peakready: the stack has stopped\n');
         return;
