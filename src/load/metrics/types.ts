@@ -23,6 +23,7 @@ export interface Sample {
   time: number;
   /** a rate's value is 1 (pass / true) or 0 */
   value: number;
+  /** never changed after add(): sinks may keep it, and a request's samples may share one object */
   tags: Tags;
 }
 
