@@ -47,7 +47,7 @@ export async function startTelemetry(serviceName: string): Promise<void> {
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => PROBES.has((req.url ?? '').split('?')[0] ?? ''),
         // our outgoing calls go through undici (instrumented below); node:http clients are only the exporter
-        ignoreOutgoingRequestHook: () => true,
+        disableOutgoingRequestInstrumentation: true,
       }),
       new UndiciInstrumentation(),
       new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),

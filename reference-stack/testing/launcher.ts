@@ -49,6 +49,8 @@ export interface LaunchedStack {
   databaseUrl: string;
   logDir: string;
   serviceUrl(name: ServiceName): string;
+  /** pids of every process of the stack (for CPU accounting in benches) */
+  pids(): number[];
   /** SIGTERM one service (it drains and exits) */
   stopService(name: ServiceName): Promise<void>;
   /** start a stopped service again on its port */
@@ -136,6 +138,7 @@ export async function launchStack(options: LaunchOptions = {}): Promise<Launched
       databaseUrl,
       logDir,
       serviceUrl: (name) => `http://127.0.0.1:${servicePort(stack, name)}`,
+      pids: () => [...children.values()].flatMap((c) => (c.pid === undefined ? [] : [c.pid])),
       stopService: async (name) => {
         const child = children.get(name);
         children.delete(name);

@@ -1,0 +1,61 @@
+// Tracing cost on the reference stack: requests/s of GET /api/products/:id and of the checkout
+// flow (add to a fresh cart + POST /api/checkout) through the gateway, with OpenTelemetry tracing
+// on (every hop traced, spans batched and exported over OTLP/HTTP to a local collector stand-in)
+// vs OTEL_SDK_DISABLED=true. Both stacks run side by side in one run; the flows alternate between
+// them round by round so machine noise hits both. Goal: tracing costs at most 15 %.
+//
+//   npm run build && node bench/stack-tracing.mjs [--seconds 8] [--rounds 3] [--connections 16]
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '16' } } });
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+
+const { launchStack } = await import('../dist/reference-stack/testing/launcher.js');
+const { runFlow, startDiscardingCollector } = await import('../dist/reference-stack/testing/load-flows.js');
+
+const collector = await startDiscardingCollector();
+const common = { GATEWAY_RATE_LIMIT_RPS: '0', LOG_LEVEL: 'warn' };
+const stacks = {};
+try {
+  stacks.on = await launchStack({ otlpEndpoint: collector.url, env: common });
+  stacks.off = await launchStack({ tracing: false, env: common });
+  const totals = { 'product-page': { on: [], off: [] }, checkout: { on: [], off: [] } };
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
+    for (const flow of ['product-page', 'checkout']) {
+      for (const mode of order) {
+        const r = await runFlow(stacks[mode].gatewayUrl, flow, {
+          connections: flow === 'checkout' ? Math.max(1, connections / 2) : connections,
+          durationSec: seconds,
+          pids: stacks[mode].pids(),
+        });
+        totals[flow][mode].push(r);
+        console.log(
+          `round ${round + 1} ${flow.padEnd(12)} tracing ${mode.padEnd(3)} ${r.flowsPerSec.toFixed(0).padStart(6)} flows/s  ` +
+            `${r.cpuMsPerFlow.toFixed(2)} CPU ms/flow  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  non-2xx ${r.non2xx}`,
+        );
+      }
+    }
+  }
+  console.log(`\ncollector received ${collector.received()} OTLP export requests from the traced stack`);
+  // throughput depends on the CPU share the machine gives us; CPU per flow (all stack processes,
+  // PGlite included) does not, so both are printed
+  console.log('\nflow          flows/s on   flows/s off   on/off   CPU ms/flow on   off    off/on');
+  const mean = (list, key) => list.reduce((s, r) => s + r[key], 0) / list.length;
+  for (const flow of ['product-page', 'checkout']) {
+    const on = mean(totals[flow].on, 'flowsPerSec');
+    const off = mean(totals[flow].off, 'flowsPerSec');
+    const cpuOn = mean(totals[flow].on, 'cpuMsPerFlow');
+    const cpuOff = mean(totals[flow].off, 'cpuMsPerFlow');
+    console.log(
+      `${flow.padEnd(13)} ${on.toFixed(0).padStart(10)} ${off.toFixed(0).padStart(13)} ${(on / off).toFixed(3).padStart(8)}` +
+        `   ${cpuOn.toFixed(2).padStart(12)} ${cpuOff.toFixed(2).padStart(6)} ${(cpuOff / cpuOn).toFixed(3).padStart(8)}` +
+        `   tracing cost ${((1 - on / off) * 100).toFixed(1)} % throughput, ${((cpuOn / cpuOff - 1) * 100).toFixed(1)} % CPU (goal ≤ 15 %)`,
+    );
+  }
+} finally {
+  await Promise.all(Object.values(stacks).map((s) => s.stop()));
+  await collector.close();
+}
