@@ -1,13 +1,7 @@
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
-import { Option, type Command } from 'commander';
-import { PeakreadyError } from '../errors.js';
-import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { onShutdown } from '../lifecycle/shutdown.js';
-import { stateDir } from '../paths.js';
+import type { Command } from 'commander';
 import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
+import { startDetachedSupervisor } from '../stack/detached.js';
 import { addStackFlags, stackOptionsFromFlags, type StackFlags } from '../stack/stack-flags.js';
 import { readStackState, stackStatePath } from '../stack/stack-state.js';
 import { describeEvent, renderStackSummary, renderStatusTable } from '../stack/status-view.js';
@@ -15,11 +9,7 @@ import { startStack, type StartStackOptions } from '../stack/supervisor.js';
 
 interface UpFlags extends StackFlags {
   detach?: boolean;
-  supervise?: boolean;
 }
-
-/** What a detached supervisor tells the `up --detach` that started it. */
-type SupervisorMessage = { type: 'ready'; gatewayUrl: string; ms: number } | { type: 'failed'; message: string; exitCode: ExitCodeValue };
 
 export function registerUp(program: Command): void {
   const command = program
@@ -27,7 +17,6 @@ export function registerUp(program: Command): void {
     .description('start the reference commerce stack as local processes and wait until it is ready');
   addStackFlags(command)
     .option('--detach', 'start the stack in the background and return once it is ready (stop it with `peakready down`)')
-    .addOption(new Option('--supervise', 'internal: run as the detached supervisor').hideHelp())
     .addHelpText(
       'after',
       `
@@ -38,9 +27,12 @@ Examples:
     )
     .action(async (flags: UpFlags) => {
       const options = stackOptionsFromFlags(flags);
-      if (flags.supervise) return superviseDetached(options);
-      if (flags.detach) return startDetached();
-      return runForeground(options);
+      if (!flags.detach) return runForeground(options);
+      const stack = await startDetachedSupervisor(options);
+      process.stdout.write(
+        `peakready: stack ready in ${(stack.ms / 1000).toFixed(1)} s (supervisor pid ${stack.pid}, log ${stack.logFile})\n` +
+          `Gateway: ${stack.gatewayUrl}\n\`peakready status\` shows it, \`peakready down\` stops it.\n`,
+      );
     });
 }
 
@@ -79,51 +71,4 @@ async function runForeground(options: StartStackOptions): Promise<void> {
       `Gateway: ${stack.gatewayUrl}   (Ctrl-C stops everything; \`peakready status\` from another shell)\n`,
   );
   await new Promise<never>(() => undefined); // runs until a signal; the shutdown hooks stop the stack
-}
-
-/** The detached supervisor: starts the stack, tells its parent, then lives on alone. */
-async function superviseDetached(options: StartStackOptions): Promise<void> {
-  const send = (message: SupervisorMessage) => new Promise<void>((resolve) => (process.send ? process.send(message, undefined, {}, () => resolve()) : resolve()));
-  const runDir = RunDirectory.create('up');
-  const log = (event: TimelineEvent) => {
-    const line = describeEvent(event);
-    if (line) process.stdout.write(`${new Date(event.t).toISOString()} ${line}\n`);
-  };
-  try {
-    const stack = await startStack({ ...options, runDir, onEvent: log });
-    await send({ type: 'ready', gatewayUrl: stack.gatewayUrl, ms: Date.now() - stack.state().startedAt });
-  } catch (error) {
-    const exitCode = error instanceof PeakreadyError ? error.exitCode : ExitCode.internal;
-    await send({ type: 'failed', message: error instanceof Error ? error.message : String(error), exitCode });
-    throw error;
-  }
-  process.on('disconnect', () => undefined); // the parent leaving is expected
-  await new Promise<never>(() => undefined);
-}
-
-async function startDetached(): Promise<void> {
-  mkdirSync(stateDir(), { recursive: true });
-  const logFile = join(stateDir(), 'supervisor.log');
-  const fd = openSync(logFile, 'a');
-  const args = [...process.argv.slice(1).filter((a) => a !== '--detach'), '--supervise'];
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd, 'ipc'], env: process.env });
-  closeSync(fd);
-  // Ctrl-C while we wait: the half-started stack must not stay behind
-  const unregister = onShutdown('stop the starting supervisor', () => {
-    if (child.pid) process.kill(child.pid, 'SIGTERM');
-  });
-  const outcome = await new Promise<SupervisorMessage>((resolve) => {
-    child.on('message', (m: SupervisorMessage) => resolve(m));
-    child.once('exit', (code, signal) =>
-      resolve({ type: 'failed', message: `the supervisor ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before the stack was ready; see ${logFile}`, exitCode: ExitCode.internal }),
-    );
-  });
-  unregister();
-  if (outcome.type === 'failed') throw new PeakreadyError(outcome.message, outcome.exitCode);
-  child.disconnect();
-  child.unref();
-  process.stdout.write(
-    `peakready: stack ready in ${(outcome.ms / 1000).toFixed(1)} s (supervisor pid ${child.pid}, log ${logFile})\n` +
-      `Gateway: ${outcome.gatewayUrl}\n\`peakready status\` shows it, \`peakready down\` stops it.\n`,
-  );
 }
