@@ -6,7 +6,8 @@ import type { MetricDefinition, Sample, SubmetricSelector } from './types.js';
 
 /**
  * Lines in the shape k6's documentation gives for `--out json` (older k6 without data.name, with
- * `tainted`; newer with data.name; tags null or an object; times with a zone offset and ns).
+ * `tainted`; newer with data.name and an optional Point `metadata`; tags null or an object; times
+ * with a zone offset and ns).
  */
 const FIXTURE = [
   '{"type":"Metric","data":{"type":"gauge","contains":"default","tainted":null,"thresholds":[],"submetrics":null},"metric":"vus"}',
@@ -17,7 +18,7 @@ const FIXTURE = [
   '{"type":"Point","data":{"time":"2026-11-27T10:00:02.123456789+02:00","value":80,"tags":{"method":"GET","name":"browse","status":"200","expected_response":"true","scenario":"default"}},"metric":"http_req_duration"}',
   '{"type":"Metric","data":{"name":"checks","type":"rate","contains":"default","thresholds":[],"submetrics":null},"metric":"checks"}',
   '{"type":"Point","data":{"time":"2026-11-27T08:00:03Z","value":1,"tags":{"check":"status is 200","group":"::shop"}},"metric":"checks"}',
-  '{"type":"Point","data":{"time":"2026-11-27T08:00:03Z","value":0,"tags":{"check":"status is 200","group":"::shop"}},"metric":"checks"}',
+  '{"type":"Point","data":{"time":"2026-11-27T08:00:03Z","value":0,"tags":{"check":"status is 200","group":"::shop"},"metadata":{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}},"metric":"checks"}',
 ].join('\n');
 
 async function collect(text: string | string[]): Promise<{ metrics: MetricDefinition[]; samples: Sample[]; submetrics: SubmetricSelector[] }> {
