@@ -90,6 +90,10 @@ export const budgetsSchema = strict({
   }).prefault({}),
   baseline: strict({ p95Increase: z.number().min(0).default(0.2), errorRateIncrease: ratio.default(0.01), throughputDrop: ratio.default(0.1) })
     .prefault({}),
+  // k6 name tag -> the gateway route it hits, so dashboards can draw the budgets on server metrics
+  routes: z
+    .record(z.string(), strict({ route: z.string().startsWith('/'), method: z.string().min(1).optional(), service: z.string().min(1).default('gateway') }))
+    .default({}),
   slo: strict({
       window: z.string().regex(/^\d+[dhw]$/, 'write the SLO window like "30d"').default('30d'),
       service: z.string().min(1).default('gateway'),
@@ -117,6 +121,7 @@ export const budgetsFileSchema = budgetsSchema.transform((raw): Omit<Budgets, 'f
     integrity: c.integrity,
     cleanup: c.cleanup,
     baseline: raw.baseline,
+    routes: raw.routes,
     slo: { ...raw.slo, latency: { objective: raw.slo.latency.objective, thresholdSeconds: raw.slo.latency.threshold / 1000 } },
   };
 });

@@ -1,10 +1,53 @@
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+import { relative } from 'node:path';
+import { dashboardJson, writeDashboard, writeSloRules } from '../budgets/generate.js';
+import { DEFAULT_BUDGETS_FILE, loadBudgets } from '../budgets/load.js';
+import { renderSloRules } from '../budgets/slo-rules.js';
+
+/** How the source file is named inside generated files: relative when it sits below the cwd. */
+function sourceName(file: string | undefined): string {
+  if (!file) return DEFAULT_BUDGETS_FILE;
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
 
 export function registerBudgets(program: Command): void {
-  program
+  const budgets = program
     .command('budgets')
-    .description('turn a budgets file into Prometheus SLO alerts or Grafana threshold lines')
-    .addHelpText('after', '\nExample:\n  $ npx peakready budgets alerts budgets.yaml\n')
-    .action(() => notBuiltYet('budgets', 'budgets are not there yet'));
+    .description('turn a budgets file into Prometheus SLO alerts or Grafana threshold lines (one source of truth)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx peakready budgets alerts scenarios/budgets.yaml --out alerts/
+  $ npx peakready budgets dashboard scenarios/budgets.yaml --out dashboards/budgets.json
+  $ promtool test rules alerts/budgets.test.yml`,
+    );
+
+  budgets
+    .command('alerts [file]')
+    .description('multi-window multi-burn-rate SLO rules for checkout availability and latency, with promtool unit tests')
+    .option('--out <dir>', 'write budgets.rules.yml and budgets.test.yml into DIR (default: print the rules)')
+    .action((file: string | undefined, options: { out?: string }) => {
+      const loaded = loadBudgets(file);
+      const source = sourceName(file);
+      if (!options.out) {
+        process.stdout.write(renderSloRules(loaded, source));
+        return;
+      }
+      for (const written of writeSloRules(loaded, source, options.out)) process.stdout.write(`wrote ${written}\n`);
+    });
+
+  budgets
+    .command('dashboard [file]')
+    .description('a Grafana dashboard drawing every budget as a threshold line on the stack metrics')
+    .option('--out <file>', 'write the dashboard JSON to FILE (default: print it)')
+    .action((file: string | undefined, options: { out?: string }) => {
+      const loaded = loadBudgets(file);
+      const source = sourceName(file);
+      const result = options.out ? writeDashboard(loaded, source, options.out) : { ...dashboardJson(loaded, source), file: undefined };
+      if ('text' in result && !options.out) process.stdout.write(result.text);
+      else process.stdout.write(`wrote ${result.file}\n`);
+      for (const s of result.skipped) process.stderr.write(`peakready: not drawn (judged by the drill only): ${s}\n`);
+    });
 }
