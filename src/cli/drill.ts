@@ -1,10 +1,103 @@
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+import { InvalidArgumentError } from 'commander';
+import { runDrill } from '../drill.js';
+import { getProfile } from '../drill/profiles.js';
+import { UsageError } from '../errors.js';
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number above 0, e.g. 0.1');
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1024 || n > 64_000) throw new InvalidArgumentError('expected a port between 1024 and 64000');
+  return n;
+}
+
+function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`"${value}" is not KEY=VALUE`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
 
 export function registerDrill(program: Command): void {
   program
     .command('drill')
     .description('run the game day: stack, Black-Friday surge, recommendations outage, autoscaling, checks, reports')
-    .addHelpText('after', '\nExample:\n  $ npx peakready drill --profile smoke\n')
-    .action(() => notBuiltYet('drill', 'the game day needs the stack, load engine, fault proxy, telemetry and autoscaler first'));
+    .option('--profile <name>', 'smoke (under a minute, for pull requests) or black-friday (the game day, a few minutes)', 'black-friday')
+    .option('--budget <file>', 'budgets file (default: scenarios/budgets.yaml)')
+    .option('--baseline <file>', "an earlier run's report.json; fail on a regression beyond the budgets' tolerance")
+    .option('--report <dir>', 'also copy report.html, report.json, junit.xml and summary.md here')
+    .option('--time-scale <x>', "compress the scenario's time (0.1 = ten times faster); default from the profile", positiveNumber)
+    .option('--target <url>', 'drive your own system instead of the bundled stack (stack-specific checks are skipped)')
+    .option('--allow-remote', 'allow a --target outside 127.0.0.0/8 and ::1 (only systems you own)', false)
+    .option('--base-port <port>', 'first port of the local stack (it uses the next ~400)', port)
+    .option('--toxiproxy <url>', 'use this Toxiproxy server for faults instead of the embedded one')
+    .option('--database-url <url>', 'run the stack on this PostgreSQL instead of embedded PGlite (default: $DATABASE_URL)')
+    .option('--grafana-url <url>', 'link trace ids in the reports to Grafana Explore (Tempo)')
+    .option('-e, --env <KEY=VALUE>', 'extra environment for the scenario (repeatable)', keyValue)
+    .option('--quiet', 'no live status line; a plain line every few seconds', false)
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ npx peakready drill                          # the whole game day, embedded defaults
+  $ npx peakready drill --profile smoke --report report/
+  $ npx peakready drill --baseline main/report.json --budget budgets.yaml
+
+Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error.
+Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SIGTERM.`,
+    )
+    .action(async (opts: {
+      profile: string;
+      budget?: string;
+      baseline?: string;
+      report?: string;
+      timeScale?: number;
+      target?: string;
+      allowRemote: boolean;
+      basePort?: number;
+      toxiproxy?: string;
+      databaseUrl?: string;
+      grafanaUrl?: string;
+      env?: Record<string, string>;
+      quiet: boolean;
+    }) => {
+      const profile = getProfile(opts.profile);
+      if (opts.target && opts.databaseUrl) throw new UsageError('--database-url only applies to the bundled stack; drop it when using --target');
+      const tty = Boolean(process.stderr.isTTY) && !opts.quiet;
+      let lastPlain = 0;
+      const onStatus = (line: string) => {
+        if (tty) {
+          process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
+        } else if (Date.now() - lastPlain >= 5000) {
+          lastPlain = Date.now();
+          process.stderr.write(line + '\n');
+        }
+      };
+      const log = (line: string) => process.stderr.write((tty ? '\r\x1b[2K' : '') + line + '\n');
+      const result = await runDrill({
+        profile,
+        ...(opts.budget ? { budgetsFile: opts.budget } : {}),
+        ...(opts.baseline ? { baselineFile: opts.baseline } : {}),
+        ...(opts.report ? { reportDir: opts.report } : {}),
+        ...(opts.timeScale ? { timeScale: opts.timeScale } : {}),
+        ...(opts.target ? { target: opts.target } : {}),
+        allowRemote: opts.allowRemote,
+        ...(opts.basePort ? { basePort: opts.basePort } : {}),
+        ...(opts.toxiproxy ? { toxiproxyUrl: opts.toxiproxy } : {}),
+        ...((opts.databaseUrl ?? process.env.DATABASE_URL) ? { databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL } : {}),
+        ...(opts.grafanaUrl ? { grafanaUrl: opts.grafanaUrl } : {}),
+        ...(opts.env ? { env: opts.env } : {}),
+        quiet: opts.quiet,
+        color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+        log,
+        onStatus,
+      });
+      process.stdout.write('\n' + result.table + '\n');
+      process.stdout.write(`\nverdict: ${result.verdict.toUpperCase()} — reports in ${result.run.root}\n`);
+      process.exitCode = result.exitCode;
+    });
 }
