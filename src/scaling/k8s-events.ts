@@ -74,7 +74,9 @@ export class K8sTimelineTranslator {
     const status = object.status ?? {};
     const { current: utilization, target } = cpuUtilization(object);
     const limitedBy = hpaLimitedBy(object);
-    const key = JSON.stringify([status.currentReplicas, status.desiredReplicas, utilization, limitedBy, String(status.lastScaleTime ?? '')]);
+    // lists come back deserialized (lastScaleTime a Date), watch events as JSON (a string)
+    const lastScale = status.lastScaleTime ? new Date(status.lastScaleTime).toISOString() : '';
+    const key = JSON.stringify([status.currentReplicas, status.desiredReplicas, utilization, limitedBy, lastScale]);
     if (this.hpas.get(name) === key) return undefined;
     this.hpas.set(name, key);
     if (status.desiredReplicas === undefined) return undefined;

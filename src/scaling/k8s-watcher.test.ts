@@ -19,7 +19,25 @@ let server: Server;
 let dir: string;
 let kubeconfig: string;
 const requests: string[] = [];
+/** when set, a watch ends after its recorded events (as a server-side timeout does) */
+let endWatches = false;
 const openWatches = new Set<ServerResponse>();
+
+interface WatchLine {
+  type: string;
+  object: { metadata: { name?: string; resourceVersion: string } };
+}
+/** what the fake API server holds: per kind, the latest resourceVersion and objects */
+const api: Record<'hpa' | 'deployment', { rv: string; items: Map<string, unknown> }> = {
+  hpa: { rv: '', items: new Map() },
+  deployment: { rv: '', items: new Map() },
+};
+function resetApi(): void {
+  for (const kind of ['hpa', 'deployment'] as const) {
+    const list = JSON.parse(fixture(`${kind}-list.json`)) as { metadata: { resourceVersion: string }; items: Array<{ metadata: { name: string } }> };
+    api[kind] = { rv: list.metadata.resourceVersion, items: new Map(list.items.map((item) => [item.metadata.name, item])) };
+  }
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'peakready-k8s-'));
@@ -32,18 +50,34 @@ beforeAll(async () => {
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });
+    const state = api[kind];
     if (url.searchParams.get('watch') !== 'true') {
-      res.end(fixture(`${kind}-list.json`));
+      // a list returns the current state and its resourceVersion, as the API server does
+      const list = JSON.parse(fixture(`${kind}-list.json`)) as { metadata: object };
+      res.end(JSON.stringify({ ...list, metadata: { resourceVersion: state.rv }, items: [...state.items.values()] }));
       return;
     }
-    // a watch: stream the recorded events one by one, then stay open as the API server does
+    // a watch: the recorded events newer than the requested resourceVersion, one by one; then the
+    // connection stays open (or ends, as a server-side timeout does)
     openWatches.add(res);
     res.on('close', () => openWatches.delete(res));
-    const lines = fixture(`${kind}-watch.ndjson`).trim().split('\n');
+    const from = Number(url.searchParams.get('resourceVersion') ?? 0);
+    const lines = fixture(`${kind}-watch.ndjson`)
+      .trim()
+      .split('\n')
+      .filter((l) => Number((JSON.parse(l) as WatchLine).object.metadata.resourceVersion) > from);
     let i = 0;
     const next = () => {
-      if (i >= lines.length || res.destroyed) return;
-      res.write(lines[i++] + '\n');
+      if (res.destroyed) return;
+      if (i >= lines.length) {
+        if (endWatches) res.end();
+        return;
+      }
+      const line = lines[i++]!;
+      const event = JSON.parse(line) as WatchLine;
+      state.rv = event.object.metadata.resourceVersion;
+      if (event.type !== 'BOOKMARK') state.items.set(event.object.metadata.name!, event.object);
+      res.write(line + '\n');
       setTimeout(next, 5);
     };
     next();
@@ -86,6 +120,7 @@ afterAll(async () => {
 
 describe('Kubernetes watcher on recorded API responses', () => {
   it('records scale decisions from HPA status changes and replicas from Deployment status', async () => {
+    resetApi();
     const run = RunDirectory.create('k8s-test', dir);
     const events: TimelineEvent[] = [];
     const watcher = await startK8sWatcher({ kubeconfig, context: 'recorded', namespace: 'shop', runDir: run, onEvent: (e) => events.push(e) });
@@ -123,6 +158,7 @@ describe('Kubernetes watcher on recorded API responses', () => {
   });
 
   it('scale watch --kube-context: uses the context\'s namespace, prints one line per change and records the run', async () => {
+    resetApi();
     const run = RunDirectory.create('load', dir);
     run.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: 'run' });
     const out = new PassThrough();
@@ -140,6 +176,29 @@ describe('Kubernetes watcher on recorded API responses', () => {
     expect(text).toContain('deployment catalog replicas 6 -> 9 ready=6');
     expect(run.timeline().filter((e) => e.type === 'scale-decision')).toHaveLength(4);
     expect(run.timeline()[0]).toMatchObject({ type: 'run', state: 'start' });
+  });
+
+  it('re-lists and resumes when the server ends a watch, without recording anything twice', async () => {
+    resetApi();
+    endWatches = true;
+    const before = requests.length;
+    const events: TimelineEvent[] = [];
+    const watcher = await startK8sWatcher({ kubeconfig, context: 'recorded', retryMs: 50, onEvent: (e) => events.push(e) });
+    try {
+      const deadline = Date.now() + 5000;
+      const lists = () => requests.slice(before).filter((r) => r.includes('/horizontalpodautoscalers') && !r.includes('watch=true')).length;
+      while (lists() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(lists()).toBeGreaterThanOrEqual(3);
+    } finally {
+      await watcher.stop();
+      endWatches = false;
+    }
+    // re-listing returned states already recorded, and the watch resumed after them: only the
+    // real changes are events, each once
+    expect(events.filter((e) => e.type === 'scale-decision')).toHaveLength(4);
+    expect(events.filter((e) => e.type === 'replicas')).toHaveLength(6);
+    const resumed = requests.slice(before).filter((r) => r.includes('/horizontalpodautoscalers?') && r.includes('watch=true'));
+    expect(resumed.at(-1)).toContain('resourceVersion=48290');
   });
 
   it('names the context that is missing and the API error', async () => {

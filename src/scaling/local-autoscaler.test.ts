@@ -110,6 +110,42 @@ describe('local autoscaler on real busy processes', () => {
   });
 });
 
+describe('local autoscaler decisions (manual syncs)', () => {
+  it('records a refused change as an error and retries at the next sync', async () => {
+    const run = RunDirectory.create('scaling-refused', home);
+    let calls = 0;
+    // one "replica": this test process itself, against a 1m request, so it is far above target
+    const me = { service: 'search' as const, id: 'search-1', pid: process.pid, port: 1, state: 'ready' as const, startedAt: 0, cpuRequestMillicores: 1 };
+    const controller = {
+      replicas: () => [me],
+      setReplicas: async () => {
+        calls++;
+        throw new Error('supervisor: at most 64 replicas');
+      },
+    };
+    const autoscaler = startLocalAutoscaler({ controller, definition: referenceStack(), services: ['search'], runDir: run, manual: true, syncPeriodMs: 100, timeScale: 0.01 });
+    try {
+      await autoscaler.syncNow();
+      const burnUntil = Date.now() + 50;
+      while (Date.now() < burnUntil) {
+        // use some CPU between the two readings
+      }
+      const [second] = await autoscaler.syncNow();
+      await sleep(20);
+      const [third] = await autoscaler.syncNow();
+      expect(second).toMatchObject({ service: 'search', current: 1, error: 'supervisor: at most 64 replicas' });
+      expect(second!.desired).toBeGreaterThan(1);
+      expect(third!.rescale).toBe(true);
+      expect(calls).toBe(2);
+    } finally {
+      await autoscaler.stop();
+    }
+    const events = run.timeline().filter((e) => e.type === 'scale-decision');
+    expect(events[1]).toMatchObject({ limitedBy: 'error', current: 1, desired: 1 });
+    expect((events[1] as { reason: string }).reason).toMatch(/could not scale to \d+: supervisor: at most 64 replicas/);
+  });
+});
+
 describe('per-replica CPU limits', () => {
   it('detects whether this machine can enforce them, and enforces them when it can', async () => {
     const support = cpuLimitSupport({ refresh: true });
