@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackMetrics } from '../src/stack/metric-names.js';
 import { checkoutIntegritySuite } from './testing/checkout-suite.js';
@@ -16,7 +18,7 @@ beforeAll(async () => {
   sink = await startOtlpJsonSink();
   stack = await launchStack({
     otlpEndpoint: sink.url,
-    env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100', PAYMENTS_LATENCY_MS: '5', PAYMENTS_JITTER_MS: '2', ...GENEROUS_TIMEOUTS },
+    env: { LOG_LEVEL: 'debug', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100', PAYMENTS_LATENCY_MS: '5', PAYMENTS_JITTER_MS: '2', ...GENEROUS_TIMEOUTS },
   });
 });
 afterAll(async () => {
@@ -250,5 +252,9 @@ describe('telemetry', () => {
     const dbSpans = spans.filter((s) => s.attributes['db.system.name'] === 'postgresql');
     expect(new Set(dbSpans.map((s) => s.service))).toEqual(new Set(['cart', 'inventory', 'payments', 'orders']));
     expect(spans.some((s) => s.service === 'recommendations')).toBe(false);
+    // the JSON log lines of the hops carry the same trace id
+    const paymentsLog = readFileSync(join(stack.logDir, 'payments.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json);
+    const line = paymentsLog.find((l) => l.trace_id === traceId && l.route === '/charges');
+    expect(line).toMatchObject({ level: 'debug', service: 'payments', status: 201, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
   });
 });

@@ -194,7 +194,8 @@ async function handle(
     httpServerActive.dec({ service: options.name });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     httpServerDuration.observe({ service: options.name, route, method, status_code: String(status) }, seconds);
-    if (status >= 500) log('warn', 'request answered with an error', { method, route, status });
+    if (status >= 500) log('warn', 'request answered with an error', { method, route, status, duration_ms: seconds * 1000 });
+    else log('debug', 'request', { method, route, status, duration_ms: seconds * 1000 });
   }
 }
 
