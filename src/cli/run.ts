@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { defaultToxiproxyUrl, loadExperiment, runExperiment, type ExperimentResult } from '../faults/experiments/index.js';
@@ -41,6 +42,11 @@ function parseEnv(pairs: string[]): Record<string, string> {
   return env;
 }
 
+function openRunDir(path: string): RunDirectory {
+  mkdirSync(path, { recursive: true });
+  return new RunDirectory(path);
+}
+
 export function registerRun(program: Command): void {
   program
     .command('run <script>')
@@ -78,7 +84,7 @@ Exit codes as k6: 0 ok, 99 thresholds failed, 107 script exception, 108 aborted,
         ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
         ...(flags.iterations !== undefined ? { iterations: positiveInt('--iterations', flags.iterations) } : {}),
       };
-      const runDir = flags.runDir === undefined ? undefined : typeof flags.runDir === 'string' ? new RunDirectory(flags.runDir) : RunDirectory.create('run');
+      const runDir = flags.runDir === undefined ? undefined : typeof flags.runDir === 'string' ? openRunDir(flags.runDir) : RunDirectory.create('run');
       runDir?.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: 'run' });
       const controller = new AbortController();
       const unregister = onShutdown('load test', () => controller.abort());

@@ -134,7 +134,7 @@ export class LoadInstance {
       return outcome;
     }
     this.context.instance.iterationsCompleted++;
-    const tags = { ...scenario.tags, group: '' };
+    const tags = this.iterationTags(scenario.tags);
     const now = Date.now();
     this.context.sink.add({ metric: 'iterations', value: 1, tags, time: now });
     this.context.sink.add({ metric: 'iteration_duration', value: ended - started, tags, time: now });
@@ -142,6 +142,14 @@ export class LoadInstance {
       this.context.sink.add({ metric: INTENDED_LATENCY_METRIC, value: ended - scenario.intendedStart, tags, time: now });
     }
     return outcome;
+  }
+
+  private readonly tagCache = new WeakMap<object, Record<string, string>>();
+  /** iteration samples' tags: the scenario's, at the root group (one object per scenario) */
+  private iterationTags(scenarioTags: Readonly<Record<string, string>>): Record<string, string> {
+    let tags = this.tagCache.get(scenarioTags);
+    if (!tags) this.tagCache.set(scenarioTags, (tags = { ...scenarioTags, group: '' }));
+    return tags;
   }
 
   /** Script errors inside iterations are logged (as k6 does) and the test goes on; a flood is capped. */

@@ -190,7 +190,7 @@ export default function () { http.get(__ENV.BASE_URL + '/a'); }
     );
     const result = await run(file, { overrides: {} });
     const dropped = result.summary.metrics.dropped_iterations?.values.count ?? 0;
-    expect(result.summary.metrics.iterations!.values.count + dropped).toBe(20);
+    expect(result.summary.metrics.iterations!.values.count! + dropped).toBe(20);
     expect(result.summary.metrics.iteration_intended_latency!.values.max).toBeGreaterThanOrEqual(result.summary.metrics.iteration_duration!.values.max!);
   });
 });

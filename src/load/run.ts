@@ -103,6 +103,7 @@ export async function runLoadTest(options: RunLoadOptions): Promise<LoadRunResul
 
   const started = Date.now();
   mainCtx.testStartedAt = started;
+  let scenariosStarted = started;
   let aborted: string | undefined;
   let failedMark: string | undefined;
   const setupVu = new VuContext(0, 0, mainCtx);
@@ -123,7 +124,7 @@ export async function runLoadTest(options: RunLoadOptions): Promise<LoadRunResul
     },
     onMarkFailed: (reason) => (failedMark ??= reason),
     onTick: (state) => {
-      meter.update(state, started);
+      meter.update(state, scenariosStarted);
       for (const [name, active] of meter.phaseChanges(state.running)) {
         runDir?.appendTimeline({ t: Date.now(), type: 'phase', state: active ? 'start' : 'end', phase: name });
       }
@@ -160,7 +161,8 @@ export async function runLoadTest(options: RunLoadOptions): Promise<LoadRunResul
       testStartedAt: started,
     });
     if (options.signal?.aborted) onSignal();
-    coordinator.begin(Date.now() + 20);
+    scenariosStarted = Date.now() + 20;
+    coordinator.begin(scenariosStarted);
     await coordinator.finished();
   } finally {
     options.signal?.removeEventListener('abort', onSignal);

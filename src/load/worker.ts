@@ -7,7 +7,7 @@ import type { RequestRecord } from '../run/records.js';
 import { realClock, LoadInstance } from './instance.js';
 import { MetricsAggregator } from './metrics/aggregator.js';
 import type { MetricDefinition, Sample, SampleSink } from './metrics/types.js';
-import { closeDispatchers } from './modules/http-client.js';
+import { closeConnections } from './modules/http-client.js';
 import { resolveOptions } from './options.js';
 import { ScriptProgram } from './script/loader.js';
 import type { InstanceContext } from './vu-context.js';
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     }),
   );
   clearInterval(timer);
-  await closeDispatchers();
+  await closeConnections();
   tick('done');
 }
 

@@ -18,51 +18,83 @@ export function canonicalHeaders(h: IncomingHttpHeaders): Record<string, string>
 
 export type ResponseType = 'text' | 'binary' | 'none';
 
-/** k6's Response object (the parts a load test reads). */
+/**
+ * k6's Response object (the parts a load test reads). Headers, body text, request and cookies
+ * are decoded on first read: most load scripts only look at `status`.
+ */
 export class K6Response {
   readonly status: number;
   readonly status_text: string;
-  readonly headers: Record<string, string>;
-  readonly body: string | ArrayBuffer | null;
   readonly timings: WireTimings;
   readonly error: string;
   readonly error_code: number;
   readonly url: string;
   readonly proto = 'HTTP/1.1';
-  readonly request: { method: string; url: string; headers: Record<string, string[]>; body: string };
-  readonly cookies: Record<string, Array<{ name: string; value: string }>>;
+  private cache: { headers?: Record<string, string>; body?: string | ArrayBuffer | null; request?: K6Request; cookies?: Record<string, Array<{ name: string; value: string }>> } = {};
 
-  constructor(wire: WireResponse, url: string, method: string, requestHeaders: Record<string, string>, requestBody: string, responseType: ResponseType) {
+  constructor(
+    private readonly wire: WireResponse,
+    url: string,
+    private readonly method: string,
+    private readonly requestHeaders: Record<string, string>,
+    private readonly requestBody: string,
+    private readonly responseType: ResponseType,
+  ) {
     this.status = wire.status;
     this.status_text = wire.status ? `${wire.status} ${wire.statusText}`.trim() : '';
-    this.headers = canonicalHeaders(wire.headers);
-    this.body = responseType === 'none' || !wire.body ? (responseType === 'text' && !wire.error ? '' : null) : responseType === 'binary' ? toArrayBuffer(wire.body) : wire.body.toString('utf8');
     this.timings = wire.timings;
     this.error = wire.error?.message ?? '';
     this.error_code = wire.error?.code ?? 0;
     this.url = url;
-    const reqHeaders: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(requestHeaders)) reqHeaders[canonicalHeaderKey(k)] = [v];
-    this.request = { method, url, headers: reqHeaders, body: requestBody };
-    this.cookies = {};
-    const setCookie = wire.headers['set-cookie'];
-    for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      if (eq <= 0) continue;
-      const name = pair!.slice(0, eq).trim();
-      (this.cookies[name] ??= []).push({ name, value: pair!.slice(eq + 1).trim() });
+  }
+
+  get headers(): Record<string, string> {
+    return (this.cache.headers ??= canonicalHeaders(this.wire.headers));
+  }
+
+  get body(): string | ArrayBuffer | null {
+    if (!('body' in this.cache)) {
+      const { body, error } = this.wire;
+      const type = this.responseType;
+      this.cache.body = type === 'none' || !body ? (type === 'text' && !error ? '' : null) : type === 'binary' ? toArrayBuffer(body) : body.toString('utf8');
     }
+    return this.cache.body!;
+  }
+
+  get request(): K6Request {
+    if (!this.cache.request) {
+      const headers: Record<string, string[]> = {};
+      for (const [k, v] of Object.entries(this.requestHeaders)) headers[canonicalHeaderKey(k)] = [v];
+      this.cache.request = { method: this.method, url: this.url, headers, body: this.requestBody };
+    }
+    return this.cache.request;
+  }
+
+  get cookies(): Record<string, Array<{ name: string; value: string }>> {
+    if (!this.cache.cookies) {
+      const cookies: Record<string, Array<{ name: string; value: string }>> = {};
+      const setCookie = this.wire.headers['set-cookie'];
+      for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
+        const [pair] = line.split(';');
+        const eq = pair!.indexOf('=');
+        if (eq <= 0) continue;
+        const name = pair!.slice(0, eq).trim();
+        (cookies[name] ??= []).push({ name, value: pair!.slice(eq + 1).trim() });
+      }
+      this.cache.cookies = cookies;
+    }
+    return this.cache.cookies;
   }
 
   /** The body parsed as JSON; with a selector (`items.0.id`, gjson's dotted form), that value. */
   json(selector?: string): unknown {
-    if (typeof this.body !== 'string') throw new Error(`response body of ${this.request.method} ${this.url} is ${this.body === null ? 'empty (responseType none or an error)' : 'binary'}; it cannot be parsed as JSON`);
+    const text = this.body;
+    if (typeof text !== 'string') throw new Error(`response body of ${this.method} ${this.url} is ${text === null ? 'empty (responseType none or an error)' : 'binary'}; it cannot be parsed as JSON`);
     let value: unknown;
     try {
-      value = JSON.parse(this.body);
+      value = JSON.parse(text);
     } catch {
-      throw new Error(`response body of ${this.request.method} ${this.url} (status ${this.status}) is not JSON: ${this.body.slice(0, 80)}`);
+      throw new Error(`response body of ${this.method} ${this.url} (status ${this.status}) is not JSON: ${text.slice(0, 80)}`);
     }
     if (!selector) return value;
     for (const part of selector.split('.')) {
@@ -76,6 +108,18 @@ export class K6Response {
   html(): never {
     throw new Error('Response.html() is not supported by the built-in engine; parse the body yourself or run with --engine k6');
   }
+
+  /** what console.log / JSON.stringify show, as the getters are not own properties */
+  toJSON(): Record<string, unknown> {
+    return { status: this.status, status_text: this.status_text, url: this.url, headers: this.headers, body: this.body, timings: this.timings, error: this.error, error_code: this.error_code, proto: this.proto };
+  }
+}
+
+interface K6Request {
+  method: string;
+  url: string;
+  headers: Record<string, string[]>;
+  body: string;
 }
 
 function toArrayBuffer(buf: Buffer): ArrayBuffer {

@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { isLoopbackHost } from '../../util/loopback.js';
 import { IterationInterrupted, type VuContext } from '../vu-context.js';
-import { dispatcherFor, sendRequest } from './http-client.js';
+import { sendRequest } from './http-client.js';
 import { CookieJar, K6Response, type ResponseType } from './http-response.js';
 import type { K6Module } from './registry.js';
 
@@ -137,7 +137,6 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
   const callback = params.responseCallback !== undefined ? params.responseCallback : vu.responseCallback !== undefined ? vu.responseCallback : DEFAULT_CALLBACK;
   const cookieJar = params.jar ?? jar;
   let redirectsLeft = params.redirects ?? inst.httpDefaults.maxRedirects;
-  const dispatcher = dispatcherFor(inst.httpDefaults.noConnectionReuse);
   for (;;) {
     let parsed: URL;
     try {
@@ -145,14 +144,32 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
     } catch {
       throw new TypeError(`http.${method.toLowerCase()}: "${url}" is not a URL; write it like http://127.0.0.1:7100/api/products`);
     }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new TypeError(`http.${method.toLowerCase()}: "${url}" is not an http:// or https:// URL`);
+    }
     if (!inst.allowRemote && !isLoopbackHost(parsed.hostname)) {
       throw new Error(`refused request to ${parsed.hostname}: peakready only sends load to 127.0.0.0/8 or ::1 unless you pass --allow-remote (only against systems you own)`);
     }
-    const sendHeaders: Record<string, string> = { ...headers, host: parsed.host };
+    const sendHeaders: Record<string, string> = { host: parsed.host, ...headers };
     const cookie = [cookieJar.header(parsed.host), ...Object.entries(params.cookies ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' ? v.value : v}`)].filter(Boolean).join('; ');
     if (cookie) sendHeaders.cookie = cookie;
     const startedEpoch = Date.now();
-    const wire = await sendRequest(dispatcher, { origin: parsed.origin, path: parsed.pathname + parsed.search, method, headers: sendHeaders, body: payload, timeoutMs, discardBody: responseType === 'none', signal: vu.signal });
+    const tls = parsed.protocol === 'https:';
+    const wire = await sendRequest({
+      origin: parsed.origin,
+      host: parsed.hostname.replace(/^\[|\]$/g, ''),
+      port: parsed.port ? Number(parsed.port) : tls ? 443 : 80,
+      tls,
+      path: parsed.pathname + parsed.search,
+      method,
+      headers: sendHeaders,
+      body: payload,
+      timeoutMs,
+      discardBody: responseType === 'none',
+      signal: vu.signal,
+      noConnectionReuse: inst.httpDefaults.noConnectionReuse,
+      insecureSkipTLSVerify: inst.httpDefaults.insecureSkipTLSVerify,
+    });
     if (vu.signal.aborted) throw new IterationInterrupted();
     cookieJar.absorb(parsed.host, wire.headers['set-cookie']);
     const expected = callback === null ? undefined : isExpected(callback, wire.status);
