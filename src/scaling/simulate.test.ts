@@ -82,6 +82,29 @@ describe('peakready scale simulate', () => {
 
 describe('simulation (pure)', () => {
   const hpa = loadHpaFile(catalogManifest).spec;
+
+  it('reads JSON series with ISO timestamps, durations and quantities, and reports every bad cell at once', () => {
+    const json = JSON.stringify({ samples: [{ time: '2026-11-27T08:00:30Z', cpu_total: '1.5' }, { time: '2026-11-27T08:00:00Z', cpu: 40 }] });
+    const parsed = parseMetricSeries(json, 'bf.json', hpa);
+    expect(parsed.points).toEqual([
+      { t: 0, values: { cpu: { kind: 'average', value: 40 } } },
+      { t: 30_000, values: { cpu: { kind: 'total', value: 1500 } } },
+    ]);
+    expect(parseMetricSeries('time,cpu\n1m30s,50\n', 'x.csv', hpa).points[0]!.t).toBe(0);
+    expect(() => parseMetricSeries('time,cpu\nsoon,50\n2,lots\n', 'bad.csv', hpa)).toThrow(
+      /bad\.csv:2 row 1\.time: needs a time[\s\S]*bad\.csv:3 row 2\.cpu: "lots" is not a percent/,
+    );
+  });
+
+  it('picks an HPA by name in a file holding several, and refuses to guess', () => {
+    const two = ['apiVersion: autoscaling/v2', 'kind: HorizontalPodAutoscaler', 'metadata: { name: a }', 'spec: { scaleTargetRef: { kind: Deployment, name: a }, maxReplicas: 3 }'].join('\n');
+    const text = `${two}\n---\n${two.replace(/\ba\b/g, 'b')}\n`;
+    const file = join(dir, 'two.yaml');
+    writeFileSync(file, text);
+    expect(loadHpaFile(file, 'b').spec).toMatchObject({ name: 'b', minReplicas: 1, maxReplicas: 3, metrics: [{ name: 'cpu', type: 'Utilization', averageUtilization: 80 }] });
+    expect(() => loadHpaFile(file)).toThrow(/2 HorizontalPodAutoscalers \(a, b\); pick one with --name/);
+    expect(() => loadHpaFile(file, 'c')).toThrow(/no HorizontalPodAutoscaler named "c" \(found: a, b\)/);
+  });
   it('takes the pod request from the Deployment in the same file', () => {
     expect(loadHpaFile(catalogManifest).podCpuRequestMilli).toBe(200);
   });
