@@ -12,6 +12,8 @@ export class BadOtlpBody extends Error {}
 
 export interface DecodedSpans {
   spans: SpanRecord[];
+  /** `JSON.stringify` of each span (the traces.ndjson line), built with the resource serialised once per resource */
+  lines: string[];
   rejected: number;
   /** why the first rejected span was rejected (for partial_success.error_message) */
   rejectReason?: string;
@@ -34,8 +36,13 @@ const HEX = /^[0-9a-f]*$/;
 // ---------- protobuf ----------
 
 interface PbAnyValue {
-  value?: string;
-  [k: string]: unknown;
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: LongLike | number;
+  doubleValue?: number;
+  arrayValue?: { values: PbAnyValue[] };
+  kvlistValue?: { values: PbKeyValue[] };
+  bytesValue?: Uint8Array;
 }
 interface PbKeyValue {
   key: string;
@@ -63,16 +70,17 @@ export function decodeProtobufRequest(body: Uint8Array): DecodedSpans {
   } catch (error) {
     throw new BadOtlpBody(`protobuf body is not an ExportTraceServiceRequest: ${(error as Error).message}`);
   }
-  const out: DecodedSpans = { spans: [], rejected: 0 };
+  const out: DecodedSpans = { spans: [], lines: [], rejected: 0 };
   for (const rs of message.resourceSpans) {
     const resource = pbAttributes(rs.resource?.attributes ?? []);
     const service = String(resource['service.name'] ?? 'unknown_service');
     const flatResource = flatScalars(resource);
+    const resourceJson = JSON.stringify(flatResource);
     for (const ss of rs.scopeSpans) {
       for (const span of ss.spans) {
         const traceId = hex(span.traceId);
         const spanId = hex(span.spanId);
-        const problem = idProblem(traceId, spanId);
+        const problem = span.traceId.length === 16 && span.spanId.length === 8 && traceId !== ZERO_TRACE && spanId !== ZERO_SPAN ? undefined : idProblem(traceId, spanId);
         if (problem) {
           reject(out, problem);
           continue;
@@ -89,11 +97,10 @@ export function decodeProtobufRequest(body: Uint8Array): DecodedSpans {
           endTimeUnixNano: nanos(span.endTimeUnixNano),
           status: STATUS_CODES[status?.code ?? 0] ?? 'UNSET',
           attributes: pbAttributes(span.attributes),
-          resource: flatResource,
         };
         if (parent && parent !== ZERO_SPAN) record.parentSpanId = parent;
         if (status?.message) record.statusMessage = status.message;
-        out.spans.push(record);
+        keep(out, record, flatResource, resourceJson);
       }
     }
   }
@@ -119,25 +126,18 @@ function pbAttributes(list: PbKeyValue[]): Record<string, Attr> {
   return out;
 }
 
+/** The field of AnyValue that was on the wire (decoded messages own only the fields they read). */
 function pbValue(av: PbAnyValue | null | undefined): Attr | undefined {
-  if (!av || !av.value) return undefined;
-  const v = av[av.value];
-  switch (av.value) {
-    case 'stringValue':
-    case 'boolValue':
-    case 'doubleValue':
-      return v as string | boolean | number;
-    case 'intValue':
-      return typeof v === 'number' ? v : (v as LongLike).toNumber();
-    case 'bytesValue':
-      return Buffer.from(v as Uint8Array).toString('base64');
-    case 'arrayValue':
-      return homogeneous(((v as { values: PbAnyValue[] }).values ?? []).map(pbValue));
-    case 'kvlistValue':
-      return JSON.stringify(pbAttributes((v as { values: PbKeyValue[] }).values ?? []));
-    default:
-      return undefined;
-  }
+  if (!av) return undefined;
+  const has = (k: keyof PbAnyValue) => Object.prototype.hasOwnProperty.call(av, k);
+  if (has('stringValue')) return av.stringValue!;
+  if (has('intValue')) return typeof av.intValue === 'number' ? av.intValue : av.intValue!.toNumber();
+  if (has('boolValue')) return av.boolValue!;
+  if (has('doubleValue')) return av.doubleValue!;
+  if (has('arrayValue')) return homogeneous((av.arrayValue!.values ?? []).map(pbValue));
+  if (has('kvlistValue')) return JSON.stringify(pbAttributes(av.kvlistValue!.values ?? []));
+  if (has('bytesValue')) return Buffer.from(av.bytesValue!).toString('base64');
+  return undefined;
 }
 
 // ---------- OTLP/JSON ----------
@@ -156,11 +156,12 @@ export function decodeJsonRequest(text: string): DecodedSpans {
     throw new BadOtlpBody(`JSON body does not parse: ${(error as Error).message}`);
   }
   if (!isObject(body)) throw new BadOtlpBody('JSON body must be an object (an ExportTraceServiceRequest)');
-  const out: DecodedSpans = { spans: [], rejected: 0 };
+  const out: DecodedSpans = { spans: [], lines: [], rejected: 0 };
   for (const rs of list(field(body, 'resourceSpans', 'resource_spans'), 'resourceSpans')) {
     const resource = jsonAttributes(field(field(rs, 'resource'), 'attributes'));
     const service = String(resource['service.name'] ?? 'unknown_service');
     const flatResource = flatScalars(resource);
+    const resourceJson = JSON.stringify(flatResource);
     for (const ss of list(field(rs, 'scopeSpans', 'scope_spans'), 'scopeSpans')) {
       for (const span of list(field(ss, 'spans'), 'spans')) {
         if (!isObject(span)) throw new BadOtlpBody('a span must be an object');
@@ -183,13 +184,12 @@ export function decodeJsonRequest(text: string): DecodedSpans {
           endTimeUnixNano: jsonNanos(field(span, 'endTimeUnixNano', 'end_time_unix_nano')),
           status: STATUS_CODES[code] ?? jsonEnumName(field(status, 'code'), 'STATUS_CODE_', STATUS_CODES),
           attributes: jsonAttributes(field(span, 'attributes')),
-          resource: flatResource,
         };
         const parent = lowerHex(field(span, 'parentSpanId', 'parent_span_id'));
         if (parent && parent !== ZERO_SPAN) record.parentSpanId = parent;
         const message = field(status, 'message');
         if (typeof message === 'string' && message) record.statusMessage = message;
-        out.spans.push(record);
+        keep(out, record, flatResource, resourceJson);
       }
     }
   }
@@ -272,6 +272,14 @@ function jsonValue(av: unknown): Attr | undefined {
 }
 
 // ---------- shared ----------
+
+/** Adds the span and its line; the resource (the same for every span of a resource) is serialised once. */
+function keep(out: DecodedSpans, record: SpanRecord, resource: Record<string, string | number | boolean>, resourceJson: string): void {
+  const json = JSON.stringify(record);
+  out.lines.push(`${json.slice(0, -1)},"resource":${resourceJson}}`);
+  record.resource = resource;
+  out.spans.push(record);
+}
 
 function idProblem(traceId: string, spanId: string): string | undefined {
   if (traceId.length !== 32 || !HEX.test(traceId) || traceId === ZERO_TRACE) return `invalid trace id "${traceId}" (want 16 bytes, not all zero)`;

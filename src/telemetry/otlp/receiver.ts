@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzip } from 'node:zlib';
@@ -85,7 +85,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   }
   const forwarder = options.forwardUrl ? new Forwarder(options.forwardUrl) : undefined;
   const counters = { spansReceived: 0, spansDropped: 0, requests: 0, rejected: 0, throttled: 0 };
-  let pending: SpanRecord[] = [];
+  // JSON lines waiting for the disk: the same lines RunDirectory.appendSpans writes, made once and
+  // shared with the in-memory store
+  let pending: string[] = [];
   let inFlight = 0;
 
   const flush = (): void => {
@@ -95,7 +97,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     }
     const batch = pending;
     pending = [];
-    runDir.appendSpans(batch);
+    appendFileSync(runDir.path('traces'), batch.join('\n') + '\n');
   };
   const timer = setInterval(flush, options.flushIntervalMs ?? 100);
   timer.unref();
@@ -115,8 +117,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const accept = (res: ServerResponse, encoding: Encoding, decoded: DecodedSpans): void => {
     if (decoded.spans.length) {
       counters.spansReceived += decoded.spans.length;
-      store.add(decoded.spans);
-      if (runDir) pending.push(...decoded.spans);
+      store.addEncoded(decoded.spans, decoded.lines);
+      if (runDir) for (const line of decoded.lines) pending.push(line);
       if (pending.length >= 5000) flush();
       options.onSpans?.(decoded.spans);
     }

@@ -3,11 +3,13 @@ import type { SpanRecord } from '../../run/records.js';
 /**
  * The spans a receiver keeps in memory for live queries, bounded: past `maxSpans` whole traces
  * are evicted oldest-first (by first arrival), so memory stays flat during a long drill while
- * every span still reaches the run directory on disk.
+ * every span still reaches the run directory on disk. Spans are held as their JSON lines (the
+ * same text traces.ndjson gets): one flat string per span costs the garbage collector far less
+ * than an object graph, which measured as the largest ingest cost; reads parse on demand.
  */
 export class TraceStore {
   readonly maxSpans: number;
-  private readonly byTrace = new Map<string, SpanRecord[]>();
+  private readonly byTrace = new Map<string, string[]>();
   private held = 0;
   private evictedTraces = 0;
   private evictedSpans = 0;
@@ -18,13 +20,16 @@ export class TraceStore {
   }
 
   add(spans: readonly SpanRecord[]): void {
-    for (const span of spans) {
-      let trace = this.byTrace.get(span.traceId);
-      if (!trace) {
-        trace = [];
-        this.byTrace.set(span.traceId, trace);
-      }
-      trace.push(span);
+    this.addEncoded(spans, spans.map((s) => JSON.stringify(s)));
+  }
+
+  /** `lines[i]` is `JSON.stringify(spans[i])`, already made for the disk. */
+  addEncoded(spans: readonly SpanRecord[], lines: readonly string[]): void {
+    for (let i = 0; i < spans.length; i++) {
+      const traceId = spans[i]!.traceId;
+      const trace = this.byTrace.get(traceId);
+      if (trace) trace.push(lines[i]!);
+      else this.byTrace.set(traceId, [lines[i]!]);
     }
     this.held += spans.length;
     this.evict();
@@ -57,8 +62,8 @@ export class TraceStore {
     return this.evictedSpans;
   }
 
-  trace(traceId: string): readonly SpanRecord[] | undefined {
-    return this.byTrace.get(traceId.toLowerCase());
+  trace(traceId: string): SpanRecord[] | undefined {
+    return this.byTrace.get(traceId.toLowerCase())?.map((line) => JSON.parse(line) as SpanRecord);
   }
 
   traceIds(): string[] {
@@ -68,7 +73,7 @@ export class TraceStore {
   /** Every span held, oldest trace first. */
   spans(): SpanRecord[] {
     const out: SpanRecord[] = [];
-    for (const spans of this.byTrace.values()) out.push(...spans);
+    for (const lines of this.byTrace.values()) for (const line of lines) out.push(JSON.parse(line) as SpanRecord);
     return out;
   }
 }
