@@ -3,10 +3,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../paths.js';
 import type { StackState } from '../stack/contract.js';
-import { isListening, isPidAlive, privateStateDir, TEST_DATABASE_URL, waitFor } from '../stack/test-support.js';
+import { isListening, isPidAlive, privateDatabase, privateStateDir, waitFor } from '../stack/test-support.js';
 
 const BIN = join(packageRoot, 'bin', 'peakready.js');
 const run = promisify(execFile);
@@ -48,9 +48,16 @@ async function portsOpen(base: number): Promise<number[]> {
 describe('peakready up / status / down (real CLI, real services)', () => {
   let env: NodeJS.ProcessEnv;
   let home: string;
+  let database: Awaited<ReturnType<typeof privateDatabase>>;
+  beforeAll(async () => {
+    database = await privateDatabase('cli_up');
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
   beforeEach(() => {
     home = privateStateDir();
-    env = { ...process.env, PEAKREADY_HOME: home, DATABASE_URL: TEST_DATABASE_URL };
+    env = { ...process.env, PEAKREADY_HOME: home, DATABASE_URL: database.url };
   });
 
   it('foreground up: ready, serves the API; SIGTERM leaves no process of its group and no listening port', async () => {

@@ -37,7 +37,9 @@ interface Replica {
   readyTimer?: NodeJS.Timeout;
 }
 
+/** a drained replica (scale-down) gets the contract's 10 s to finish; a whole-stack stop must fit the 10 s shutdown hook */
 const STOP_GRACE_MS = 10_000;
+const SHUTDOWN_GRACE_MS = 5_000;
 const MAX_BACKOFF_MS = 10_000;
 
 export class ReplicaSet {
@@ -116,7 +118,7 @@ export class ReplicaSet {
       clearTimeout(r.readyTimer);
       this.options.balancer.drop(r.info.id);
     }
-    await Promise.all([...all.map((r) => stopChild(r.child, STOP_GRACE_MS)), ...this.pendingStops]);
+    await Promise.all([...all.map((r) => stopChild(r.child, SHUTDOWN_GRACE_MS)), ...this.pendingStops]);
   }
 
   /** Starts replicas until the set has the wanted count (stops early when one cannot be started). */
