@@ -45,7 +45,7 @@ export function registerScale(program: Command): void {
     .option('--json', 'print the decisions as JSON')
     .addHelpText(
       'after',
-      '\nMetric file (CSV):\n  time,cpu\n  0,40\n  1m,95\n  5m,30\n\ncpu is the average utilisation per pod (% of request); cpu_total (e.g. "2400m") is the\nwhole workload\'s usage, spread over the replicas the simulation runs.\n',
+      '\nMetric file (CSV):\n  time,cpu\n  0,40\n  1m,95\n  5m,30\n\ncpu is the average utilisation per pod (% of request), replayed as-is; add a replicas\ncolumn (pods that measured it) or use cpu_total (e.g. "2400m", the whole workload\'s usage)\nto spread the load over the replicas the simulation runs.\n',
     )
     .action((flags: SimulateFlags) => {
       const loaded = loadHpaFile(flags.hpa, flags.name);
@@ -77,7 +77,8 @@ export function registerScale(program: Command): void {
         return;
       }
       const width = Math.max(20, Math.min(100, (process.stdout.columns ?? 80) - 20));
-      process.stdout.write(formatSimulation(spec, steps, { all: flags.all, width }).join('\n') + '\n');
+      const averagesReplayedAsIs = series.points.some((p) => p.replicas === undefined && Object.values(p.values).some((v) => v?.kind === 'average'));
+      process.stdout.write(formatSimulation(spec, steps, { all: flags.all, width, averagesReplayedAsIs }).join('\n') + '\n');
     });
 
   scale

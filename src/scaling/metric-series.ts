@@ -10,7 +10,10 @@ import { readUserFile } from './user-file.js';
  * CSV (header row) or JSON (an array of objects, or `{ "samples": [...] }`) with:
  *   time              seconds from the start ("90"), a duration ("1m30s") or an ISO timestamp
  *   <metric>          the measured average per pod, as the HPA sees it: percent of request for a
- *                     Utilization target (cpu: 75), a quantity for AverageValue/Value ("250m")
+ *                     Utilization target (cpu: 75), a quantity for AverageValue/Value ("250m");
+ *                     replayed as-is unless a `replicas` column says how many pods measured it
+ *   replicas          pods running when the averages were measured: the averages then become the
+ *                     workload's total (average × replicas), shared by the simulated replicas
  *   <metric>_total    total usage of the whole workload ("2400m", "2.4" cores): spread over the
  *                     replicas the simulation runs, so more replicas mean lower utilisation
  * One of the two columns per metric of the HPA; a missing or empty cell means "no metric".
@@ -20,6 +23,8 @@ export interface SeriesPoint {
   /** ms from the first sample */
   t: number;
   values: Record<string, { kind: 'average' | 'total'; value: number } | undefined>;
+  /** pods that measured the averages (the `replicas` column) */
+  replicas?: number;
 }
 
 export interface MetricSeries {
@@ -42,8 +47,8 @@ export function parseMetricSeries(text: string, file: string, hpa: HpaSpec): Met
   const rows = text.trimStart().startsWith('[') || text.trimStart().startsWith('{') ? jsonRows(text, file) : csvRows(text);
   const issues: ConfigIssue[] = [];
   const names = hpa.metrics.map((m) => m.name);
-  const known = ['time', ...names, ...names.map((n) => `${n}_total`)];
-  const raw: Array<{ t: number; values: SeriesPoint['values'] }> = [];
+  const known = ['time', 'replicas', ...names, ...names.map((n) => `${n}_total`)];
+  const raw: SeriesPoint[] = [];
   for (const row of rows) {
     const at = (column: string) => ({ file, ...(row.line !== undefined ? { line: row.line } : {}), field: `${row.field}.${column}` });
     for (const column of Object.keys(row.cells)) {
@@ -69,13 +74,19 @@ export function parseMetricSeries(text: string, file: string, hpa: HpaSpec): Met
         } else values[metric.name] = { kind, value };
       }
     }
-    raw.push({ t, values });
+    const replicasCell = row.cells.replicas;
+    let replicas: number | undefined;
+    if (replicasCell !== undefined && replicasCell !== null && replicasCell !== '') {
+      replicas = Number(replicasCell);
+      if (!Number.isInteger(replicas) || replicas < 1) issues.push({ ...at('replicas'), message: `"${String(replicasCell)}" is not a pod count` });
+    }
+    raw.push({ t, values, ...(replicas !== undefined ? { replicas } : {}) });
   }
   if (raw.length === 0 && issues.length === 0) issues.push({ file, message: 'no samples (expected a header row "time,<metric>" and one row per sample)' });
   if (issues.length) throw new ConfigError(issues);
   raw.sort((a, b) => a.t - b.t);
   const start = raw[0]!.t;
-  return { file, points: raw.map((p) => ({ t: p.t - start, values: p.values })) };
+  return { file, points: raw.map((p) => ({ ...p, t: p.t - start })) };
 }
 
 function parseTime(value: unknown): number | undefined {

@@ -4,7 +4,11 @@ import type { HpaSpec } from './hpa-spec.js';
 import type { SimulationStep } from './simulate.js';
 
 /** The text `peakready scale simulate` prints: a decision table and a replica chart. */
-export function formatSimulation(hpa: HpaSpec, steps: readonly SimulationStep[], options: { all?: boolean; width?: number } = {}): string[] {
+export function formatSimulation(
+  hpa: HpaSpec,
+  steps: readonly SimulationStep[],
+  options: { all?: boolean; width?: number; averagesReplayedAsIs?: boolean } = {},
+): string[] {
   const rows: string[][] = [['time', 'metric', 'current', 'proposal', 'desired', 'limited by', 'reason']];
   let previous: SimulationStep | undefined;
   for (const [i, step] of steps.entries()) {
@@ -31,6 +35,9 @@ export function formatSimulation(hpa: HpaSpec, steps: readonly SimulationStep[],
     `HPA ${hpa.name}: ${steps.length} syncs over ${formatDuration(lastT)}, replicas ${replicas[0]} → peak ${peak} (max ${hpa.maxReplicas}) → ${replicas.at(-1)}, ` +
       `${steps.filter((s) => s.decision.rescale).length} rescales`,
   ];
+  if (options.averagesReplayedAsIs) {
+    summary.push('note: per-pod averages were replayed as-is (they do not fall as replicas are added); add a replicas column or use <metric>_total to model the load being shared');
+  }
   if (peak >= hpa.maxReplicas) summary.push(`warning: maxReplicas ${hpa.maxReplicas} was reached: demand beyond it is not served (capacity risk)`);
   const chart = barChart(replicas, { width: options.width ?? 60, height: 8, endLabel: formatDuration(lastT), marks: [{ value: hpa.maxReplicas, label: `max ${hpa.maxReplicas}` }] });
   return [...table, '', 'replicas over time:', ...chart, '', ...summary];

@@ -96,6 +96,16 @@ describe('simulation (pure)', () => {
     );
   });
 
+  it('turns averages measured on a known replica count into load shared by the simulated replicas', () => {
+    // 2 pods at 120 % of 200m = 480m of work; at a 60 % target that is 4 pods, and then it holds
+    const s = parseMetricSeries('time,cpu,replicas\n0,120,2\n', 'r.csv', hpa);
+    const steps = simulate(hpa, s, { syncPeriodMs: 15_000, initialReplicas: 3, requestMilli: { cpu: 200 }, podStartupMs: 0, tailMs: 60_000 });
+    expect(steps.map((x) => x.replicas)).toEqual([4, 4, 4, 4, 4]);
+    // the same averages replayed as-is keep asking for more
+    const asIs = simulate(hpa, parseMetricSeries('time,cpu\n0,120\n', 'a.csv', hpa), { syncPeriodMs: 15_000, initialReplicas: 3, requestMilli: { cpu: 200 }, podStartupMs: 0, tailMs: 30_000 });
+    expect(asIs.map((x) => x.replicas)).toEqual([6, 12, 24]);
+  });
+
   it('picks an HPA by name in a file holding several, and refuses to guess', () => {
     const two = ['apiVersion: autoscaling/v2', 'kind: HorizontalPodAutoscaler', 'metadata: { name: a }', 'spec: { scaleTargetRef: { kind: Deployment, name: a }, maxReplicas: 3 }'].join('\n');
     const text = `${two}\n---\n${two.replace(/\ba\b/g, 'b')}\n`;

@@ -58,8 +58,17 @@ function metricInput(
   now: number,
   options: SimulationOptions,
 ): MetricInput {
-  const sample = point.values[name];
+  let sample = point.values[name];
   if (!sample) return { kind: 'unavailable', reason: 'no sample at this time' };
+  if (sample.kind === 'average' && point.replicas !== undefined && type !== 'Value') {
+    // averages measured on `replicas` pods: the workload's total, to be shared by ours
+    const request = type === 'Utilization' ? options.requestMilli[name] : undefined;
+    if (type === 'Utilization' && request === undefined) {
+      return { kind: 'unavailable', reason: `a replicas column needs the pod's ${name} request (a Deployment in the same file, or --cpu-request)` };
+    }
+    const perPod = type === 'Utilization' ? (sample.value * request!) / 100 : sample.value;
+    sample = { kind: 'total', value: perPod * point.replicas };
+  }
   const readyCount = pods.filter((s) => now - s >= options.podStartupMs).length;
   if (type === 'Value') {
     return { kind: 'value', value: sample.value };
