@@ -1,10 +1,32 @@
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+import { diagnose, type ComponentStatus } from '../report/doctor.js';
+import { useColor } from '../report/terminal.js';
+
+export function renderDoctorTable(components: readonly ComponentStatus[], color: boolean): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  const table = new Table({
+    head: ['component', 'found', 'detail', 'peakready will use'].map((h) => c.bold(h)),
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [12, 7, 46, 42],
+  });
+  for (const s of components) table.push([s.component, s.available ? c.green('yes') : c.yellow('no'), s.detail, s.uses]);
+  const real = components.filter((s) => s.available).length;
+  return `${table.toString()}\n${real} of ${components.length} real components available; everything else runs embedded (nothing to install for \`peakready drill\`).\n`;
+}
 
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('show which real components are available and which embedded defaults will be used')
-    .addHelpText('after', '\nExample:\n  $ npx peakready doctor\n')
-    .action(() => notBuiltYet('doctor', 'doctor is not there yet'));
+    .option('--toxiproxy <url>', 'a Toxiproxy server to probe (default: $TOXIPROXY_URL)')
+    .option('--database-url <url>', 'a PostgreSQL to connect to (default: $DATABASE_URL)')
+    .option('--json', 'print the findings as JSON')
+    .addHelpText('after', '\nExample:\n  $ npx peakready doctor\n  $ TOXIPROXY_URL=http://127.0.0.1:8474 npx peakready doctor\n')
+    .action(async (flags: { toxiproxy?: string; databaseUrl?: string; json?: boolean }) => {
+      const components = await diagnose({ ...(flags.toxiproxy ? { toxiproxyUrl: flags.toxiproxy } : {}), ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}) });
+      process.stdout.write(flags.json ? JSON.stringify(components, null, 2) + '\n' : renderDoctorTable(components, useColor(process.stdout)));
+    });
 }

@@ -1,10 +1,63 @@
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+import { DEFAULT_BUDGETS_FILE, loadBudgets } from '../budgets/load.js';
+import { ExitCode } from '../exit-codes.js';
+import { renderVerdictTable, useColor, writeReports } from '../report/index.js';
+import { RunDirectory } from '../run/run-dir.js';
+import { runChecks } from '../verify/index.js';
+
+interface ReportFlags {
+  budget?: string;
+  baseline?: string;
+  grafanaUrl?: string;
+  report?: string;
+  color?: boolean;
+}
+
+/** The budgets a run was judged with: --budget, else the file its config.json names, else the shipped one. */
+function budgetsFileFor(run: RunDirectory, flag: string | undefined): string | undefined {
+  if (flag) return flag;
+  const recorded = run.readJson<{ budgets?: string | null }>('config')?.budgets;
+  if (recorded && recorded !== DEFAULT_BUDGETS_FILE && existsSync(resolve(recorded))) return resolve(recorded);
+  return undefined;
+}
 
 export function registerReport(program: Command): void {
   program
     .command('report [run]')
-    .description('rebuild every report (terminal, JSON, JUnit, Markdown, HTML) from a run directory')
-    .addHelpText('after', '\nExample:\n  $ npx peakready report .peakready/runs/<id>\n')
-    .action(() => notBuiltYet('report [run]', 'reports are not there yet'));
+    .description('judge a finished run again from its stored data and rebuild every report (terminal, JSON, JUnit, Markdown, HTML)')
+    .option('--budget <file>', "budgets file (default: the one the run used, else scenarios/budgets.yaml)")
+    .option('--baseline <file>', "an earlier run's report.json; fail on a regression beyond the budgets' tolerance")
+    .option('--grafana-url <url>', 'link trace ids to Grafana Explore (default: the run\'s, or $GRAFANA_URL)')
+    .option('--report <dir>', 'also copy report.html, report.json, junit.xml and summary.md here')
+    .option('--no-color', 'no colours in the verdict table (also NO_COLOR, or when not a terminal)')
+    .addHelpText(
+      'after',
+      `
+RUN is a run directory or its id under .peakready/runs/ (default: the newest run).
+
+Example:
+  $ npx peakready report                                  # the newest run
+  $ npx peakready report .peakready/runs/<id> --baseline main/report.json
+
+Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error.`,
+    )
+    .action((runArg: string | undefined, flags: ReportFlags) => {
+      const run = RunDirectory.open(runArg);
+      const budgets = loadBudgets(budgetsFileFor(run, flags.budget));
+      const recordedGrafana = run.readJson<{ grafanaUrl?: string | null }>('config')?.grafanaUrl ?? undefined;
+      const grafanaUrl = flags.grafanaUrl ?? recordedGrafana ?? process.env.GRAFANA_URL;
+      const checks = runChecks(run, budgets);
+      const result = writeReports(run, { checks, budgets, ...(grafanaUrl ? { grafanaUrl } : {}), ...(flags.baseline ? { baseline: flags.baseline } : {}) });
+      if (flags.report) {
+        const dir = resolve(flags.report);
+        mkdirSync(dir, { recursive: true });
+        for (const file of result.files) cpSync(file, resolve(dir, basename(file)));
+      }
+      const color = flags.color !== false && useColor(process.stdout);
+      process.stdout.write(renderVerdictTable(result.checks, { color }));
+      process.stdout.write(`reports: ${result.files.join(', ')}\n`);
+      process.exitCode = result.verdict === 'pass' ? ExitCode.ok : ExitCode.checkFailed;
+    });
 }

@@ -39,6 +39,7 @@ describe('checks on a healthy drill', () => {
     expect(checks.tracing!.details.map((d) => d.name)).toEqual(['complete traces', 'rule checkout-trace-complete', 'rule checkout-no-errors']);
     expect(detail(checks['scale-out']!, 'catalog reaction')).toMatchObject({ status: 'pass', figure: '4.0s', limit: '<= 60.0s' });
     expect(detail(checks['scale-out']!, 'controller decided right').status).toBe('pass');
+    expect(detail(checks['scale-out']!, 'catalog capacity')).toMatchObject({ status: 'pass', note: expect.stringMatching(/load p95 latency: .* \(better\)/) });
     expect(detail(checks.isolation!, 'product pages during outage').figure).toBe('0% failed, 100% degraded');
     expect(checks.integrity!.figure).toBe('0 violations, 400 orders');
     expect(checks.cleanup!.figure).toBe('0 left');
@@ -101,8 +102,8 @@ describe('each check catches its failure', () => {
     expect(checksOf(['no-scale-out'])['scale-out']).toMatchObject({ status: 'skip', reason: expect.stringContaining('no autoscaler ran') });
     const flap = checksOf(['flap'])['scale-out']!;
     expect(flap.status).toBe('fail');
-    expect(detail(flap, 'checkout flapping')).toMatchObject({ status: 'fail', figure: '1 flaps' });
-    expect(detail(flap, 'checkout flapping').note).toMatch(/1→2 at \+40\.0s then 2→1 at \+50\.0s/);
+    expect(detail(flap, 'catalog flapping')).toMatchObject({ status: 'fail', figure: '1 flaps' });
+    expect(detail(flap, 'catalog flapping').note).toMatch(/1→3 at \+25\.0s then 3→1 at \+50\.0s/);
   });
 
   it('a tighter reaction bound fails a slow scale-out', () => {

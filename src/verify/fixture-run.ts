@@ -5,8 +5,8 @@ import type { CleanupSnapshot, IntegritySnapshot, MetricSample, RequestRecord, S
 /**
  * A drill-shaped run directory for tests of checks and reports, built from the record types
  * (records.ts) alone: 80 s with baseline 0-20 s, surge 20-60 s, cool-down 60-80 s, the
- * recommendations proxy disabled 30-45 s, checkout and product requests every 100 ms, a trace per
- * request, one scale-out, stored orders, a clean stop. Each `breaks` entry spoils one thing a
+ * recommendations proxy disabled 30-45 s, checkout and product requests every 100 ms (slower
+ * 20-27 s, until catalog's scale-out is ready), a trace per request, stored orders, a clean stop. Each `breaks` entry spoils one thing a
  * check must catch.
  */
 export type FixtureBreak =
@@ -49,14 +49,12 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
       { t: at(25), type: 'scale-decision', service: 'catalog', current: 1, desired: 3, utilization: 142, target: 60, limitedBy: 'policy:Pods', reason: 'cpu above target' },
       { t: at(25), type: 'replicas', service: 'catalog', from: 1, to: 3, ready: 1 },
       { t: at(27), type: 'replicas', service: 'catalog', from: 3, to: 3, ready: 3 },
-      { t: at(40), type: 'scale-decision', service: 'checkout', current: 1, desired: 2, utilization: 95, target: 60, limitedBy: 'policy:Pods', reason: 'cpu above target' },
-      { t: at(40), type: 'replicas', service: 'checkout', from: 1, to: 2, ready: 2 },
     );
   }
   if (broken.has('flap')) {
     timeline.push(
-      { t: at(50), type: 'scale-decision', service: 'checkout', current: 2, desired: 1, utilization: 10, target: 60, limitedBy: 'tolerance', reason: 'cpu below target' },
-      { t: at(50), type: 'replicas', service: 'checkout', from: 2, to: 1, ready: 1 },
+      { t: at(50), type: 'scale-decision', service: 'catalog', current: 3, desired: 1, utilization: 10, target: 60, limitedBy: 'tolerance', reason: 'cpu below target' },
+      { t: at(50), type: 'replicas', service: 'catalog', from: 3, to: 1, ready: 1 },
     );
   }
   timeline.push({ t: at(80), type: 'run', state: 'end', command: 'drill' });
@@ -74,7 +72,9 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
     const traceId = (i + 1).toString(16).padStart(32, '0');
     const isCheckout = i % 2 === 0;
     let duration = isCheckout ? 40 + random() * 20 : 20 + random() * 10;
-    if (broken.has('bad-minute') && isCheckout && s >= 30 && s < 34) duration = 1500;
+    // the surge bites before catalog scales out (25 s) and its replicas are ready (27 s)
+    if (s >= 20 && s < 27) duration += 60;
+    if (broken.has('bad-minute') && isCheckout && s >= 50 && s < 54) duration = 1500;
     const record: RequestRecord = { t: at(s), scenario, name: isCheckout ? 'checkout' : 'product', method: isCheckout ? 'POST' : 'GET', status: isCheckout ? 201 : 200, duration, failed: false, traceId };
     if (isCheckout) {
       if (broken.has('checkout-fails-in-outage') && inOutage && i % 4 === 0) Object.assign(record, { status: 503, failed: true });
@@ -119,7 +119,7 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
     traces: () => run.appendSpans(spans),
     integrity: () => run.writeJson('integrity', integrity),
     cleanup: () => run.writeJson('cleanup', cleanup),
-    config: () => run.writeJson('config', { command: 'drill', profile: 'smoke', target: 'http://127.0.0.1:7100' }),
+    config: () => run.writeJson('config', { command: 'drill', profile: 'smoke', timeScale: 0.1, target: null }),
     summary: () => run.writeJson('summary', fixtureSummary(requests)),
   };
   for (const [file, writeFile] of Object.entries(write)) if (!omit.includes(file as RunFile)) writeFile();
