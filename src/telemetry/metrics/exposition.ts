@@ -35,8 +35,10 @@ const SUFFIXES: Record<string, readonly string[]> = {
 };
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 
-export function parseExposition(text: string): ExpositionSample[] {
+/** `wanted`: skip samples of other families before parsing their labels (scrapes keep few families). */
+export function parseExposition(text: string, wanted?: (family: string) => boolean): ExpositionSample[] {
   const types = new Map<string, MetricType>();
+  const families = new Map<string, { family: string; type: MetricType }>();
   const out: ExpositionSample[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -47,15 +49,26 @@ export function parseExposition(text: string): ExpositionSample[] {
       if (m) types.set(m[1]!, (['counter', 'gauge', 'histogram', 'summary'].includes(m[2]!) ? m[2] : 'untyped') as MetricType);
       continue;
     }
-    out.push(parseSample(line, i + 1, types));
+    const sample = parseSample(line, i + 1, types, families, wanted);
+    if (sample) out.push(sample);
   }
   return out;
 }
 
-function parseSample(line: string, lineNo: number, types: Map<string, MetricType>): ExpositionSample {
+function parseSample(
+  line: string,
+  lineNo: number,
+  types: Map<string, MetricType>,
+  families: Map<string, { family: string; type: MetricType }>,
+  wanted?: (family: string) => boolean,
+): ExpositionSample | undefined {
   const nameMatch = NAME.exec(line);
   if (!nameMatch) throw new ExpositionError(lineNo, `expected a metric name at "${line.slice(0, 40)}"`);
   const name = nameMatch[0];
+  let known = families.get(name);
+  if (!known) families.set(name, (known = familyOf(name, types)));
+  const { family, type } = known;
+  if (wanted && !wanted(family) && !wanted(name)) return undefined;
   let pos = name.length;
   const labels: Record<string, string> = {};
   if (line[pos] === '{') {
@@ -72,16 +85,24 @@ function parseSample(line: string, lineNo: number, types: Map<string, MetricType
       while (line[pos] === ' ') pos++;
       if (line[pos] !== '=' || line[pos + 1] !== '"') throw new ExpositionError(lineNo, `expected ="value" after label ${key[0]}`);
       pos += 2;
+      const close = line.indexOf('"', pos);
+      const backslash = line.indexOf('\\', pos);
       let value = '';
-      for (;;) {
-        const c = line[pos];
-        if (c === undefined) throw new ExpositionError(lineNo, `unterminated value of label ${key[0]}`);
-        pos++;
-        if (c === '"') break;
-        if (c === '\\') {
-          const e = line[pos++];
-          value += e === 'n' ? '\n' : (e ?? '');
-        } else value += c;
+      if (close >= 0 && (backslash < 0 || backslash > close)) {
+        // the common case: no escapes
+        value = line.slice(pos, close);
+        pos = close + 1;
+      } else {
+        for (;;) {
+          const c = line[pos];
+          if (c === undefined) throw new ExpositionError(lineNo, `unterminated value of label ${key[0]}`);
+          pos++;
+          if (c === '"') break;
+          if (c === '\\') {
+            const e = line[pos++];
+            value += e === 'n' ? '\n' : (e ?? '');
+          } else value += c;
+        }
       }
       labels[key[0]] = value;
     }
@@ -90,7 +111,6 @@ function parseSample(line: string, lineNo: number, types: Map<string, MetricType
   if (!rest[0]) throw new ExpositionError(lineNo, `sample ${name} has no value`);
   const value = parseValue(rest[0]);
   if (value === undefined) throw new ExpositionError(lineNo, `sample ${name} has a bad value "${rest[0]}"`);
-  const { family, type } = familyOf(name, types);
   const sample: ExpositionSample = { name, family, type, labels, value };
   if (rest[1] !== undefined) {
     const ts = Number(rest[1]);

@@ -48,6 +48,7 @@ export const DEFAULT_SCRAPED_FAMILIES: readonly string[] = [...Object.values(Sta
 
 export function startMetricsScraper(options: ScraperOptions): MetricsScraper {
   const keep = new Set(options.families ?? DEFAULT_SCRAPED_FAMILIES);
+  const wanted = (family: string) => keep.has(family);
   const now = options.now ?? Date.now;
   const timeout = options.timeoutMs ?? Math.min(options.intervalMs, 5000);
   const stats: ScraperStats = { scrapes: 0, failures: 0, samples: 0 };
@@ -62,7 +63,7 @@ export function startMetricsScraper(options: ScraperOptions): MetricsScraper {
       const res = await request(target.url, { headersTimeout: timeout, bodyTimeout: timeout, headers: { accept: 'text/plain;version=0.0.4' } });
       const text = await res.body.text();
       if (res.statusCode !== 200) throw new Error(`${target.url} answered ${res.statusCode}`);
-      const samples = reduceSamples(parseExposition(text), keep).map(
+      const samples = reduceSamples(parseExposition(text, wanted), keep).map(
         (s): MetricSample => ({ t, source: 'scrape', service: target.service, replica: target.replica, name: s.name, labels: s.labels, value: s.value }),
       );
       stats.scrapes++;
