@@ -40,7 +40,8 @@ const HEAD = ['service', 'port', 'replica', 'pid', 'replica port', 'state', 'hea
 export function renderStatusTable(state: StackState, options: { tty: boolean; health?: HealthByReplica }): string {
   const body = rows(state, options.health);
   if (options.tty) {
-    const table = new Table({ head: HEAD, style: { head: ['cyan'] } });
+    // no rule between rows: the whole stack fits a terminal
+    const table = new Table({ head: HEAD, style: { head: ['cyan'] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
     table.push(...body);
     return table.toString();
   }
