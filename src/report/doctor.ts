@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { parse } from 'yaml';
 import { findK6 } from '../load/k6-binary.js';
+import { redactUrl } from '../stack/environment.js';
 
 const run = promisify(execFile);
 
@@ -94,7 +95,7 @@ function kubeconfig(env: NodeJS.ProcessEnv): ComponentStatus {
 async function postgres(url: string | undefined, timeoutMs: number): Promise<ComponentStatus> {
   const fallback = 'embedded PostgreSQL (PGlite)';
   if (!url) return { component: 'postgresql', available: false, detail: 'no DATABASE_URL or --database-url', uses: fallback };
-  const shown = redact(url);
+  const shown = redactUrl(url);
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();
@@ -126,17 +127,6 @@ async function versionOf(path: string, args: string[], env: NodeJS.ProcessEnv, t
     return ((stdout || stderr).split('\n').find((l) => l.trim()) ?? '').trim() || 'version unknown';
   } catch (error) {
     return `found, but \`${args.join(' ')}\` failed (${reason(error)})`;
-  }
-}
-
-/** A database URL without its password. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
   }
 }
 
