@@ -44,7 +44,8 @@ export class Coordinator {
     const entry = distEntry('src/load/worker');
     const ready: Array<Promise<void>> = [];
     for (let index = 0; index < count; index++) {
-      const worker = new Worker(entry, { workerData: { ...init, segment: { index, count } } satisfies WorkerInit });
+      // a larger young generation: each request makes short-lived objects, and fewer scavenges cost less
+      const worker = new Worker(entry, { workerData: { ...init, segment: { index, count } } satisfies WorkerInit, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
       this.workers.push(worker);
       this.state.push({ active: 0, initialised: 0, running: [], done: false });
       ready.push(

@@ -75,20 +75,21 @@ export class LoadInstance {
       iterationInTest: 0,
       progress: () => Math.min(1, (Date.now() - startedAt) / Math.max(1, plannedMs)),
     };
-    const wrap = (pooled: PooledVu): ScenarioVu & { pooled: PooledVu } => ({
-      pooled,
-      iterate: (request) => {
-        const n = iterationInInstance++;
-        const scenario: ScenarioInfo = {
-          ...info,
-          iterationInInstance: n,
-          iterationInTest: n * this.segment.count + this.segment.index,
-          intendedStart: request.intendedStart,
-          actualStart: performance.now(),
-        };
-        return this.iterate(pooled, plan, scenario, request);
-      },
-    });
+    const wrap = (pooled: PooledVu): ScenarioVu & { pooled: PooledVu } => {
+      // one ScenarioInfo per VU while it serves this scenario, updated each iteration (no garbage per iteration)
+      const scenario: ScenarioInfo = { ...info, actualStart: 0 };
+      return {
+        pooled,
+        iterate: (request) => {
+          const n = iterationInInstance++;
+          scenario.iterationInInstance = n;
+          scenario.iterationInTest = n * this.segment.count + this.segment.index;
+          scenario.intendedStart = request.intendedStart;
+          scenario.actualStart = performance.now();
+          return this.iterate(pooled, plan, scenario, request);
+        },
+      };
+    };
     return {
       info,
       clock,

@@ -74,6 +74,26 @@ export function classifyError(error: Error & { code?: string }): { message: stri
   return { message: error.message || String(error), code: 1000 };
 }
 
+/**
+ * In-flight exchanges per abort signal: one 'abort' listener per signal instead of one per
+ * request (EventTarget listeners are costly on the hot path).
+ */
+const inflight = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onSignalAbort(signal: AbortSignal, abort: () => void): () => void {
+  let set = inflight.get(signal);
+  if (!set) {
+    const created = new Set<() => void>();
+    set = created;
+    inflight.set(signal, created);
+    signal.addEventListener('abort', () => {
+      for (const fn of [...created]) fn();
+    }, { once: true });
+  }
+  set.add(abort);
+  return () => set.delete(abort);
+}
+
 function codedError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
 }
@@ -144,7 +164,7 @@ function attempt(req: WireRequest, resolve: (r: WireResponse) => void, mayRetry:
     if (settled) return;
     settled = true;
     clearTimeout(timer);
-    req.signal.removeEventListener('abort', onAbort);
+    unlisten();
     conn.onData = null;
     conn.onClose = null;
     const endedAt = performance.now();
@@ -197,7 +217,7 @@ function attempt(req: WireRequest, resolve: (r: WireResponse) => void, mayRetry:
     conn.socket.destroy();
     finish(codedError('request timeout', 'ERR_REQUEST_TIMEOUT'));
   }, req.timeoutMs);
-  req.signal.addEventListener('abort', onAbort, { once: true });
+  const unlisten = onSignalAbort(req.signal, onAbort);
 
   const reusable = req.noConnectionReuse ? undefined : takeIdle(key);
   if (reusable) conn = reusable;

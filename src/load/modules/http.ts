@@ -107,6 +107,55 @@ function newTraceparent(): { header: string; traceId: string } {
   return { header: `00-${traceId}-${parentId}-01`, traceId };
 }
 
+interface Target {
+  origin: string;
+  host: string;
+  hostHeader: string;
+  port: number;
+  tls: boolean;
+  path: string;
+}
+
+/** Parsed and vetted request targets: a load test asks for the same few URLs over and over. */
+const targets = new Map<string, Target>();
+
+function resolveTarget(url: string, method: string, allowRemote: boolean): Target {
+  const cached = targets.get(url);
+  if (cached) return cached;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(`http.${method.toLowerCase()}: "${url}" is not a URL; write it like http://127.0.0.1:7100/api/products`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError(`http.${method.toLowerCase()}: "${url}" is not an http:// or https:// URL`);
+  }
+  if (!allowRemote && !isLoopbackHost(parsed.hostname)) {
+    throw new Error(`refused request to ${parsed.hostname}: peakready only sends load to 127.0.0.0/8 or ::1 unless you pass --allow-remote (only against systems you own)`);
+  }
+  const tls = parsed.protocol === 'https:';
+  const target = {
+    origin: parsed.origin,
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    hostHeader: parsed.host,
+    port: parsed.port ? Number(parsed.port) : tls ? 443 : 80,
+    tls,
+    path: parsed.pathname + parsed.search,
+  };
+  if (targets.size > 10_000) targets.clear();
+  targets.set(url, target);
+  return target;
+}
+
+function cookieHeader(jar: CookieJar, host: string, extra: Params['cookies']): string | undefined {
+  const fromJar = jar.header(host);
+  if (!extra) return fromJar;
+  const parts = Object.entries(extra).map(([k, v]) => `${k}=${typeof v === 'object' ? v.value : v}`);
+  if (fromJar) parts.unshift(fromJar);
+  return parts.join('; ') || undefined;
+}
+
 function parseTimeout(t: string | number | undefined): number {
   if (t === undefined) return 60_000;
   if (typeof t === 'number') return t;
@@ -132,35 +181,23 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
     traceId = tp.traceId;
   }
   const payload = encodeBody(body, headers);
-  const timeoutMs = parseTimeout(params.timeout);
+  const timeoutMs = params.timeout === undefined ? 60_000 : parseTimeout(params.timeout);
   const responseType: ResponseType = params.responseType ?? (inst.httpDefaults.discardResponseBodies ? 'none' : 'text');
   const callback = params.responseCallback !== undefined ? params.responseCallback : vu.responseCallback !== undefined ? vu.responseCallback : DEFAULT_CALLBACK;
   const cookieJar = params.jar ?? jar;
   let redirectsLeft = params.redirects ?? inst.httpDefaults.maxRedirects;
   for (;;) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new TypeError(`http.${method.toLowerCase()}: "${url}" is not a URL; write it like http://127.0.0.1:7100/api/products`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new TypeError(`http.${method.toLowerCase()}: "${url}" is not an http:// or https:// URL`);
-    }
-    if (!inst.allowRemote && !isLoopbackHost(parsed.hostname)) {
-      throw new Error(`refused request to ${parsed.hostname}: peakready only sends load to 127.0.0.0/8 or ::1 unless you pass --allow-remote (only against systems you own)`);
-    }
-    const sendHeaders: Record<string, string> = { host: parsed.host, ...headers };
-    const cookie = [cookieJar.header(parsed.host), ...Object.entries(params.cookies ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' ? v.value : v}`)].filter(Boolean).join('; ');
+    const target = resolveTarget(url, method, inst.allowRemote);
+    const sendHeaders: Record<string, string> = { host: target.hostHeader, ...headers };
+    const cookie = cookieHeader(cookieJar, target.hostHeader, params.cookies);
     if (cookie) sendHeaders.cookie = cookie;
     const startedEpoch = Date.now();
-    const tls = parsed.protocol === 'https:';
     const wire = await sendRequest({
-      origin: parsed.origin,
-      host: parsed.hostname.replace(/^\[|\]$/g, ''),
-      port: parsed.port ? Number(parsed.port) : tls ? 443 : 80,
-      tls,
-      path: parsed.pathname + parsed.search,
+      origin: target.origin,
+      host: target.host,
+      port: target.port,
+      tls: target.tls,
+      path: target.path,
       method,
       headers: sendHeaders,
       body: payload,
@@ -171,7 +208,7 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
       insecureSkipTLSVerify: inst.httpDefaults.insecureSkipTLSVerify,
     });
     if (vu.signal.aborted) throw new IterationInterrupted();
-    cookieJar.absorb(parsed.host, wire.headers['set-cookie']);
+    if (wire.headers['set-cookie']) cookieJar.absorb(target.hostHeader, wire.headers['set-cookie']);
     const expected = callback === null ? undefined : isExpected(callback, wire.status);
     const tags = vu.tags(params.tags);
     tags.method = method;
