@@ -13,6 +13,7 @@ interface SimulateFlags {
   hpa: string;
   metrics: string;
   name?: string;
+  service?: string;
   syncPeriod: string;
   initialReplicas?: string;
   cpuRequest?: string;
@@ -33,8 +34,9 @@ export function registerScale(program: Command): void {
     .command('simulate')
     .description('replay a metric series through an autoscaling/v2 HPA manifest: the replicas Kubernetes would run over time')
     .requiredOption('--hpa <file>', 'HPA manifest (YAML, may hold several documents: Deployment, Service, HPA, PDB)')
-    .requiredOption('--metrics <file>', 'metric series: CSV or JSON with time and <metric> (per-pod average) or <metric>_total columns')
+    .requiredOption('--metrics <file>', 'metric series: CSV or JSON with time and <metric> (per-pod average) or <metric>_total columns; or a peakready run (its directory or metrics.ndjson)')
     .option('--name <name>', 'the HPA to use when the file holds several')
+    .option('--service <name>', "with a run as --metrics: whose CPU samples to replay (default: the HPA's scale target)")
     .option('--sync-period <duration>', 'controller sync period', '15s')
     .option('--initial-replicas <n>', 'replicas at the start (default: minReplicas)')
     .option('--cpu-request <quantity>', "pod CPU request for cpu_total columns (default: the Deployment's in the same file)")
@@ -55,7 +57,7 @@ export function registerScale(program: Command): void {
         if (!Number.isFinite(t) || t < 0) throw new UsageError(`--tolerance: "${flags.tolerance}" is not a ratio; write it like 0.1`);
         spec.tolerance = t;
       }
-      const series = loadMetricSeries(flags.metrics, spec);
+      const series = loadMetricSeries(flags.metrics, spec, flags.service ?? loaded.manifest.spec.scaleTargetRef.name);
       const syncPeriodMs = parseDuration(flags.syncPeriod, '--sync-period');
       if (syncPeriodMs <= 0) throw new UsageError('--sync-period must be positive, e.g. 15s');
       const initial = flags.initialReplicas === undefined ? Math.max(1, spec.minReplicas) : Number(flags.initialReplicas);

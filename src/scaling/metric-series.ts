@@ -2,6 +2,7 @@ import { ConfigError, didYouMean, type ConfigIssue } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import type { HpaSpec } from './hpa-spec.js';
 import { parseQuantityMilli } from './quantity.js';
+import { runMetricsFile, seriesFromRun } from './run-series.js';
 import { readUserFile } from './user-file.js';
 
 /**
@@ -32,9 +33,11 @@ export interface MetricSeries {
   points: SeriesPoint[];
 }
 
-export function loadMetricSeries(path: string, hpa: HpaSpec): MetricSeries {
-  const { text, file } = readUserFile(path);
-  return parseMetricSeries(text, file, hpa);
+/** A CSV/JSON series, or a peakready run (its directory or metrics.ndjson) for `service`. */
+export function loadMetricSeries(path: string, hpa: HpaSpec, service: string = hpa.name): MetricSeries {
+  const runFile = runMetricsFile(path);
+  const { text, file } = readUserFile(runFile ?? path);
+  return runFile ? seriesFromRun(text, file, hpa, service) : parseMetricSeries(text, file, hpa);
 }
 
 interface Row {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,30 @@ describe('peakready scale simulate', () => {
     const r = await cli(['scale', 'simulate', '--hpa', file, '--metrics', series]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.yaml:14 spec\.behavior\.scaleUp\.policies\[0\]\.type: /);
+  });
+
+  it('replays a peakready run\'s CPU samples of the HPA\'s target through the manifest', async () => {
+    const run = join(dir, 'runs', 'drill-1');
+    mkdirSync(run, { recursive: true });
+    const lines: string[] = [];
+    // catalog: 1 replica at 300 % of 200m, then 5 replicas at 60 %; search samples are ignored
+    for (let i = 0; i < 4; i++) {
+      const t = 1_700_000_000_000 + i * 1000;
+      const replicas = i < 2 ? 1 : 5;
+      for (let r = 0; r < replicas; r++) {
+        lines.push(JSON.stringify({ t, source: 'cpu', service: 'catalog', replica: `catalog-${r + 1}`, pid: 1, cpuSeconds: 0, utilization: i < 2 ? 300 : 60, requestMillicores: 200 }));
+      }
+      lines.push(JSON.stringify({ t, source: 'cpu', service: 'search', replica: 'search-1', pid: 2, cpuSeconds: 0, utilization: 5, requestMillicores: 200 }));
+    }
+    writeFileSync(join(run, 'metrics.ndjson'), lines.join('\n') + '\n');
+    const r = await cli(['scale', 'simulate', '--hpa', catalogManifest, '--metrics', run, '--sync-period', '1s', '--json']);
+    expect(r.stderr).toBe('');
+    const parsed = JSON.parse(r.stdout) as { steps: SimulationStep[] };
+    // 600m of work at a 60 % target of 200m → 5 replicas (min 3 in the manifest)
+    expect(parsed.steps.map((x) => x.replicas)).toEqual([5, 5, 5, 5]);
+    const wrong = await cli(['scale', 'simulate', '--hpa', catalogManifest, '--metrics', run, '--service', 'cart']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('no cpu samples of service "cart" (services with samples: catalog, search)');
   });
 
   it('rejects an unknown metric column with a suggestion', async () => {
