@@ -1,5 +1,5 @@
 import { StackMetrics as M, SupervisorMetrics as S } from '../../stack/metric-names.js';
-import { dashboard, faultAnnotation, Grid, prom, stat, timeseries, type Dashboard } from './panels.js';
+import { dashboard, faultAnnotation, Grid, prom, stat, steps, timeseries, type Dashboard } from './panels.js';
 
 const HTTP = M.httpServerDuration;
 const GW = 'service="gateway"';
@@ -15,19 +15,11 @@ export function overviewDashboard(): Dashboard {
     stat(g, 'Error ratio (5xx)', prom(`sum(rate(${HTTP}_count{${GW}, status_code=~"5.."}[${RATE}])) / sum(rate(${HTTP}_count{${GW}}[${RATE}]))`), {
       unit: 'percentunit',
       decimals: 2,
-      thresholds: [
-        { value: null, color: 'green' },
-        { value: 0.001, color: 'orange' },
-        { value: 0.01, color: 'red' },
-      ],
+      thresholds: steps('green', [0.001, 'orange'], [0.01, 'red']),
     }),
     stat(g, 'p95 latency (all routes)', prom(`histogram_quantile(0.95, sum by (le) (rate(${HTTP}_bucket{${GW}}[${RATE}])))`), {
       unit: 's',
-      thresholds: [
-        { value: null, color: 'green' },
-        { value: 0.5, color: 'orange' },
-        { value: 1, color: 'red' },
-      ],
+      thresholds: steps('green', [0.5, 'orange'], [1, 'red']),
     }),
     stat(g, 'Orders confirmed/s', prom(`sum(rate(${M.checkoutOrders}{result="confirmed"}[${RATE}]))`), { unit: 'short', decimals: 1 }),
     timeseries(g, 'Requests/s by route', [prom(`sum by (route) (rate(${HTTP}_count{${GW}}[${RATE}]))`, '{{route}}')], { unit: 'reqps', stack: true }),
@@ -38,26 +30,17 @@ export function overviewDashboard(): Dashboard {
       unit: 'percentunit',
       decimals: 3,
       description: 'Share of checkouts answered without a 5xx. Objective 99.9 %.',
-      thresholds: [
-        { value: null, color: 'red' },
-        { value: 0.999, color: 'green' },
-      ],
+      thresholds: steps('red', [0.999, 'green']),
     }),
     stat(g, 'Under 500 ms (5m)', prom(`sum(rate(${HTTP}_bucket{${CHECKOUT}, le="0.5"}[5m])) / sum(rate(${HTTP}_count{${CHECKOUT}}[5m]))`), {
       unit: 'percentunit',
       decimals: 2,
       description: 'Share of checkouts answered within 500 ms (latency SLO: 99 %).',
-      thresholds: [
-        { value: null, color: 'red' },
-        { value: 0.99, color: 'green' },
-      ],
+      thresholds: steps('red', [0.99, 'green']),
     }),
     stat(g, 'Checkout p99', prom(`histogram_quantile(0.99, sum by (le) (rate(${HTTP}_bucket{${CHECKOUT}}[5m])))`), { unit: 's' }),
     stat(g, 'Active faults', prom(`sum(${S.faultActive}) or vector(0)`), {
-      thresholds: [
-        { value: null, color: 'green' },
-        { value: 1, color: 'red' },
-      ],
+      thresholds: steps('green', [1, 'red']),
     }),
     timeseries(g, 'Checkout results/s', [prom(`sum by (result) (rate(${M.checkoutOrders}[${RATE}]))`, '{{result}}')], { unit: 'ops', stack: true }),
     timeseries(g, 'Doorbuster stock left', [prom(`sum by (product_id) (${M.inventoryAvailable})`, '{{product_id}}')], { unit: 'short', min: 0 }),

@@ -76,6 +76,9 @@ export const labelVariable = (name: string, metric: string, label: string, multi
   options: [],
 });
 
+/** Threshold steps: the base colour, then [value, colour] pairs. */
+export const steps = (base: string, ...above: Array<[number, string]>) => [{ value: null, color: base }, ...above.map(([value, color]) => ({ value, color }))];
+
 export const prom = (expr: string, legendFormat = '', extra: Record<string, unknown> = {}) => ({ expr, legendFormat, ...extra });
 
 type Query = ReturnType<typeof prom>;

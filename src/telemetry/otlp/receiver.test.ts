@@ -212,6 +212,15 @@ describe('OTLP receiver with raw bodies', () => {
     expect(r.stats().forward).toMatchObject({ forwarded: 2, failed: 0, dropped: 0 });
   });
 
+  it('keeps ingesting when the upstream is down, counting failed forwards', async () => {
+    const r = await receiver({ forwardUrl: 'http://127.0.0.1:9/v1/traces' });
+    for (const t of traces) expect((await post(r.url, otlpProtobufRequest([t]), { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    expect(r.store.spanCount).toBe(20);
+    await r.close();
+    expect(r.stats().forward).toMatchObject({ forwarded: 0, failed: 2 });
+    expect(r.stats().forward!.lastError).toBeTruthy();
+  });
+
   it('writes under --out when no run directory is given', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'peakready-otlp-out-'));
     const r = await receiver({ outDir: join(dir, 'nested') });
