@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ScriptError } from './errors.js';
+import { transformModule, type BlockingMembersOf } from './transform.js';
+
+const blockingOf: BlockingMembersOf = (specifier) => ({
+  members: new Set(specifier === 'k6/http' ? ['get', 'post', 'batch'] : specifier === 'k6' ? ['sleep', 'group'] : []),
+  asyncExports: new Set(specifier === './lib.js' ? ['buy'] : []),
+});
+const transform = (source: string) => transformModule(source, 'script.js', blockingOf);
+
+describe('load-time rewrite of synchronous k6 scripts', () => {
+  it('awaits blocking calls and makes exactly the functions that reach them async', () => {
+    const { code } = transform(`import http from 'k6/http';
+import { check, sleep } from 'k6';
+function fetch(url) { return http.get(url); }
+function pure(x) { return x * 2; }
+export default function () {
+  const res = fetch('/a');
+  check(res, { ok: (r) => r.status === 200 });
+  [3, 1].sort((a, b) => a - b);
+  sleep(pure(1));
+}
+`);
+    expect(code).toContain('async function fetch(url) { return (await http.get(url)); }');
+    expect(code).toContain('function pure(x) { return x * 2; }');
+    expect(code).not.toContain('async function pure');
+    expect(code).toContain('__exports.default = async function () {');
+    expect(code).toContain('const res = (await fetch(\'/a\'));');
+    expect(code).toContain("check(res, { ok: (r) => r.status === 200 });");
+    expect(code).toContain('(await sleep(pure(1)));');
+  });
+
+  it('keeps every line on its line', () => {
+    const source = `import http from 'k6/http';\n\n\nexport default function () {\n  http.get('/a');\n  throw new Error('x');\n}\n`;
+    const { code } = transform(source);
+    const lines = code.split('\n');
+    expect(lines[5]).toContain("throw new Error('x');");
+    expect(lines[4]).toContain("(await http.get('/a'));");
+  });
+
+  it('follows calls through methods, named imports and imported async functions', () => {
+    const { code, asyncExports } = transform(`import { get } from 'k6/http';
+import { buy } from './lib.js';
+const api = { browse() { return get('/p'); } };
+export function journey() { api.browse(); buy('p1'); }
+`);
+    expect(code).toContain("async browse() { return (await get('/p')); }");
+    expect(code).toContain("(await api.browse()); (await buy('p1'));");
+    expect([...asyncExports]).toEqual(['journey']);
+  });
+
+  it('refuses a blocking call inside an array callback, with file:line and the fix', () => {
+    expect(() => transform(`import http from 'k6/http';\nexport default function () {\n  ['/a', '/b'].forEach((u) => http.get(u));\n}\n`)).toThrow(
+      new ScriptError(`script.js:3: a blocking k6 call (http request, sleep, group) inside a .forEach() callback cannot run here; rewrite it as a for...of loop, or send the requests together with http.batch()`),
+    );
+  });
+
+  it('leaves async-style scripts working', () => {
+    const { code } = transform(`import http from 'k6/http';\nexport default async function () {\n  const r = await http.asyncRequest('GET', '/a');\n}\n`);
+    expect(code).toContain("const r = await http.asyncRequest('GET', '/a');");
+  });
+});
