@@ -64,6 +64,13 @@ describe('each check catches its failure', () => {
     expect(detail(c, 'checkout success rate during outage')).toMatchObject({ status: 'fail', figure: '49.33%', limit: '>= 99%' });
   });
 
+  it('isolation: an experiment that never injected its fault fails, naming the probe', () => {
+    expect(checksOf(['chaos-refused']).isolation).toMatchObject({
+      status: 'fail',
+      reason: 'the chaos experiment "Recommendations outage" never injected its fault: steady-state probe "product page answers 200 within 500 ms" failed before it (Headers Timeout Error)',
+    });
+  });
+
   it('isolation: product pages failing instead of degrading', () => {
     const c = checksOf(['pages-fail-in-outage']).isolation!;
     expect(detail(c, 'product pages during outage')).toMatchObject({ status: 'fail', figure: '100% failed, 0% degraded' });

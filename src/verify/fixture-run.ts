@@ -20,7 +20,8 @@ export type FixtureBreak =
   | 'missing-traces'
   | 'no-orders-span'
   | 'no-scale-out'
-  | 'flap';
+  | 'flap'
+  | 'chaos-refused';
 
 export const FIXTURE_T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
 
@@ -44,6 +45,11 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
     { t: at(60), type: 'phase', state: 'start', phase: 'cooldown' },
     { t: at(80), type: 'phase', state: 'end', phase: 'cooldown' },
   ];
+  if (broken.has('chaos-refused')) {
+    // the experiment's steady-state probe failed, so the fault was never injected
+    for (let i = timeline.length - 1; i >= 0; i--) if (timeline[i]!.type === 'fault') timeline.splice(i, 1);
+    timeline.push({ t: at(30), type: 'probe', experiment: 'Recommendations outage', probe: 'product page answers 200 within 500 ms', stage: 'before', ok: false, value: null, detail: 'Headers Timeout Error' });
+  }
   if (!broken.has('no-scale-out')) {
     timeline.push(
       { t: at(25), type: 'scale-decision', service: 'catalog', current: 1, desired: 3, utilization: 142, target: 60, limitedBy: 'policy:Pods', reason: 'cpu above target' },

@@ -20,7 +20,22 @@ export function checkIsolation(run: RunDirectory, budgets: Budgets): CheckResult
   if (!run.has('requests')) return skipped(ID, TITLE, 'the run recorded no requests');
   const data = readRunData(run);
   const outage = data.intervals.get(OUTAGE);
-  if (!outage?.length) return skipped(ID, TITLE, 'no fault was injected in this run (no fault on/off events in the timeline)');
+  if (!outage?.length) {
+    // an experiment that was attempted but never injected its fault proved nothing: that fails
+    const refused = data.timeline.find((e) => e.type === 'probe' && e.stage === 'before' && !e.ok);
+    if (refused?.type === 'probe') {
+      return {
+        id: ID,
+        title: TITLE,
+        status: 'fail',
+        figure: 'no outage',
+        limit: 'an outage to judge',
+        details: [],
+        reason: `the chaos experiment "${refused.experiment}" never injected its fault: steady-state probe "${refused.probe}" failed before it (${refused.detail ?? 'no detail'})`,
+      };
+    }
+    return skipped(ID, TITLE, 'no fault was injected in this run (no fault on/off events in the timeline)');
+  }
   const baseline = data.intervals.get(limits.baselinePhase);
   if (!baseline?.length) return skipped(ID, TITLE, `the timeline has no "${limits.baselinePhase}" phase to compare with (checks.isolation.baselinePhase)`);
 

@@ -47,9 +47,8 @@ export function checkScaleOut(run: RunDirectory, budgets: Budgets): CheckResult 
     limit: 'pass',
     ...(p.evidence.length ? { note: (p.status === 'warn' ? 'warning: ' : '') + p.evidence.slice(0, 3).join('; ') } : {}),
   });
+  // items first, so a failure's reason names the item (e.g. "catalog reaction"), then the two verdicts
   const details: CheckResult['details'] = [
-    part('controller decided right', verdict.controllerDecidedRight),
-    part('capacity grew', verdict.capacityGrew),
     ...verdict.items.map((i) => ({
       name: `${i.service} ${i.id}`,
       status: status(i.status),
@@ -57,6 +56,8 @@ export function checkScaleOut(run: RunDirectory, budgets: Budgets): CheckResult 
       limit: i.limit,
       ...(i.evidence.length ? { note: (i.status === 'warn' ? 'warning: ' : '') + i.evidence.join('; ') } : {}),
     })),
+    part('controller decided right', verdict.controllerDecidedRight),
+    part('capacity grew', verdict.capacityGrew),
   ];
   const reactions = verdict.services.filter((s) => s.reactionMs !== undefined);
   const slowest = reactions.length ? Math.max(...reactions.map((s) => s.reactionMs!)) : undefined;
