@@ -135,6 +135,15 @@ describe('trace rules', () => {
     expect(evaluateTraceRules(traces, rules, { faultWindows: [{ start: T0 + 500, end: T0 + 900, proxy: 'payments' }] })[1]!.status).toBe('fail');
   });
 
+  it('lets a client span be ERROR for a 4xx answer only', () => {
+    const { spans } = checkout(0);
+    const lookup = byService(spans, 'checkout', 'CLIENT');
+    const with404 = spans.map((s) => (s === lookup ? { ...s, status: 'ERROR', attributes: { ...s.attributes, 'http.response.status_code': 404 } } : s));
+    expect(evaluateTraceRules(assembleTraces(with404), rules)[1]!.status).toBe('pass');
+    const noAnswer = spans.map((s) => (s === lookup ? { ...s, status: 'ERROR', attributes: { 'url.full': 'http://x/y', 'error.type': 'ECONNRESET' } } : s));
+    expect(evaluateTraceRules(assembleTraces(noAnswer), rules)[1]!.failures.map((f) => f.message)).toEqual(['checkout CLIENT "POST": http.response.status_code is absent']);
+  });
+
   it('asserts durations, attributes and ancestors, and skips when nothing matches', () => {
     const traces = assembleTraces(checkout(0).spans);
     const custom = parseTraceRules(`
