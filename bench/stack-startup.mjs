@@ -5,7 +5,7 @@
 // the real one (Debian's PostgreSQL via --database-url), plus one cold start of the default (an
 // empty template cache: PGlite's initdb included), so the ratio shows what the database costs.
 //
-//   node bench/stack-startup.mjs [--runs 5] [--base-port 26100] [--no-cold]
+//   node bench/stack-startup.mjs [--runs 5] [--base-port 30100] [--no-cold]
 //
 // Needs a build (`npm run build`). Other work on the machine slows every start alike; the load
 // average is printed with the figures.
@@ -25,7 +25,7 @@ const flag = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const runs = Number(flag('--runs', '5'));
-const basePort = Number(flag('--base-port', '26100'));
+const basePort = Number(flag('--base-port', '30100'));
 const databaseUrl = process.env.PEAKREADY_TEST_DATABASE_URL ?? 'postgres://peakready:peakready@127.0.0.1:5432/peakready';
 
 let activeHome;

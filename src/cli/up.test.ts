@@ -61,13 +61,13 @@ describe('peakready up / status / down (real CLI, real services)', () => {
   });
 
   it('foreground up: ready, serves the API; SIGTERM leaves no process of its group and no listening port', async () => {
-    const base = 24_100;
+    const base = 28_700;
     const child = spawn(process.execPath, [BIN, 'up', '--base-port', String(base)], { env, cwd: packageRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor(() => /Gateway: http:\/\/127\.0\.0\.1:24100/.test(output) || child.exitCode !== null, 'the ready line', 60_000);
+    await waitFor(() => /Gateway: http:\/\/127\.0\.0\.1:28700/.test(output) || child.exitCode !== null, 'the ready line', 60_000);
     expect(output).toMatch(/gateway-1 ready/); // plain lines: stdout is not a terminal
     const state = JSON.parse(readFileSync(join(home, 'stack.json'), 'utf8')) as StackState;
     expect(state.supervisorPid).toBe(child.pid);
@@ -86,14 +86,14 @@ describe('peakready up / status / down (real CLI, real services)', () => {
   });
 
   it('up with a port in use: one line naming the port, its owner and the fix; exit code 2', async () => {
-    const base = 24_500;
+    const base = 29_100;
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(base + 2, '127.0.0.1', r));
     try {
       const result = await cli(['up', '--base-port', String(base)], env);
       expect(result.code).toBe(2);
       expect(result.stderr.trim().split('\n')).toEqual([
-        expect.stringMatching(/^peakready: port 24502 \(the search balancer\) is already in use on 127\.0\.0\.1; .*--base-port/),
+        expect.stringMatching(/^peakready: port 29102 \(the search balancer\) is already in use on 127\.0\.0\.1; .*--base-port/),
       ]);
     } finally {
       await new Promise((r) => blocker.close(r));
@@ -102,11 +102,11 @@ describe('peakready up / status / down (real CLI, real services)', () => {
   });
 
   it('up --detach, status, a SIGKILLed supervisor found and cleaned by the next up, then down', async () => {
-    const base = 24_800;
+    const base = 29_500;
     const up = await cli(['up', '--detach', '--base-port', String(base), '--replicas', 'catalog=2'], env);
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/Gateway: http:\/\/127\.0\.0\.1:24800/);
+    expect(up.stdout).toMatch(/Gateway: http:\/\/127\.0\.0\.1:29500/);
 
     const status = await cli(['status'], env);
     expect(status.code).toBe(0);

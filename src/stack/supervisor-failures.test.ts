@@ -7,7 +7,7 @@ import { fixtureStack } from './fixtures/fixture-stack.js';
 import { startStack } from './supervisor.js';
 import { isListening, privateStateDir, TEST_DATABASE_URL } from './test-support.js';
 
-const BASE = 23_500;
+const BASE = 27_500;
 
 async function startError(promise: Promise<unknown>): Promise<EnvironmentError> {
   try {
@@ -37,7 +37,7 @@ describe('startStack failures: one clear line naming the cause and the fix', () 
     try {
       const error = await startError(startStack({ definition: fixtureStack(BASE), databaseUrl: TEST_DATABASE_URL, faultProxy: false }));
       expect(error.message.split('\n')).toHaveLength(1);
-      expect(error.message).toMatch(/^port 23503 \(the cart balancer\) is already in use on 127\.0\.0\.1; .*--base-port/);
+      expect(error.message).toMatch(new RegExp(`^port ${BASE + 3} \\(the cart balancer\\) is already in use on 127\\.0\\.0\\.1; .*--base-port`));
     } finally {
       await new Promise((r) => blocker.close(r));
     }

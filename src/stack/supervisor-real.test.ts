@@ -6,7 +6,7 @@ import { StackMetrics } from './metric-names.js';
 import { startStack, type RunningStack } from './supervisor.js';
 import { privateDatabase, privateStateDir, waitFor } from './test-support.js';
 
-const BASE = 23_900;
+const BASE = 27_900;
 
 /** Requests a replica has served, from its own /metrics (the balancer does not tell). */
 async function served(port: number): Promise<number> {

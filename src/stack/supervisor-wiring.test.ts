@@ -6,7 +6,7 @@ import { fixtureStack } from './fixtures/fixture-stack.js';
 import { startStack } from './supervisor.js';
 import { isListening, privateStateDir, TEST_DATABASE_URL } from './test-support.js';
 
-const BASE = 25_300;
+const BASE = 28_300;
 
 async function via(gatewayUrl: string, upstream: string): Promise<string> {
   return ((await (await fetch(`${gatewayUrl}/call/${upstream}`)).json()) as { via: string }).via;

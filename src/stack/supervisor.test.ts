@@ -11,7 +11,7 @@ import { readStackState } from './stack-state.js';
 import { startStack, type RunningStack } from './supervisor.js';
 import { isListening, isPidAlive, privateStateDir, TEST_DATABASE_URL, waitFor } from './test-support.js';
 
-const BASE = 23_100;
+const BASE = 27_100;
 
 describe('startStack with contract-following fixture services', () => {
   let home: string;
