@@ -52,7 +52,7 @@ const policy = z.object({
 const rules = z.object({
   stabilizationWindowSeconds: z.number().int().min(0).max(3600).optional(),
   selectPolicy: z.enum(['Max', 'Min', 'Disabled']).optional(),
-  policies: z.array(policy).optional(),
+  policies: z.array(policy).min(1, { message: 'must specify at least one policy (or leave policies out for the defaults)' }).optional(),
   tolerance: z.union([z.number(), z.string()]).optional(),
 });
 

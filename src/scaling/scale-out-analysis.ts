@@ -1,4 +1,5 @@
 import type { MetricSample, RequestRecord, TimelineEvent } from '../run/records.js';
+import type { RunDirectory } from '../run/run-dir.js';
 import { capacityEvidence, type CapacityEvidence } from './capacity-evidence.js';
 
 /**
@@ -196,4 +197,14 @@ function recommendation(d: Decision, tolerance: number): number | undefined {
   const ratio = d.utilization / d.target;
   if (Math.abs(ratio - 1) <= tolerance) return d.current;
   return Math.ceil(ratio * d.current);
+}
+
+/** analyzeScaleOut over a run directory's timeline, metrics and requests. */
+export function analyzeRunScaleOut(run: RunDirectory, options: Omit<ScaleOutInput, 'timeline' | 'cpu' | 'requests'>): ScaleOutVerdict {
+  return analyzeScaleOut({
+    ...options,
+    timeline: run.timeline(),
+    cpu: run.readLines<MetricSample>('metrics'),
+    requests: run.readLines<RequestRecord>('requests'),
+  });
 }

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetricSample, RequestRecord, TimelineEvent } from '../run/records.js';
+import type { RequestRecord, TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { servicePort, type StackDefinition } from '../stack/definition.js';
 import { fixtureStack } from '../stack/fixtures/fixture-stack.js';
@@ -8,7 +8,7 @@ import { startStack, type RunningStack } from '../stack/supervisor.js';
 import { privateStateDir, TEST_DATABASE_URL } from '../stack/test-support.js';
 import { createCpuLimiter } from './cpu-limits.js';
 import { startLocalAutoscaler, type LocalScaleDecision } from './local-autoscaler.js';
-import { analyzeScaleOut } from './scale-out-analysis.js';
+import { analyzeRunScaleOut } from './scale-out-analysis.js';
 
 const BASE = 23_900;
 const SYNC_MS = 500;
@@ -97,10 +97,7 @@ describe('local autoscaler with the real supervisor', () => {
     expect(timeline.some((e: TimelineEvent) => e.type === 'replica' && e.service === 'catalog' && e.replica === 'catalog-2' && e.state === 'ready')).toBe(true);
     expect(limiter.failures).toEqual([]);
 
-    const verdict = analyzeScaleOut({
-      timeline,
-      cpu: run.readLines<MetricSample>('metrics'),
-      requests,
+    const verdict = analyzeRunScaleOut(run, {
       limits: { maxReactionMs: 4 * SYNC_MS, flapWindowMs: 2 * SYNC_MS },
       syncPeriodMs: SYNC_MS,
       scaleDownStabilizationMs: 3000,
