@@ -144,7 +144,10 @@ console.log('peer: a minimal Node proxy (stream.pipe both ways, own process); co
   let failed = 0;
   for (let i = 0; i < target; i += 200) {
     const batch = await Promise.allSettled(Array.from({ length: Math.min(200, target - i) }, () => open(echoProxy)));
-    for (const r of batch) r.status === 'fulfilled' ? sockets.push(r.value) : failed++;
+    for (const r of batch) {
+      if (r.status === 'fulfilled') sockets.push(r.value);
+      else failed++;
+    }
   }
   // every held connection must still carry data end to end
   let echoed = 0;
