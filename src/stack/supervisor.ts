@@ -117,8 +117,16 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
     ...(options.runDir ? { runDir: options.runDir.root } : {}),
     services: def.services.map((s) => ({ name: s.name, port: servicePort(def, s.name), replicas: sets.get(s.name)?.allReplicas() ?? [] })),
   });
+  let stateFileFailed = false;
   const changed = () => {
-    if (stateFile && !stopping) writeStackState(stateFile, state());
+    if (!stateFile || stopping) return;
+    try {
+      writeStackState(stateFile, state());
+    } catch (error) {
+      // runs inside child-process events: a full disk must not take the stack down, only stack.json
+      if (!stateFileFailed) record({ t: Date.now(), type: 'note', level: 'error', message: `cannot write ${stateFile}: ${(error as Error).message}` });
+      stateFileFailed = true;
+    }
   };
 
   const stop = (): Promise<void> =>
