@@ -46,7 +46,7 @@ export function writeReports(run: RunDirectory, options: WriteReportsOptions): {
       typeof options.baseline === 'string' ? { file: options.baseline, tolerance: (options.budgets ?? loadBudgets()).baseline } : options.baseline;
     const comparison = compareWithBaseline(report, loadBaselineReport(file), tolerance, file);
     checks.push(comparison);
-    report = { ...report, checks, verdict: verdictOf(checks) };
+    report = { ...report, checks, verdict: verdictOf(checks), baseline: { file, status: comparison.status, tolerance } };
   }
   const files: string[] = [];
   const write = (file: Parameters<RunDirectory['path']>[0], text: string) => {
@@ -60,6 +60,7 @@ export function writeReports(run: RunDirectory, options: WriteReportsOptions): {
   const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
   if (stepSummary) appendFileSync(stepSummary, markdown + '\n');
   const { requests, timeline, span } = readRunData(run);
-  write('reportHtml', renderHtml({ report, series: runSeries(requests, timeline, span), traces: notableTraces(requests), ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}), ...(options.tempoDatasource ? { tempoDatasource: options.tempoDatasource } : {}) }));
+  const named = [...new Set((options.budgets?.thresholds ?? []).flatMap((t) => (t.tags.name ? [t.tags.name] : [])))];
+  write('reportHtml', renderHtml({ report, series: runSeries(requests, timeline, span, 6, named), traces: notableTraces(requests), ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}), ...(options.tempoDatasource ? { tempoDatasource: options.tempoDatasource } : {}) }));
   return { verdict: report.verdict, files, checks, report };
 }

@@ -14,6 +14,8 @@ export interface ReportJson {
   figures: RunFigures;
   /** the k6-shaped end-of-test summary (summary.json), when the load engine wrote one */
   summary: unknown;
+  /** `--baseline FILE`: which report this run was compared with (details in the `baseline` check) */
+  baseline?: { file: string; status: 'pass' | 'fail' | 'skip'; tolerance: { p95Increase: number; errorRateIncrease: number; throughputDrop: number } };
 }
 
 export function buildReportJson(run: RunDirectory, checks: readonly CheckResult[], verdict: 'pass' | 'fail', now = new Date()): ReportJson {

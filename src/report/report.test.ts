@@ -9,6 +9,8 @@ import { writeFixtureRun } from '../verify/fixture-run.js';
 import { runChecks } from '../verify/index.js';
 import { compareWithBaseline, renderVerdictTable, useColor, writeReports, type ReportJson } from './index.js';
 import { renderJunit } from './junit.js';
+import { runSeries } from './run-figures.js';
+import { readRunData } from '../verify/run-data.js';
 
 const base = mkdtempSync(join(tmpdir(), 'peakready-report-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -74,6 +76,23 @@ describe('report files', () => {
   });
 });
 
+describe('chart data', () => {
+  it('buckets the run, shades the outage and puts the routes the budgets name first', () => {
+    const run = writeFixtureRun(join(base, 'series'));
+    const { requests, timeline, span } = readRunData(run);
+    const series = runSeries(requests, timeline, span, 6, ['product']);
+    expect(series.bucketSeconds).toBe(1);
+    expect(series.t).toHaveLength(80);
+    expect(series.rps.every((r) => r === 10)).toBe(true);
+    expect(series.faults).toEqual([{ start: 30, end: 45 }]);
+    expect(series.phases.map((p) => p.name)).toEqual(['baseline', 'surge', 'cooldown']);
+    expect(series.latency.map((l) => l.route)).toEqual(['product', 'checkout']);
+    expect(series.replicas).toEqual([{ service: 'catalog', values: expect.arrayContaining([1, 3]) }]);
+    expect(series.replicas[0]!.values[24]).toBe(1);
+    expect(series.replicas[0]!.values[25]).toBe(3);
+  });
+});
+
 describe('terminal verdict table', () => {
   const checks: CheckResult[] = [
     { id: 'budgets', title: 'Performance budgets', status: 'pass', figure: '4/4 met', limit: 'all met', details: [] },
@@ -127,6 +146,7 @@ describe('baseline comparison', () => {
     const out = writeReports(run, { checks: withoutBudgetFailure, baseline: { file, tolerance } });
     expect(out.verdict).toBe('fail');
     expect(out.checks.at(-1)).toMatchObject({ id: 'baseline', status: 'fail' });
+    expect(JSON.parse(readFileSync(run.path('reportJson'), 'utf8'))).toMatchObject({ verdict: 'fail', baseline: { file, status: 'fail', tolerance } });
     // the drill's form: a file name, tolerances from the budgets it judged with
     const generous = { ...budgets, baseline: { ...tolerance, p95Increase: 100 } };
     expect(writeReports(run, { checks: withoutBudgetFailure, baseline: file, budgets: generous }).checks.at(-1)).toMatchObject({ id: 'baseline', status: 'pass' });

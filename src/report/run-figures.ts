@@ -63,7 +63,7 @@ export function runFigures(requests: readonly RequestRecord[], span: Interval): 
 }
 
 /** Bucketed series for the charts: about 300 points whatever the run's length. */
-export function runSeries(requests: readonly RequestRecord[], timeline: readonly TimelineEvent[], span: Interval, maxRoutes = 6): RunSeries {
+export function runSeries(requests: readonly RequestRecord[], timeline: readonly TimelineEvent[], span: Interval, maxRoutes = 6, first: readonly string[] = []): RunSeries {
   const duration = Math.max(1, span.end - span.start);
   const bucketSeconds = Math.max(1, Math.ceil(duration / 1000 / 300));
   const n = Math.ceil(duration / 1000 / bucketSeconds) || 1;
@@ -76,7 +76,9 @@ export function runSeries(requests: readonly RequestRecord[], timeline: readonly
     count[b]!++;
     if (r.failed) failed[b]!++;
   }
-  const routes = [...groupByName(requests)].sort((a, b) => b[1].length - a[1].length).slice(0, maxRoutes);
+  // the routes the budgets name come first (checkout is rarely the busiest), then the busiest
+  const rank = (name: string) => (first.includes(name) ? first.indexOf(name) : first.length);
+  const routes = [...groupByName(requests)].sort((a, b) => rank(a[0]) - rank(b[0]) || b[1].length - a[1].length).slice(0, maxRoutes);
   const latency = routes.map(([route, list]) => {
     const buckets = Array.from({ length: n }, () => [] as number[]);
     for (const r of list) buckets[bucketOf(r.t)]!.push(r.duration);
