@@ -59,7 +59,9 @@ export function prometheusConfig(targetsFile: string, intervalMs: number, ruleFi
     `  scrape_timeout: ${seconds}`,
   ];
   if (ruleFiles.length) lines.push('rule_files:', ...ruleFiles.map((f) => `  - ${JSON.stringify(f)}`));
-  lines.push('scrape_configs:', '  - job_name: peakready', '    file_sd_configs:', `      - files: [${JSON.stringify(targetsFile)}]`, '        refresh_interval: 5s');
+  // honor_labels: the supervisor's per-service gauges carry their own `service` label, which must
+  // win over the target's (otherwise Prometheus renames it exported_service and dashboards break)
+  lines.push('scrape_configs:', '  - job_name: peakready', '    honor_labels: true', '    file_sd_configs:', `      - files: [${JSON.stringify(targetsFile)}]`, '        refresh_interval: 5s');
   return lines.join('\n') + '\n';
 }
 

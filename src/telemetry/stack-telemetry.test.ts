@@ -5,6 +5,9 @@ import { RunDirectory } from '../run/run-dir.js';
 import type { RequestRecord, SpanRecord } from '../run/records.js';
 import { privateDatabase, privateStateDir } from '../stack/test-support.js';
 import { startStack, type RunningStack } from '../stack/supervisor.js';
+import { dashboardRegistry } from './dashboards/index.js';
+import { queryPrometheus } from './metrics/prometheus-api.js';
+import { prometheusInstalled, startPrometheus } from './metrics/prometheus-server.js';
 import { startOtlpReceiver, type OtlpReceiver } from './otlp/receiver.js';
 import { assembleTraces, evaluateTraceRules, findPropagationProblems, loadTraceRules, tracingCompleteness } from './traces/index.js';
 
@@ -15,7 +18,7 @@ const BASE = 26_100;
  * SDK to our receiver, and the traces of client-started checkouts pass the shipped drill rules,
  * are complete, and show no broken propagation.
  */
-describe('traces of the real reference stack', () => {
+describe('telemetry of the real reference stack', () => {
   let stack: RunningStack | undefined;
   let receiver: OtlpReceiver;
   let database: Awaited<ReturnType<typeof privateDatabase>>;
@@ -79,5 +82,37 @@ describe('traces of the real reference stack', () => {
     expect(tracingCompleteness(requests, traces)).toMatchObject({ sent: 3, complete: 3, ratio: 1 });
     expect(findPropagationProblems(traces)).toEqual([]);
     expect(spans.every((s) => s.service !== 'unknown_service' && /^[0-9a-f]{16}$/.test(s.spanId))).toBe(true);
+  });
+
+  it.runIf(prometheusInstalled())('every dashboard query is valid PromQL and finds the stack\'s series in a real Prometheus', async () => {
+    const targets = () => [
+      ...stack!.state().services.flatMap((svc) => svc.replicas.filter((r) => r.state === 'ready').map((r) => ({ service: svc.name, replica: r.id, url: `http://127.0.0.1:${r.port}/metrics` }))),
+      { service: 'supervisor', replica: 'supervisor', url: stack!.metricsUrl },
+    ];
+    const prometheus = await startPrometheus({ targets, port: BASE + 390, runDir: run, scrapeIntervalMs: 1000 });
+    try {
+      const byRoute = 'sum by (route) (rate(http_server_request_duration_seconds_count{service="gateway"}[1m]))';
+      await expect.poll(async () => (await queryPrometheus(prometheus.url, byRoute)).map((s) => s.metric.route), { timeout: 30_000, interval: 500 }).toContain('/api/checkout');
+      // the supervisor's gauges keep their own service label (honor_labels)
+      const replicas = await queryPrometheus(prometheus.url, 'sum by (service) (peakready_replicas)');
+      expect(replicas.map((s) => s.metric.service)).toEqual(expect.arrayContaining(['gateway', 'checkout', 'payments']));
+      expect((await queryPrometheus(prometheus.url, 'sum(checkout_orders_total{result="confirmed"})'))[0]!.value).toBeGreaterThanOrEqual(3);
+      // rate() needs two scrapes of every replica
+      await expect.poll(async () => (await queryPrometheus(prometheus.url, 'sum(rate(checkout_orders_total[1m]))')).length, { timeout: 20_000, interval: 500 }).toBe(1);
+      const queries = Object.values(dashboardRegistry).flatMap((build) => {
+        const d = build();
+        return [...d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)), ...(d.annotations.list as Array<{ expr?: string }>).map((a) => a.expr)].filter((e): e is string => typeof e === 'string');
+      });
+      const empty: string[] = [];
+      for (const q of queries) {
+        const promql = q.replaceAll('$__rate_interval', '1m').replaceAll('$service', '.*');
+        const result = await queryPrometheus(prometheus.url, promql);
+        if (result.length === 0) empty.push(promql);
+      }
+      // only series that need a fault, a degraded page, an open breaker, an error or a running autoscaler may be empty
+      expect(empty.filter((q) => !/fault_active|recommendations_degraded|circuit_breaker|cpu_utilization|5\.\.|status_code=~"5\.\.\|0"|inventory_available|== 1|le="0.5"/.test(q))).toEqual([]);
+    } finally {
+      await prometheus.stop();
+    }
   });
 });
