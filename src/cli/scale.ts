@@ -20,6 +20,7 @@ interface SimulateFlags {
   podStartup: string;
   tail: string;
   tolerance?: string;
+  nilBehavior: string;
   all?: boolean;
   json?: boolean;
 }
@@ -43,6 +44,7 @@ export function registerScale(program: Command): void {
     .option('--pod-startup <duration>', 'a new pod is unready for this long (0 % on scale-up, as Kubernetes)', '0s')
     .option('--tail <duration>', 'keep syncing this long after the last sample', '0s')
     .option('--tolerance <ratio>', 'controller tolerance (--horizontal-pod-autoscaler-tolerance)')
+    .option('--nil-behavior <path>', "HPA without behavior: 'documented' defaults, or the 'controller' code path (max(2x, 4) per sync)", 'documented')
     .option('--all', 'print every sync, not only changes')
     .option('--json', 'print the decisions as JSON')
     .addHelpText(
@@ -57,6 +59,10 @@ export function registerScale(program: Command): void {
         if (!Number.isFinite(t) || t < 0) throw new UsageError(`--tolerance: "${flags.tolerance}" is not a ratio; write it like 0.1`);
         spec.tolerance = t;
       }
+      if (flags.nilBehavior !== 'documented' && flags.nilBehavior !== 'controller') {
+        throw new UsageError(`--nil-behavior: "${flags.nilBehavior}" is not documented or controller`);
+      }
+      if (!loaded.behaviorGiven) spec.nilBehavior = flags.nilBehavior;
       const series = loadMetricSeries(flags.metrics, spec, flags.service ?? loaded.manifest.spec.scaleTargetRef.name);
       const syncPeriodMs = parseDuration(flags.syncPeriod, '--sync-period');
       if (syncPeriodMs <= 0) throw new UsageError('--sync-period must be positive, e.g. 15s');

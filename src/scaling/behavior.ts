@@ -143,3 +143,34 @@ export function recordRescale(behavior: HpaBehavior, memory: BehaviorMemory, now
     ? { ...memory, scaleUpEvents: [...up, { t: now, change: to - from }], scaleDownEvents: down }
     : { ...memory, scaleUpEvents: up, scaleDownEvents: [...down, { t: now, change: from - to }] };
 }
+
+/**
+ * The controller's path for an HPA without `behavior` (the API server leaves it nil): the highest
+ * recommendation of the downscale window in either direction, then scale-up capped at
+ * max(2 × current, 4) and min/max.
+ */
+export function legacyNormalize(
+  memory: BehaviorMemory,
+  now: number,
+  current: number,
+  proposal: number,
+  bounds: { minReplicas: number; maxReplicas: number },
+  windowSeconds: number,
+): { stabilized: Stabilized; limited: RateLimited } {
+  const windowMs = windowSeconds * 1000;
+  let replicas = proposal;
+  for (const rec of memory.recommendations) if (rec.t >= now - windowMs && rec.replicas > replicas) replicas = rec.replicas;
+  const stabilized: Stabilized = {
+    replicas,
+    stabilized: replicas !== proposal,
+    memory: { ...memory, recommendations: [...memory.recommendations.filter((r) => r.t >= now - windowMs), { t: now, replicas: proposal }] },
+  };
+  const scaleUpLimit = Math.max(2 * current, 4);
+  let limited: RateLimited;
+  if (replicas < bounds.minReplicas) limited = { replicas: bounds.minReplicas, limitedBy: 'min', reason: `desired ${replicas} is below minReplicas ${bounds.minReplicas}` };
+  else if (bounds.maxReplicas > scaleUpLimit && replicas > scaleUpLimit) {
+    limited = { replicas: scaleUpLimit, limitedBy: 'scale-up-limit', reason: `scale-up limited to max(2 × ${current}, 4) = ${scaleUpLimit} (no behavior: the controller's fixed rate)` };
+  } else if (replicas > bounds.maxReplicas) limited = { replicas: bounds.maxReplicas, limitedBy: 'max', reason: `desired ${replicas} is above maxReplicas ${bounds.maxReplicas}` };
+  else limited = { replicas, limitedBy: 'none', reason: 'within range' };
+  return { stabilized, limited };
+}

@@ -193,4 +193,17 @@ describe('HPA sync: behavior over simulated time', () => {
     // the low recommendation of t = 0 leaves the 60 s window at 60 s; then Percent 100 allows 8
     expect(d.find((x) => x.desired > 4)).toMatchObject({ t: 60_000, desired: 8 });
   });
+
+  it('without behavior: the documented defaults, or the controller\'s own nil-behavior path on request', () => {
+    const surge = every(15_000, 3, 100_000);
+    expect(run(spec(), 1, surge).map((x) => x.desired)).toEqual([5, 10, 20]);
+    const legacy = run(spec({ nilBehavior: 'controller' }), 1, surge);
+    expect(legacy.map((x) => x.desired)).toEqual([4, 8, 16]);
+    expect(legacy[0]).toMatchObject({ limitedBy: 'scale-up-limit' });
+    // its stabilization keeps the highest recommendation of 300 s in both directions: an earlier,
+    // rate-limited proposal of 40 still pulls a later scale-up past the current proposal of 10
+    const steps = [{ t: 0, totalUsage: 20_000 }, { t: 15_000, totalUsage: 5_000 }];
+    expect(run(spec(), 4, steps).map((x) => x.desired)).toEqual([8, 10]);
+    expect(run(spec({ nilBehavior: 'controller' }), 4, steps).map((x) => x.desired)).toEqual([8, 16]);
+  });
 });

@@ -1,5 +1,5 @@
-import { emptyMemory, limitRate, recordRescale, stabilize, type BehaviorMemory } from './behavior.js';
-import type { HpaSpec } from './hpa-spec.js';
+import { emptyMemory, legacyNormalize, limitRate, recordRescale, stabilize, type BehaviorMemory } from './behavior.js';
+import { CONTROLLER_DEFAULTS, type HpaSpec } from './hpa-spec.js';
 import { proposeReplicas, type MetricFailure, type MetricInput, type MetricProposal } from './replica-calculator.js';
 
 /**
@@ -84,14 +84,16 @@ export function hpaSync(spec: HpaSpec, memory: BehaviorMemory = emptyMemory(), i
     return decide({ proposal, stabilized: current, desired: current, utilization, limitedBy: 'invalid-metrics', reason: 'a metric is unavailable and the others suggest a scale-down: not scaling down', metrics: results }, memory);
   }
 
-  const stable = stabilize(spec.behavior, memory, now, current, proposal);
-  const limited = limitRate(spec.behavior, stable.memory, now, current, stable.replicas, spec);
+  const legacy = spec.nilBehavior === 'controller' ? legacyNormalize(memory, now, current, proposal, spec, CONTROLLER_DEFAULTS.downscaleStabilizationSeconds) : undefined;
+  const stable = legacy?.stabilized ?? stabilize(spec.behavior, memory, now, current, proposal);
+  const limited = legacy?.limited ?? limitRate(spec.behavior, stable.memory, now, current, stable.replicas, spec);
   let limitedBy: string = limited.limitedBy;
   let reason = limited.reason;
   if (limitedBy === 'none') {
     if (stable.stabilized) {
       limitedBy = 'stabilization';
       reason = `${stable.replicas > proposal ? 'scale-down' : 'scale-up'} stabilized: a recommendation of ${stable.replicas} within the window (proposal ${proposal})`;
+      if (legacy && stable.replicas > proposal && proposal >= current) reason = `held at ${stable.replicas}: the highest recommendation of the last 300 s (no behavior: the controller's path)`;
     } else if (winner.limitedBy !== 'none') {
       limitedBy = winner.limitedBy;
       reason = `${winner.metric}: ${winner.reason}`;

@@ -86,6 +86,8 @@ export type HpaManifest = z.output<typeof hpaManifestSchema>;
 export interface LoadedHpa {
   spec: HpaSpec;
   manifest: HpaManifest;
+  /** false when the manifest has no `behavior` (the controller then takes its nil-behavior path) */
+  behaviorGiven: boolean;
   /** summed CPU request (millicores) of the scale target's containers, if the file holds its Deployment */
   podCpuRequestMilli?: number;
   file: string;
@@ -132,7 +134,7 @@ function parseDocument(text: string, range: [number, number, number], file: stri
     if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(error.issues.map((i): ConfigIssue => (i.line !== undefined ? { ...i, line: i.line + lineOffset } : i)));
   }
-  return { spec: toSpec(manifest), manifest, file };
+  return { spec: toSpec(manifest), manifest, file, behaviorGiven: manifest.spec.behavior !== undefined };
 }
 
 function toSpec(m: HpaManifest): HpaSpec {

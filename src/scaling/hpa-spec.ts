@@ -44,6 +44,13 @@ export interface HpaSpec {
   behavior: HpaBehavior;
   /** kube-controller-manager --horizontal-pod-autoscaler-tolerance */
   tolerance: number;
+  /**
+   * Only for an HPA whose manifest has no `behavior`: 'documented' applies the defaults the
+   * Kubernetes documentation states (the `behavior` above); 'controller' follows the controller's
+   * own code path for a nil behavior (scale-up capped at max(2 × current, 4) per sync, the highest
+   * recommendation of the last 300 s in both directions). They differ below 4 replicas.
+   */
+  nilBehavior?: 'documented' | 'controller';
 }
 
 /** kube-controller-manager defaults: tolerance 0.1, sync period 15 s, downscale stabilization 5 min. */
