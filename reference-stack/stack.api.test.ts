@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackMetrics } from '../src/stack/metric-names.js';
 import { checkoutIntegritySuite } from './testing/checkout-suite.js';
-import { addToCart, buy, checkout, request } from './testing/client.js';
+import { addToCart, buy, checkout, request, setStock, stockOf } from './testing/client.js';
 import { GENEROUS_TIMEOUTS, launchStack, type LaunchedStack } from './testing/launcher.js';
 import { startOtlpJsonSink } from './testing/otlp-json-sink.js';
 
@@ -192,6 +192,38 @@ describe('resilience', () => {
       expect(answers[2]!.body.error).toMatch(/rate limit/);
     } finally {
       await strict.stop();
+    }
+  });
+
+  it('a payment provider error releases the reservation and charges nothing; the retry with the key succeeds', async () => {
+    const failing = await stack.startExtraReplica('payments', { PAYMENTS_FAILURE_RATE: '1' });
+    const checkoutViaFailing = await stack.startExtraReplica('checkout', { PAYMENTS_URL: failing.url });
+    try {
+      await setStock(stack.serviceUrl('inventory'), 'sku-00003', 3);
+      await addToCart(gw(), 'cart-provider', 'sku-00003', 2);
+      const attempt = await request<{ error: string }>(`${checkoutViaFailing.url}/checkout`, { body: { cartId: 'cart-provider' }, headers: { 'idempotency-key': 'key-provider' } });
+      expect(attempt.status).toBe(502);
+      expect(attempt.body.error).toMatch(/nothing was charged, retry with the same Idempotency-Key/);
+      expect(await stockOf(stack.serviceUrl('inventory'), 'sku-00003')).toMatchObject({ available: 3 });
+      const charges = (await request<{ charges: Array<{ idempotencyKey: string }> }>(`${stack.serviceUrl('payments')}/internal/charges`)).body.charges;
+      expect(charges.some((c) => c.idempotencyKey === 'key-provider')).toBe(false);
+      const retry = await checkout(gw(), 'cart-provider', 'key-provider');
+      expect(retry.status).toBe(201);
+      expect(await stockOf(stack.serviceUrl('inventory'), 'sku-00003')).toMatchObject({ available: 1 });
+    } finally {
+      await checkoutViaFailing.stop();
+      await failing.stop();
+    }
+  });
+
+  it('refuses to start with a bad setting, naming the variable', async () => {
+    await expect(stack.startExtraReplica('payments', { PAYMENTS_FAILURE_RATE: '2' })).rejects.toThrow(/PAYMENTS_FAILURE_RATE="2" is not a number between 0 and 1/);
+  });
+
+  it('serves /healthz and /readyz on every replica', async () => {
+    for (const name of ['gateway', 'catalog', 'inventory'] as const) {
+      expect((await request(`${stack.serviceUrl(name)}/healthz`)).body).toMatchObject({ status: 'ok', replica: `${name}-1` });
+      expect((await request(`${stack.serviceUrl(name)}/readyz`)).status).toBe(200);
     }
   });
 
