@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestRecord, TimelineEvent } from '../run/records.js';
@@ -8,6 +9,7 @@ import { startStack, type RunningStack } from '../stack/supervisor.js';
 import { privateStateDir, TEST_DATABASE_URL } from '../stack/test-support.js';
 import { createCpuLimiter } from './cpu-limits.js';
 import { startLocalAutoscaler, type LocalScaleDecision } from './local-autoscaler.js';
+import { watchReplicas } from './replica-watch.js';
 import { analyzeRunScaleOut } from './scale-out-analysis.js';
 
 const BASE = 23_900;
@@ -81,6 +83,14 @@ describe('local autoscaler with the real supervisor', () => {
       await drive(pool, 100, 6, 7000, requests);
       const peak = Math.max(...decisions.map((d) => d.desired));
       expect(peak).toBeGreaterThanOrEqual(2);
+      // `scale watch` sees the same through the supervisor's stack.json and the run's timeline
+      const out = new PassThrough();
+      let watched = '';
+      out.on('data', (c: Buffer) => (watched += c.toString()));
+      await watchReplicas({ intervalMs: 100, maxRefreshes: 1, out });
+      const line = /catalog current=(\d+) ready=\d+ desired=(\d+) cpu=\d+% limitedBy=\S+/.exec(watched);
+      expect(line).not.toBeNull();
+      expect(Number(line![1])).toBeGreaterThanOrEqual(2);
       // back in once the 3 s (scaled) stabilization window has passed with no load
       const until = Date.now() + 10_000;
       while (stack.replicas('catalog').filter((r) => r.state === 'ready' || r.state === 'starting').length > 1 && Date.now() < until) await sleep(100);
