@@ -26,6 +26,22 @@ beforeAll(async () => {
       res.statusCode = status ? Number(status[1]) : 200;
       res.end(JSON.stringify({ items: [{ id: 'p-1' }, { id: 'p-2' }], path: req.url }));
     };
+    if (req.url === '/login') {
+      res.setHeader('set-cookie', 'session=vu-secret; Path=/');
+      return res.end('ok');
+    }
+    if (req.url === '/whoami') return res.end(String(req.headers.cookie ?? ''));
+    if (req.url === '/moved') {
+      res.statusCode = 302;
+      res.setHeader('location', '/landed');
+      return res.end();
+    }
+    if (req.url === '/echo') {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d));
+      req.on('end', () => res.end(JSON.stringify({ method: req.method, type: req.headers['content-type'], body })));
+      return;
+    }
     if (req.url?.startsWith('/slow')) setTimeout(send, 30);
     else send();
   });
@@ -192,6 +208,44 @@ export default function () { http.get(__ENV.BASE_URL + '/a'); }
     const dropped = result.summary.metrics.dropped_iterations?.values.count ?? 0;
     expect(result.summary.metrics.iterations!.values.count! + dropped).toBe(20);
     expect(result.summary.metrics.iteration_intended_latency!.values.max).toBeGreaterThanOrEqual(result.summary.metrics.iteration_duration!.values.max!);
+  });
+});
+
+describe('k6/http behaviours', () => {
+  it('keeps a cookie jar per VU, follows redirects, posts bodies, batches, and writes --out json', async () => {
+    const out = join(dir, 'samples.json');
+    const file = script(
+      'http.js',
+      `import http from 'k6/http';
+import { check } from 'k6';
+export const options = { vus: 2, iterations: 2 };
+export default function () {
+  if (__ITER === 0) http.get(__ENV.BASE_URL + '/login');
+  const who = http.get(__ENV.BASE_URL + '/whoami');
+  const moved = http.get(__ENV.BASE_URL + '/moved');
+  const posted = http.post(__ENV.BASE_URL + '/echo', JSON.stringify({ a: 1 }), { headers: { 'Content-Type': 'application/json' } });
+  const form = http.post(__ENV.BASE_URL + '/echo', { q: 'shoes' });
+  const [a, b] = http.batch([__ENV.BASE_URL + '/a', ['GET', __ENV.BASE_URL + '/status/201']]);
+  check(null, {
+    'cookie sent back': () => who.body === 'session=vu-secret',
+    'redirect followed': () => moved.status === 200 && moved.url.endsWith('/landed'),
+    'json body': () => posted.json('body') === '{"a":1}' && posted.json('type') === 'application/json' && posted.request.headers['Content-Type'][0] === 'application/json',
+    'form body': () => form.json('type') === 'application/x-www-form-urlencoded' && form.json('body') === 'q=shoes',
+    'batch': () => a.status === 200 && b.status === 201,
+  });
+}
+`,
+    );
+    const result = await run(file, { out: [`json=${out}`] });
+    expect(result.summary.root_group.checks.map((c) => [c.name, c.fails]), JSON.stringify(result.summary.root_group.checks)).toEqual([
+      ['cookie sent back', 0],
+      ['redirect followed', 0],
+      ['json body', 0],
+      ['form body', 0],
+      ['batch', 0],
+    ]);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; metric: string });
+    expect(lines.filter((l) => l.type === 'Point' && l.metric === 'http_reqs')).toHaveLength(result.summary.metrics.http_reqs!.values.count!);
   });
 });
 

@@ -49,7 +49,7 @@ export async function runArrivalRate(plan: ArrivalRatePlan, ctx: ExecutorContext
     }
     const running = vu;
     ctx.onActive(1);
-    const p: Promise<unknown> = running.iterate({ signal, intendedStart: start + at }).finally(() => {
+    const p: Promise<unknown> = running.iterate({ signal, intendedStart: Math.min(start + at, ctx.clock.now()) }).finally(() => {
       ctx.onActive(-1);
       idle.push(running);
       inflight.delete(p);
