@@ -168,6 +168,9 @@ async function handle(
     if ('allowed' in found) {
       throw new HttpError(405, `${method} is not allowed on ${url.pathname}; use ${found.allowed.join(' or ')}`);
     }
+    if (!isReady() && !isDraining()) {
+      throw new HttpError(503, `${options.name} is still starting (migrations not finished); retry shortly`, {}, { 'retry-after': '1' });
+    }
     const ctx: RequestContext = {
       method,
       path: url.pathname,
