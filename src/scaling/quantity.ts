@@ -26,7 +26,3 @@ export function parseQuantityMilli(value: string | number): number | undefined {
   if (!match) return undefined;
   return Math.round(Number(match[1]) * SUFFIX[match[2] ?? '']! * 1000);
 }
-
-export function formatMilli(milli: number): string {
-  return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
-}
