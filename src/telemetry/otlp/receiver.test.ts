@@ -201,6 +201,20 @@ describe('OTLP receiver with raw bodies', () => {
     expect(r.stats().throttled).toBe(1);
   });
 
+  it('answers 503 while its event loop lags behind', async () => {
+    const r = await receiver({ maxEventLoopLagMs: 100 });
+    const body = otlpProtobufRequest([traces[0]!]);
+    // block this process's loop (the receiver's) for 300 ms, as a flood of work would
+    const until = performance.now() + 300;
+    while (performance.now() < until) {
+      // busy
+    }
+    const busy = await post(r.url, body, { 'content-type': 'application/x-protobuf' });
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('1');
+    await expect.poll(async () => (await post(r.url, body, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+  });
+
   it('forwards every request unchanged to an upstream OTLP endpoint', async () => {
     const upstream = await receiver();
     const r = await receiver({ forwardUrl: `${upstream.url}/v1/traces` });

@@ -36,6 +36,8 @@ export interface OtlpReceiverOptions {
   maxConcurrentRequests?: number;
   /** span lines waiting for the disk before answering 503 (default 50,000) */
   maxPendingSpans?: number;
+  /** event-loop lag past which the receiver answers 503: it is not keeping up (default 1000 ms) */
+  maxEventLoopLagMs?: number;
   /** how often buffered spans are written (default 100 ms) */
   flushIntervalMs?: number;
   /** called with every accepted batch (live consumers) */
@@ -101,6 +103,21 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   };
   const timer = setInterval(flush, options.flushIntervalMs ?? 100);
   timer.unref();
+  // event-loop lag, sampled by a 50 ms timer's drift: a loop lagging by seconds cannot keep up,
+  // and taking more work would only grow memory and every exporter's latency
+  const maxLag = options.maxEventLoopLagMs ?? 1000;
+  // the worst drift of the last 10 ticks (half a second), so one quick tick does not hide it
+  const drifts: number[] = [];
+  let lagMs = 0;
+  let lastTick = performance.now();
+  const lagTimer = setInterval(() => {
+    const now = performance.now();
+    drifts.push(Math.max(0, now - lastTick - 50));
+    if (drifts.length > 10) drifts.shift();
+    lagMs = Math.max(...drifts);
+    lastTick = now;
+  }, 50);
+  lagTimer.unref();
 
   const fail = (res: ServerResponse, status: number, encoding: Encoding, message: string, retryAfter?: number): void => {
     counters.rejected++;
@@ -168,6 +185,11 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     if (pending.length >= maxPending) {
       counters.throttled++;
       fail(res, 503, type, 'spans are waiting for the disk; retry later', 2);
+      return;
+    }
+    if (lagMs > maxLag) {
+      counters.throttled++;
+      fail(res, 503, type, `the receiver is ${Math.round(lagMs)} ms behind; retry later`, 1);
       return;
     }
     inFlight++;
@@ -242,6 +264,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
           setTimeout(() => server.closeAllConnections(), 2000).unref();
         });
         clearInterval(timer);
+        clearInterval(lagTimer);
         flush();
         await forwarder?.close();
       })()),
