@@ -49,7 +49,7 @@ async function k6(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ComponentS
   const path = findK6(env);
   if (!path) return { component: 'k6', available: false, detail: 'no k6 on PATH', uses: 'embedded k6-compatible runtime' };
   const version = await versionOf(path, ['version'], env, timeoutMs);
-  return { component: 'k6', available: true, detail: `${path}: ${version}`, uses: 'real k6 with --engine k6 (embedded runtime otherwise)' };
+  return { component: 'k6', available: true, detail: `${path}: ${version}`, uses: '`peakready run --engine k6` runs it; drills use the embedded runtime' };
 }
 
 async function toxiproxy(url: string | undefined, timeoutMs: number): Promise<ComponentStatus> {

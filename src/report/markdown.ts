@@ -6,7 +6,8 @@ const ICON = { pass: '✅', fail: '❌', skip: '⏭️' } as const;
 export function renderMarkdown(report: ReportJson): string {
   const lines: string[] = [];
   const failed = report.checks.filter((c) => c.status === 'fail');
-  lines.push(`## peakready: ${report.verdict === 'pass' ? '✅ PASS' : `❌ FAIL (${failed.length} of ${report.checks.length} checks)`}`, '');
+  const headline = report.verdict === 'pass' ? '✅ PASS' : failed.length ? `❌ FAIL (${failed.length} of ${report.checks.length} checks)` : '❌ FAIL (nothing was judged: every check skipped)';
+  lines.push(`## peakready: ${headline}`, '');
   lines.push(`Run \`${cell(report.run.id)}\`, ${Math.round(report.run.durationMs / 1000)} s, ${report.figures.total.requests} requests.`, '');
   lines.push('| check | figure | limit | result |', '|---|---|---|---|');
   for (const c of report.checks) lines.push(`| ${cell(c.title)} | ${cell(c.figure)} | ${cell(c.limit)} | ${ICON[c.status]} ${c.status} |`);

@@ -6,7 +6,7 @@ import { loadBudgets } from '../budgets/load.js';
 import { UsageError } from '../errors.js';
 import type { CheckResult } from '../run/records.js';
 import { writeFixtureRun } from '../verify/fixture-run.js';
-import { runChecks } from '../verify/index.js';
+import { runChecks, verdictOf } from '../verify/index.js';
 import { compareWithBaseline, renderVerdictTable, useColor, writeReports, type ReportJson } from './index.js';
 import { renderJunit } from './junit.js';
 import { runSeries } from './run-figures.js';
@@ -106,6 +106,12 @@ describe('terminal verdict table', () => {
     expect(text).toContain('VERDICT: FAIL (1 of 3 checks failed)');
     expect(text).toContain('✗ Data integrity: lost: ord-1');
     expect(text).toContain('- Clean-up: skipped, no cleanup.json');
+  });
+  it('fails a run where every check skipped: nothing was judged', () => {
+    const skips = checks.map((c) => ({ ...c, status: 'skip' as const }));
+    expect(renderVerdictTable(skips, { color: false })).toContain('VERDICT: FAIL (nothing was judged: every check skipped)');
+    expect(verdictOf(skips)).toBe('fail');
+    expect(verdictOf([checks[0]!, checks[2]!])).toBe('pass');
   });
   it('colours when asked', () => {
     expect(renderVerdictTable(checks, { color: true })).toContain('\u001b[31m');

@@ -22,7 +22,12 @@ export function renderVerdictTable(checks: readonly CheckResult[], options: { co
   });
   for (const check of checks) table.push([check.title, check.figure, check.limit, mark[check.status]]);
   const failed = checks.filter((x) => x.status === 'fail');
-  const verdict = failed.length ? c.red.bold(`VERDICT: FAIL (${failed.length} of ${checks.length} checks failed)`) : c.green.bold('VERDICT: PASS');
+  const judged = checks.some((x) => x.status === 'pass');
+  const verdict = failed.length
+    ? c.red.bold(`VERDICT: FAIL (${failed.length} of ${checks.length} checks failed)`)
+    : judged
+      ? c.green.bold('VERDICT: PASS')
+      : c.red.bold('VERDICT: FAIL (nothing was judged: every check skipped)');
   const lines = [table.toString(), verdict];
   for (const check of checks) {
     if (check.status === 'fail') lines.push(`  ${c.red('✗')} ${check.title}: ${check.reason ?? 'failed'}`);

@@ -38,7 +38,10 @@ export function runChecks(run: RunDirectory, budgets: Budgets): CheckResult[] {
   return results;
 }
 
-/** pass when nothing failed (skips do not fail a run). */
+/**
+ * pass when nothing failed and something was judged: skips do not fail a run, but a run where
+ * every check skipped proved nothing, and a CI gate must not read that as a pass.
+ */
 export function verdictOf(checks: readonly CheckResult[]): 'pass' | 'fail' {
-  return checks.some((c) => c.status === 'fail') ? 'fail' : 'pass';
+  return checks.some((c) => c.status === 'fail') || !checks.some((c) => c.status === 'pass') ? 'fail' : 'pass';
 }
