@@ -13,6 +13,7 @@ import { shipped } from './paths.js';
 import { writeReports, renderVerdictTable } from './report/index.js';
 import type { CleanupSnapshot, TimelineEvent } from './run/records.js';
 import { RunDirectory } from './run/run-dir.js';
+import { createCpuLimiter } from './scaling/cpu-limits.js';
 import { startLocalAutoscaler } from './scaling/local-autoscaler.js';
 import { startStack, type RunningStack } from './stack/supervisor.js';
 import { referenceStack, type ServiceName } from './stack/definition.js';
@@ -90,6 +91,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const reaped = reapStaleChildren();
   if (reaped.length) log(`peakready: cleaned up after an earlier run that was killed: ${reaped.join(', ')}`);
 
+  // Per-replica CPU limits where this machine allows them, so that scaling out adds capacity.
+  const limiter = withStack ? createCpuLimiter(referenceStack(options.basePort)) : undefined;
+  const autoscalerTimeScale = profile.syncPeriodMs / 15_000;
+
   const run = RunDirectory.create('drill');
   run.writeJson('config', {
     command: 'drill',
@@ -102,6 +107,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     baseline: options.baselineFile ?? null,
     grafanaUrl: options.grafanaUrl ?? null,
     startedAt: new Date().toISOString(),
+    // read by the scale-out check: the autoscaler's compressed Kubernetes periods
+    syncPeriodMs: profile.syncPeriodMs,
+    scaleDownStabilizationMs: 300_000 * autoscalerTimeScale,
+    ...(limiter ? { capacityShowable: { supported: limiter.support.supported, reason: limiter.support.reason } } : {}),
   });
   const event = (e: TimelineEvent) => run.appendTimeline(e);
   event({ t: Date.now(), type: 'run', state: 'start', command: `drill --profile ${profile.name}` });
@@ -130,6 +139,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         otlpEndpoint: receiver.url,
         ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
         ...(faultsUrl ? { toxiproxyUrl: faultsUrl } : {}),
+        ...(limiter ? { onReplicaSpawned: (info) => limiter.onReplicaSpawned(info) } : {}),
       });
       baseUrl = stack.gatewayUrl;
       log(`peakready: stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${stack.gatewayUrl}`);
@@ -148,7 +158,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         definition: running.definition,
         runDir: run,
         syncPeriodMs: profile.syncPeriodMs,
-        timeScale: profile.syncPeriodMs / 15_000,
+        timeScale: autoscalerTimeScale,
         setStatus: (service: ServiceName, status) => running.setAutoscalerStatus(service, status),
       });
       stopAutoscaler = () => autoscaler.stop();
@@ -234,6 +244,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       for (const s of stack.state().services) for (const r of s.replicas) startedPids.push({ pid: r.pid, name: r.id });
       await stack.stop();
     }
+    limiter?.release();
     await receiver?.close();
     event({ t: Date.now(), type: 'run', state: 'end', command: `drill --profile ${profile.name}` });
   }
