@@ -34,7 +34,11 @@ export class ProgressMeter {
     private readonly onProgress?: (p: LoadProgress) => void,
   ) {
     this.tty = Boolean(process.stderr.isTTY) && !quiet && !process.env.CI;
+    // a caller that takes the progress (the drill) draws it itself
+    this.silent = onProgress !== undefined;
   }
+
+  private readonly silent: boolean;
 
   update(state: { activeVus: number; running: Set<string> }, startedAt: number): void {
     const now = Date.now();
@@ -56,6 +60,7 @@ export class ProgressMeter {
       phases: [...state.running],
     };
     this.onProgress?.(p);
+    if (this.silent) return;
     const line = formatProgress(p);
     if (this.tty) process.stderr.write(`\r\x1b[2K${line}`);
     else if (now - this.lastPrint >= 5000) {
@@ -74,7 +79,7 @@ export class ProgressMeter {
   }
 
   stop(): void {
-    if (this.tty) process.stderr.write('\n');
+    if (this.tty && !this.silent) process.stderr.write('\n');
   }
 }
 

@@ -27,6 +27,7 @@ export interface RunLoadOptions {
   overrides?: Overrides;
   runDir?: RunDirectory;
   quiet?: boolean;
+  /** called after every merged tick (about twice a second); when given, nothing is printed: the caller shows progress */
   onProgress?: (p: LoadProgress) => void;
   signal?: AbortSignal;
   summaryExport?: string;
