@@ -108,14 +108,34 @@ function indexClientSpans(traces: readonly Trace[]): Map<string, ClientRef[]> {
       (index.get(byPath) ?? index.set(byPath, []).get(byPath)!).push(ref);
     }
   }
+  for (const list of index.values()) list.sort((a, b) => a.start - b.start);
   return index;
 }
 
+/**
+ * Candidate callers are sorted by start; the caller starts shortly before the server span, so a
+ * binary search finds the latest client that started in time and a short backward scan checks
+ * containment (bounded, so thousands of broken hops to one path stay fast).
+ */
 function findCaller(server: SpanRecord, traceId: string, index: Map<string, ClientRef[]>, skew: number): ClientRef | undefined {
   const target = serverTarget(server);
   if (!target) return undefined;
   const start = spanStartMs(server);
   const end = spanEndMs(server);
-  const candidates = [...(index.get(target) ?? []), ...(index.get(`* ${target.split(' ')[1]}`) ?? [])];
-  return candidates.find((c) => c.traceId !== traceId && c.span.service !== server.service && c.start <= start + skew && end <= c.end + skew);
+  for (const key of [target, `* ${target.split(' ')[1]}`]) {
+    const list = index.get(key);
+    if (!list) continue;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.start <= start + skew) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo - 1, scanned = 0; i >= 0 && scanned < 256; i--, scanned++) {
+      const c = list[i]!;
+      if (c.traceId !== traceId && c.span.service !== server.service && end <= c.end + skew) return c;
+    }
+  }
+  return undefined;
 }
