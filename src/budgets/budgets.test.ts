@@ -121,7 +121,9 @@ describe('budget evaluation', () => {
     expect(failedBaseline).toMatchObject({ status: 'fail', actual: 0.5, samples: 2, figure: 'rate=50%' });
     expect(outage).toMatchObject({ status: 'fail', actual: 800, samples: 2 });
     expect(surge).toMatchObject({ status: 'pass', actual: 90, samples: 3 });
-    expect(lunch).toMatchObject({ status: 'skip', note: expect.stringContaining('no phase, scenario or fault named "lunch"') });
+    expect(lunch).toMatchObject({ status: 'skip', note: 'this run has no phase, scenario or fault named "lunch" (it has baseline, outage, default, surge)' });
+    const typo = evaluateBudget(parseBudgets('thresholds:\n  http_reqs: ["count>0 during surg"]\n').thresholds[0]!, requests, ctx);
+    expect(typo.note).toBe('this run has no phase, scenario or fault named "surg"; did you mean "surge"?');
   });
 
   it('filters on tags and computes a counter rate per second of the run', () => {

@@ -1,3 +1,4 @@
+import { didYouMean } from '../errors.js';
 import type { RequestRecord } from '../run/records.js';
 import { requestsDuring, type Interval } from './run-windows.js';
 import { aggregationName, compare, type Aggregation } from './threshold-expression.js';
@@ -39,7 +40,7 @@ export function evaluateBudget(budget: ThresholdBudget, requestsByTime: readonly
     if (!during) {
       const note = phaseExists
         ? `no ${budget.metricKey} requests during ${budget.during}`
-        : `this run has no phase, scenario or fault named "${budget.during}"`;
+        : unknownPhase(budget.during, [...ctx.intervals.keys(), ...new Set(requestsByTime.map((r) => r.scenario))]);
       return { budget, status: 'skip', figure: '-', limit, samples: 0, note };
     }
     pool = during.requests;
@@ -64,6 +65,12 @@ export function evaluateBudget(budget: ThresholdBudget, requestsByTime: readonly
     }
   }
   return worst ?? { budget, status: 'skip', figure: '-', limit, samples: 0, note: 'no window held any request' };
+}
+
+function unknownPhase(name: string, known: string[]): string {
+  const names = [...new Set(known)];
+  const guess = didYouMean(name, names);
+  return `this run has no phase, scenario or fault named "${name}"` + (guess ? `; did you mean "${guess}"?` : names.length ? ` (it has ${names.join(', ')})` : '');
 }
 
 /** Windows of length `length` stepping by length/6 across `scope`; the whole scope when shorter. */
