@@ -19,21 +19,47 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     });
     ctx.restore();
   }
+  var LIMIT = '#c000c0';
+  function limitLines(limits) {
+    return function (u) {
+      var ctx = u.ctx;
+      ctx.save();
+      ctx.strokeStyle = LIMIT;
+      ctx.fillStyle = LIMIT;
+      ctx.lineWidth = 2;
+      ctx.setLineDash([8, 4]);
+      ctx.font = '12px sans-serif';
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'bottom';
+      limits.forEach(function (l) {
+        var y = u.valToPos(l.value, 'y', true);
+        ctx.beginPath();
+        ctx.moveTo(u.bbox.left, y);
+        ctx.lineTo(u.bbox.left + u.bbox.width, y);
+        ctx.stroke();
+        ctx.fillText('budget ' + l.label, u.bbox.left + 6, y - 4);
+      });
+      ctx.restore();
+    };
+  }
   function chart(title, yLabel, series, columns, opts) {
     var box = document.createElement('div');
     box.className = 'chart';
     document.getElementById('charts').appendChild(box);
     var width = Math.max(480, Math.min(1100, box.clientWidth || 900));
+    var limits = (opts && opts.limits) || [];
+    var top = limits.reduce(function (m, l) { return Math.max(m, l.value * 1.1); }, 0);
     var config = {
       title: title,
       width: width,
       height: 240,
-      scales: { x: { time: false } },
+      // a budget line must stay in view even when the data stays well under it
+      scales: { x: { time: false }, y: limits.length ? { range: function (u, min, max) { return [0, Math.max(max, top)]; } } : {} },
       axes: [{ label: 'seconds since start' }, { label: yLabel, size: 60 }],
       series: [{ label: 't' }].concat(series.map(function (name, i) {
         return { label: name, stroke: palette[i % palette.length], width: 1.5, spanGaps: false, paths: opts && opts.step ? uPlot.paths.stepped({ align: 1 }) : undefined };
       })),
-      plugins: [{ hooks: { drawClear: shade } }],
+      plugins: [{ hooks: { drawClear: shade, draw: limitLines(limits) } }],
     };
     new uPlot(config, [s.t].concat(columns), box);
     drawn++;
@@ -42,7 +68,7 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     chart('Requests per second', 'req/s', ['all', 'failed'], [s.rps, s.failedRps]);
     chart('Error rate', '%', ['errors %'], [s.errorRate]);
     s.latency.forEach(function (l) {
-      chart('Latency: ' + l.route, 'ms', ['p50', 'p95', 'p99'], [l.p50, l.p95, l.p99]);
+      chart('Latency: ' + l.route, 'ms', ['p50', 'p95', 'p99'], [l.p50, l.p95, l.p99], { limits: l.limits });
     });
     if (s.replicas.length) {
       chart('Replicas per service', 'replicas', s.replicas.map(function (r) { return r.service; }), s.replicas.map(function (r) { return r.values; }), { step: true });

@@ -24,7 +24,8 @@ afterAll(async () => {
 
 describe('report.html in headless Chromium', () => {
   const run = writeFixtureRun(join(base, 'run'), ['checkout-fails-in-outage', 'lost-order']);
-  writeReports(run, { checks: runChecks(run, loadBudgets()), grafanaUrl: 'http://127.0.0.1:3000/' });
+  const budgets = loadBudgets();
+  writeReports(run, { checks: runChecks(run, budgets), budgets, grafanaUrl: 'http://127.0.0.1:3000/' });
   const html = readFileSync(run.path('reportHtml'), 'utf8');
 
   it('is one self-contained file', () => {
@@ -56,15 +57,18 @@ describe('report.html in headless Chromium', () => {
           const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
           let ink = 0;
           let shaded = 0;
+          let limit = 0;
           for (let i = 0; i < data.length; i += 4) {
             if (data[i + 3] > 0) ink++;
             // the translucent red of a fault window
             if (data[i + 3] > 0 && data[i] > 150 && data[i + 1] < 60 && data[i + 3] < 80) shaded++;
+            // the dashed magenta of a budget line
+            if (data[i + 3] > 200 && data[i] > 170 && data[i + 1] < 40 && data[i + 2] > 170) limit++;
           }
-          return { width: c.width, height: c.height, ink, shaded };
+          return { width: c.width, height: c.height, ink, shaded, limit };
         }),
       };
-    })()`)) as { drawn: number; titles: string[]; legends: string[]; canvases: Array<{ width: number; height: number; ink: number; shaded: number }> };
+    })()`)) as { drawn: number; titles: string[]; legends: string[]; canvases: Array<{ width: number; height: number; ink: number; shaded: number; limit: number }> };
     expect(errors).toEqual([]);
     expect(fetched).toEqual([]);
     expect(result.titles).toEqual(['Requests per second', 'Error rate', 'Latency: checkout', 'Latency: product', 'Replicas per service']);
@@ -76,6 +80,8 @@ describe('report.html in headless Chromium', () => {
       expect(c.ink).toBeGreaterThan(2000);
       expect(c.shaded).toBeGreaterThan(500);
     }
+    // the budget lines: p(95)<800 on checkout and product, none on the others
+    expect(result.canvases.map((c) => c.limit > 300)).toEqual([false, false, true, true, false]);
     expect(result.legends[2]).toMatch(/p50.*p95.*p99/);
     expect(result.legends[4]).toMatch(/catalog/);
     await page.close();

@@ -10,9 +10,16 @@ import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { buildReportJson, type ReportJson } from './report-json.js';
-import { notableTraces, runSeries } from './run-figures.js';
+import { notableTraces, runSeries, type LatencyLimit } from './run-figures.js';
 
 export { renderVerdictTable, useColor } from './terminal.js';
+
+/** Whole-run latency budgets of one route (`http_req_duration{name:X} p(95)<800`), drawn on its chart. */
+function latencyLimits(thresholds: Budgets['thresholds']): LatencyLimit[] {
+  return thresholds
+    .filter((t) => t.metric === 'http_req_duration' && t.tags.name !== undefined && Object.keys(t.tags).length === 1 && t.during === undefined && t.operator.startsWith('<'))
+    .map((t) => ({ route: t.tags.name!, label: t.label.slice(t.metricKey.length + 1), value: t.value }));
+}
 export { compareWithBaseline, loadBaselineReport } from './baseline.js';
 export type { ReportJson } from './report-json.js';
 
@@ -60,7 +67,9 @@ export function writeReports(run: RunDirectory, options: WriteReportsOptions): {
   const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
   if (stepSummary) appendFileSync(stepSummary, markdown + '\n');
   const { requests, timeline, span } = readRunData(run);
-  const named = [...new Set((options.budgets?.thresholds ?? []).flatMap((t) => (t.tags.name ? [t.tags.name] : [])))];
-  write('reportHtml', renderHtml({ report, series: runSeries(requests, timeline, span, 6, named), traces: notableTraces(requests), ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}), ...(options.tempoDatasource ? { tempoDatasource: options.tempoDatasource } : {}) }));
+  const thresholds = options.budgets?.thresholds ?? [];
+  const named = [...new Set(thresholds.flatMap((t) => (t.tags.name ? [t.tags.name] : [])))];
+  const series = runSeries(requests, timeline, span, { first: named, limits: latencyLimits(thresholds) });
+  write('reportHtml', renderHtml({ report, series, traces: notableTraces(requests), ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}), ...(options.tempoDatasource ? { tempoDatasource: options.tempoDatasource } : {}) }));
   return { verdict: report.verdict, files, checks, report };
 }

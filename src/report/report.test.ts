@@ -80,13 +80,14 @@ describe('chart data', () => {
   it('buckets the run, shades the outage and puts the routes the budgets name first', () => {
     const run = writeFixtureRun(join(base, 'series'));
     const { requests, timeline, span } = readRunData(run);
-    const series = runSeries(requests, timeline, span, 6, ['product']);
+    const series = runSeries(requests, timeline, span, { first: ['product'], limits: [{ route: 'checkout', label: 'p(95)<800', value: 800 }] });
     expect(series.bucketSeconds).toBe(1);
     expect(series.t).toHaveLength(80);
     expect(series.rps.every((r) => r === 10)).toBe(true);
     expect(series.faults).toEqual([{ start: 30, end: 45 }]);
     expect(series.phases.map((p) => p.name)).toEqual(['baseline', 'surge', 'cooldown']);
     expect(series.latency.map((l) => l.route)).toEqual(['product', 'checkout']);
+    expect(series.latency.map((l) => l.limits.length)).toEqual([0, 1]);
     expect(series.replicas).toEqual([{ service: 'catalog', values: expect.arrayContaining([1, 3]) }]);
     expect(series.replicas[0]!.values[24]).toBe(1);
     expect(series.replicas[0]!.values[25]).toBe(3);

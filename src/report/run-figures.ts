@@ -30,10 +30,17 @@ export interface RunSeries {
   rps: number[];
   failedRps: number[];
   errorRate: Array<number | null>;
-  latency: Array<{ route: string; p50: Array<number | null>; p95: Array<number | null>; p99: Array<number | null> }>;
+  latency: Array<{ route: string; p50: Array<number | null>; p95: Array<number | null>; p99: Array<number | null>; limits: LatencyLimit[] }>;
   replicas: Array<{ service: string; values: Array<number | null> }>;
   faults: Array<{ start: number; end: number }>;
   phases: Array<{ name: string; start: number; end: number }>;
+}
+
+/** A latency budget drawn as a line on its route's chart, e.g. `p(95)<800` at 800 ms. */
+export interface LatencyLimit {
+  route: string;
+  label: string;
+  value: number;
 }
 
 export function routeFigures(name: string, requests: readonly RequestRecord[], seconds: number): RouteFigures {
@@ -63,7 +70,13 @@ export function runFigures(requests: readonly RequestRecord[], span: Interval): 
 }
 
 /** Bucketed series for the charts: about 300 points whatever the run's length. */
-export function runSeries(requests: readonly RequestRecord[], timeline: readonly TimelineEvent[], span: Interval, maxRoutes = 6, first: readonly string[] = []): RunSeries {
+export function runSeries(
+  requests: readonly RequestRecord[],
+  timeline: readonly TimelineEvent[],
+  span: Interval,
+  options: { maxRoutes?: number; first?: readonly string[]; limits?: readonly LatencyLimit[] } = {},
+): RunSeries {
+  const { maxRoutes = 6, first = [], limits = [] } = options;
   const duration = Math.max(1, span.end - span.start);
   const bucketSeconds = Math.max(1, Math.ceil(duration / 1000 / 300));
   const n = Math.ceil(duration / 1000 / bucketSeconds) || 1;
@@ -83,7 +96,7 @@ export function runSeries(requests: readonly RequestRecord[], timeline: readonly
     const buckets = Array.from({ length: n }, () => [] as number[]);
     for (const r of list) buckets[bucketOf(r.t)]!.push(r.duration);
     const q = (p: number) => buckets.map((b) => (b.length ? round(percentile(b.sort((x, y) => x - y), p)) : null));
-    return { route, p50: q(50), p95: q(95), p99: q(99) };
+    return { route, p50: q(50), p95: q(95), p99: q(99), limits: limits.filter((l) => l.route === route) };
   });
   const rel = (ms: number) => round((ms - span.start) / 1000);
   return {
