@@ -24,6 +24,13 @@ function start(file, args = []) {
   });
 }
 const ask = (child, type) => new Promise((resolve) => { child.once('message', resolve); child.send({ type }); });
+/** CPU microseconds a child used while `work` ran (robust to other load on the machine, unlike wall time) */
+async function cpuOf(child, work) {
+  const a = await ask(child, 'cpu');
+  const result = await work();
+  const b = await ask(child, 'cpu');
+  return { result, cpu: b.user + b.system - a.user - a.system };
+}
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const fmt = (n, d = 3) => Number(n.toFixed(d));
 
@@ -73,8 +80,10 @@ const proxy = await start('faults-proxy-child.mjs');
 const make = async (name, upstreamPort) => Number((await api(proxy.url, 'POST', '/proxies', { name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}` })).listen.split(':')[1]);
 const sinkProxy = await make('sink', peers.sink);
 const echoProxy = await make('echo', peers.echo);
-const pipeSink = (await start('faults-pipe-proxy-child.mjs', [String(peers.sink)])).port;
-const pipeEcho = (await start('faults-pipe-proxy-child.mjs', [String(peers.echo)])).port;
+const pipeSinkChild = await start('faults-pipe-proxy-child.mjs', [String(peers.sink)]);
+const pipeEchoChild = await start('faults-pipe-proxy-child.mjs', [String(peers.echo)]);
+const pipeSink = pipeSinkChild.port;
+const pipeEcho = pipeEchoChild.port;
 console.log(`fault proxy bench (${quick ? 'quick' : 'full'}), Node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} (other work on the machine)`);
 console.log('peer: a minimal Node proxy (stream.pipe both ways, own process); control for timers: a server replying after setTimeout(100)\n');
 
@@ -84,16 +93,23 @@ console.log('peer: a minimal Node proxy (stream.pipe both ways, own process); co
   const direct = [];
   const proxied = [];
   const piped = [];
+  let [ourCpu, pipeCpu] = [0, 0];
   for (let round = 0; round < 5; round++) {
     direct.push(await bulk(peers.sink, bytes));
-    proxied.push(await bulk(sinkProxy, bytes));
-    piped.push(await bulk(pipeSink, bytes));
+    const ours = await cpuOf(proxy.child, () => bulk(sinkProxy, bytes));
+    proxied.push(ours.result);
+    ourCpu += ours.cpu;
+    const theirs = await cpuOf(pipeSinkChild.child, () => bulk(pipeSink, bytes));
+    piped.push(theirs.result);
+    pipeCpu += theirs.cpu;
   }
   const best = (a) => Math.max(...a);
   console.log(
     `1. bulk throughput (${bytes / 1048576} MiB x 5 rounds, best): direct ${fmt(best(direct), 0)} MB/s, peakready proxy ${fmt(best(proxied), 0)} MB/s ` +
       `(${fmt((best(proxied) / best(direct)) * 100, 1)} % of direct; goal >= 80 %), pipe proxy ${fmt(best(piped), 0)} MB/s (${fmt((best(piped) / best(direct)) * 100, 1)} %) -> peakready/pipe ${fmt(best(proxied) / best(piped), 2)}`,
   );
+  const gib = (5 * bytes) / 1073741824;
+  console.log(`   proxy CPU per GiB: peakready ${fmt(ourCpu / 1e6 / gib, 3)} s, pipe proxy ${fmt(pipeCpu / 1e6 / gib, 3)} s -> ratio ${fmt(ourCpu / pipeCpu, 2)}`);
 }
 
 // 2. added latency per small request, interleaved batches on one connection each
@@ -104,15 +120,21 @@ console.log('peer: a minimal Node proxy (stream.pipe both ways, own process); co
   const q = await open(pipeEcho);
   for (const s of [d, p, q]) await pingPong(s, 500);
   const [direct, proxied, piped] = [[], [], []];
+  let [ourCpu, pipeCpu] = [0, 0];
   for (let i = 0; i < 10; i++) {
     direct.push(...(await pingPong(d, n / 10)));
-    proxied.push(...(await pingPong(p, n / 10)));
-    piped.push(...(await pingPong(q, n / 10)));
+    const ours = await cpuOf(proxy.child, () => pingPong(p, n / 10));
+    proxied.push(...ours.result);
+    ourCpu += ours.cpu;
+    const theirs = await cpuOf(pipeEchoChild.child, () => pingPong(q, n / 10));
+    piped.push(...theirs.result);
+    pipeCpu += theirs.cpu;
   }
   for (const a of [direct, proxied, piped]) a.sort((x, y) => x - y);
   const row = (k) =>
     `p${k} direct ${fmt(pct(direct, k))} ms, peakready +${fmt(pct(proxied, k) - pct(direct, k))} ms, pipe proxy +${fmt(pct(piped, k) - pct(direct, k))} ms`;
   console.log(`2. 64-byte round trips (${n} each, interleaved): ${row(50)}; ${row(99)} (goal: peakready adds <= 0.2 ms at p50)`);
+  console.log(`   proxy CPU per round trip: peakready ${fmt(ourCpu / n, 1)} µs, pipe proxy ${fmt(pipeCpu / n, 1)} µs -> ratio ${fmt(ourCpu / pipeCpu, 2)}`);
   for (const s of [d, p, q]) s.destroy();
 }
 

@@ -10,4 +10,7 @@ const server = createServer({ noDelay: true, allowHalfOpen: true }, (client) => 
   upstream.on('error', () => client.destroy());
 });
 server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port }));
+process.on('message', (message) => {
+  if (message.type === 'cpu') process.send({ type: 'cpu', ...process.cpuUsage() });
+});
 process.on('disconnect', () => process.exit(0));

@@ -6,6 +6,7 @@ const server = await startFaultProxyServer({ port: 0 });
 process.send({ type: 'ready', url: server.url });
 process.on('message', (message) => {
   if (message.type === 'memory') process.send({ type: 'memory', ...process.memoryUsage() });
+  if (message.type === 'cpu') process.send({ type: 'cpu', ...process.cpuUsage() });
   if (message.type === 'gc' && global.gc) {
     global.gc();
     process.send({ type: 'gc' });

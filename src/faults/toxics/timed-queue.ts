@@ -54,7 +54,8 @@ export class TimedQueue {
     if (this.timer && this.timerAt === at) return;
     this.cancel();
     this.timerAt = at;
-    this.timer = setTimeout(() => this.release(), Math.max(0, at - performance.now()));
+    // whole milliseconds: timers of equal duration share one list in Node (fractions make one list each)
+    this.timer = setTimeout(() => this.release(), Math.max(0, Math.round(at - performance.now())));
   }
 
   private release(): void {

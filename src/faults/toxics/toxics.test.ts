@@ -106,11 +106,12 @@ describe('toxics on real TCP connections', () => {
     const payload = await listenTcp((s) => s.end(body));
     const whole = await openClient((await proxy(payload.address)).port);
     await whole.closed;
-    const sliced = await openClient((await proxy(payload.address, [{ type: 'slicer', attributes: { average_size: 20, size_variation: 5, delay: 3000 } }])).port);
+    const sliced = await openClient((await proxy(payload.address, [{ type: 'slicer', attributes: { average_size: 20, size_variation: 5, delay: 10_000 } }])).port);
     await sliced.closed;
     expect(whole.chunks.length).toBe(1);
-    expect(sliced.chunks.length).toBeGreaterThanOrEqual(7);
-    expect(Math.max(...sliced.chunks.map((c) => c.bytes))).toBeLessThanOrEqual(40);
+    // ~10 pieces 10 ms apart; a reader descheduled on a busy machine may get two at once
+    expect(sliced.chunks.length).toBeGreaterThanOrEqual(5);
+    expect(sliced.chunks.at(-1)!.at - sliced.chunks[0]!.at).toBeGreaterThanOrEqual(50);
     expect(sliced.data().equals(body)).toBe(true);
     await payload.close();
   });
