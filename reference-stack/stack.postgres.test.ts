@@ -34,5 +34,29 @@ describe('reference stack on PostgreSQL', () => {
     expect((await request(`${stack.gatewayUrl}/api/products/sku-00003`)).status).toBe(200);
   });
 
+  it('replicas starting at once migrate a fresh schema once (advisory lock)', async () => {
+    const replicas = await Promise.all([1, 2, 3].map(() => stack.startExtraReplica('inventory', { DB_SCHEMA: 'inventory_race' })));
+    try {
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        const rows = (await client.query<{ n: string; door: string }>('SELECT count(*) AS n, count(*) FILTER (WHERE doorbuster) AS door FROM inventory_race.stock')).rows;
+        expect(rows[0]).toEqual({ n: '1200', door: '5' });
+      } finally {
+        await client.end();
+      }
+      for (const r of replicas) expect((await request(`${r.url}/stock/sku-00001`)).body).toMatchObject({ available: 50 });
+    } finally {
+      await Promise.all(replicas.map((r) => r.stop()));
+    }
+  });
+
+  it('with OTEL_SDK_DISABLED=true nothing is traced (no traceresponse header)', async () => {
+    const res = await request(`${stack.gatewayUrl}/api/products/sku-00004`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('traceresponse')).toBeNull();
+  });
+
   checkoutIntegritySuite(() => stack, ['sku-00001', 'sku-00002']);
 });
