@@ -12,6 +12,8 @@ import { writeReports } from './index.js';
 // Debian's chromium, never a downloaded browser; no network, no background services.
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+// CI sets it: fixture summaries must not land in the real job summary
+delete process.env.GITHUB_STEP_SUMMARY;
 const base = mkdtempSync(join(tmpdir(), 'peakready-html-'));
 let browser: Browser;
 beforeAll(async () => {

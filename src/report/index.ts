@@ -65,7 +65,14 @@ export function writeReports(run: RunDirectory, options: WriteReportsOptions): {
   const markdown = renderMarkdown(report);
   write('summaryMd', markdown);
   const stepSummary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
-  if (stepSummary) appendFileSync(stepSummary, markdown + '\n');
+  if (stepSummary) {
+    try {
+      appendFileSync(stepSummary, markdown + '\n');
+    } catch (error) {
+      // the job summary is a courtesy: the reports themselves are written
+      process.stderr.write(`peakready: could not append to $GITHUB_STEP_SUMMARY (${stepSummary}): ${(error as Error).message}\n`);
+    }
+  }
   const { requests, timeline, span } = readRunData(run);
   const thresholds = options.budgets?.thresholds ?? [];
   const named = [...new Set(thresholds.flatMap((t) => (t.tags.name ? [t.tags.name] : [])))];

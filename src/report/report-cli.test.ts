@@ -12,12 +12,14 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 const env: NodeJS.ProcessEnv = { ...process.env, PEAKREADY_HOME: home, NO_COLOR: '1' };
 delete env.GITHUB_STEP_SUMMARY;
 const peakready = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', cwd: home });
+const stepSummary = join(home, 'step-summary.md');
 
 describe('peakready report RUN', () => {
   it('judges the newest run again from its files, writes every report and exits 0 on a pass', () => {
     const run = writeFixtureRun(join(home, 'runs', '20261127T090000Z-drill'));
-    const result = peakready('report');
+    const result = spawnSync(process.execPath, [cli, 'report'], { env: { ...env, GITHUB_STEP_SUMMARY: stepSummary }, encoding: 'utf8', cwd: home });
     expect(result.stderr).toBe('');
+    expect(readFileSync(stepSummary, 'utf8')).toMatch(/^## peakready: ✅ PASS\n/);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('VERDICT: PASS');
     expect(result.stdout).toMatch(/│ Data integrity\s+│ 0 violations, 400 orders/);

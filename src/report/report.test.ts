@@ -12,6 +12,8 @@ import { renderJunit } from './junit.js';
 import { runSeries } from './run-figures.js';
 import { readRunData } from '../verify/run-data.js';
 
+// CI sets it: fixture summaries must not land in the real job summary
+delete process.env.GITHUB_STEP_SUMMARY;
 const base = mkdtempSync(join(tmpdir(), 'peakready-report-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 const budgets = loadBudgets();
