@@ -109,8 +109,9 @@ describe('toxics on real TCP connections', () => {
     const sliced = await openClient((await proxy(payload.address, [{ type: 'slicer', attributes: { average_size: 20, size_variation: 5, delay: 10_000 } }])).port);
     await sliced.closed;
     expect(whole.chunks.length).toBe(1);
-    // ~10 pieces 10 ms apart; a reader descheduled on a busy machine may get two at once
-    expect(sliced.chunks.length).toBeGreaterThanOrEqual(5);
+    // ~10 pieces 10 ms apart; a reader stalled on a busy machine may get several at once,
+    // so require several reads spread over most of the 90 ms the pieces are spaced
+    expect(sliced.chunks.length).toBeGreaterThanOrEqual(3);
     expect(sliced.chunks.at(-1)!.at - sliced.chunks[0]!.at).toBeGreaterThanOrEqual(50);
     expect(sliced.data().equals(body)).toBe(true);
     await payload.close();
