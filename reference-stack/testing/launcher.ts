@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ export interface LaunchOptions {
   /** environment for every service (after the stack's defaults) */
   env?: Record<string, string>;
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
-  /** where each process's stdout/stderr go (default: a temp folder) */
+  /** where each process's stdout/stderr go (default: a temp folder, removed by `stop()` unless PEAKREADY_KEEP_STACK_LOGS=1) */
   logDir?: string;
   readyTimeoutMs?: number;
 }
@@ -93,6 +93,7 @@ export async function launchStack(options: LaunchOptions = {}): Promise<Launched
     const db = children.get('postgres');
     if (db) await stopChild(db, 5000);
     children.clear();
+    if (!options.logDir && process.env.PEAKREADY_KEEP_STACK_LOGS !== '1') rmSync(logDir, { recursive: true, force: true });
   };
   const unregister = onShutdown(`reference stack on ${stack.basePort}`, stop);
 
