@@ -45,7 +45,7 @@ describe('toxics on real TCP connections', () => {
     const base = await roundTrip(a, 'x');
     const delayed = await roundTrip(b, 'x');
     expect(delayed).toBeGreaterThanOrEqual(99);
-    expect(delayed).toBeLessThan(100 + base + 40);
+    expect(delayed).toBeLessThan(100 + base + 80); // slack for a busy machine
     const jittery = await proxy(echo.address, [{ type: 'latency', attributes: { latency: 50, jitter: 40 } }]);
     const c = await openClient(jittery.port);
     const samples: number[] = [];
@@ -139,29 +139,30 @@ describe('toxics on real TCP connections', () => {
 
   it('toxicity is rolled once per connection: 0 never, 1 always, 0.5 some', async () => {
     const measure = async (toxicity: number, n: number): Promise<number> => {
-      const p = await proxy(echo.address, [{ type: 'latency', toxicity, attributes: { latency: 40 } }]);
+      // 120 ms against a 100 ms threshold: a scheduling stall on a busy machine is not mistaken for the toxic
+      const p = await proxy(echo.address, [{ type: 'latency', toxicity, attributes: { latency: 120 } }]);
       let slow = 0;
       for (let i = 0; i < n; i++) {
         const c = await openClient(p.port);
         const first = await roundTrip(c, 'a');
         const second = await roundTrip(c, 'b');
-        expect(first >= 39).toBe(second >= 39); // same roll for the whole connection
-        if (first >= 39) slow++;
+        expect(first >= 100).toBe(second >= 100); // same roll for the whole connection
+        if (first >= 100) slow++;
         c.socket.destroy();
       }
       return slow;
     };
     expect(await measure(0, 5)).toBe(0);
     expect(await measure(1, 5)).toBe(5);
-    const some = await measure(0.5, 30);
+    const some = await measure(0.5, 20);
     expect(some).toBeGreaterThan(0);
-    expect(some).toBeLessThan(30);
+    expect(some).toBeLessThan(20);
   });
 
   it('toxics added, updated and removed apply to a live connection without reordering bytes', async () => {
     const p = await proxy(echo.address);
     const c = await openClient(p.port);
-    expect(await roundTrip(c, 'fast')).toBeLessThan(30);
+    expect(await roundTrip(c, 'fast')).toBeLessThan(60);
     await api('POST', `/proxies/${p.name}/toxics`, { name: 'lag', type: 'latency', attributes: { latency: 80 } });
     expect(await roundTrip(c, 'slow')).toBeGreaterThanOrEqual(79);
     await api('PATCH', `/proxies/${p.name}/toxics/lag`, { attributes: { latency: 150 } });
@@ -180,7 +181,7 @@ describe('toxics on real TCP connections', () => {
     const expected = 'fastslowslower' + sent.join('');
     await waitFor(() => c.data().length >= expected.length);
     expect(c.data().toString()).toBe(expected);
-    expect(await roundTrip(c, 'quick')).toBeLessThan(30);
+    expect(await roundTrip(c, 'quick')).toBeLessThan(60);
     c.socket.destroy();
   });
 });
