@@ -84,6 +84,7 @@ export async function launchStack(options: LaunchOptions = {}): Promise<Launched
   for (const name of KEEP_ENV) if (process.env[name] !== undefined) base[name] = process.env[name]!;
 
   let stopped = false;
+  let keepLogs = Boolean(options.logDir) || process.env.PEAKREADY_KEEP_STACK_LOGS === '1';
   const stop = async () => {
     if (stopped) return;
     stopped = true;
@@ -93,7 +94,7 @@ export async function launchStack(options: LaunchOptions = {}): Promise<Launched
     const db = children.get('postgres');
     if (db) await stopChild(db, 5000);
     children.clear();
-    if (!options.logDir && process.env.PEAKREADY_KEEP_STACK_LOGS !== '1') rmSync(logDir, { recursive: true, force: true });
+    if (!keepLogs) rmSync(logDir, { recursive: true, force: true });
   };
   const unregister = onShutdown(`reference stack on ${stack.basePort}`, stop);
 
@@ -162,6 +163,7 @@ export async function launchStack(options: LaunchOptions = {}): Promise<Launched
       stop,
     };
   } catch (error) {
+    keepLogs = true; // the error names a log file: keep it for the reader
     await stop();
     throw error;
   }
