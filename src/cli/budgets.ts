@@ -45,9 +45,16 @@ Examples:
     .action((file: string | undefined, options: { out?: string }) => {
       const loaded = loadBudgets(file);
       const source = sourceName(file);
-      const result = options.out ? writeDashboard(loaded, source, options.out) : { ...dashboardJson(loaded, source), file: undefined };
-      if ('text' in result && !options.out) process.stdout.write(result.text);
-      else process.stdout.write(`wrote ${result.file}\n`);
-      for (const s of result.skipped) process.stderr.write(`peakready: not drawn (judged by the drill only): ${s}\n`);
+      let skipped: string[];
+      if (options.out) {
+        const written = writeDashboard(loaded, source, options.out);
+        process.stdout.write(`wrote ${written.file}\n`);
+        skipped = written.skipped;
+      } else {
+        const rendered = dashboardJson(loaded, source);
+        process.stdout.write(rendered.text);
+        skipped = rendered.skipped;
+      }
+      for (const s of skipped) process.stderr.write(`peakready: not drawn (judged by the drill only): ${s}\n`);
     });
 }
