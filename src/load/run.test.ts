@@ -249,6 +249,29 @@ export default function () {
   });
 });
 
+describe('end of test', () => {
+  it('handleSummary gets k6-shaped data; its files are written and the k6-summary jslib maps to our text summary', async () => {
+    const target = join(dir, 'handled.json');
+    const file = script(
+      'handle-summary.js',
+      `import http from 'k6/http';
+import { textSummary } from 'https://jslib.k6.io/k6-summary/0.0.2/index.js';
+export const options = { iterations: 2, thresholds: { http_reqs: ['count>=2'] } };
+export function setup() { return { token: 't-1' }; }
+export default function () { http.get(__ENV.BASE_URL + '/a'); }
+export function handleSummary(data) {
+  return { stdout: textSummary(data, { indent: ' ', enableColors: false }), ${JSON.stringify(target)}: JSON.stringify({ reqs: data.metrics.http_reqs.values.count, ok: data.metrics.http_reqs.thresholds['count>=2'].ok, setup: data.setup_data }) };
+}
+`,
+    );
+    let printed = '';
+    const result = await run(file, { stdout: (t) => (printed += t) });
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual({ reqs: 2, ok: true, setup: { token: 't-1' } });
+    expect(printed).toMatch(/http_reqs\.+: 2/);
+  });
+});
+
 describe('bad scripts fail at start with file, line and field', () => {
   it('an unknown module names the module and --engine k6', async () => {
     const file = script('browser.js', `import http from 'k6/http';\nimport { browser } from 'k6/browser';\nexport default function () {}\n`);

@@ -52,14 +52,46 @@ export interface WireResponse {
   error?: { message: string; code: number };
 }
 
-const idle = new Map<string, PooledSocket[]>();
+/** Per origin: idle keep-alive sockets, connects in progress, requests waiting for a socket. */
+interface OriginState {
+  idle: PooledSocket[];
+  connecting: number;
+  /** each returns false when it could not take a socket yet (it stays queued) */
+  waiters: Array<() => boolean>;
+}
+
+const origins = new Map<string, OriginState>();
 const open = new Set<PooledSocket>();
+
+/**
+ * New connections in progress at once per origin and thread. Under a burst, requests take sockets
+ * as they free up instead of opening hundreds at once: a connect storm slows the target and the
+ * generator alike, which makes more requests pile up. The wait shows as http_req_blocked, k6's
+ * "waiting for a free TCP connection slot".
+ */
+const MAX_CONNECTING = 16;
+
+function originState(key: string): OriginState {
+  let state = origins.get(key);
+  if (!state) origins.set(key, (state = { idle: [], connecting: 0, waiters: [] }));
+  return state;
+}
+
+/** Hands a freed socket or connect slot to the oldest waiting request that can use it. */
+function wakeOne(state: OriginState): void {
+  while (state.waiters.length) {
+    const waiter = state.waiters[0]!;
+    if (!waiter()) return;
+    state.waiters.shift();
+    if (state.idle.length === 0 && state.connecting >= MAX_CONNECTING) return;
+  }
+}
 
 /** Closes every socket (end of a worker's run). */
 export async function closeConnections(): Promise<void> {
   for (const s of open) s.socket.destroy();
   open.clear();
-  idle.clear();
+  origins.clear();
 }
 
 /** k6's error codes for the failures a load test meets (k6 docs, "Error codes"). */
@@ -98,34 +130,49 @@ function codedError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
-function takeIdle(key: string): PooledSocket | undefined {
-  const list = idle.get(key);
-  while (list && list.length) {
-    const s = list.pop()!;
+function takeIdle(state: OriginState): PooledSocket | undefined {
+  while (state.idle.length) {
+    const s = state.idle.pop()!;
     if (!s.socket.destroyed) return s;
   }
   return undefined;
 }
 
-function newSocket(req: WireRequest, key: string, onConnected: (connectedAt: number, tlsAt: number) => void): PooledSocket {
+function newSocket(req: WireRequest, state: OriginState, onConnected: (connectedAt: number, tlsAt: number) => void): PooledSocket {
   const socket = req.tls
     ? tlsConnect({ host: req.host, port: req.port, servername: req.host, rejectUnauthorized: !req.insecureSkipTLSVerify, ALPNProtocols: ['http/1.1'] })
     : netConnect({ host: req.host, port: req.port, noDelay: true });
   const pooled: PooledSocket = { socket, reused: false, onData: null, onClose: null };
   open.add(pooled);
+  state.connecting++;
+  let slotHeld = true;
+  const releaseSlot = () => {
+    if (!slotHeld) return;
+    slotHeld = false;
+    state.connecting--;
+    wakeOne(state);
+  };
   let connectedAt = 0;
   socket.once('connect', () => {
     connectedAt = performance.now();
-    if (!req.tls) onConnected(connectedAt, connectedAt);
+    if (!req.tls) {
+      releaseSlot();
+      onConnected(connectedAt, connectedAt);
+    }
   });
-  if (req.tls) socket.once('secureConnect', () => onConnected(connectedAt || performance.now(), performance.now()));
+  if (req.tls) {
+    socket.once('secureConnect', () => {
+      releaseSlot();
+      onConnected(connectedAt || performance.now(), performance.now());
+    });
+  }
   socket.on('data', (d: Buffer) => pooled.onData?.(d));
   socket.on('error', (e) => pooled.onClose?.(e));
   socket.on('close', () => {
     open.delete(pooled);
-    const list = idle.get(key);
-    const i = list ? list.indexOf(pooled) : -1;
-    if (i >= 0) list!.splice(i, 1);
+    const i = state.idle.indexOf(pooled);
+    if (i >= 0) state.idle.splice(i, 1);
+    releaseSlot();
     pooled.onClose?.(undefined);
   });
   return pooled;
@@ -158,16 +205,22 @@ function attempt(req: WireRequest, resolve: (r: WireResponse) => void, mayRetry:
   let tlsHandshaking = 0;
   let received = 0;
   let settled = false;
-  let conn: PooledSocket;
+  let conn: PooledSocket | undefined;
+  const state = originState(key);
 
   const finish = (error?: Error) => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
     unlisten();
+    const endedAt = performance.now();
+    if (!conn) {
+      // timed out or aborted while waiting for a socket
+      resolve(failure(error!, startedAt, endedAt));
+      return;
+    }
     conn.onData = null;
     conn.onClose = null;
-    const endedAt = performance.now();
     if (error && mayRetry && conn.reused && received === 0 && !req.signal.aborted && (error as Error & { code?: string }).code !== 'ERR_REQUEST_TIMEOUT') {
       // a keep-alive socket the server had already closed: once more on a fresh one (as Go's transport)
       conn.socket.destroy();
@@ -177,9 +230,8 @@ function attempt(req: WireRequest, resolve: (r: WireResponse) => void, mayRetry:
     if (error || reader.closeAfter || req.noConnectionReuse) conn.socket.destroy();
     else {
       conn.reused = true;
-      let list = idle.get(key);
-      if (!list) idle.set(key, (list = []));
-      list.push(conn);
+      state.idle.push(conn);
+      wakeOne(state);
     }
     const blocked = sentAt ? Math.max(0, sentAt - startedAt - connecting - tlsHandshaking) : 0;
     const sending = sentAt ? writtenAt - sentAt : 0;
@@ -199,48 +251,75 @@ function attempt(req: WireRequest, resolve: (r: WireResponse) => void, mayRetry:
       ...(error ? { error: classifyError(error as Error & { code?: string }) } : {}),
     });
   };
-  const send = () => {
+  const send = (c: PooledSocket) => {
     sentAt = performance.now();
     if (wire.body) {
-      conn.socket.cork();
-      conn.socket.write(wire.head, 'latin1');
-      conn.socket.write(wire.body);
-      conn.socket.uncork();
-    } else conn.socket.write(wire.head, 'latin1');
+      c.socket.cork();
+      c.socket.write(wire.head, 'latin1');
+      c.socket.write(wire.body);
+      c.socket.uncork();
+    } else c.socket.write(wire.head, 'latin1');
     writtenAt = performance.now();
   };
   const onAbort = () => {
-    conn.socket.destroy();
+    conn?.socket.destroy();
     finish(codedError('request aborted', 'ABORTED'));
   };
   const timer = setTimeout(() => {
-    conn.socket.destroy();
+    conn?.socket.destroy();
     finish(codedError('request timeout', 'ERR_REQUEST_TIMEOUT'));
   }, req.timeoutMs);
   const unlisten = onSignalAbort(req.signal, onAbort);
 
-  const reusable = req.noConnectionReuse ? undefined : takeIdle(key);
-  if (reusable) conn = reusable;
-  else {
+  const attach = (c: PooledSocket) => {
+    conn = c;
+    c.onData = (data) => {
+      if (!firstByteAt) firstByteAt = performance.now();
+      received += data.length;
+      try {
+        if (reader.feed(data)) finish();
+      } catch (error) {
+        finish(codedError((error as Error).message, 'ERR_PROTOCOL'));
+      }
+    };
+    c.onClose = (error) => {
+      if (!error && reader.end()) return finish();
+      finish(error ?? codedError('connection closed before the response ended', received ? 'ERR_CONNECTION_CLOSED' : 'ECONNRESET'));
+    };
+  };
+  /** takes an idle socket or a connect slot; false when neither is free yet */
+  const take = (): boolean => {
+    if (settled) return true; // gave up waiting: let the next waiter have it
+    const reusable = req.noConnectionReuse ? undefined : takeIdle(state);
+    if (reusable) {
+      attach(reusable);
+      send(reusable);
+      return true;
+    }
+    if (state.connecting >= MAX_CONNECTING) return false;
     const connectStart = performance.now();
-    conn = newSocket(req, key, (connectedAt, tlsAt) => {
+    const fresh = newSocket(req, state, (connectedAt, tlsAt) => {
       connecting = connectedAt - connectStart;
       tlsHandshaking = tlsAt - connectedAt;
-      if (!settled) send();
+      if (!settled) send(fresh);
     });
-  }
-  conn.onData = (data) => {
-    if (!firstByteAt) firstByteAt = performance.now();
-    received += data.length;
-    try {
-      if (reader.feed(data)) finish();
-    } catch (error) {
-      finish(codedError((error as Error).message, 'ERR_PROTOCOL'));
-    }
+    attach(fresh);
+    return true;
   };
-  conn.onClose = (error) => {
-    if (!error && reader.end()) return finish();
-    finish(error ?? codedError('connection closed before the response ended', received ? 'ERR_CONNECTION_CLOSED' : 'ECONNRESET'));
+  if (!take()) state.waiters.push(take);
+}
+
+function failure(error: Error, startedAt: number, endedAt: number): WireResponse {
+  return {
+    status: 0,
+    statusText: '',
+    headers: {},
+    body: null,
+    bytesReceived: 0,
+    bytesSent: 0,
+    timings: { blocked: endedAt - startedAt, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 },
+    startedAt,
+    endedAt,
+    error: classifyError(error as Error & { code?: string }),
   };
-  if (reusable) send();
 }
