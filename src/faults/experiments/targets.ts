@@ -5,11 +5,22 @@ import type { StackState } from '../../stack/contract.js';
 import { referenceStack, servicePort } from '../../stack/definition.js';
 
 function runningStack(): StackState | undefined {
-  try {
-    return JSON.parse(readFileSync(join(stateDir(), 'stack.json'), 'utf8')) as StackState;
-  } catch {
-    return undefined;
+  const path = join(stateDir(), 'stack.json');
+  // The supervisor rewrites the file on every change: a read can catch it half-written, so retry briefly.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      return JSON.parse(text) as StackState;
+    } catch {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
   }
+  return undefined;
 }
 
 /** The running stack's fault proxy API (`.peakready/stack.json`), else the local stack's default (7400). */
