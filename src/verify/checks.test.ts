@@ -64,6 +64,16 @@ describe('each check catches its failure', () => {
     expect(detail(c, 'checkout success rate during outage')).toMatchObject({ status: 'fail', figure: '49.33%', limit: '>= 99%' });
   });
 
+  it('isolation: checkout slowed by the outage beyond the p95 budget', () => {
+    const c = checksOf(['checkout-slow-in-outage']).isolation!;
+    expect(c.status).toBe('fail');
+    expect(detail(c, 'checkout success rate during outage').status).toBe('pass');
+    const p95 = detail(c, 'checkout p95 during outage');
+    expect(p95).toMatchObject({ status: 'fail', limit: expect.stringMatching(/^<= 10\dms$/) });
+    expect(Number.parseFloat(p95.figure)).toBeGreaterThan(340);
+    expect(c.reason).toMatch(/^checkout p95 during outage: 3\d\dms \(limit <= 10\dms\); baseline p95 5\d(\.\d)?ms/);
+  });
+
   it('isolation: an experiment that never injected its fault fails, naming the probe', () => {
     expect(checksOf(['chaos-refused']).isolation).toMatchObject({
       status: 'fail',

@@ -12,6 +12,7 @@ import type { CleanupSnapshot, IntegritySnapshot, MetricSample, RequestRecord, S
 export type FixtureBreak =
   | 'bad-minute'
   | 'checkout-fails-in-outage'
+  | 'checkout-slow-in-outage'
   | 'pages-fail-in-outage'
   | 'lost-order'
   | 'double-charge'
@@ -80,6 +81,7 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
     let duration = isCheckout ? 40 + random() * 20 : 20 + random() * 10;
     // the surge bites before catalog scales out (25 s) and its replicas are ready (27 s)
     if (s >= 20 && s < 27) duration += 60;
+    if (broken.has('checkout-slow-in-outage') && isCheckout && inOutage) duration += 300;
     if (broken.has('bad-minute') && isCheckout && s >= 50 && s < 54) duration = 1500;
     const record: RequestRecord = { t: at(s), scenario, name: isCheckout ? 'checkout' : 'product', method: isCheckout ? 'POST' : 'GET', status: isCheckout ? 201 : 200, duration, failed: false, traceId };
     if (isCheckout) {
