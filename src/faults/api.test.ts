@@ -129,7 +129,7 @@ describe('Toxiproxy API: toxics', () => {
 
   it('lists, shows, updates (attributes merged, toxicity) and deletes toxics', async () => {
     const list = await call('GET', '/proxies/p1/toxics');
-    expect(list.json.map((t: { name: string }) => t.name)).toEqual(['latency_downstream', 'slicer_upstream']);
+    expect(list.json.map((t: { name: string }) => t.name)).toEqual(['slicer_upstream', 'latency_downstream']); // upstream chain first, as Toxiproxy
     expect((await call('GET', '/proxies/p1')).json.toxics).toHaveLength(2);
     expect((await call('GET', '/proxies/p1/toxics/latency_downstream')).json.attributes.latency).toBe(5);
     const updated = await call('PATCH', '/proxies/p1/toxics/latency_downstream', { attributes: { jitter: 2 }, toxicity: 0.5, stream: 'upstream', type: 'timeout' });

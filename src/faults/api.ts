@@ -74,7 +74,7 @@ function buildRoutes(c: ProxyCollection): Route[] {
     route('POST', `/proxies/${P}`, proxyUpdate),
     route('PATCH', `/proxies/${P}`, proxyUpdate),
     route('DELETE', `/proxies/${P}`, async ([name]) => (await c.remove(name!), { status: 204 })),
-    route('GET', `/proxies/${P}/toxics`, ([name]) => ({ status: 200, body: c.get(name!).toxics.map(toxicJson) })),
+    route('GET', `/proxies/${P}/toxics`, ([name]) => ({ status: 200, body: c.get(name!).toxicsJson() })),
     route('POST', `/proxies/${P}/toxics`, ([name], body) => {
       const proxy = c.get(name!);
       const toxic = parseNewToxic(body());

@@ -26,7 +26,12 @@ export class Proxy {
   }
 
   json(): Record<string, unknown> {
-    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, toxics: this.toxics.map(toxicJson) };
+    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, toxics: this.toxicsJson() };
+  }
+
+  /** As Toxiproxy lists them: the upstream chain, then the downstream chain, each in the order added. */
+  toxicsJson(): Array<Record<string, unknown>> {
+    return [...this.toxics.filter((t) => t.stream === 'upstream'), ...this.toxics.filter((t) => t.stream === 'downstream')].map(toxicJson);
   }
 
   async start(): Promise<void> {
