@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { parseDuration } from '../../util/duration.js';
-import type { ExecutorContext, ScenarioVu } from './types.js';
+import { share, type ExecutorContext, type ExecutorPlugin, type ScenarioVu } from './types.js';
 
 /** The fields every executor shares (k6's base config), durations in ms. */
 export interface BaseConfig {
@@ -115,4 +115,30 @@ export async function finishWithin(ctx: ExecutorContext, loops: Promise<unknown>
   await Promise.race([loops, ctx.clock.sleep(maxDuration, AbortSignal.any([stop.signal, ctx.testSignal]))]);
   stop.abort();
   await endGracefully(ctx, loops, gracefulStop, hard);
+}
+
+/**
+ * The two iteration-count executors differ only in who may take the next iteration:
+ * `nextFor(config, ctx, end)` gives each VU (by index) its `next()`.
+ */
+export function iterationsExecutor(
+  name: string,
+  nextFor: (config: IterationsConfig, ctx: ExecutorContext, end: number) => (vuIndex: number) => () => boolean,
+  check?: (c: IterationsConfig) => Array<[string, string]>,
+): ExecutorPlugin<IterationsConfig> {
+  return {
+    name,
+    schema: iterationsSchema,
+    ...(check ? { check } : {}),
+    plannedDurationMs: (c) => c.maxDuration,
+    maxDurationMs: (c) => c.maxDuration + c.gracefulStop,
+    maxVus: (c) => c.vus,
+    async run(config, ctx) {
+      const hard = new AbortController();
+      const signal = iterationSignal(hard, ctx);
+      const next = nextFor(config, ctx, ctx.clock.now() + config.maxDuration);
+      const vus = Array.from({ length: share(config.vus, ctx.segment) }, (_, i) => vuLoop(ctx, signal, next(i)));
+      await finishWithin(ctx, Promise.all(vus), config.maxDuration, config.gracefulStop, hard);
+    },
+  };
 }
