@@ -175,20 +175,15 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       );
     }
     await metrics.listen(basePort + def.admin.supervisorMetricsOffset);
-    // services without a database start while the database gets ready; the others after it
-    const usesDatabase = (name: ServiceName) => {
-      const s = def.services.find((x) => x.name === name)!;
-      return s.schema !== undefined || s.dependsOn.includes('postgres');
-    };
-    const start = (set: ReplicaSet) => set.start(counts[set.name]);
-    const all = [...sets.values()];
+    // Every service starts while the database finishes starting: the services retry their
+    // migrations for 30 s, and what is left of the database's start here is the warm one (a cold
+    // PGlite template was made before startEmbeddedDatabase returned), a few seconds.
     const db = database;
     await Promise.all([
-      ...all.filter((set) => !usesDatabase(set.name)).map(start),
-      db.ready.then(() => {
-        record({ t: Date.now(), type: 'note', level: 'info', message: `database ready after ${Date.now() - startedAt} ms (${db.embedded ? 'embedded PGlite' : 'PostgreSQL'})` });
-        return Promise.all(all.filter((set) => usesDatabase(set.name)).map(start));
-      }),
+      ...[...sets.values()].map((set) => set.start(counts[set.name])),
+      db.ready.then(() =>
+        record({ t: Date.now(), type: 'note', level: 'info', message: `database ready after ${Date.now() - startedAt} ms (${db.embedded ? 'embedded PGlite' : 'PostgreSQL'})` }),
+      ),
     ]);
   } catch (error) {
     await stop();
