@@ -263,7 +263,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     mkdirSync(dir, { recursive: true });
     for (const file of report.files) cpSync(file, resolve(dir, file.split(/[\\/]/).pop()!));
   }
-  const table = renderVerdictTable(checks, { color: options.color ?? false });
+  // report.checks also holds the baseline comparison when --baseline was given
+  const table = renderVerdictTable(report.checks, { color: options.color ?? false });
   return { exitCode: report.verdict === 'pass' ? ExitCode.ok : ExitCode.checkFailed, verdict: report.verdict, run, files: report.files, table };
 }
 
