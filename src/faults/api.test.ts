@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxyServer, type FaultProxyServer } from './server.js';
-import { echoServer, openClient, roundTrip, type TcpPeer } from './tcp-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { useFaultProxy } from './fault-proxy-fixture.js';
+import { echoServer, openClient, roundTrip } from './tcp-fixtures.js';
 
-let server: FaultProxyServer;
-let echo: TcpPeer;
+const fx = useFaultProxy();
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read arbitrary response JSON
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; text: string }> {
-  const response = await fetch(server.url + path, {
+  const response = await fetch(fx.server.url + path, {
     method,
     headers: { 'user-agent': 'toxiproxy-test', ...headers },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
@@ -22,20 +21,12 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   return { status: response.status, json, text };
 }
 
-beforeAll(async () => {
-  server = await startFaultProxyServer({ port: 0 });
-  echo = await echoServer();
-});
-afterAll(async () => {
-  await server.close();
-  await echo.close();
-});
 
 describe('Toxiproxy API: proxies', () => {
   it('creates a proxy (201) with defaults filled in and the real port for listen :0', async () => {
-    const created = await call('POST', '/proxies', { name: 'p1', listen: '127.0.0.1:0', upstream: echo.address });
+    const created = await call('POST', '/proxies', { name: 'p1', listen: '127.0.0.1:0', upstream: fx.echo.address });
     expect(created.status).toBe(201);
-    expect(created.json).toEqual({ name: 'p1', listen: expect.stringMatching(/^127\.0\.0\.1:\d+$/), upstream: echo.address, enabled: true, toxics: [] });
+    expect(created.json).toEqual({ name: 'p1', listen: expect.stringMatching(/^127\.0\.0\.1:\d+$/), upstream: fx.echo.address, enabled: true, toxics: [] });
     expect(created.json.listen).not.toBe('127.0.0.1:0');
     const port = Number(created.json.listen.split(':')[1]);
     const client = await openClient(port);
@@ -50,21 +41,21 @@ describe('Toxiproxy API: proxies', () => {
     expect(all.status).toBe(200);
     expect(Object.keys(all.json)).toContain('p1');
     expect(all.json.p1.name).toBe('p1');
-    expect((await call('GET', '/proxies/p1')).json.upstream).toBe(echo.address);
+    expect((await call('GET', '/proxies/p1')).json.upstream).toBe(fx.echo.address);
     expect(await call('GET', '/proxies/nope')).toMatchObject({ status: 404, json: { error: 'proxy not found', status: 404 } });
   });
 
   it("answers errors with Toxiproxy's bodies and status codes", async () => {
-    expect(await call('POST', '/proxies', { name: 'p1', upstream: echo.address })).toMatchObject({ status: 409, json: { error: 'proxy already exists', status: 409 } });
-    expect(await call('POST', '/proxies', { upstream: echo.address })).toMatchObject({ status: 400, json: { error: 'missing required field: name', status: 400 } });
+    expect(await call('POST', '/proxies', { name: 'p1', upstream: fx.echo.address })).toMatchObject({ status: 409, json: { error: 'proxy already exists', status: 409 } });
+    expect(await call('POST', '/proxies', { upstream: fx.echo.address })).toMatchObject({ status: 400, json: { error: 'missing required field: name', status: 400 } });
     expect(await call('POST', '/proxies', { name: 'x' })).toMatchObject({ status: 400, json: { error: 'missing required field: upstream', status: 400 } });
     const bad = await call('POST', '/proxies', '{"name": ');
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatch(/^bad request body: /);
     expect((await call('POST', '/proxies', '')).json).toEqual({ error: 'bad request body: EOF', status: 400 });
     expect((await call('POST', '/proxies', { name: 'x', upstream: 'no-port' })).status).toBe(400);
-    expect((await call('POST', '/proxies', { name: 'x', upstream: echo.address, enabled: 'yes' })).status).toBe(400);
-    const huge = await call('POST', '/proxies', JSON.stringify({ name: 'x', upstream: echo.address, pad: 'x'.repeat(2 << 20) }));
+    expect((await call('POST', '/proxies', { name: 'x', upstream: fx.echo.address, enabled: 'yes' })).status).toBe(400);
+    const huge = await call('POST', '/proxies', JSON.stringify({ name: 'x', upstream: fx.echo.address, pad: 'x'.repeat(2 << 20) }));
     expect(huge.status).toBe(413);
     expect(huge.json.error).toMatch(/^bad request body: /);
     expect((await call('GET', '/proxies')).json.x).toBeUndefined();
@@ -85,7 +76,7 @@ describe('Toxiproxy API: proxies', () => {
   });
 
   it('disabling closes live connections and refuses new ones; enabling listens on the same address again', async () => {
-    const { json } = await call('POST', '/proxies', { name: 'toggle', upstream: echo.address });
+    const { json } = await call('POST', '/proxies', { name: 'toggle', upstream: fx.echo.address });
     const port = Number(json.listen.split(':')[1]);
     const live = await openClient(port);
     await roundTrip(live, 'a');
@@ -111,7 +102,7 @@ describe('Toxiproxy API: proxies', () => {
   });
 
   it('deletes a proxy (204), closing its listener', async () => {
-    const { json } = await call('POST', '/proxies', { name: 'gone', upstream: echo.address });
+    const { json } = await call('POST', '/proxies', { name: 'gone', upstream: fx.echo.address });
     expect((await call('DELETE', '/proxies/gone')).status).toBe(204);
     await expect(openClient(Number(json.listen.split(':')[1]))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect((await call('DELETE', '/proxies/gone')).status).toBe(404);
@@ -164,22 +155,22 @@ describe('Toxiproxy API: toxics', () => {
 describe('Toxiproxy API: populate and reset', () => {
   it('populate creates (201 {proxies}), keeps identical ones, replaces changed ones', async () => {
     const first = await call('POST', '/populate', [
-      { name: 'pop-a', listen: '127.0.0.1:0', upstream: echo.address },
-      { name: 'pop-b', listen: '127.0.0.1:0', upstream: echo.address, enabled: false },
+      { name: 'pop-a', listen: '127.0.0.1:0', upstream: fx.echo.address },
+      { name: 'pop-b', listen: '127.0.0.1:0', upstream: fx.echo.address, enabled: false },
     ]);
     expect(first.status).toBe(201);
     expect(first.json.proxies.map((p: { name: string; enabled: boolean }) => [p.name, p.enabled])).toEqual([['pop-a', true], ['pop-b', false]]);
     const a = first.json.proxies[0];
     await call('POST', '/proxies/pop-a/toxics', { type: 'latency' });
-    const same = await call('POST', '/populate', [{ name: 'pop-a', listen: a.listen, upstream: echo.address }]);
+    const same = await call('POST', '/populate', [{ name: 'pop-a', listen: a.listen, upstream: fx.echo.address }]);
     expect(same.json.proxies[0].toxics).toHaveLength(1); // untouched, toxics kept
   });
 
   it('populate validates everything first: one bad entry changes nothing', async () => {
     const before = (await call('GET', '/proxies')).json;
-    const bad = await call('POST', '/populate', [{ name: 'pop-c', upstream: echo.address }, { name: 'pop-d' }]);
+    const bad = await call('POST', '/populate', [{ name: 'pop-c', upstream: fx.echo.address }, { name: 'pop-d' }]);
     expect(bad).toMatchObject({ status: 400, json: { error: 'missing required field: upstream at proxy 2', status: 400 } });
-    const dup = await call('POST', '/populate', [{ name: 'pop-e', upstream: echo.address }, { name: 'pop-e', upstream: echo.address }]);
+    const dup = await call('POST', '/populate', [{ name: 'pop-e', upstream: fx.echo.address }, { name: 'pop-e', upstream: fx.echo.address }]);
     expect(dup.status).toBe(400);
     expect((await call('POST', '/populate', { name: 'not-an-array' })).status).toBe(400);
     expect((await call('GET', '/proxies')).json).toEqual(before);
@@ -189,8 +180,8 @@ describe('Toxiproxy API: populate and reset', () => {
     const taken = (await call('GET', '/proxies/p1')).json.listen;
     const before = Object.keys((await call('GET', '/proxies')).json).sort();
     const result = await call('POST', '/populate', [
-      { name: 'pop-f', upstream: echo.address },
-      { name: 'pop-g', listen: taken, upstream: echo.address },
+      { name: 'pop-f', upstream: fx.echo.address },
+      { name: 'pop-g', listen: taken, upstream: fx.echo.address },
     ]);
     expect(result.status).toBe(500);
     expect(result.json.error).toMatch(/address already in use/);

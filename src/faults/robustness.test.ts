@@ -1,13 +1,13 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxyServer, type FaultProxyServer } from './server.js';
-import { echoServer, listenTcp, openClient, roundTrip, type TcpPeer } from './tcp-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { useFaultProxy } from './fault-proxy-fixture.js';
+import { startFaultProxyServer } from './server.js';
+import { echoServer, listenTcp, openClient, roundTrip } from './tcp-fixtures.js';
 
-let server: FaultProxyServer;
-let echo: TcpPeer;
+const fx = useFaultProxy();
 
 async function call(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(server.url + path, { method, ...(body === undefined ? {} : { body }) });
+  const response = await fetch(fx.server.url + path, { method, ...(body === undefined ? {} : { body }) });
   return { status: response.status, text: await response.text() };
 }
 async function createProxy(name: string, upstream: string): Promise<number> {
@@ -15,18 +15,10 @@ async function createProxy(name: string, upstream: string): Promise<number> {
   return Number((JSON.parse(text) as { listen: string }).listen.split(':')[1]);
 }
 
-beforeAll(async () => {
-  server = await startFaultProxyServer({ port: 0 });
-  echo = await echoServer();
-});
-afterAll(async () => {
-  await server.close();
-  await echo.close();
-});
 
 describe('the fault proxy under bad input and failing peers', () => {
   it('answers every malformed body on every endpoint with a 4xx error body and keeps serving', async () => {
-    await createProxy('base', echo.address);
+    await createProxy('base', fx.echo.address);
     await call('POST', '/proxies/base/toxics', JSON.stringify({ name: 'lag', type: 'latency' }));
     const bodies = ['', 'null', '[]', '{}', '"text"', '42', '{"name": 5}', '{"attributes": []}', '{"attributes": {"latency": null}}', '{"toxicity": "1"}', '{"stream": 1}', '{'.repeat(5000), '\u0000\u0001'];
     const paths = [
@@ -51,7 +43,7 @@ describe('the fault proxy under bad input and failing peers', () => {
   });
 
   it('survives clients that hang up mid-request', async () => {
-    const port = Number(new URL(server.url).port);
+    const port = Number(new URL(fx.server.url).port);
     for (let i = 0; i < 20; i++) {
       await new Promise<void>((resolve) => {
         const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/proxies', headers: { 'content-length': '1000' } });
@@ -97,7 +89,7 @@ describe('the fault proxy under bad input and failing peers', () => {
 
   it('close() stops the API, every listener and every live connection', async () => {
     const own = await startFaultProxyServer({ port: 0 });
-    const response = await fetch(`${own.url}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'x', upstream: echo.address }) });
+    const response = await fetch(`${own.url}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'x', upstream: fx.echo.address }) });
     const port = Number(((await response.json()) as { listen: string }).listen.split(':')[1]);
     const live = await openClient(port);
     await roundTrip(live, 'hi');

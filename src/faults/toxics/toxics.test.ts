@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxyServer, type FaultProxyServer } from '../server.js';
-import { echoServer, listenTcp, openClient, roundTrip, waitFor, type TcpPeer } from '../tcp-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { useFaultProxy } from '../fault-proxy-fixture.js';
+import { listenTcp, openClient, roundTrip, waitFor } from '../tcp-fixtures.js';
 
-let server: FaultProxyServer;
-let echo: TcpPeer;
+const fx = useFaultProxy();
 let count = 0;
 
 async function api(method: string, path: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const response = await fetch(server.url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const response = await fetch(fx.server.url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   return response.status === 204 ? undefined : response.json();
 }
@@ -27,26 +26,18 @@ async function download(port: number): Promise<{ ms: number; bytes: number; how:
   return { ms: performance.now() - client.connectedAt, bytes: client.data().length, how, chunks: client.chunks.length };
 }
 
-beforeAll(async () => {
-  server = await startFaultProxyServer({ port: 0 });
-  echo = await echoServer();
-});
-afterAll(async () => {
-  await server.close();
-  await echo.close();
-});
 
 describe('toxics on real TCP connections', () => {
   it('latency adds its delay to each direction, jitter spreads it', async () => {
-    const plain = await proxy(echo.address);
-    const slow = await proxy(echo.address, [{ type: 'latency', attributes: { latency: 60 } }, { type: 'latency', stream: 'upstream', attributes: { latency: 40 } }]);
+    const plain = await proxy(fx.echo.address);
+    const slow = await proxy(fx.echo.address, [{ type: 'latency', attributes: { latency: 60 } }, { type: 'latency', stream: 'upstream', attributes: { latency: 40 } }]);
     const a = await openClient(plain.port);
     const b = await openClient(slow.port);
     const base = await roundTrip(a, 'x');
     const delayed = await roundTrip(b, 'x');
     expect(delayed).toBeGreaterThanOrEqual(99);
     expect(delayed).toBeLessThan(100 + base + 80); // slack for a busy machine
-    const jittery = await proxy(echo.address, [{ type: 'latency', attributes: { latency: 50, jitter: 40 } }]);
+    const jittery = await proxy(fx.echo.address, [{ type: 'latency', attributes: { latency: 50, jitter: 40 } }]);
     const c = await openClient(jittery.port);
     const samples: number[] = [];
     for (let i = 0; i < 12; i++) samples.push(await roundTrip(c, 'y'));
@@ -69,14 +60,14 @@ describe('toxics on real TCP connections', () => {
   });
 
   it('timeout swallows data and closes after its timeout; with 0 it holds until removed', async () => {
-    const timed = await proxy(echo.address, [{ type: 'timeout', attributes: { timeout: 150 } }]);
+    const timed = await proxy(fx.echo.address, [{ type: 'timeout', attributes: { timeout: 150 } }]);
     const client = await openClient(timed.port);
     client.socket.write('lost');
     expect(await client.closed).toBe('end');
     expect(performance.now() - client.connectedAt).toBeGreaterThanOrEqual(145);
     expect(client.data().length).toBe(0);
 
-    const held = await proxy(echo.address, [{ type: 'timeout', attributes: { timeout: 0 } }]);
+    const held = await proxy(fx.echo.address, [{ type: 'timeout', attributes: { timeout: 0 } }]);
     const waiting = await openClient(held.port);
     waiting.socket.write('held');
     await new Promise((r) => setTimeout(r, 250));
@@ -89,11 +80,11 @@ describe('toxics on real TCP connections', () => {
   });
 
   it('reset_peer resets the connection (ECONNRESET) after its timeout', async () => {
-    const now = await proxy(echo.address, [{ type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } }]);
+    const now = await proxy(fx.echo.address, [{ type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } }]);
     const a = await openClient(now.port);
     a.socket.write('hello');
     expect(await a.closed).toBe('reset');
-    const later = await proxy(echo.address, [{ type: 'reset_peer', attributes: { timeout: 120 } }]);
+    const later = await proxy(fx.echo.address, [{ type: 'reset_peer', attributes: { timeout: 120 } }]);
     const b = await openClient(later.port);
     const sent = performance.now();
     b.socket.write('hello');
@@ -140,7 +131,7 @@ describe('toxics on real TCP connections', () => {
   it('toxicity is rolled once per connection: 0 never, 1 always, 0.5 some', async () => {
     const measure = async (toxicity: number, n: number): Promise<number> => {
       // 120 ms against a 100 ms threshold: a scheduling stall on a busy machine is not mistaken for the toxic
-      const p = await proxy(echo.address, [{ type: 'latency', toxicity, attributes: { latency: 120 } }]);
+      const p = await proxy(fx.echo.address, [{ type: 'latency', toxicity, attributes: { latency: 120 } }]);
       let slow = 0;
       for (let i = 0; i < n; i++) {
         const c = await openClient(p.port);
@@ -160,7 +151,7 @@ describe('toxics on real TCP connections', () => {
   });
 
   it('toxics added, updated and removed apply to a live connection without reordering bytes', async () => {
-    const p = await proxy(echo.address);
+    const p = await proxy(fx.echo.address);
     const c = await openClient(p.port);
     expect(await roundTrip(c, 'fast')).toBeLessThan(60);
     await api('POST', `/proxies/${p.name}/toxics`, { name: 'lag', type: 'latency', attributes: { latency: 80 } });
