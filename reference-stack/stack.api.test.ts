@@ -216,6 +216,30 @@ describe('resilience', () => {
     }
   });
 
+  it('a payment without an answer keeps the hold; the retry with the same key finds the charge and confirms', async () => {
+    const slow = await stack.startExtraReplica('payments', { PAYMENTS_LATENCY_MS: '1500', PAYMENTS_JITTER_MS: '0' });
+    const impatient = await stack.startExtraReplica('checkout', { PAYMENTS_URL: slow.url, CHECKOUT_PAYMENTS_TIMEOUT_MS: '300' });
+    try {
+      await addToCart(gw(), 'cart-timeout', 'sku-00004', 1);
+      const first = await request<{ error: string }>(`${impatient.url}/checkout`, { body: { cartId: 'cart-timeout' }, headers: { 'idempotency-key': 'key-timeout' } });
+      expect(first.status).toBe(503);
+      expect(first.body.error).toMatch(/payment outcome unknown.*retry with the same Idempotency-Key/);
+      const held = await stockOf(stack.serviceUrl('inventory'), 'sku-00004');
+      // the slow provider finishes the charge after the caller gave up
+      const chargesUrl = `${stack.serviceUrl('payments')}/internal/charges`;
+      const charged = async () => (await request<{ charges: Array<{ idempotencyKey: string }> }>(chargesUrl)).body.charges.filter((c) => c.idempotencyKey === 'key-timeout');
+      for (let i = 0; i < 50 && (await charged()).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await charged()).toHaveLength(1);
+      const retry = await checkout(gw(), 'cart-timeout', 'key-timeout');
+      expect(retry.status).toBe(201);
+      expect(await charged()).toHaveLength(1);
+      expect((await stockOf(stack.serviceUrl('inventory'), 'sku-00004')).available).toBe(held.available);
+    } finally {
+      await impatient.stop();
+      await slow.stop();
+    }
+  });
+
   it('refuses to start with a bad setting, naming the variable', async () => {
     await expect(stack.startExtraReplica('payments', { PAYMENTS_FAILURE_RATE: '2' })).rejects.toThrow(/PAYMENTS_FAILURE_RATE="2" is not a number between 0 and 1/);
   });

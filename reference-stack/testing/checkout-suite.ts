@@ -69,6 +69,27 @@ export function checkoutIntegritySuite(stack: () => LaunchedStack, doorbusters: 
     expect(await stockOf(inventory(), sku)).toMatchObject({ available: 0, minObserved: 0 });
   });
 
+  it('a checkout that crashed after charging finishes on retry with the same key, charging once', async () => {
+    // the state a checkout replica leaves when it dies between the payment and the order
+    const cartId = `cart-${randomUUID()}`;
+    const key = `crash-${randomUUID()}`;
+    const cart = await addToCart(gateway(), cartId, 'sku-00150', 1);
+    const total = cart.body.totalCents as number;
+    expect((await request(`${inventory()}/reservations`, { body: { reservationId: key, items: [{ productId: 'sku-00150', quantity: 1 }] } })).status).toBe(200);
+    const charged = await request<{ charge: { chargeId: string } }>(`${stack().serviceUrl('payments')}/charges`, { body: { idempotencyKey: key, amountCents: total } });
+    expect(charged.status).toBe(201);
+    const before = await stockOf(inventory(), 'sku-00150');
+
+    const retry = await checkout(gateway(), cartId, key);
+    expect(retry.status).toBe(201);
+    const charges = (await request<Pick<IntegritySnapshot, 'charges'>>(`${stack().serviceUrl('payments')}/internal/charges`)).body.charges;
+    expect(charges.filter((c) => c.idempotencyKey === key)).toEqual([{ chargeId: charged.body.charge.chargeId, idempotencyKey: key, amountCents: total, status: 'captured' }]);
+    const orders = (await request<Pick<IntegritySnapshot, 'orders'>>(`${stack().serviceUrl('orders')}/internal/orders`)).body.orders;
+    expect(orders.filter((o) => o.idempotencyKey === key).map((o) => o.chargeId)).toEqual([charged.body.charge.chargeId]);
+    // the units were held once, by the first attempt
+    expect((await stockOf(inventory(), 'sku-00150')).available).toBe(before.available);
+  });
+
   it('a checkout replayed after the cart was emptied returns the stored order', async () => {
     const cartId = `cart-${randomUUID()}`;
     await addToCart(gateway(), cartId, 'sku-00200', 1);
