@@ -1,8 +1,11 @@
 // Transpiles every TypeScript file of src/ and reference-stack/ into dist/, one file per file,
 // keeping the tree. Child processes (stack services, load workers) always run from dist/, so the
 // CLI and the tests start exactly the same code. Type checking is `npm run typecheck`, not this.
+//
+// The new tree is built beside dist/ and swapped in with renames, so a process that is running
+// from dist/ while a build happens (a test, a replica) never sees it half-empty.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,19 +23,28 @@ function collect(dir, out) {
 }
 
 const entryPoints = roots.flatMap((r) => collect(join(root, r), []));
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+const dist = join(root, 'dist');
+const staging = join(root, `.dist-${process.pid}`);
+const retired = join(root, `.dist-old-${process.pid}`);
 const started = Date.now();
-await build({
-  entryPoints,
-  outdir: join(root, 'dist'),
-  outbase: root,
-  bundle: false,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
+try {
+  await build({
+    entryPoints,
+    outdir: staging,
+    outbase: root,
+    bundle: false,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  if (existsSync(dist)) renameSync(dist, retired);
+  renameSync(staging, dist);
+} finally {
+  rmSync(staging, { recursive: true, force: true });
+  rmSync(retired, { recursive: true, force: true });
+}
 if (!process.argv.includes('--quiet')) {
-  console.log(`peakready: built ${entryPoints.length} files into ${relative(process.cwd(), join(root, 'dist')) || 'dist'} in ${Date.now() - started} ms`);
+  console.log(`peakready: built ${entryPoints.length} files into ${relative(process.cwd(), dist) || 'dist'} in ${Date.now() - started} ms`);
 }
