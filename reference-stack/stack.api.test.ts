@@ -240,6 +240,27 @@ describe('resilience', () => {
     }
   });
 
+  it('releases holds nobody finished after INVENTORY_HOLD_TTL_MS', async () => {
+    // its own schema, so the quick sweep cannot touch the holds of the other tests
+    const sweeping = await stack.startExtraReplica('inventory', { DB_SCHEMA: 'inventory_sweep', INVENTORY_HOLD_TTL_MS: '300', INVENTORY_SWEEP_INTERVAL_MS: '100' });
+    try {
+      const hold = await request(`${sweeping.url}/reservations`, { body: { reservationId: 'abandoned', items: [{ productId: 'sku-00005', quantity: 4 }] } });
+      expect(hold.body).toMatchObject({ status: 'reserved' });
+      expect((await stockOf(sweeping.url, 'sku-00005')).available).toBe(46);
+      let available = 46;
+      for (let i = 0; i < 50 && available !== 50; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        available = (await stockOf(sweeping.url, 'sku-00005')).available;
+      }
+      expect(available).toBe(50);
+      // a late commit takes the units again
+      expect((await request(`${sweeping.url}/reservations/abandoned/commit`, { method: 'POST' })).body).toMatchObject({ status: 'committed' });
+      expect((await stockOf(sweeping.url, 'sku-00005')).available).toBe(46);
+    } finally {
+      await sweeping.stop();
+    }
+  });
+
   it('refuses to start with a bad setting, naming the variable', async () => {
     await expect(stack.startExtraReplica('payments', { PAYMENTS_FAILURE_RATE: '2' })).rejects.toThrow(/PAYMENTS_FAILURE_RATE="2" is not a number between 0 and 1/);
   });

@@ -5,12 +5,15 @@ import { HttpError, runService, type Handler } from '../../lib/http-server.js';
 import { inventoryAvailable } from '../../lib/metrics.js';
 import { Router } from '../../lib/router.js';
 import { parseInput } from '../../lib/validate.js';
-import { commit, migrations, OutOfStockError, release, ReservationNotFoundError, reserve, seed } from './stock-store.js';
+import { errorMessage, log } from '../../lib/log.js';
+import { commit, migrations, OutOfStockError, release, releaseExpired, ReservationNotFoundError, reserve, seed } from './stock-store.js';
 
 /**
  * Inventory: stock per product and reservations (see stock-store.ts). Stock is seeded from the
  * generated catalog: INVENTORY_DEFAULT_STOCK units per product (1,000,000) and
  * INVENTORY_DOORBUSTER_STOCK per doorbuster SKU (50). `POST /internal/stock` sets a SKU's stock.
+ * Holds still `reserved` after INVENTORY_HOLD_TTL_MS (10 min; 0 = never) are released by a
+ * sweep every INVENTORY_SWEEP_INTERVAL_MS (30 s).
  */
 
 const reserveBody = z.object({
@@ -34,7 +37,10 @@ const toStock = (r: StockRow) => ({ productId: r.product_id, initial: r.initial,
 export async function start() {
   const defaultStock = envNumber('INVENTORY_DEFAULT_STOCK', 1_000_000, { min: 0, integer: true });
   const doorbusterStock = envNumber('INVENTORY_DOORBUSTER_STOCK', 50, { min: 0, integer: true });
+  const holdTtlMs = envNumber('INVENTORY_HOLD_TTL_MS', 600_000, { min: 0 });
+  const sweepEveryMs = envNumber('INVENTORY_SWEEP_INTERVAL_MS', 30_000, { min: 10 });
   let db: Database | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
   const database = () => db!;
   inventoryAvailable(async (gauge) => {
     if (!db) return;
@@ -95,7 +101,22 @@ export async function start() {
     router,
     prepare: async () => {
       db = await openDatabase({ migrations, seed: seed(defaultStock, doorbusterStock) });
+      if (holdTtlMs > 0) {
+        let sweeping = false;
+        sweeper = setInterval(() => {
+          if (sweeping) return;
+          sweeping = true;
+          releaseExpired(database(), holdTtlMs)
+            .then((n) => n > 0 && log('warn', 'released expired holds', { count: n, ttl_ms: holdTtlMs }))
+            .catch((error: unknown) => log('warn', 'sweeping expired holds failed', { error: errorMessage(error) }))
+            .finally(() => (sweeping = false));
+        }, sweepEveryMs);
+        sweeper.unref();
+      }
     },
-    close: async () => db?.close(),
+    close: async () => {
+      clearInterval(sweeper);
+      await db?.close();
+    },
   });
 }

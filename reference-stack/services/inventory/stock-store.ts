@@ -132,3 +132,20 @@ export function release(db: Database, id: string): Promise<ReservationStatus | u
     return 'released';
   });
 }
+
+/**
+ * Releases holds nobody finished: `reserved` for longer than `ttlMs` (a checkout that timed out
+ * on the payment and was never retried). Safe beside a late retry: its commit takes the units
+ * again, or the charge is refunded. Returns how many holds it released.
+ */
+export async function releaseExpired(db: Database, ttlMs: number, limit = 100): Promise<number> {
+  const rows = await db.query<{ reservation_id: string }>(
+    `SELECT reservation_id FROM ${db.schema}.reservations
+     WHERE status = 'reserved' AND updated_at < now() - $1 * interval '1 millisecond'
+     ORDER BY updated_at LIMIT $2`,
+    [ttlMs, limit],
+  );
+  let released = 0;
+  for (const row of rows) if ((await release(db, row.reservation_id)) === 'released') released++;
+  return released;
+}
