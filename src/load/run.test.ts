@@ -156,21 +156,20 @@ export default function () { http.get(__ENV.BASE_URL + '/slow', { tags: { name: 
     const abortOnFail = script(
       'abort-on-fail.js',
       `import http from 'k6/http';
-export const options = { vus: 2, duration: '20s', thresholds: { http_req_failed: [{ threshold: 'rate<0.1', abortOnFail: true }] } };
+export const options = { vus: 2, duration: '10m', thresholds: { http_req_failed: [{ threshold: 'rate<0.1', abortOnFail: true }] } };
 export default function () { http.get(__ENV.BASE_URL + '/status/500'); }
 `,
     );
-    const started = Date.now();
+    // a 10-minute test that finishes at all was stopped by the threshold
     const first = await run(abortOnFail);
     expect(first.exitCode).toBe(99);
     expect(first.aborted).toMatch(/abortOnFail/);
-    expect(Date.now() - started).toBeLessThan(15_000);
 
     const testAbort = script(
       'test-abort.js',
       `import exec from 'k6/execution';
 import { sleep } from 'k6';
-export const options = { vus: 1, duration: '20s' };
+export const options = { vus: 1, duration: '10m' };
 export default function () { if (__ITER === 2) exec.test.abort('enough'); sleep(0.01); }
 `,
     );
