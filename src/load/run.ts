@@ -115,6 +115,8 @@ export async function runLoadTest(options: RunLoadOptions): Promise<LoadRunResul
   const windows = scenarioWindows(loadOptions);
   const totalMs = Math.max(0, ...windows.map((w) => w.startMs + w.durationMs));
   const maxVus = loadOptions.scenarios.reduce((sum, s) => sum + s.executor.maxVus(s.config), 0);
+  const rates = loadOptions.scenarios.map((s) => s.executor.peakRatePerSecond?.(s.config));
+  const arrivalOnlyPeakRate = rates.every((r) => r !== undefined) ? rates.reduce((a, r) => a + r!, 0) : undefined;
   const meter = new ProgressMeter(aggregator, totalMs, options.quiet ?? false, options.onProgress);
   const coordinator = new Coordinator(aggregator, {
     onRequests: (records) => requestBuffer.push(...records),
@@ -146,7 +148,7 @@ export async function runLoadTest(options: RunLoadOptions): Promise<LoadRunResul
   };
   options.signal?.addEventListener('abort', onSignal, { once: true });
   try {
-    await coordinator.start(workerCount(maxVus), {
+    await coordinator.start(workerCount(maxVus, arrivalOnlyPeakRate), {
       script,
       env,
       overrides: options.overrides ?? {},

@@ -26,6 +26,7 @@ export const constantArrivalRate: ExecutorPlugin<ConstantArrivalRateConfig> = {
   plannedDurationMs: (c) => c.duration,
   maxDurationMs: (c) => c.duration + c.gracefulStop,
   maxVus: (c) => Math.max(c.maxVUs ?? 0, c.preAllocatedVUs),
+  peakRatePerSecond: (c) => (c.rate * 1000) / c.timeUnit,
   run: (c, ctx) =>
     runArrivalRate(
       {

@@ -26,6 +26,7 @@ export const rampingArrivalRate: ExecutorPlugin<RampingArrivalRateConfig> = {
   plannedDurationMs: (c) => totalDuration(c.stages),
   maxDurationMs: (c) => totalDuration(c.stages) + c.gracefulStop,
   maxVus: (c) => Math.max(c.maxVUs ?? 0, c.preAllocatedVUs),
+  peakRatePerSecond: (c) => (Math.max(c.startRate, ...c.stages.map((s) => s.target)) * 1000) / c.timeUnit,
   run: (c, ctx) =>
     runArrivalRate(
       {

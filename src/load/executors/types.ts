@@ -54,6 +54,8 @@ export interface ExecutorPlugin<C extends BaseConfig = BaseConfig> {
   plannedDurationMs(config: C): number;
   /** the most VUs this scenario can hold at once on the whole test */
   maxVus(config: C): number;
+  /** open-model executors: the highest iterations per second the schedule asks for */
+  peakRatePerSecond?(config: C): number;
   run(config: C, ctx: ExecutorContext): Promise<void>;
 }
 
