@@ -31,7 +31,12 @@ export function apiHandler(collection: ProxyCollection): (req: IncomingMessage, 
         if (matching.length === 0) return sendText(res, 404, '404 page not found\n');
         const route = matching.find((r) => r.method === req.method);
         if (!route) return sendText(res, 405, '');
-        const params = route.pattern.exec(path)!.slice(1).map(decodeURIComponent);
+        let params: string[];
+        try {
+          params = route.pattern.exec(path)!.slice(1).map(decodeURIComponent);
+        } catch {
+          return sendJson(res, 400, badBody('malformed %-escape in the path').body(), '\n');
+        }
         const text = await readBody(req);
         const body = (): unknown => parseJson(text);
         const run = (): Promise<Reply> => Promise.resolve(route.handle(params, body));

@@ -39,6 +39,7 @@ describe('the fault proxy under bad input and failing peers', () => {
     const all = JSON.parse((await call('GET', '/proxies')).text) as Record<string, { toxics: Array<{ attributes: Record<string, number> }> }>;
     expect(Object.keys(all)).toEqual(['base']);
     expect(all.base!.toxics[0]!.attributes).toEqual({ latency: 0, jitter: 0 });
+    expect((await call('GET', '/proxies/%E0%A4%A')).status).toBe(400);
     expect((await call('GET', '/version')).status).toBe(200);
   });
 
