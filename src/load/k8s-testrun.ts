@@ -82,7 +82,7 @@ export async function renderTestRun(o: TestRunOptions): Promise<RenderedTestRun>
       runner: { metadata: { labels } },
     },
   };
-  const yaml = [configMap, testRun].map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
+  const yaml = [configMap, testRun].map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
   return { name, file, configMap, testRun, yaml };
 }
 
