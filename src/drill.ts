@@ -182,7 +182,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const startChaos = () => {
       if (!experiment || !toxiproxyUrl || chaos) return;
       log(`peakready: injecting "${experiment.title}" during the surge`);
-      chaos = runExperiment(experiment, { toxiproxyUrl, runDir: run, signal: abort.signal, timeScale, log, loadMetrics }).catch((error: unknown) => {
+      chaos = runExperiment(experiment, { toxiproxyUrl, runDir: run, signal: abort.signal, timeScale, log, loadMetrics, gateOnHypothesis: false }).catch((error: unknown) => {
         log(`peakready: chaos experiment failed: ${error instanceof Error ? error.message : String(error)}`);
       });
     };

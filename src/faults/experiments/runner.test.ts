@@ -113,6 +113,20 @@ describe('runExperiment', () => {
     expect((await inspectFaults(faults.url)).disabledProxies).toEqual([]);
   });
 
+  it('with gateOnHypothesis false, records the failed steady state and injects anyway (the drill)', async () => {
+    const lag = await new Toxiproxy(faults.url).get('shop');
+    await lag.addToxic({ name: 'user-lag-2', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 400 } } as never);
+    const e = experiment(`title: x\n${HYPOTHESIS}method:\n  - action: disable-proxy\n    proxy: shop\n    duration: 300ms\n`);
+    const run = RunDirectory.create('chaos', home);
+    const result = await runExperiment(e, { ...options(run), gateOnHypothesis: false });
+    await (await lag.getToxic('user-lag-2')).remove();
+    expect(result.status).toBe('deviated');
+    expect(result.probes.some((p) => p.stage === 'before' && !p.ok)).toBe(true);
+    const faultEvents = run.timeline().filter((ev) => ev.type === 'fault');
+    expect(faultEvents.map((ev) => (ev.type === 'fault' ? ev.state : ''))).toEqual(['on', 'off']);
+    expect((await inspectFaults(faults.url)).disabledProxies).toEqual([]);
+  });
+
   it('rolls back what it did when an action fails midway', async () => {
     const e = experiment(
       `title: broken\n${HYPOTHESIS}method:\n  - action: add-toxic\n    proxy: shop\n    duration: 5s\n    toxic: { type: latency, attributes: { latency: 10 } }\n  - action: update-toxic\n    at: 100ms\n    proxy: shop\n    duration: 1s\n    toxic: { name: missing, attributes: { latency: 1 } }\n`,
