@@ -69,9 +69,10 @@ describe('each check catches its failure', () => {
     expect(c.status).toBe('fail');
     expect(detail(c, 'checkout success rate during outage').status).toBe('pass');
     const p95 = detail(c, 'checkout p95 during outage');
-    expect(p95).toMatchObject({ status: 'fail', limit: expect.stringMatching(/^<= 10\dms$/) });
+    // the shipped budgets compare with the rest of the surge (same load, no fault)
+    expect(p95).toMatchObject({ status: 'fail', limit: expect.stringMatching(/^<= 1\d\dms$/) });
     expect(Number.parseFloat(p95.figure)).toBeGreaterThan(340);
-    expect(c.reason).toMatch(/^checkout p95 during outage: 3\d\dms \(limit <= 10\dms\); baseline p95 5\d(\.\d)?ms/);
+    expect(c.reason).toMatch(/^checkout p95 during outage: 3\d\dms \(limit <= 1\d\dms\); baseline p95 \d+(\.\d)?ms/);
   });
 
   it('isolation: an experiment that never injected its fault fails, naming the probe', () => {

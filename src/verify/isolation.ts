@@ -92,7 +92,8 @@ export function checkIsolation(run: RunDirectory, budgets: Budgets): CheckResult
 }
 
 function split(requests: RequestRecord[], baseline: Parameters<typeof inAny>[1], outage: Parameters<typeof inAny>[1]) {
-  return { baseline: requests.filter((r) => inAny(r.t, baseline)), outage: requests.filter((r) => inAny(r.t, outage)) };
+  // a request during a fault is never reference data, even when the reference phase spans the fault
+  return { baseline: requests.filter((r) => inAny(r.t, baseline) && !inAny(r.t, outage)), outage: requests.filter((r) => inAny(r.t, outage)) };
 }
 
 function successRate(requests: readonly RequestRecord[]): number {
