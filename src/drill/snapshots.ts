@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { request } from 'undici';
 import type { CleanupSnapshot, IntegritySnapshot } from '../run/records.js';
+import { isProcessAlive } from '../stack/stack-state.js';
 import { databasePort, proxyPort, proxiedUpstreams, servicePort, type StackDefinition } from '../stack/definition.js';
 
 async function getJson<T>(url: string): Promise<T> {
@@ -56,15 +57,6 @@ export function isListening(port: number, timeoutMs = 500): Promise<boolean> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
