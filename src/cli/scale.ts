@@ -7,7 +7,6 @@ import { parseQuantityMilli } from '../scaling/quantity.js';
 import { simulate } from '../scaling/simulate.js';
 import { formatSimulation } from '../scaling/simulate-format.js';
 import { watchReplicas } from '../scaling/replica-watch.js';
-import { watchCluster } from '../scaling/cluster-watch.js';
 
 interface SimulateFlags {
   hpa: string;
@@ -99,6 +98,8 @@ export function registerScale(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .action(async (flags: { interval: string; run?: string; kubeContext?: string; namespace?: string; kubeconfig?: string }) => {
       if (flags.kubeContext || flags.namespace || flags.kubeconfig) {
+        // loaded on demand: the Kubernetes client costs ~0.35 s at every CLI start otherwise
+        const { watchCluster } = await import('../scaling/cluster-watch.js');
         await watchCluster({ kubeconfig: flags.kubeconfig, context: flags.kubeContext, namespace: flags.namespace, run: flags.run, out: process.stdout });
         return;
       }
