@@ -126,12 +126,16 @@ describe('local autoscaler decisions (manual syncs)', () => {
     const autoscaler = startLocalAutoscaler({ controller, definition: referenceStack(), services: ['search'], runDir: run, manual: true, syncPeriodMs: 100, timeScale: 0.01 });
     try {
       await autoscaler.syncNow();
-      const burnUntil = Date.now() + 50;
-      while (Date.now() < burnUntil) {
-        // use some CPU between the two readings
-      }
+      // use CPU between readings: /proc counts CPU in 10 ms ticks, so an idle gap could read as 0
+      const burn = () => {
+        const until = Date.now() + 50;
+        while (Date.now() < until) {
+          // busy
+        }
+      };
+      burn();
       const [second] = await autoscaler.syncNow();
-      await sleep(20);
+      burn();
       const [third] = await autoscaler.syncNow();
       expect(second).toMatchObject({ service: 'search', current: 1, error: 'supervisor: at most 64 replicas' });
       expect(second!.desired).toBeGreaterThan(1);
