@@ -9,6 +9,9 @@ export function buildProgram(): Command {
     .description('Will your commerce system hold on Black Friday? Load, faults, traces and autoscaling in one game day.')
     .option('--verbose', 'print full error details (stack traces)')
     .showHelpAfterError('(run with --help for usage)')
+    // before the commands are registered, so every subcommand inherits it: a usage error in any
+    // command throws here (exit 2) instead of commander exiting with 1 on its own
+    .exitOverride()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .addHelpText(
       'after',
@@ -27,7 +30,6 @@ Exit codes: 0 pass, 1 a check or budget failed, 2 usage or configuration error,
 /** Entry point of bin/peakready.js. */
 export async function main(argv: readonly string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   const verbose = argv.includes('--verbose');
   let code: number = ExitCode.ok;
   try {

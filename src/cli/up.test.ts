@@ -1,26 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, runCli } from '../../test/support/cli.js';
 import { packageRoot } from '../paths.js';
 import type { StackState } from '../stack/contract.js';
 import { isListening, isPidAlive, privateDatabase, privateStateDir, waitFor } from '../stack/test-support.js';
 
-const BIN = join(packageRoot, 'bin', 'peakready.js');
-const run = promisify(execFile);
-
-/** Runs the CLI to completion: exit code, stdout, stderr. */
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, cwd: packageRoot, timeout: 90_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv) => runCli(args, env);
 
 /** Pids whose process group is `pgid` (from /proc: field 5 of stat). */
 function processesInGroup(pgid: number): number[] {

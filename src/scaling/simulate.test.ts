@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../test/support/cli.js';
 import { loadHpaFile } from './hpa-manifest.js';
 import { parseMetricSeries } from './metric-series.js';
 import { simulate, type SimulationStep } from './simulate.js';
@@ -14,13 +14,7 @@ const series = join(root, 'src/scaling/fixtures/simulate/black-friday-cpu.csv');
 const dir = mkdtempSync(join(tmpdir(), 'peakready-simulate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin/peakready.js'), ...args], { cwd: root, env: { ...process.env, PEAKREADY_HOME: dir } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(args, { ...process.env, PEAKREADY_HOME: dir });
 
 describe('peakready scale simulate', () => {
   it('replays a surge through the rendered catalog HPA: table, chart and summary', async () => {
