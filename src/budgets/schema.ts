@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { didYouMean } from '../errors.js';
+import { strictObject } from '../config/strict-object.js';
 import { parseDuration } from '../util/duration.js';
 import { parseMetricKey as parseK6MetricKey, parseThresholdExpression, type ThresholdExpression } from './threshold-expression.js';
 import { BUDGET_METRICS, BUDGET_TAGS, type BudgetMetric, type BudgetTag, type Budgets, type ThresholdBudget } from './types.js';
@@ -24,7 +24,7 @@ const ratio = z.number().min(0).max(1);
 
 const budgetItem = z.union([
   z.string(),
-  strict({
+  strictObject({
     threshold: z.string(),
     over: z.string().optional(),
     during: z.string().min(1).optional(),
@@ -34,25 +34,9 @@ const budgetItem = z.union([
   }),
 ]);
 
-/** A strict object whose unknown keys get a "did you mean" among the known ones. */
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const known = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code !== 'unrecognized_keys') return undefined;
-      return issue.keys
-        .map((key) => {
-          const guess = didYouMean(key, known);
-          return `unknown key "${key}"` + (guess ? `; did you mean "${guess}"?` : `; known keys: ${known.join(', ')}`);
-        })
-        .join('; ');
-    },
-  });
-}
+const check = <T extends z.ZodRawShape>(shape: T) => strictObject({ enabled: z.boolean().default(true), ...shape });
 
-const check = <T extends z.ZodRawShape>(shape: T) => strict({ enabled: z.boolean().default(true), ...shape });
-
-export const budgetsSchema = strict({
+export const budgetsSchema = strictObject({
   // parsed here rather than after the whole object, so threshold problems are reported together
   // with every other problem of the file
   thresholds: z
@@ -74,7 +58,7 @@ export const budgetsSchema = strict({
       }
       return thresholds;
     }),
-  checks: strict({
+  checks: strictObject({
       tracing: check({ completeness: ratio.default(0.99), rules: z.string().optional() }).prefault({}),
       'scale-out': check({ reaction: duration.default(60_000), flapWindow: duration.default(60_000) }).prefault({}),
       isolation: check({
@@ -88,19 +72,19 @@ export const budgetsSchema = strict({
       integrity: check({}).prefault({}),
       cleanup: check({}).prefault({}),
   }).prefault({}),
-  baseline: strict({ p95Increase: z.number().min(0).default(0.2), errorRateIncrease: ratio.default(0.01), throughputDrop: ratio.default(0.1) })
+  baseline: strictObject({ p95Increase: z.number().min(0).default(0.2), errorRateIncrease: ratio.default(0.01), throughputDrop: ratio.default(0.1) })
     .prefault({}),
   // k6 name tag -> the gateway route it hits, so dashboards can draw the budgets on server metrics
   routes: z
-    .record(z.string(), strict({ route: z.string().startsWith('/'), method: z.string().min(1).optional(), service: z.string().min(1).default('gateway') }))
+    .record(z.string(), strictObject({ route: z.string().startsWith('/'), method: z.string().min(1).optional(), service: z.string().min(1).default('gateway') }))
     .default({}),
-  slo: strict({
+  slo: strictObject({
       window: z.string().regex(/^\d+[dhw]$/, 'write the SLO window like "30d"').default('30d'),
       service: z.string().min(1).default('gateway'),
       route: z.string().min(1).default('/api/checkout'),
       method: z.string().min(1).default('POST'),
       availability: z.number().gt(0).lt(1).default(0.999),
-      latency: strict({ objective: z.number().gt(0).lt(1).default(0.99), threshold: duration.default(500) }).prefault({}),
+      latency: strictObject({ objective: z.number().gt(0).lt(1).default(0.99), threshold: duration.default(500) }).prefault({}),
   }).prefault({}),
 });
 

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { ConfigError, type ConfigIssue } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import {
   clearOwnedFaults,
@@ -75,9 +76,18 @@ export function registerChaos(program: Command): void {
 
   chaos
     .command('validate <files...>')
-    .description('check experiment files without running them')
+    .description('check experiment files without running them (every file is checked; exit 2 if any is bad)')
     .action((files: string[]) => {
-      for (const file of files) process.stdout.write(`peakready: ${file}: ok (${loadExperiment(file).title})\n`);
+      const problems: ConfigIssue[] = [];
+      for (const file of files) {
+        try {
+          process.stdout.write(`peakready: ${file}: ok (${loadExperiment(file).title})\n`);
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          problems.push(...error.issues);
+        }
+      }
+      if (problems.length) throw new ConfigError(problems);
     });
 }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../test/support/cli.js';
 import { commands } from './commands.js';
@@ -23,6 +26,21 @@ describe('the peakready command line', () => {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(/error: (unknown|missing|required)/);
+    }
+  });
+
+  it('chaos validate checks every file, names each problem with file:line and field, and exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peakready-validate-'));
+    try {
+      const bad = join(dir, 'bad.yaml');
+      writeFileSync(bad, 'title: x\nmethod:\n  - action: add-toxic\n    proxy: recommendations\n    offset: 5s\n    toxic: {type: latency}\n');
+      const r = await runCli(['chaos', 'validate', bad, 'chaos/recommendations-outage.yaml']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain('chaos/recommendations-outage.yaml: ok');
+      expect(r.stderr).toContain(`${bad}:3 method[0].duration: required field "duration" is missing: add it`);
+      expect(r.stderr).toContain(`${bad}:3 method[0]: unknown key "offset"`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -33,4 +33,16 @@ describe('parseYamlText', () => {
   it('reports YAML syntax errors with their line', () => {
     expect(() => parseYamlText('title: [unclosed\n', schema, 'bad.yaml')).toThrow(/bad\.yaml:\d+: YAML syntax/);
   });
+
+  it('says which required field is missing, with the fix', () => {
+    const strict = z.object({ title: z.string(), at: z.union([z.string(), z.number()]) });
+    let error: unknown;
+    try {
+      parseYamlText('title: t\noffset: 5s\n', strict, 'x.yaml');
+    } catch (e) {
+      error = e;
+    }
+    const messages = (error as ConfigError).issues.map((i) => `${i.field ?? ''}: ${i.message}`);
+    expect(messages).toContain('at: required field "at" is missing: add it');
+  });
 });

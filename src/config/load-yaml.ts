@@ -32,14 +32,27 @@ export function parseYamlText<S extends z.ZodType>(text: string, schema: S, file
       }),
     );
   }
-  const result = schema.safeParse(doc.toJS({ maxAliasCount: 100 }));
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issues: ConfigIssue[] = result.error.issues.map((issue) => {
     const field = formatFieldPath(issue.path);
     const position = locate(doc, issue.path, lineCounter);
-    return { file, ...position, ...(field ? { field } : {}), message: issue.message };
+    // zod words a missing key as "Invalid input" (a union) or "expected string, received undefined"
+    const missing = issue.path.length > 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_union') && valueAt(data, issue.path) === undefined;
+    const message = missing ? `required field "${String(issue.path[issue.path.length - 1])}" is missing: add it` : issue.message;
+    return { file, ...position, ...(field ? { field } : {}), message };
   });
   throw new ConfigError(issues);
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 /** `["method", 1, "toxic", "type"]` -> `method[1].toxic.type` */

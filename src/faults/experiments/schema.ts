@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strictObject } from '../../config/strict-object.js';
 import { didYouMean } from '../../errors.js';
 import { toxicRegistry, TOXIC_TYPES } from '../toxics/index.js';
 import { parseDuration } from '../../util/duration.js';
@@ -13,7 +14,7 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   }
 });
 
-const httpProbe = z.strictObject({
+const httpProbe = strictObject({
   url: z.string().min(1),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
   headers: z.record(z.string(), z.string()).optional(),
@@ -28,11 +29,11 @@ const probe = z
     when: z.array(z.enum(['before', 'during', 'after'])).min(1).default(['before', 'during', 'after']),
     http: httpProbe.optional(),
     /** a sample from a Prometheus text endpoint (a service's /metrics), summed over matching series */
-    metric: z.strictObject({ url: z.string().min(1), name: z.string().min(1), labels: z.record(z.string(), z.string()).optional() }).optional(),
+    metric: strictObject({ url: z.string().min(1), name: z.string().min(1), labels: z.record(z.string(), z.string()).optional() }).optional(),
     /** an instant PromQL query against a Prometheus server's HTTP API */
-    prometheus: z.strictObject({ url: z.string().min(1), query: z.string().min(1) }).optional(),
+    prometheus: strictObject({ url: z.string().min(1), query: z.string().min(1) }).optional(),
     /** a metric of the load run going on (e.g. http_req_failed.rate), when there is one */
-    load: z.strictObject({ metric: z.string().min(1) }).optional(),
+    load: strictObject({ metric: z.string().min(1) }).optional(),
     tolerance: z
       .strictObject({
         status: z.array(z.number().int().min(100).max(599)).min(1).optional(),
@@ -101,22 +102,22 @@ const base = { at: duration.default(0), proxy: z.string().min(1) };
 const action = z.discriminatedUnion(
   'action',
   [
-    z.strictObject({ action: z.literal('add-toxic'), ...base, duration, toxic }),
-    z.strictObject({
+    strictObject({ action: z.literal('add-toxic'), ...base, duration, toxic }),
+    strictObject({
       action: z.literal('update-toxic'),
       ...base,
       duration,
       /** the name the toxic was added with (in this experiment or already there) */
-      toxic: z.strictObject({ name: z.string().min(1), toxicity: z.number().min(0).max(1).optional(), attributes: z.record(z.string(), z.number()).default({}) }),
+      toxic: strictObject({ name: z.string().min(1), toxicity: z.number().min(0).max(1).optional(), attributes: z.record(z.string(), z.number()).default({}) }),
     }),
-    z.strictObject({ action: z.literal('remove-toxic'), ...base, duration: duration.optional(), toxic: z.strictObject({ name: z.string().min(1) }) }),
-    z.strictObject({ action: z.literal('disable-proxy'), ...base, duration }),
-    z.strictObject({ action: z.literal('enable-proxy'), ...base, duration: duration.optional() }),
+    strictObject({ action: z.literal('remove-toxic'), ...base, duration: duration.optional(), toxic: strictObject({ name: z.string().min(1) }) }),
+    strictObject({ action: z.literal('disable-proxy'), ...base, duration }),
+    strictObject({ action: z.literal('enable-proxy'), ...base, duration: duration.optional() }),
   ],
   { error: (issue) => unknownAction(issue.input, ACTIONS) },
 );
 
-export const experimentSchema = z.strictObject({
+export const experimentSchema = strictObject({
   title: z.string().min(1),
   description: z.string().default(''),
   'steady-state-hypothesis': z
@@ -132,8 +133,8 @@ export const experimentSchema = z.strictObject({
   method: z.array(action).min(1, 'an experiment needs at least one action in method'),
   /** extra actions run at the end (after the automatic rollback of everything the method did) */
   rollbacks: z.array(z.discriminatedUnion('action', [
-    z.strictObject({ action: z.literal('remove-toxic'), proxy: z.string().min(1), toxic: z.strictObject({ name: z.string().min(1) }) }),
-    z.strictObject({ action: z.literal('enable-proxy'), proxy: z.string().min(1) }),
+    strictObject({ action: z.literal('remove-toxic'), proxy: z.string().min(1), toxic: strictObject({ name: z.string().min(1) }) }),
+    strictObject({ action: z.literal('enable-proxy'), proxy: z.string().min(1) }),
   ], { error: (issue) => unknownAction(issue.input, ['remove-toxic', 'enable-proxy']) })).default([]),
 });
 
