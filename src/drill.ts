@@ -17,7 +17,8 @@ import { createCpuLimiter } from './scaling/cpu-limits.js';
 import { startLocalAutoscaler } from './scaling/local-autoscaler.js';
 import { startStack, type RunningStack } from './stack/supervisor.js';
 import { referenceStack, type ServiceName } from './stack/definition.js';
-import { startMetricsScraper } from './telemetry/metrics/scraper.js';
+import { readyScrapeTargets, startMetricsScraper } from './telemetry/metrics/scraper.js';
+import { startPrometheusSampler } from './telemetry/metrics/prometheus-sampler.js';
 import { startOtlpReceiver, type OtlpReceiver } from './telemetry/otlp/receiver.js';
 import { runChecks } from './verify/index.js';
 import { assertLoopbackTarget } from './util/loopback.js';
@@ -46,6 +47,11 @@ export interface DrillOptions {
   /** a real PostgreSQL for the stack (else embedded PGlite) */
   databaseUrl?: string;
   grafanaUrl?: string;
+  /**
+   * metrics from Prometheus (PromQL) instead of scraping every replica: a URL of the user's own,
+   * or true: Debian's Prometheus started with the bundled stack
+   */
+  prometheus?: string | true;
   /** extra env for the scenario (-e KEY=VALUE) */
   env?: Record<string, string>;
   quiet?: boolean;
@@ -94,6 +100,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   // Per-replica CPU limits where this machine allows them, so that scaling out adds capacity.
   const limiter = withStack ? createCpuLimiter(referenceStack(options.basePort)) : undefined;
   const autoscalerTimeScale = profile.syncPeriodMs / 15_000;
+  // metrics twice per autoscaler sync, so every decision has a sample on each side
+  const scrapeIntervalMs = Math.max(1000, Math.round(profile.syncPeriodMs / 2));
 
   const run = RunDirectory.create('drill');
   run.writeJson('config', {
@@ -140,19 +148,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
         ...(faultsUrl ? { toxiproxyUrl: faultsUrl } : {}),
         ...(limiter ? { onReplicaSpawned: (info) => limiter.onReplicaSpawned(info) } : {}),
+        ...(options.prometheus === true ? { prometheus: true, prometheusScrapeIntervalMs: scrapeIntervalMs } : {}),
       });
       baseUrl = stack.gatewayUrl;
       log(`peakready: stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${stack.gatewayUrl}`);
       const running = stack;
-      const scraper = startMetricsScraper({
-        targets: () =>
-          running.state().services.flatMap((s) =>
-            s.replicas.filter((r) => r.state === 'ready').map((r) => ({ service: s.name, replica: r.id, url: `http://127.0.0.1:${r.port}/metrics` })),
-          ),
-        intervalMs: Math.max(1000, Math.round(profile.syncPeriodMs / 2)),
-        runDir: run,
-      });
-      stopScraper = () => scraper.stop();
       const autoscaler = startLocalAutoscaler({
         controller: running,
         definition: running.definition,
@@ -164,6 +164,16 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       stopAutoscaler = () => autoscaler.stop();
     }
     scriptEnv.BASE_URL = baseUrl!;
+    const prometheusUrl = options.prometheus === true ? stack?.state().prometheusUrl : options.prometheus;
+    if (prometheusUrl) {
+      log(`peakready: metrics from Prometheus at ${prometheusUrl} (PromQL)`);
+      const sampler = startPrometheusSampler({ url: prometheusUrl, intervalMs: scrapeIntervalMs, runDir: run });
+      stopScraper = () => sampler.stop();
+    } else if (stack) {
+      const running = stack;
+      const scraper = startMetricsScraper({ targets: () => readyScrapeTargets(running.state()), intervalMs: scrapeIntervalMs, runDir: run });
+      stopScraper = () => scraper.stop();
+    }
 
     const inspected = await inspectScript(script, scriptEnv);
     const windows: ScenarioWindow[] = inspected.scenarios.map((s) => ({ name: s.name, startMs: s.startMs, durationMs: s.durationMs }));

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { parseUrlFlag } from '../util/loopback.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { startOtlpReceiver } from '../telemetry/otlp/receiver.js';
@@ -26,12 +27,7 @@ export function registerOtlp(program: Command): void {
       const maxSpans = Number(options.maxSpans);
       if (!Number.isInteger(maxSpans) || maxSpans < 1) throw new UsageError(`--max-spans: "${options.maxSpans}" is not a positive whole number`);
       if (options.otlpForward !== undefined) {
-        let url: URL;
-        try {
-          url = new URL(options.otlpForward);
-        } catch {
-          throw new UsageError(`--otlp-forward: "${options.otlpForward}" is not a URL; write it like http://localhost:4318/v1/traces`);
-        }
+        const url = parseUrlFlag(options.otlpForward, '--otlp-forward', 'http://localhost:4318/v1/traces');
         if (!url.protocol.startsWith('http')) throw new UsageError(`--otlp-forward: only OTLP/HTTP endpoints (http:// or https://) are supported`);
       }
       let runDir: RunDirectory;

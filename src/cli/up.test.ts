@@ -6,6 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../../test/support/cli.js';
 import { packageRoot } from '../paths.js';
 import type { StackState } from '../stack/contract.js';
+import { queryPrometheus } from '../telemetry/metrics/prometheus-api.js';
+import { prometheusInstalled } from '../telemetry/metrics/prometheus-server.js';
 import { isListening, isPidAlive, privateDatabase, privateStateDir, waitFor } from '../stack/test-support.js';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv) => runCli(args, env);
@@ -120,5 +122,25 @@ describe('peakready up / status / down (real CLI, real services)', () => {
     expect(pids.filter(isPidAlive)).toEqual([]);
     expect(await portsOpen(base)).toEqual([]);
     expect(existsSync(join(home, 'stack.json'))).toBe(false);
+  });
+
+  it.runIf(prometheusInstalled())('up --detach --prometheus: a real Prometheus scrapes every replica and loads the shipped alerts; down stops it', async () => {
+    const base = 29_900;
+    const up = await cli(['up', '--detach', '--base-port', String(base), '--prometheus'], env);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    const state = JSON.parse(readFileSync(join(home, 'stack.json'), 'utf8')) as StackState;
+    expect(state.prometheusUrl).toBe(`http://127.0.0.1:${base + 303}`);
+    expect((await cli(['status'], env)).stdout).toContain(`prometheus     http://127.0.0.1:${base + 303}`);
+    // nine replicas and the supervisor, each scraped and up
+    await expect
+      .poll(async () => (await queryPrometheus(state.prometheusUrl!, 'up == 1')).map((s) => s.metric.replica).sort(), { timeout: 30_000, interval: 500 })
+      .toEqual(['cart-1', 'catalog-1', 'checkout-1', 'gateway-1', 'inventory-1', 'orders-1', 'payments-1', 'recommendations-1', 'search-1', 'supervisor']);
+    const rules = (await (await fetch(`${state.prometheusUrl}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string }> }> } };
+    expect(rules.data.groups.flatMap((g) => g.rules.map((r) => r.name))).toEqual(expect.arrayContaining(['RecommendationsDegraded']));
+
+    expect((await cli(['down'], env)).code).toBe(0);
+    expect(await isListening(base + 303)).toBe(false);
+    expect(await portsOpen(base)).toEqual([]);
   });
 });

@@ -42,6 +42,7 @@ export function stackPorts(stack: StackDefinition): Array<{ port: number; owner:
     { port: stack.basePort + stack.admin.faultProxyApiOffset, owner: 'fault proxy API' },
     { port: stack.basePort + stack.admin.otlpOffset, owner: 'OTLP receiver' },
     { port: stack.basePort + stack.admin.supervisorMetricsOffset, owner: 'supervisor metrics' },
+    { port: stack.basePort + stack.admin.prometheusOffset, owner: 'Prometheus' },
   ];
 }
 

@@ -79,6 +79,8 @@ export interface StackState {
   /** the fault proxy API the stack's edges go through (embedded or external) */
   toxiproxyUrl?: string;
   otlpUrl?: string;
+  /** Debian's Prometheus scraping every replica (`up --prometheus`) */
+  prometheusUrl?: string;
   databaseUrl: string;
   runDir?: string;
   services: Array<{

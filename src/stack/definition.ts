@@ -65,7 +65,7 @@ export interface StackDefinition {
   services: readonly ServiceDefinition[];
   database: { name: 'postgres'; portOffset: number; entry: string; database: string; user: string };
   /** offsets of the stack's own admin endpoints */
-  admin: { faultProxyApiOffset: number; otlpOffset: number; supervisorMetricsOffset: number; proxyPortOffset: number };
+  admin: { faultProxyApiOffset: number; otlpOffset: number; supervisorMetricsOffset: number; prometheusOffset: number; proxyPortOffset: number };
 }
 
 export const DEFAULT_BASE_PORT = 7100;
@@ -131,7 +131,7 @@ export function referenceStack(basePort: number = DEFAULT_BASE_PORT): StackDefin
       service('recommendations', 8, 'Related products; optional on every path', []),
     ],
     database: { name: 'postgres', portOffset: 9, entry: 'reference-stack/pglite/main', database: 'postgres', user: 'postgres' },
-    admin: { faultProxyApiOffset: 300, otlpOffset: 301, supervisorMetricsOffset: 302, proxyPortOffset: 100 },
+    admin: { faultProxyApiOffset: 300, otlpOffset: 301, supervisorMetricsOffset: 302, prometheusOffset: 303, proxyPortOffset: 100 },
   };
 }
 

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { didYouMean, UsageError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
-import { assertLoopbackTarget } from '../util/loopback.js';
+import { assertLoopbackTarget, parseUrlFlag } from '../util/loopback.js';
 import { SERVICE_NAMES, type ServiceName } from './definition.js';
 import type { StartStackOptions } from './supervisor.js';
 
@@ -18,6 +18,7 @@ export interface StackFlags {
   tracing?: boolean;
   databaseUrl?: string;
   readyTimeout?: string;
+  prometheus?: boolean;
 }
 
 export function addStackFlags(command: Command): Command {
@@ -29,7 +30,8 @@ export function addStackFlags(command: Command): Command {
     .option('--otlp-endpoint <url>', 'OTLP/HTTP base URL the services export traces to (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else tracing off)')
     .option('--no-tracing', 'turn tracing off in every service (OTEL_SDK_DISABLED=true)')
     .addOption(new Option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite database').env('DATABASE_URL'))
-    .option('--ready-timeout <duration>', 'how long each replica may take to become ready', '30s');
+    .option('--ready-timeout <duration>', 'how long each replica may take to become ready', '30s')
+    .option('--prometheus', "also run Debian's Prometheus (/usr/bin/prometheus) scraping every replica, on base port +303, with the alerts/ rules loaded");
 }
 
 export function parseBasePort(value: string | undefined): number {
@@ -68,13 +70,7 @@ export function stackOptionsFromFlags(flags: StackFlags, environment: NodeJS.Pro
   }
   if (flags.toxiproxy) assertLoopbackTarget(flags.toxiproxy, false, '--toxiproxy');
   const otlp = flags.tracing === false ? false : (flags.otlpEndpoint ?? environment.OTEL_EXPORTER_OTLP_ENDPOINT ?? false);
-  if (otlp) {
-    try {
-      new URL(otlp);
-    } catch {
-      throw new UsageError(`--otlp-endpoint: "${otlp}" is not a URL; write it like http://127.0.0.1:4318`);
-    }
-  }
+  if (otlp) parseUrlFlag(otlp, '--otlp-endpoint', 'http://127.0.0.1:4318');
   return {
     basePort: parseBasePort(flags.basePort),
     replicas: parseReplicasFlag(flags.replicas),
@@ -83,5 +79,6 @@ export function stackOptionsFromFlags(flags: StackFlags, environment: NodeJS.Pro
     otlpEndpoint: otlp,
     ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
     readyTimeoutMs: parseDuration(flags.readyTimeout ?? '30s', '--ready-timeout'),
+    ...(flags.prometheus ? { prometheus: true } : {}),
   };
 }

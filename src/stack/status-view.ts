@@ -56,6 +56,7 @@ export function renderStackSummary(state: StackState): string {
   lines.push(`fault proxy    ${state.toxiproxyUrl ?? 'off (edges go straight to the services)'}`);
   lines.push(`database       ${state.databaseUrl}`);
   lines.push(`tracing        ${state.otlpUrl ?? 'off'}`);
+  if (state.prometheusUrl) lines.push(`prometheus     ${state.prometheusUrl} (scrapes every replica; alerts/ rules loaded)`);
   lines.push(`supervisor     pid ${state.supervisorPid}, metrics http://127.0.0.1:${state.basePort + referenceStack().admin.supervisorMetricsOffset}/metrics`);
   if (state.runDir) lines.push(`run directory  ${state.runDir}`);
   return lines.join('\n');

@@ -17,6 +17,8 @@ import { ReplicaSet } from './replica-set.js';
 import { stackPortClaims } from './stack-ports.js';
 import { isProcessAlive, readStackState, removeStackState, stackStatePath, writeStackState } from './stack-state.js';
 import { SupervisorMetricsServer, type AutoscalerStatus } from './supervisor-metrics.js';
+import { shippedRuleFiles, startPrometheus, type RunningPrometheus } from '../telemetry/metrics/prometheus-server.js';
+import { readyScrapeTargets } from '../telemetry/metrics/scraper.js';
 
 export interface StartStackOptions {
   /** moves every port of the stack (default DEFAULT_BASE_PORT) */
@@ -45,6 +47,10 @@ export interface StartStackOptions {
   readyTimeoutMs?: number;
   /** where stack.json is written (default .peakready/stack.json); false: not written */
   stateFile?: string | false;
+  /** also run Debian's Prometheus scraping every ready replica and the supervisor (base port + admin.prometheusOffset) */
+  prometheus?: boolean;
+  /** its scrape interval (default 5 s) */
+  prometheusScrapeIntervalMs?: number;
 }
 
 export interface RunningStack extends ReplicaController {
@@ -83,7 +89,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
   const reaped = reapStaleChildren();
   if (reaped.length) record({ t: Date.now(), type: 'note', level: 'warn', message: `reaped leftovers of an earlier run: ${reaped.join(', ')}` });
   await assertPortsFree(
-    stackPortClaims(def, { embeddedDatabase: !options.databaseUrl, embeddedFaultProxy: withFaultProxy && !options.toxiproxyUrl, faultProxy: withFaultProxy }),
+    stackPortClaims(def, { embeddedDatabase: !options.databaseUrl, embeddedFaultProxy: withFaultProxy && !options.toxiproxyUrl, faultProxy: withFaultProxy, prometheus: options.prometheus === true }),
   );
   record({ t: Date.now(), type: 'stack', state: 'starting', detail: `base port ${basePort}` });
 
@@ -102,6 +108,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
   );
   let database: StackDatabase | undefined;
   let faultApi: FaultProxyApi | undefined;
+  let prometheus: RunningPrometheus | undefined;
   let proxyNames: string[] = [];
   let stopping: Promise<void> | undefined;
   let unregister: () => void = () => undefined;
@@ -113,13 +120,16 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
     gatewayUrl: `http://127.0.0.1:${servicePort(def, 'gateway')}`,
     ...(faultApi ? { toxiproxyUrl: faultApi.url } : {}),
     ...(options.otlpEndpoint ? { otlpUrl: options.otlpEndpoint } : {}),
+    ...(prometheus ? { prometheusUrl: prometheus.url } : {}),
     databaseUrl: database ? redactUrl(database.url) : '',
     ...(options.runDir ? { runDir: options.runDir.root } : {}),
     services: def.services.map((s) => ({ name: s.name, port: servicePort(def, s.name), replicas: sets.get(s.name)?.allReplicas() ?? [] })),
   });
   let stateFileFailed = false;
   const changed = () => {
-    if (!stateFile || stopping) return;
+    if (stopping) return;
+    prometheus?.refreshTargets();
+    if (!stateFile) return;
     try {
       writeStackState(stateFile, state());
     } catch (error) {
@@ -135,7 +145,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       await Promise.all(balancers.map((b) => b.close()));
       await Promise.all([...sets.values()].map((s) => s.stop()));
       if (faultApi && !faultApi.embedded && proxyNames.length) await removeEdgeProxies(faultApi.url, proxyNames);
-      await Promise.all([faultApi?.close(), database?.stop(), metrics.close()]);
+      await Promise.all([faultApi?.close(), database?.stop(), metrics.close(), prometheus?.stop()]);
       if (stateFile) removeStackState(stateFile);
       record({ t: Date.now(), type: 'stack', state: 'stopped' });
       unregister();
@@ -185,6 +195,17 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
         record({ t: Date.now(), type: 'note', level: 'info', message: `database ready after ${Date.now() - startedAt} ms (${db.embedded ? 'embedded PGlite' : 'PostgreSQL'})` }),
       ),
     ]);
+    if (options.prometheus) {
+      const supervisorMetrics = `http://127.0.0.1:${basePort + def.admin.supervisorMetricsOffset}/metrics`;
+      prometheus = await startPrometheus({
+        targets: () => [...readyScrapeTargets(state()), { service: 'supervisor', replica: 'supervisor', url: supervisorMetrics }],
+        port: basePort + def.admin.prometheusOffset,
+        ...(options.runDir ? { runDir: options.runDir } : {}),
+        ruleFiles: shippedRuleFiles(),
+        ...(options.prometheusScrapeIntervalMs ? { scrapeIntervalMs: options.prometheusScrapeIntervalMs } : {}),
+      });
+      record({ t: Date.now(), type: 'note', level: 'info', message: `Prometheus scraping the stack at ${prometheus.url}` });
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -245,3 +266,4 @@ function claimStateFile(path: string, record: (event: TimelineEvent) => void): v
   removeStackState(path);
   record({ t: Date.now(), type: 'note', level: 'warn', message: `removed a stale ${path} (supervisor pid ${existing.supervisorPid} is gone)` });
 }
+

@@ -10,14 +10,18 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
+/** A flag's URL, or a usage error naming the flag with an example of the right form. */
+export function parseUrlFlag(url: string, flag: string, example = 'http://127.0.0.1:8080'): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new UsageError(`${flag}: "${url}" is not a URL; write it like ${example}`);
+  }
+}
+
 /** Refuses a URL outside loopback unless the user passed --allow-remote. */
 export function assertLoopbackTarget(url: string, allowRemote: boolean, flag = '--target'): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`${flag}: "${url}" is not a URL; write it like http://127.0.0.1:8080`);
-  }
+  const parsed = parseUrlFlag(url, flag);
   if (!allowRemote && !isLoopbackHost(parsed.hostname)) {
     throw new UsageError(
       `${flag}: ${parsed.hostname} is not a loopback address; peakready only sends load and faults to 127.0.0.0/8 or ::1 ` +

@@ -12,6 +12,7 @@ import { StackMetrics } from '../../stack/metric-names.js';
 import { parseExposition } from './exposition.js';
 import { queryPrometheus, queryRange } from './prometheus-api.js';
 import { prometheusInstalled, startPrometheus } from './prometheus-server.js';
+import { startPrometheusSampler } from './prometheus-sampler.js';
 import { startMetricsScraper } from './scraper.js';
 
 /** A replica-like /metrics endpoint served by prom-client, with the stack's metric names. */
@@ -127,5 +128,40 @@ describe.runIf(prometheusInstalled())("Debian's Prometheus", () => {
       await prometheus.stop();
     }
     await expect(queryPrometheus(prometheus.url, 'up')).rejects.toThrow(/not reachable/);
+  });
+
+  it('drill --prometheus: the PromQL sampler writes the same samples a direct scrape of the replica writes', async () => {
+    const direct = new RunDirectory(mkdtempSync(join(tmpdir(), 'peakready-direct-')));
+    const viaPrometheus = new RunDirectory(mkdtempSync(join(tmpdir(), 'peakready-promql-')));
+    const target = { service: 'checkout', replica: 'checkout-1', url: `http://127.0.0.1:${port}/metrics` };
+    const families = [StackMetrics.httpServerDuration, StackMetrics.checkoutOrders];
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const promPort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const prometheus = await startPrometheus({ targets: [target], port: promPort, scrapeIntervalMs: 1000 });
+    try {
+      await expect.poll(async () => (await queryPrometheus(prometheus.url, `${StackMetrics.checkoutOrders}`)).length, { timeout: 30_000, interval: 500 }).toBe(1);
+      const sampler = startPrometheusSampler({ url: prometheus.url, intervalMs: 60_000, runDir: viaPrometheus, families });
+      await sampler.stop();
+      expect(sampler.stats()).toMatchObject({ scrapes: 1, failures: 0 });
+      await startMetricsScraper({ targets: () => [target], intervalMs: 60_000, runDir: direct, families }).stop();
+    } finally {
+      await prometheus.stop();
+    }
+    const comparable = (run: RunDirectory) =>
+      run
+        .readLines<MetricSample>('metrics')
+        .flatMap((s) => (s.source === 'scrape' && s.name !== 'up' && s.name !== 'scrape_duration_seconds' ? [`${s.service} ${s.replica} ${s.name}${JSON.stringify(Object.entries(s.labels).sort())} ${s.value}`] : []))
+        .sort();
+    expect(comparable(viaPrometheus)).toEqual(comparable(direct));
+    expect(comparable(direct).length).toBeGreaterThan(8);
+  });
+
+  it('a Prometheus that is not there counts as a failed round, not a crash', async () => {
+    const run = new RunDirectory(mkdtempSync(join(tmpdir(), 'peakready-promql-')));
+    const sampler = startPrometheusSampler({ url: 'http://127.0.0.1:9', intervalMs: 60_000, runDir: run });
+    await sampler.stop();
+    expect(sampler.stats()).toMatchObject({ scrapes: 0, failures: 1, lastError: expect.stringMatching(/not reachable/) });
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { EnvironmentError } from '../../errors.js';
 import { spawnManaged, stopChild } from '../../lifecycle/children.js';
 import { onShutdown } from '../../lifecycle/shutdown.js';
+import { packageRoot } from '../../paths.js';
 import type { RunDirectory } from '../../run/run-dir.js';
 import type { ScrapeTarget } from './scraper.js';
 
@@ -34,6 +35,15 @@ export interface RunningPrometheus {
 }
 
 export const PROMETHEUS_BINARY = '/usr/bin/prometheus';
+
+/** The shipped alerting rules (alerts/*.rules.yml), loaded by a Prometheus that `up --prometheus` starts. */
+export function shippedRuleFiles(): string[] {
+  const dir = join(packageRoot, 'alerts');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.rules.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
 
 export function prometheusInstalled(binary = PROMETHEUS_BINARY): boolean {
   return existsSync(binary);

@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import type { MetricSample } from '../../run/records.js';
 import type { RunDirectory } from '../../run/run-dir.js';
+import type { StackState } from '../../stack/contract.js';
 import { StackMetrics, SupervisorMetrics } from '../../stack/metric-names.js';
 import { parseExposition, type ExpositionSample } from './exposition.js';
 
@@ -16,6 +17,11 @@ export interface ScrapeTarget {
   service: string;
   replica: string;
   url: string;
+}
+
+/** Every ready replica of a local stack, as a scrape target labelled with its service and replica id. */
+export function readyScrapeTargets(state: StackState): ScrapeTarget[] {
+  return state.services.flatMap((s) => s.replicas.filter((r) => r.state === 'ready').map((r) => ({ service: s.name, replica: r.id, url: `http://127.0.0.1:${r.port}/metrics` })));
 }
 
 export interface ScraperOptions {
@@ -52,7 +58,6 @@ export function startMetricsScraper(options: ScraperOptions): MetricsScraper {
   const now = options.now ?? Date.now;
   const timeout = options.timeoutMs ?? Math.min(options.intervalMs, 5000);
   const stats: ScraperStats = { scrapes: 0, failures: 0, samples: 0 };
-  let running: Promise<void> | undefined;
   let stopped = false;
 
   const scrapeTarget = async (target: ScrapeTarget): Promise<MetricSample[]> => {
@@ -83,18 +88,29 @@ export function startMetricsScraper(options: ScraperOptions): MetricsScraper {
     if (!stopped || all.length) options.runDir.appendMetrics(all);
   };
 
-  const tick = () => {
-    // a slow scrape is never overlapped by the next one
-    if (running || stopped) return;
-    running = scrapeOnce().finally(() => (running = undefined));
-  };
-  const timer = setInterval(tick, options.intervalMs);
-  timer.unref();
-  tick();
-
+  const loop = everyInterval(options.intervalMs, scrapeOnce);
   return {
     scrapeOnce,
     stats: () => ({ ...stats }),
+    stop: async () => {
+      stopped = true;
+      await loop.stop();
+    },
+  };
+}
+
+/** Runs `work` now and every `intervalMs`; a slow round is never overlapped by the next one. */
+export function everyInterval(intervalMs: number, work: () => Promise<void>): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const tick = () => {
+    if (running || stopped) return;
+    running = work().finally(() => (running = undefined));
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  tick();
+  return {
     stop: async () => {
       stopped = true;
       clearInterval(timer);
