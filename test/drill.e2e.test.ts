@@ -21,7 +21,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('peakready drill --profile smoke (the main job, real processes)', () => {
   it('runs the game day, judges six checks, writes every report and leaves nothing behind', { timeout: 300_000 }, async () => {
-    const env = { ...process.env, PEAKREADY_HOME: home, NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PEAKREADY_HOME: home, NO_COLOR: '1' };
     delete env.DATABASE_URL;
     delete env.GITHUB_STEP_SUMMARY;
     const r = await runCli(['drill', '--profile', 'smoke', '--quiet', '--base-port', String(BASE), '--report', reportDir], env, 240_000);
