@@ -52,6 +52,8 @@ export interface DrillOptions {
    * or true: Debian's Prometheus started with the bundled stack
    */
   prometheus?: string | true;
+  /** also forward every OTLP request the receiver takes to this endpoint (the user's collector, Tempo, Jaeger) */
+  otlpForwardUrl?: string;
   /** extra env for the scenario (-e KEY=VALUE) */
   env?: Record<string, string>;
   quiet?: boolean;
@@ -136,7 +138,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 
   try {
     if (faultsUrl) await clearOwnedFaults(faultsUrl);
-    receiver = await startOtlpReceiver({ port: definition.basePort + definition.admin.otlpOffset, runDir: run });
+    receiver = await startOtlpReceiver({
+      port: definition.basePort + definition.admin.otlpOffset,
+      runDir: run,
+      ...(options.otlpForwardUrl ? { forwardUrl: options.otlpForwardUrl } : {}),
+    });
+    if (options.otlpForwardUrl) log(`peakready: forwarding every trace to ${options.otlpForwardUrl}`);
     let baseUrl = options.target;
     if (withStack) {
       log('peakready: starting the reference stack ...');
@@ -256,6 +263,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     }
     limiter?.release();
     await receiver?.close();
+    const forwarded = receiver?.stats().forward;
+    if (forwarded) log(`peakready: forwarded ${forwarded.forwarded} OTLP requests to ${options.otlpForwardUrl} (${forwarded.failed} failed, ${forwarded.dropped} dropped)${forwarded.lastError ? `; last error: ${forwarded.lastError}` : ''}`);
     event({ t: Date.now(), type: 'run', state: 'end', command: `drill --profile ${profile.name}` });
   }
 

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { runDrill } from '../drill.js';
 import { getProfile } from '../drill/profiles.js';
 import { UsageError } from '../errors.js';
+import { parseOtlpForwardFlag } from '../telemetry/otlp/forwarder.js';
 import { parseUrlFlag } from '../util/loopback.js';
 
 function positiveNumber(value: string): number {
@@ -38,6 +39,7 @@ export function registerDrill(program: Command): void {
     .option('--toxiproxy <url>', 'use this Toxiproxy server for faults instead of the embedded one')
     .option('--database-url <url>', 'run the stack on this PostgreSQL instead of embedded PGlite (default: $DATABASE_URL)')
     .option('--grafana-url <url>', 'link trace ids in the reports to Grafana Explore (Tempo)')
+    .option('--otlp-forward <url>', 'also forward every trace the services send to this OTLP/HTTP endpoint (collector, Tempo, Jaeger), to see the drill in your own tools')
     .option('--prometheus [url]', "read metrics with PromQL from this Prometheus instead of scraping each replica; without a URL, start Debian's Prometheus for the bundled stack")
     .option('-e, --env <KEY=VALUE>', 'extra environment for the scenario (repeatable)', keyValue)
     .option('--quiet', 'no live status line; a plain line every few seconds', false)
@@ -65,12 +67,14 @@ Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SI
       databaseUrl?: string;
       grafanaUrl?: string;
       prometheus?: string | true;
+      otlpForward?: string;
       env?: Record<string, string>;
       quiet: boolean;
     }) => {
       const profile = getProfile(opts.profile);
       if (opts.target && opts.databaseUrl) throw new UsageError('--database-url only applies to the bundled stack; drop it when using --target');
       if (opts.target && opts.prometheus === true) throw new UsageError('--prometheus without a URL starts a Prometheus for the bundled stack; with --target, give the URL of the Prometheus that scrapes your system');
+      if (opts.otlpForward !== undefined) parseOtlpForwardFlag(opts.otlpForward);
       if (typeof opts.prometheus === 'string') parseUrlFlag(opts.prometheus, '--prometheus', 'http://127.0.0.1:9090');
       const tty = Boolean(process.stderr.isTTY) && !opts.quiet;
       let lastPlain = 0;
@@ -96,6 +100,7 @@ Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SI
         ...((opts.databaseUrl ?? process.env.DATABASE_URL) ? { databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL } : {}),
         ...(opts.grafanaUrl ? { grafanaUrl: opts.grafanaUrl } : {}),
         ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
+        ...(opts.otlpForward ? { otlpForwardUrl: opts.otlpForward } : {}),
         ...(opts.env ? { env: opts.env } : {}),
         quiet: opts.quiet,
         color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,

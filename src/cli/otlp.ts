@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { parseUrlFlag } from '../util/loopback.js';
+import { parseOtlpForwardFlag } from '../telemetry/otlp/forwarder.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { startOtlpReceiver } from '../telemetry/otlp/receiver.js';
@@ -26,10 +26,7 @@ export function registerOtlp(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${options.port}" is not a port number (0-65535)`);
       const maxSpans = Number(options.maxSpans);
       if (!Number.isInteger(maxSpans) || maxSpans < 1) throw new UsageError(`--max-spans: "${options.maxSpans}" is not a positive whole number`);
-      if (options.otlpForward !== undefined) {
-        const url = parseUrlFlag(options.otlpForward, '--otlp-forward', 'http://localhost:4318/v1/traces');
-        if (!url.protocol.startsWith('http')) throw new UsageError(`--otlp-forward: only OTLP/HTTP endpoints (http:// or https://) are supported`);
-      }
+      if (options.otlpForward !== undefined) parseOtlpForwardFlag(options.otlpForward);
       let runDir: RunDirectory;
       if (options.out) {
         mkdirSync(options.out, { recursive: true });
