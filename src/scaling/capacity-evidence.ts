@@ -40,9 +40,13 @@ export function capacityEvidence(input: {
   syncPeriodMs: number;
 }): CapacityEvidence {
   const { service, scaleOutAt, syncPeriodMs } = input;
+  // the added replicas are ready at the first `replica` ready event after the decision, or (a
+  // cluster's Deployment) when the ready count rises above what it was when the scale-out began
+  const changes = input.timeline.filter((e) => e.t >= scaleOutAt && (e.type === 'replica' || e.type === 'replicas') && e.service === service);
+  const scaled = changes.find((e) => e.type === 'replicas');
+  const readyBefore = scaled?.type === 'replicas' ? scaled.ready : Infinity;
   const readyAt =
-    input.timeline.find((e) => e.t >= scaleOutAt && ((e.type === 'replica' && e.service === service && e.state === 'ready') || (e.type === 'replicas' && e.service === service && e.ready > 0 && e.to > e.from)))?.t ??
-    scaleOutAt + 2 * syncPeriodMs;
+    changes.find((e) => (e.type === 'replica' && e.state === 'ready') || (e.type === 'replicas' && e.ready > readyBefore))?.t ?? scaleOutAt + 2 * syncPeriodMs;
   const width = Math.max(3 * syncPeriodMs, 5000);
   const lastT = Math.max(...input.samples.map((s) => s.t), ...input.requests.map((r) => r.t), readyAt);
   // before: from the interval in which load rose (not earlier: idle time would flatter "after")
