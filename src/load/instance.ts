@@ -15,6 +15,8 @@ export const realClock: Clock = {
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
+      // no wait: after the I/O already due (a 0 ms timeout would wait a whole millisecond)
+      if (ms <= 0) return void setImmediate(resolve);
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
@@ -137,11 +139,9 @@ export class LoadInstance {
     this.context.instance.iterationsCompleted++;
     const tags = this.iterationTags(scenario.tags);
     const now = Date.now();
-    this.context.sink.add({ metric: 'iterations', value: 1, tags, time: now });
-    this.context.sink.add({ metric: 'iteration_duration', value: ended - started, tags, time: now });
-    if (scenario.intendedStart !== undefined) {
-      this.context.sink.add({ metric: INTENDED_LATENCY_METRIC, value: ended - scenario.intendedStart, tags, time: now });
-    }
+    vu.emit('iterations', 1, tags, now);
+    vu.emit('iteration_duration', ended - started, tags, now);
+    if (scenario.intendedStart !== undefined) vu.emit(INTENDED_LATENCY_METRIC, ended - scenario.intendedStart, tags, now);
     return outcome;
   }
 

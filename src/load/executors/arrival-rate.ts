@@ -38,6 +38,12 @@ export async function runArrivalRate(plan: ArrivalRatePlan, ctx: ExecutorContext
     if (wait >= 1) await ctx.clock.sleep(wait, ctx.testSignal);
     if (ctx.testSignal.aborted) break;
     let vu = idle.pop();
+    if (!vu) {
+      // every VU busy may only mean that finished iterations wait in the event loop (this loop
+      // runs late iterations back to back): let them finish before initialising or dropping
+      await ctx.clock.sleep(0);
+      vu = idle.pop();
+    }
     if (!vu && held.length < maxVus) {
       vu = await ctx.acquireVu();
       held.push(vu);
