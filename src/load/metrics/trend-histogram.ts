@@ -1,15 +1,20 @@
-import { Int32Histogram } from 'hdr-histogram-js';
-
 /**
- * Trend values are stored in HDR histograms as integers of a millionth of the value: k6's time
- * trends are milliseconds with sub-microsecond digits (0.000127 ms = 127 ns is a real
- * http_req_blocked), so a millionth keeps them, and 3 significant digits keep every percentile
- * within 0.1 % while a 60 s value needs only ~27 buckets. Exact count, sum, min and max are kept
- * beside the histogram, so avg/min/max are exact and only percentiles are HDR-rounded.
+ * Trend values are stored in log-linear histograms (HDR's layout: lowest discernible value 1,
+ * 3 significant digits) as integers of a millionth of the value: k6's time trends are
+ * milliseconds with sub-microsecond digits (0.000127 ms = 127 ns is a real http_req_blocked), so a
+ * millionth keeps them, and 3 significant digits keep every percentile within 0.1 % while a 60 s
+ * value needs only ~27 buckets. Exact count, sum, min and max are kept beside the histogram, so
+ * avg/min/max are exact and only percentiles are bucket-rounded.
+ *
+ * The bucket maths is integer-only (a leading-zero count, no log/pow per value): recording is on
+ * the hot path, about ten values per request.
  */
 const SCALE = 1e6;
 const LARGEST = Number.MAX_SAFE_INTEGER / 4;
-const SIGNIFICANT_DIGITS = 3;
+/** HDR's sub-bucket half count for 3 significant digits: 2 × 10³ rounded up to a power of two, halved */
+const HALF = 1024;
+const HALF_BITS = 10;
+const POW2 = Float64Array.from({ length: 64 }, (_, i) => 2 ** i);
 
 /** Serialisable form: sparse [countsIndex, count] pairs, exact to merge. */
 export interface TrendData {
@@ -21,11 +26,75 @@ export interface TrendData {
   negative?: number[];
 }
 
-function newHistogram(): Int32Histogram {
-  // lowest 1, highest 2, autoResize: the counts array grows to the largest value seen
-  const histogram = new Int32Histogram(1, 2, SIGNIFICANT_DIGITS);
-  histogram.autoResize = true;
-  return histogram;
+/** floor(log2(v)) of an integer 1 ≤ v < 2^53, exactly. */
+function log2Floor(v: number): number {
+  return v >= 4294967296 ? 63 - Math.clz32(Math.floor(v / 4294967296)) : 31 - Math.clz32(v);
+}
+
+/** The counts index of a non-negative integer value (bucket 0 holds 0..2047 one by one). */
+export function countsIndex(v: number): number {
+  if (v < 2 * HALF) return v;
+  const bucket = log2Floor(v) - HALF_BITS;
+  return bucket * HALF + Math.floor(v / POW2[bucket]!);
+}
+
+/** The lowest value of a counts index's range. */
+export function indexValue(index: number): number {
+  if (index < 2 * HALF) return index;
+  return ((index & (HALF - 1)) + HALF) * POW2[(index >> HALF_BITS) - 1]!;
+}
+
+/** The middle of a counts index's range (HDR's median equivalent value). */
+function indexMiddle(index: number): number {
+  if (index < 2 * HALF) return index;
+  return indexValue(index) + POW2[(index >> HALF_BITS) - 2]!;
+}
+
+/** Counts by index, grown on demand; [lo, hi] bounds the indexes in use, so scans stay short. */
+class LogLinearCounts {
+  total = 0;
+  private counts = new Float64Array(2 * HALF);
+  private lo = Infinity;
+  private hi = -1;
+
+  add(index: number, count: number): void {
+    if (index >= this.counts.length) {
+      let length = this.counts.length;
+      while (length <= index) length *= 2;
+      const grown = new Float64Array(length);
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    this.counts[index]! += count;
+    this.total += count;
+    if (index < this.lo) this.lo = index;
+    if (index > this.hi) this.hi = index;
+  }
+
+  reset(): void {
+    if (this.hi >= 0) this.counts.fill(0, this.lo, this.hi + 1);
+    this.total = 0;
+    this.lo = Infinity;
+    this.hi = -1;
+  }
+
+  sparse(): number[] {
+    const out: number[] = [];
+    const counts = this.counts;
+    for (let i = this.lo; i <= this.hi; i++) if (counts[i] !== 0) out.push(i, counts[i]!);
+    return out;
+  }
+
+  /** the middle value of the bucket holding the `rank`-th value (0-based, ascending) */
+  valueAtRank(rank: number): number {
+    let seen = 0;
+    const counts = this.counts;
+    for (let i = this.lo; i <= this.hi; i++) {
+      seen += counts[i]!;
+      if (seen > rank) return indexMiddle(i) / SCALE;
+    }
+    return this.hi >= 0 ? indexMiddle(this.hi) / SCALE : 0;
+  }
 }
 
 export class TrendHistogram {
@@ -33,17 +102,17 @@ export class TrendHistogram {
   sum = 0;
   min = Infinity;
   max = -Infinity;
-  private positive = newHistogram();
+  private readonly positive = new LogLinearCounts();
   /** magnitudes of negative values (custom trends may go below zero); created on first use */
-  private negative: Int32Histogram | undefined;
+  private negative: LogLinearCounts | undefined;
 
   add(value: number): void {
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    if (value >= 0) this.positive.recordValue(scaled(value));
-    else (this.negative ??= newHistogram()).recordValue(scaled(-value));
+    if (value >= 0) this.positive.add(countsIndex(scaled(value)), 1);
+    else (this.negative ??= new LogLinearCounts()).add(countsIndex(scaled(-value)), 1);
   }
 
   /** Empties it, keeping the counts array: a worker's histogram is reused after every drain. */
@@ -52,13 +121,13 @@ export class TrendHistogram {
     this.sum = 0;
     this.min = Infinity;
     this.max = -Infinity;
-    if (this.positive.totalCount !== 0) this.positive.reset();
+    this.positive.reset();
     this.negative = undefined;
   }
 
   toData(): TrendData {
-    const data: TrendData = { count: this.count, sum: this.sum, min: this.min, max: this.max, positive: sparse(this.positive) };
-    if (this.negative) data.negative = sparse(this.negative);
+    const data: TrendData = { count: this.count, sum: this.sum, min: this.min, max: this.max, positive: this.positive.sparse() };
+    if (this.negative) data.negative = this.negative.sparse();
     return data;
   }
 
@@ -70,7 +139,7 @@ export class TrendHistogram {
     if (data.min < this.min) this.min = data.min;
     if (data.max > this.max) this.max = data.max;
     addSparse(this.positive, data.positive);
-    if (data.negative?.length) addSparse((this.negative ??= newHistogram()), data.negative);
+    if (data.negative?.length) addSparse((this.negative ??= new LogLinearCounts()), data.negative);
   }
 
   avg(): number {
@@ -79,8 +148,8 @@ export class TrendHistogram {
 
   /**
    * k6's percentile: rank p/100 × (n − 1) in the sorted values, interpolating linearly between
-   * the two neighbouring ranks. Here each rank's value is its HDR bucket's middle, clamped to the
-   * exact min and max, so p(0) and p(100) are exact and the rest are within HDR precision.
+   * the two neighbouring ranks. Here each rank's value is its bucket's middle, clamped to the
+   * exact min and max, so p(0) and p(100) are exact and the rest are within bucket precision.
    */
   percentile(p: number): number {
     if (this.count === 0) return 0;
@@ -97,9 +166,8 @@ export class TrendHistogram {
   private valueAtRank(rank: number): number {
     if (rank <= 0) return this.min;
     if (rank >= this.count - 1) return this.max;
-    const negatives = this.negative?.totalCount ?? 0;
-    const value =
-      rank < negatives ? -rankInHistogram(this.negative!, negatives - 1 - rank) : rankInHistogram(this.positive, rank - negatives);
+    const negatives = this.negative?.total ?? 0;
+    const value = rank < negatives ? -this.negative!.valueAtRank(negatives - 1 - rank) : this.positive.valueAtRank(rank - negatives);
     return Math.min(Math.max(value, this.min), this.max);
   }
 }
@@ -109,27 +177,6 @@ function scaled(value: number): number {
   return v > LARGEST ? LARGEST : v;
 }
 
-function rankInHistogram(histogram: Int32Histogram, rank: number): number {
-  let seen = 0;
-  const length = histogram.countsArrayLength;
-  for (let i = 0; i < length; i++) {
-    seen += histogram.getCountAtIndex(i);
-    if (seen > rank) return histogram.medianEquivalentValue(histogram.valueFromIndex(i)) / SCALE;
-  }
-  return histogram.maxValue / SCALE;
-}
-
-function sparse(histogram: Int32Histogram): number[] {
-  const out: number[] = [];
-  if (histogram.totalCount === 0) return out;
-  const length = histogram.countsArrayLength;
-  for (let i = 0; i < length; i++) {
-    const c = histogram.getCountAtIndex(i);
-    if (c !== 0) out.push(i, c);
-  }
-  return out;
-}
-
-function addSparse(histogram: Int32Histogram, pairs: readonly number[]): void {
-  for (let i = 0; i < pairs.length; i += 2) histogram.recordValueWithCount(histogram.valueFromIndex(pairs[i]!), pairs[i + 1]!);
+function addSparse(counts: LogLinearCounts, pairs: readonly number[]): void {
+  for (let i = 0; i < pairs.length; i += 2) counts.add(pairs[i]!, pairs[i + 1]!);
 }
