@@ -102,7 +102,9 @@ export class VuContext {
   }
 
   emit(metric: string, value: number, tags: Tags, time = Date.now()): void {
-    this.instance.sink.add({ metric, value, tags, time });
+    const sink = this.instance.sink;
+    if (sink.addValue) sink.addValue(metric, value, tags, time);
+    else sink.add({ metric, value, tags, time });
   }
 }
 

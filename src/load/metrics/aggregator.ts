@@ -101,12 +101,15 @@ export class MetricsAggregator implements SampleSink {
   }
 
   add(sample: Sample): void {
-    const tracked = this.metrics.get(sample.metric);
-    if (tracked === undefined) throw new Error(`sample for metric "${sample.metric}", which was never defined`);
-    tracked.state.add(sample.value, sample.time);
+    this.addValue(sample.metric, sample.value, sample.tags, sample.time);
+  }
+
+  addValue(metric: string, value: number, tags: Tags, time: number): void {
+    const tracked = this.metrics.get(metric);
+    if (tracked === undefined) throw new Error(`sample for metric "${metric}", which was never defined`);
+    tracked.state.add(value, time);
     const subs = tracked.submetrics;
     if (subs.length !== 0) {
-      const tags = sample.tags;
       for (let i = 0; i < subs.length; i++) {
         const sub = subs[i]!;
         let match = true;
@@ -116,11 +119,11 @@ export class MetricsAggregator implements SampleSink {
             break;
           }
         }
-        if (match) sub.state.add(sample.value, sample.time);
+        if (match) sub.state.add(value, time);
       }
     }
-    if (sample.metric === 'checks') this.tallyCheck(sample.tags.group ?? '', sample.tags.check ?? '', sample.value !== 0 ? 1 : 0, sample.value !== 0 ? 0 : 1);
-    else if (sample.metric === 'group_duration') this.noteGroup(sample.tags.group);
+    if (metric === 'checks') this.tallyCheck(tags.group ?? '', tags.check ?? '', value !== 0 ? 1 : 0, value !== 0 ? 0 : 1);
+    else if (metric === 'group_duration') this.noteGroup(tags.group);
   }
 
   /** Everything added since the previous drain, to post to the main thread; resets this aggregator. */

@@ -32,6 +32,8 @@ export interface SampleSink {
   /** Declares a metric (built-ins are predeclared; custom ones come from k6/metrics constructors). */
   define(definition: MetricDefinition): void;
   add(sample: Sample): void;
+  /** `add` without a Sample object, where the sink keeps none (the hot path: ~15 values per request) */
+  addValue?(metric: string, value: number, tags: Tags, time: number): void;
 }
 
 /**
