@@ -115,6 +115,8 @@ Exit codes as k6: 0 ok, 99 thresholds failed, 107 script exception, 108 aborted,
           out: flags.out,
           engine,
           allowRemote,
+          // nothing else runs on the CLI's main thread: a one-instance test runs there
+          mainThread: true,
         });
         let exitCode = result.exitCode;
         chaosStop.abort();

@@ -6,6 +6,7 @@ import { distEntry } from '../paths.js';
 import type { RequestRecord } from '../run/records.js';
 import type { MetricsAggregator } from './metrics/aggregator.js';
 import type { Sample } from './metrics/types.js';
+import type { ScriptProgram } from './script/loader.js';
 import type { MainToWorker, WorkerInit, WorkerTick, WorkerToMain } from './worker-protocol.js';
 
 /**
@@ -50,8 +51,13 @@ export class Coordinator {
     private readonly events: CoordinatorEvents,
   ) {}
 
-  /** Starts `count` workers and resolves when every one has initialised its script. */
-  async start(count: number, init: Omit<WorkerInit, 'segment'>): Promise<void> {
+  /**
+   * Starts `count` workers and resolves when every one has initialised its script. With `local`
+   * and a count of one, the single instance runs on this thread instead: no thread to start, no
+   * module graph loaded twice, samples straight into the test's aggregator (no delta to merge).
+   */
+  async start(count: number, init: Omit<WorkerInit, 'segment'>, local?: { program: ScriptProgram }): Promise<void> {
+    if (local && count === 1) return this.startLocal(init, local.program);
     const entry = distEntry('src/load/worker');
     const ready: Array<Promise<void>> = [];
     for (let index = 0; index < count; index++) {
@@ -90,6 +96,33 @@ export class Coordinator {
     await Promise.all(ready);
   }
 
+  /** The one instance on this thread; messages both ways go through microtasks, as ordered as a port's. */
+  private async startLocal(init: Omit<WorkerInit, 'segment'>, program: ScriptProgram): Promise<void> {
+    const { hostInstance } = await import('./instance-host.js');
+    this.state.push({ active: 0, initialised: 0, running: [], done: false });
+    let toInstance: ((m: MainToWorker) => void) | undefined;
+    this.local = (m) => queueMicrotask(() => toInstance?.(m));
+    await new Promise<void>((resolve, reject) => {
+      hostInstance({ ...init, segment: { index: 0, count: 1 } }, {
+        aggregator: this.aggregator,
+        program,
+        listen: (handler) => (toInstance = handler),
+        post: (m) =>
+          queueMicrotask(() => {
+            if (m.type === 'ready') resolve();
+            else if (m.type === 'fatal') {
+              this.fatal ??= new PeakreadyError(m.message, m.exitCode as never);
+              this.state[0]!.done = true;
+              reject(this.fatal);
+              this.wake();
+            } else this.handle(0, m);
+          }),
+      });
+    });
+  }
+
+  private local: ((m: MainToWorker) => void) | undefined;
+
   begin(startAtEpoch: number): void {
     this.broadcast({ type: 'start', startAtEpoch });
   }
@@ -100,6 +133,7 @@ export class Coordinator {
 
   private broadcast(message: MainToWorker): void {
     for (const w of this.workers) w.postMessage(message);
+    this.local?.(message);
   }
 
   private waiter: (() => void) | undefined;
@@ -118,6 +152,8 @@ export class Coordinator {
   }
 
   async stop(): Promise<void> {
+    // a main-thread instance still running (the run failed on this side) winds down on its own
+    if (!this.state.every((st) => st.done)) this.local?.({ type: 'abort', reason: 'the run stopped' });
     await Promise.all(this.workers.map((w) => w.terminate().catch(() => 0)));
   }
 
@@ -126,7 +162,7 @@ export class Coordinator {
     if (m.type === 'mark-failed') return this.events.onMarkFailed(m.reason);
     if (m.type !== 'tick' && m.type !== 'done') return;
     const tick = m as WorkerTick;
-    this.aggregator.merge(tick.snapshot);
+    if (tick.snapshot) this.aggregator.merge(tick.snapshot);
     if (tick.requests.length) this.events.onRequests(tick.requests);
     if (tick.samples.length) this.events.onSamples(tick.samples);
     const s = this.state[index]!;

@@ -56,10 +56,31 @@ function script(name: string, source: string): string {
   return file;
 }
 
+let onMainThread = false;
 const run = (file: string, extra: Partial<Parameters<typeof runLoadTest>[0]> = {}) =>
-  runLoadTest({ script: file, env: { BASE_URL: base }, quiet: true, stdout: () => {}, ...extra });
+  runLoadTest({ script: file, env: { BASE_URL: base }, quiet: true, stdout: () => {}, ...(onMainThread ? { mainThread: true } : {}), ...extra });
 
-describe('runLoadTest against a local HTTP server', () => {
+/**
+ * Each test twice: on worker threads (the engine's default), then as the CLI runs it, one
+ * instance on the main thread (one worker's worth: PEAKREADY_LOAD_WORKERS=1).
+ */
+function onBothThreads(name: string, tests: () => void): void {
+  for (const mainThread of [false, true]) {
+    describe(`${name}${mainThread ? ', one instance on the main thread' : ''}`, () => {
+      beforeAll(() => {
+        onMainThread = mainThread;
+        if (mainThread) process.env.PEAKREADY_LOAD_WORKERS = '1';
+      });
+      afterAll(() => {
+        onMainThread = false;
+        delete process.env.PEAKREADY_LOAD_WORKERS;
+      });
+      tests();
+    });
+  }
+}
+
+onBothThreads('runLoadTest against a local HTTP server', () => {
   it('runs a synchronous k6 script: groups, checks, custom metrics, setup data, __VU/__ITER', async () => {
     const file = script(
       'sync.js',
@@ -210,7 +231,7 @@ export default function () { http.get(__ENV.BASE_URL + '/a'); }
   });
 });
 
-describe('k6/http behaviours', () => {
+onBothThreads('k6/http behaviours', () => {
   it('keeps a cookie jar per VU, follows redirects, posts bodies, batches, and writes --out json', async () => {
     const out = join(dir, 'samples.json');
     const file = script(

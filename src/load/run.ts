@@ -34,6 +34,12 @@ export interface RunLoadOptions {
   out?: string[];
   engine?: 'auto' | 'builtin' | 'k6';
   allowRemote?: boolean;
+  /**
+   * Run a test that one instance serves (arrival rates up to ONE_WORKER_RATE) on the calling
+   * thread instead of a worker thread: less CPU and memory, for a caller with nothing else on its
+   * thread (the CLI). Default false: a worker thread, apart from the caller's own work (the drill's).
+   */
+  mainThread?: boolean;
   /** where the end-of-test text goes; default process.stdout (nothing when handleSummary returns no stdout) */
   stdout?: (text: string) => void;
 }
@@ -162,7 +168,7 @@ export async function runLoadTest(options: RunLoadOptions): Promise<LoadRunResul
       forwardSamples: jsonOuts.length > 0,
       options: exports.options ?? {},
       testStartedAt: started,
-    });
+    }, options.mainThread ? { program } : undefined);
     if (options.signal?.aborted) onSignal();
     scenariosStarted = Date.now() + 20;
     coordinator.begin(scenariosStarted);

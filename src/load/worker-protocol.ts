@@ -27,7 +27,8 @@ export type MainToWorker = { type: 'start'; startAtEpoch: number } | { type: 'ab
 
 export interface WorkerTick {
   type: 'tick' | 'done';
-  snapshot: AggregateSnapshot;
+  /** metrics since the previous tick; null from an instance on the main thread, which adds to the test's aggregator directly */
+  snapshot: AggregateSnapshot | null;
   activeVus: number;
   initialisedVus: number;
   requests: RequestRecord[];
