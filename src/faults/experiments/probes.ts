@@ -1,5 +1,7 @@
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
+import { parseExposition } from '../../telemetry/metrics/exposition.js';
+import { queryPrometheus } from '../../telemetry/metrics/prometheus-api.js';
 import type { ChaosProbe } from './schema.js';
 
 export interface ProbeOutcome {
@@ -24,7 +26,7 @@ export async function runProbe(probe: ChaosProbe, ctx: ProbeContext): Promise<Pr
       if (value === undefined) return { ok: true, value: null, detail: ctx.loadMetrics ? `no value yet for ${probe.load.metric}` : 'skipped: no load run' };
       return withinBounds(probe, value);
     }
-    const value = probe.metric ? await scrapeMetric(probe.metric, ctx) : await queryPrometheus(probe.prometheus!, ctx);
+    const value = probe.metric ? await scrapeMetric(probe.metric, ctx) : await promqlValue(probe.prometheus!, ctx);
     return withinBounds(probe, value);
   } catch (error) {
     return { ok: false, value: null, detail: error instanceof Error ? error.message : String(error) };
@@ -41,7 +43,8 @@ async function httpProbe(probe: ChaosProbe, ctx: ProbeContext): Promise<ProbeOut
   const started = performance.now();
   const response = await request(expand(http.url, ctx.vars), {
     method: http.method,
-    headers: { 'user-agent': 'peakready-chaos-probe', ...http.headers },
+    // a traceparent of its own, as the load engine sends: the probe's trace is client-rooted, not an orphan
+    headers: { 'user-agent': 'peakready-chaos-probe', traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`, ...http.headers },
     ...(http.body !== undefined ? { body: http.body } : {}),
     headersTimeout: http.timeout,
     bodyTimeout: http.timeout,
@@ -55,39 +58,26 @@ async function httpProbe(probe: ChaosProbe, ctx: ProbeContext): Promise<ProbeOut
   return { ok: statusOk && latencyOk, value: latency, detail };
 }
 
-/** Sum of the samples of `name` whose labels include `labels` (counters, gauges, untyped; `_count`/`_sum` of histograms). */
+/** Sum of the samples named `name` whose labels include `labels` (a counter's `_total`, a gauge, a histogram's `_count`/`_sum`/`_bucket`). */
 async function scrapeMetric(metric: NonNullable<ChaosProbe['metric']>, ctx: ProbeContext): Promise<number> {
   const url = expand(metric.url, ctx.vars);
   const response = await request(url, { headersTimeout: 5000, bodyTimeout: 5000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   const text = await response.body.text();
   if (response.statusCode !== 200) throw new Error(`${url}: status ${response.statusCode}`);
   const wanted = Object.entries(metric.labels ?? {});
-  const suffix = /_(count|sum)$/.exec(metric.name);
-  const family = parsePrometheusTextFormat(text).find((f) => f.name === metric.name || (suffix && f.name === metric.name.slice(0, -suffix[0].length)));
-  if (!family) throw new Error(`${url} has no metric ${metric.name}`);
-  let total = 0;
-  let matched = 0;
-  for (const sample of family.metrics) {
-    if (!wanted.every(([k, v]) => sample.labels?.[k] === v)) continue;
-    const raw = family.name === metric.name ? sample.value : suffix?.[1] === 'count' ? sample.count : sample.sum;
-    if (raw === undefined) continue;
-    total += Number(raw);
-    matched++;
-  }
-  if (matched === 0) throw new Error(`${url}: no ${metric.name} series with labels ${JSON.stringify(metric.labels ?? {})}`);
-  return total;
+  const named = parseExposition(text).filter((sample) => sample.name === metric.name);
+  if (named.length === 0) throw new Error(`${url} has no metric ${metric.name}`);
+  const matching = named.filter((sample) => wanted.every(([k, v]) => sample.labels[k] === v));
+  if (matching.length === 0) throw new Error(`${url}: no ${metric.name} series with labels ${JSON.stringify(metric.labels ?? {})}`);
+  return matching.reduce((sum, sample) => sum + sample.value, 0);
 }
 
-async function queryPrometheus(prom: NonNullable<ChaosProbe['prometheus']>, ctx: ProbeContext): Promise<number> {
-  const url = `${expand(prom.url, ctx.vars).replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(expand(prom.query, ctx.vars))}`;
-  const response = await request(url, { headersTimeout: 5000, bodyTimeout: 5000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-  const body = (await response.body.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
-  if (body.status !== 'success') throw new Error(`Prometheus: ${body.error ?? `status ${response.statusCode}`}`);
-  const result = body.data!.result;
-  if (body.data!.resultType === 'scalar') return Number((result as [number, string])[1]);
-  const vector = result as Array<{ value: [number, string] }>;
-  if (vector.length === 0) throw new Error(`Prometheus query returned no series: ${prom.query}`);
-  return Number(vector[0]!.value[1]);
+/** The first value a PromQL instant query returns. */
+async function promqlValue(prom: NonNullable<ChaosProbe['prometheus']>, ctx: ProbeContext): Promise<number> {
+  const query = expand(prom.query, ctx.vars);
+  const [first] = await queryPrometheus(expand(prom.url, ctx.vars), query, undefined, 5000);
+  if (!first) throw new Error(`Prometheus query returned no series: ${query}`);
+  return first.value;
 }
 
 function withinBounds(probe: ChaosProbe, value: number): ProbeOutcome {

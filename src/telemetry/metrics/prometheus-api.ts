@@ -25,7 +25,7 @@ interface ApiAnswer {
   error?: string;
 }
 
-async function call(baseUrl: string, path: string, params: Record<string, string>): Promise<ApiAnswer['data']> {
+async function call(baseUrl: string, path: string, params: Record<string, string>, timeoutMs = 30_000): Promise<ApiAnswer['data']> {
   const url = `${baseUrl.replace(/\/+$/, '')}${path}`;
   let res;
   try {
@@ -33,8 +33,8 @@ async function call(baseUrl: string, path: string, params: Record<string, string
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(params).toString(),
-      headersTimeout: 30_000,
-      bodyTimeout: 30_000,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
   } catch (error) {
     throw new EnvironmentError(`Prometheus at ${baseUrl} is not reachable (${(error as Error).message}); check --prometheus`, { cause: error });
@@ -55,8 +55,8 @@ async function call(baseUrl: string, path: string, params: Record<string, string
 const num = (v: string): number => (v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
 
 /** Instant query; scalars come back as one sample without labels. */
-export async function queryPrometheus(baseUrl: string, promql: string, time?: number): Promise<InstantSample[]> {
-  const data = await call(baseUrl, '/api/v1/query', { query: promql, ...(time !== undefined ? { time: String(time / 1000) } : {}) });
+export async function queryPrometheus(baseUrl: string, promql: string, time?: number, timeoutMs?: number): Promise<InstantSample[]> {
+  const data = await call(baseUrl, '/api/v1/query', { query: promql, ...(time !== undefined ? { time: String(time / 1000) } : {}) }, timeoutMs);
   if (!data) return [];
   if (data.resultType === 'scalar') {
     const [t, v] = data.result as [number, string];
