@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const probe = (p: Omit<ChaosProbe, 'name'>): ChaosProbe => ({ name: 'p', ...p }) as ChaosProbe;
+const probe = (p: Omit<ChaosProbe, 'name' | 'when'>): ChaosProbe => ({ name: 'p', when: ['before', 'during', 'after'], ...p });
 const vars = () => ({ gateway: base });
 
 describe('chaos probes on real endpoints', () => {
