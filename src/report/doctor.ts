@@ -37,7 +37,7 @@ export async function diagnose(options: DoctorOptions = {}): Promise<ComponentSt
   return Promise.all([
     k6(env, timeoutMs),
     toxiproxy(options.toxiproxyUrl ?? env.TOXIPROXY_URL, timeoutMs),
-    binary('prometheus', ['prometheus'], env, timeoutMs, 'PromQL over the stack as a managed child (the drill itself scrapes /metrics)', 'scrape of each service /metrics'),
+    binary('prometheus', ['prometheus'], env, timeoutMs, '`up --prometheus` / `drill --prometheus` start it for the stack and read PromQL (default: the drill scrapes /metrics itself)', 'scrape of each service /metrics'),
     binary('promtool', ['promtool'], env, timeoutMs, 'checks the generated SLO rules (`promtool test rules alerts/budgets.test.yml`)', 'rules are generated; not unit-tested here'),
     kubeconfig(env),
     postgres(options.databaseUrl ?? env.DATABASE_URL, timeoutMs),
