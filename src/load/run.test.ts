@@ -267,6 +267,26 @@ export default function () {
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; metric: string });
     expect(lines.filter((l) => l.type === 'Point' && l.metric === 'http_reqs')).toHaveLength(result.summary.metrics.http_reqs!.values.count!);
   });
+
+  it('times a request out with k6\'s 1050, and the next ones on the thread still get their answers', async () => {
+    const file = script(
+      'timeouts.js',
+      `import http from 'k6/http';
+import { check } from 'k6';
+export const options = { iterations: 3 };
+export default function () {
+  const late = http.get(__ENV.BASE_URL + '/slow', { timeout: '5ms' });
+  const ok = http.get(__ENV.BASE_URL + '/slow', { timeout: '10s' });
+  check(null, { 'timed out': () => late.error_code === 1050 && late.status === 0, 'answered': () => ok.status === 200 });
+}
+`,
+    );
+    const result = await run(file);
+    expect(result.summary.root_group.checks.map((c) => [c.name, c.passes, c.fails])).toEqual([
+      ['timed out', 3, 0],
+      ['answered', 3, 0],
+    ]);
+  });
 });
 
 describe('end of test', () => {

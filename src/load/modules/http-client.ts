@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { ResponseReader, type PooledSocket } from './http1-connection.js';
+import { ResponseReader, type PooledSocket, type SocketUser } from './http1-connection.js';
 
 /**
  * The engine's own HTTP/1.1 client: keep-alive sockets per origin, one request in flight per
@@ -56,8 +56,8 @@ export interface WireResponse {
 interface OriginState {
   idle: PooledSocket[];
   connecting: number;
-  /** each returns false when it could not take a socket yet (it stays queued) */
-  waiters: Array<() => boolean>;
+  /** oldest first; `take()` returns false when it could not take a socket yet (it stays queued) */
+  waiters: Exchange[];
 }
 
 const origins = new Map<string, OriginState>();
@@ -71,6 +71,13 @@ const open = new Set<PooledSocket>();
  */
 const MAX_CONNECTING = 16;
 
+/**
+ * Plain TCP sockets read into this one buffer (`onread`): no buffer allocated and no stream
+ * machinery per read. Reads are handled synchronously, one at a time on this thread, and
+ * whatever a response keeps is copied out (ResponseReader's `transient`).
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
 function originState(key: string): OriginState {
   let state = origins.get(key);
   if (!state) origins.set(key, (state = { idle: [], connecting: 0, waiters: [] }));
@@ -80,8 +87,7 @@ function originState(key: string): OriginState {
 /** Hands a freed socket or connect slot to the oldest waiting request that can use it. */
 function wakeOne(state: OriginState): void {
   while (state.waiters.length) {
-    const waiter = state.waiters[0]!;
-    if (!waiter()) return;
+    if (!state.waiters[0]!.take()) return;
     state.waiters.shift();
     if (state.idle.length === 0 && state.connecting >= MAX_CONNECTING) return;
   }
@@ -110,20 +116,55 @@ export function classifyError(error: Error & { code?: string }): { message: stri
  * In-flight exchanges per abort signal: one 'abort' listener per signal instead of one per
  * request (EventTarget listeners are costly on the hot path).
  */
-const inflight = new WeakMap<AbortSignal, Set<() => void>>();
+const inflight = new WeakMap<AbortSignal, Set<Exchange>>();
 
-function onSignalAbort(signal: AbortSignal, abort: () => void): () => void {
+function abortSet(signal: AbortSignal): Set<Exchange> {
   let set = inflight.get(signal);
   if (!set) {
-    const created = new Set<() => void>();
+    const created = new Set<Exchange>();
     set = created;
     inflight.set(signal, created);
     signal.addEventListener('abort', () => {
-      for (const fn of [...created]) fn();
+      for (const exchange of [...created]) exchange.abort();
     }, { once: true });
   }
-  set.add(abort);
-  return () => set.delete(abort);
+  return set;
+}
+
+/**
+ * Request timeouts: one timer for all of them, armed for the earliest deadline. Requests with the
+ * same timeout end in the order they started, so a new one rarely moves the timer: no timer is
+ * made or cleared per request. When it fires, every expired exchange times out and it is armed
+ * again for the earliest left. Unreferenced: a pending request always has a socket (its own, or
+ * the busy ones it waits for) keeping the thread alive.
+ */
+const timed = new Set<Exchange>();
+let timer: NodeJS.Timeout | undefined;
+let timerAt = Infinity;
+
+function watchDeadline(exchange: Exchange): void {
+  timed.add(exchange);
+  if (exchange.deadline < timerAt) armTimer(exchange.deadline);
+}
+
+function armTimer(at: number): void {
+  if (timer) clearTimeout(timer);
+  timerAt = at;
+  timer = setTimeout(expireDeadlines, Math.max(0, at - performance.now()));
+  timer.unref();
+}
+
+function expireDeadlines(): void {
+  timer = undefined;
+  timerAt = Infinity;
+  // timers fire on a millisecond clock: a deadline within the next millisecond is due
+  const now = performance.now() + 1;
+  let next = Infinity;
+  for (const exchange of timed) {
+    if (exchange.deadline <= now) exchange.timeOut();
+    else if (exchange.deadline < next) next = exchange.deadline;
+  }
+  if (next < Infinity) armTimer(next);
 }
 
 function codedError(message: string, code: string): Error {
@@ -139,10 +180,22 @@ function takeIdle(state: OriginState): PooledSocket | undefined {
 }
 
 function newSocket(req: WireRequest, state: OriginState, onConnected: (connectedAt: number, tlsAt: number) => void): PooledSocket {
-  const socket = req.tls
+  const pooled: PooledSocket = { socket: undefined as never, reused: false, user: null };
+  pooled.socket = req.tls
     ? tlsConnect({ host: req.host, port: req.port, servername: req.host, rejectUnauthorized: !req.insecureSkipTLSVerify, ALPNProtocols: ['http/1.1'] })
-    : netConnect({ host: req.host, port: req.port, noDelay: true });
-  const pooled: PooledSocket = { socket, reused: false, onData: null, onClose: null };
+    : netConnect({
+        host: req.host,
+        port: req.port,
+        noDelay: true,
+        onread: {
+          buffer: readBuffer,
+          callback: (n: number, buf: Uint8Array) => {
+            pooled.user?.data((buf as Buffer).subarray(0, n), true);
+            return true;
+          },
+        },
+      });
+  const socket = pooled.socket;
   open.add(pooled);
   state.connecting++;
   let slotHeld = true;
@@ -165,15 +218,15 @@ function newSocket(req: WireRequest, state: OriginState, onConnected: (connected
       releaseSlot();
       onConnected(connectedAt || performance.now(), performance.now());
     });
+    socket.on('data', (d: Buffer) => pooled.user?.data(d, false));
   }
-  socket.on('data', (d: Buffer) => pooled.onData?.(d));
-  socket.on('error', (e) => pooled.onClose?.(e));
+  socket.on('error', (e) => pooled.user?.closed(e));
   socket.on('close', () => {
     open.delete(pooled);
     const i = state.idle.indexOf(pooled);
     if (i >= 0) state.idle.splice(i, 1);
     releaseSlot();
-    pooled.onClose?.(undefined);
+    pooled.user?.closed(undefined);
   });
   return pooled;
 }
@@ -190,123 +243,152 @@ function serialise(req: WireRequest): { head: string; body: Buffer | null; bytes
 }
 
 export function sendRequest(req: WireRequest): Promise<WireResponse> {
-  return new Promise((resolve) => attempt(req, resolve, true));
+  return new Promise((resolve) => new Exchange(req, resolve, true).start());
 }
 
-function attempt(req: WireRequest, resolve: (r: WireResponse) => void, mayRetry: boolean): void {
-  const startedAt = performance.now();
-  const key = req.origin;
-  const wire = serialise(req);
-  const reader = new ResponseReader(req.method === 'HEAD', !req.discardBody);
-  let sentAt = 0;
-  let writtenAt = 0;
-  let firstByteAt = 0;
-  let connecting = 0;
-  let tlsHandshaking = 0;
-  let received = 0;
-  let settled = false;
-  let conn: PooledSocket | undefined;
-  const state = originState(key);
+/** One request/response on a pooled socket, from waiting for a socket to the response's end. */
+class Exchange implements SocketUser {
+  readonly startedAt = performance.now();
+  readonly deadline: number;
+  private readonly state: OriginState;
+  private readonly wire: ReturnType<typeof serialise>;
+  private readonly reader: ResponseReader;
+  private readonly aborts: Set<Exchange>;
+  private sentAt = 0;
+  private writtenAt = 0;
+  private firstByteAt = 0;
+  private connecting = 0;
+  private tlsHandshaking = 0;
+  private received = 0;
+  private settled = false;
+  private conn: PooledSocket | undefined;
 
-  const finish = (error?: Error) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    unlisten();
-    const endedAt = performance.now();
-    if (!conn) {
-      // timed out or aborted while waiting for a socket
-      resolve(failure(error!, startedAt, endedAt));
-      return;
-    }
-    conn.onData = null;
-    conn.onClose = null;
-    if (error && mayRetry && conn.reused && received === 0 && !req.signal.aborted && (error as Error & { code?: string }).code !== 'ERR_REQUEST_TIMEOUT') {
-      // a keep-alive socket the server had already closed: once more on a fresh one (as Go's transport)
-      conn.socket.destroy();
-      attempt(req, resolve, false);
-      return;
-    }
-    if (error || reader.closeAfter || req.noConnectionReuse) conn.socket.destroy();
-    else {
-      conn.reused = true;
-      state.idle.push(conn);
-      wakeOne(state);
-    }
-    const blocked = sentAt ? Math.max(0, sentAt - startedAt - connecting - tlsHandshaking) : 0;
-    const sending = sentAt ? writtenAt - sentAt : 0;
-    const waiting = firstByteAt ? firstByteAt - writtenAt : 0;
-    const receiving = firstByteAt ? endedAt - firstByteAt : 0;
-    const body = reader.chunks.length === 0 ? (error || req.discardBody ? null : Buffer.alloc(0)) : reader.chunks.length === 1 ? reader.chunks[0]! : Buffer.concat(reader.chunks);
-    resolve({
-      status: error ? 0 : reader.status,
-      statusText: reader.statusText,
-      headers: reader.headers as IncomingHttpHeaders,
-      body: error ? null : body,
-      bytesReceived: received,
-      bytesSent: sentAt ? wire.bytes : 0,
-      timings: { blocked, connecting, tls_handshaking: tlsHandshaking, sending, waiting, receiving, duration: error ? 0 : sending + waiting + receiving },
-      startedAt,
-      endedAt,
-      ...(error ? { error: classifyError(error as Error & { code?: string }) } : {}),
-    });
-  };
-  const send = (c: PooledSocket) => {
-    sentAt = performance.now();
-    if (wire.body) {
-      c.socket.cork();
-      c.socket.write(wire.head, 'latin1');
-      c.socket.write(wire.body);
-      c.socket.uncork();
-    } else c.socket.write(wire.head, 'latin1');
-    writtenAt = performance.now();
-  };
-  const onAbort = () => {
-    conn?.socket.destroy();
-    finish(codedError('request aborted', 'ABORTED'));
-  };
-  const timer = setTimeout(() => {
-    conn?.socket.destroy();
-    finish(codedError('request timeout', 'ERR_REQUEST_TIMEOUT'));
-  }, req.timeoutMs);
-  const unlisten = onSignalAbort(req.signal, onAbort);
+  constructor(
+    private readonly req: WireRequest,
+    private readonly resolve: (r: WireResponse) => void,
+    private readonly mayRetry: boolean,
+  ) {
+    this.deadline = this.startedAt + req.timeoutMs;
+    this.state = originState(req.origin);
+    this.wire = serialise(req);
+    this.reader = new ResponseReader(req.method === 'HEAD', !req.discardBody);
+    this.aborts = abortSet(req.signal);
+  }
 
-  const attach = (c: PooledSocket) => {
-    conn = c;
-    c.onData = (data) => {
-      if (!firstByteAt) firstByteAt = performance.now();
-      received += data.length;
-      try {
-        if (reader.feed(data)) finish();
-      } catch (error) {
-        finish(codedError((error as Error).message, 'ERR_PROTOCOL'));
-      }
-    };
-    c.onClose = (error) => {
-      if (!error && reader.end()) return finish();
-      finish(error ?? codedError('connection closed before the response ended', received ? 'ERR_CONNECTION_CLOSED' : 'ECONNRESET'));
-    };
-  };
+  start(): void {
+    watchDeadline(this);
+    this.aborts.add(this);
+    if (!this.take()) this.state.waiters.push(this);
+  }
+
   /** takes an idle socket or a connect slot; false when neither is free yet */
-  const take = (): boolean => {
-    if (settled) return true; // gave up waiting: let the next waiter have it
-    const reusable = req.noConnectionReuse ? undefined : takeIdle(state);
+  take(): boolean {
+    if (this.settled) return true; // gave up waiting: let the next waiter have it
+    const state = this.state;
+    const reusable = this.req.noConnectionReuse ? undefined : takeIdle(state);
     if (reusable) {
-      attach(reusable);
-      send(reusable);
+      this.attach(reusable);
+      this.send(reusable);
       return true;
     }
     if (state.connecting >= MAX_CONNECTING) return false;
     const connectStart = performance.now();
-    const fresh = newSocket(req, state, (connectedAt, tlsAt) => {
-      connecting = connectedAt - connectStart;
-      tlsHandshaking = tlsAt - connectedAt;
-      if (!settled) send(fresh);
+    const fresh = newSocket(this.req, state, (connectedAt, tlsAt) => {
+      this.connecting = connectedAt - connectStart;
+      this.tlsHandshaking = tlsAt - connectedAt;
+      if (!this.settled) this.send(fresh);
     });
-    attach(fresh);
+    this.attach(fresh);
     return true;
-  };
-  if (!take()) state.waiters.push(take);
+  }
+
+  private attach(c: PooledSocket): void {
+    this.conn = c;
+    c.user = this;
+  }
+
+  private send(c: PooledSocket): void {
+    this.sentAt = performance.now();
+    const { head, body } = this.wire;
+    if (body) {
+      c.socket.cork();
+      c.socket.write(head, 'latin1');
+      c.socket.write(body);
+      c.socket.uncork();
+    } else c.socket.write(head, 'latin1');
+    this.writtenAt = performance.now();
+  }
+
+  data(data: Buffer, transient: boolean): void {
+    if (!this.firstByteAt) this.firstByteAt = performance.now();
+    this.received += data.length;
+    try {
+      if (this.reader.feed(data, transient)) this.finish();
+    } catch (error) {
+      this.finish(codedError((error as Error).message, 'ERR_PROTOCOL'));
+    }
+  }
+
+  closed(error: Error | undefined): void {
+    if (!error && this.reader.end()) return this.finish();
+    this.finish(error ?? codedError('connection closed before the response ended', this.received ? 'ERR_CONNECTION_CLOSED' : 'ECONNRESET'));
+  }
+
+  abort(): void {
+    this.conn?.socket.destroy();
+    this.finish(codedError('request aborted', 'ABORTED'));
+  }
+
+  timeOut(): void {
+    this.conn?.socket.destroy();
+    this.finish(codedError('request timeout', 'ERR_REQUEST_TIMEOUT'));
+  }
+
+  private finish(error?: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    timed.delete(this);
+    this.aborts.delete(this);
+    const endedAt = performance.now();
+    const { conn, req } = this;
+    if (!conn) {
+      // timed out or aborted while waiting for a socket
+      this.resolve(failure(error!, this.startedAt, endedAt));
+      return;
+    }
+    conn.user = null;
+    if (error && this.mayRetry && conn.reused && this.received === 0 && !req.signal.aborted && (error as Error & { code?: string }).code !== 'ERR_REQUEST_TIMEOUT') {
+      // a keep-alive socket the server had already closed: once more on a fresh one (as Go's transport)
+      conn.socket.destroy();
+      new Exchange(req, this.resolve, false).start();
+      return;
+    }
+    const reader = this.reader;
+    if (error || reader.closeAfter || req.noConnectionReuse) conn.socket.destroy();
+    else {
+      conn.reused = true;
+      this.state.idle.push(conn);
+      wakeOne(this.state);
+    }
+    const { sentAt, writtenAt, firstByteAt, connecting, tlsHandshaking } = this;
+    const blocked = sentAt ? Math.max(0, sentAt - this.startedAt - connecting - tlsHandshaking) : 0;
+    const sending = sentAt ? writtenAt - sentAt : 0;
+    const waiting = firstByteAt ? firstByteAt - writtenAt : 0;
+    const receiving = firstByteAt ? endedAt - firstByteAt : 0;
+    const body = reader.chunks.length === 0 ? (error || req.discardBody ? null : Buffer.alloc(0)) : reader.chunks.length === 1 ? reader.chunks[0]! : Buffer.concat(reader.chunks);
+    this.resolve({
+      status: error ? 0 : reader.status,
+      statusText: reader.statusText,
+      headers: reader.headers as IncomingHttpHeaders,
+      body: error ? null : body,
+      bytesReceived: this.received,
+      bytesSent: sentAt ? this.wire.bytes : 0,
+      timings: { blocked, connecting, tls_handshaking: tlsHandshaking, sending, waiting, receiving, duration: error ? 0 : sending + waiting + receiving },
+      startedAt: this.startedAt,
+      endedAt,
+      ...(error ? { error: classifyError(error as Error & { code?: string }) } : {}),
+    });
+  }
 }
 
 function failure(error: Error, startedAt: number, endedAt: number): WireResponse {

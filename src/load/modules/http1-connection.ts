@@ -24,14 +24,21 @@ export class ResponseReader {
     private readonly keepBody: boolean,
   ) {}
 
-  /** Feeds bytes; returns true once the response is complete. Throws on a malformed response. */
-  feed(data: Buffer): boolean {
+  /** true while feeding bytes whose memory is reused after `feed` returns: what is kept is copied */
+  private transient = false;
+
+  /**
+   * Feeds bytes; returns true once the response is complete. Throws on a malformed response.
+   * `transient`: `data` is a read buffer reused after this call (the socket's `onread`).
+   */
+  feed(data: Buffer, transient = false): boolean {
+    this.transient = transient;
     if (this.state === 'head') {
       const buf = this.pending ? Buffer.concat([this.pending, data]) : data;
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) {
         if (buf.length > 64 * 1024) throw new Error('response headers larger than 64 KiB');
-        this.pending = buf;
+        this.pending = buf === data && transient ? Buffer.from(buf) : buf;
         return false;
       }
       this.pending = null;
@@ -86,7 +93,7 @@ export class ResponseReader {
   }
 
   private keep(piece: Buffer): void {
-    if (this.keepBody && piece.length) this.chunks.push(piece);
+    if (this.keepBody && piece.length) this.chunks.push(this.transient ? Buffer.from(piece) : piece);
   }
 
   private body(data: Buffer): boolean {
@@ -140,12 +147,19 @@ export class ResponseReader {
   }
 }
 
+/** What a pooled socket tells the exchange now using it. */
+export interface SocketUser {
+  /** bytes arrived; `transient`: `data` is a read buffer reused once this returns */
+  data(data: Buffer, transient: boolean): void;
+  /** the connection ended or failed */
+  closed(error: Error | undefined): void;
+}
+
 /** A keep-alive connection to one origin, serving one exchange at a time. */
 export interface PooledSocket {
   socket: Socket;
   /** served at least one response: a failure before any byte may be a stale keep-alive */
   reused: boolean;
   /** the exchange now using it */
-  onData: ((data: Buffer) => void) | null;
-  onClose: ((error: Error | undefined) => void) | null;
+  user: SocketUser | null;
 }
