@@ -74,6 +74,8 @@ export class VuContext {
   readonly vuTags: Record<string, string> = {};
   readonly metadata: Record<string, string> = {};
   responseCallback: ((res: { status: number }) => boolean) | null | undefined = undefined;
+  /** the http module's tag objects, by URL (http.ts requestTags) */
+  readonly requestTags = new Map<string, { scenario: ScenarioInfo | undefined; group: string; method: string; name: string; status: number; expected: boolean | undefined; tags: Record<string, string> }>();
   /** this VU's __ENV: the run's env plus its current scenario's `env` */
   readonly env: Record<string, string>;
   private envScenario: string | undefined;

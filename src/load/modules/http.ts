@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { isLoopbackHost } from '../../util/loopback.js';
 import { IterationInterrupted, type VuContext } from '../vu-context.js';
-import { sendRequest } from './http-client.js';
+import { sendRequest, type WireResponse } from './http-client.js';
 import { CookieJar, K6Response, type ResponseType } from './http-response.js';
 import type { K6Module } from './registry.js';
 
@@ -95,16 +95,15 @@ function isExpected(cb: ResponseCallback, status: number): boolean {
 
 const randomPool = Buffer.alloc(24 * 512);
 let randomOffset = randomPool.length;
-/** A W3C traceparent (version 00, sampled) and its trace id; random bytes drawn in blocks. */
-function newTraceparent(): { header: string; traceId: string } {
+/** A W3C traceparent (version 00, sampled): random bytes drawn in blocks, one hex string each. */
+function newTraceparent(): string {
   if (randomOffset + 24 > randomPool.length) {
     randomFillSync(randomPool);
     randomOffset = 0;
   }
-  const traceId = randomPool.toString('hex', randomOffset, randomOffset + 16);
-  const parentId = randomPool.toString('hex', randomOffset + 16, randomOffset + 24);
+  const hex = randomPool.toString('hex', randomOffset, randomOffset + 24);
   randomOffset += 24;
-  return { header: `00-${traceId}-${parentId}-01`, traceId };
+  return `00-${hex.slice(0, 32)}-${hex.slice(32)}-01`;
 }
 
 interface Target {
@@ -171,15 +170,9 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
   let url = typeof urlArg === 'object' && urlArg !== null && 'url' in urlArg ? String((urlArg as { url: string }).url) : String(urlArg);
   method = method.toUpperCase();
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  if (params.headers) for (const k in params.headers) headers[k.toLowerCase()] = String(params.headers[k]);
   headers['user-agent'] ??= inst.httpDefaults.userAgent;
-  let traceId: string | undefined;
-  if (headers.traceparent) traceId = headers.traceparent.split('-')[1];
-  else {
-    const tp = newTraceparent();
-    headers.traceparent = tp.header;
-    traceId = tp.traceId;
-  }
+  headers.traceparent ??= newTraceparent();
   const payload = encodeBody(body, headers);
   const timeoutMs = params.timeout === undefined ? 60_000 : parseTimeout(params.timeout);
   const responseType: ResponseType = params.responseType ?? (inst.httpDefaults.discardResponseBodies ? 'none' : 'text');
@@ -210,17 +203,8 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
     if (vu.signal.aborted) throw new IterationInterrupted();
     if (wire.headers['set-cookie']) cookieJar.absorb(target.hostHeader, wire.headers['set-cookie']);
     const expected = callback === null ? undefined : isExpected(callback, wire.status);
-    const tags = vu.tags(params.tags);
-    tags.method = method;
-    tags.url = url;
-    tags.name = params.tags?.name ?? nameFromTemplate ?? url;
-    tags.status = String(wire.status);
-    tags.proto = wire.status ? 'HTTP/1.1' : '';
-    if (expected !== undefined) tags.expected_response = String(expected);
-    if (wire.error) {
-      tags.error = wire.error.message;
-      tags.error_code = String(wire.error.code);
-    }
+    const name = params.tags?.name ?? nameFromTemplate ?? url;
+    const tags = requestTags(vu, params.tags, method, url, name, wire, expected);
     emitHttpSamples(vu, tags, wire, expected, startedEpoch);
     if (inst.recordRequest) {
       const scenario = vu.scenario;
@@ -236,12 +220,12 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
       inst.recordRequest({
         t: startedEpoch,
         scenario: scenario?.name ?? 'setup',
-        name: tags.name,
+        name,
         method,
         status: wire.status,
         duration: wire.timings.duration,
         failed: expected === false,
-        traceId,
+        traceId: headers.traceparent.split('-')[1],
         ...(scenario?.intendedStart !== undefined ? { intendedLatency: wire.endedAt - scenario.intendedStart } : {}),
         ...(wire.error ? { error: wire.error.message } : {}),
         ...(hasMeta ? { meta } : {}),
@@ -256,6 +240,41 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
     }
     return new K6Response(wire, url, method, headers, typeof payload === 'string' ? payload : '', responseType);
   }
+}
+
+/**
+ * A request's sample tags. Without per-request or per-VU tags and without an error they depend
+ * only on the scenario, group, method, URL, name, status and expectation: those are kept per VU
+ * and URL and reused while they match (sample tags are never changed once emitted), so a script
+ * that asks for the same URLs over and over builds no tag object per request.
+ */
+function requestTags(vu: VuContext, extra: Record<string, string> | undefined, method: string, url: string, name: string, wire: WireResponse, expected: boolean | undefined): Record<string, string> {
+  const cacheable = extra === undefined && !wire.error && isEmpty(vu.vuTags);
+  const cached = cacheable ? vu.requestTags.get(url) : undefined;
+  if (cached && cached.scenario === vu.scenario && cached.group === vu.groupPath && cached.method === method && cached.name === name && cached.status === wire.status && cached.expected === expected) {
+    return cached.tags;
+  }
+  const tags = vu.tags(extra);
+  tags.method = method;
+  tags.url = url;
+  tags.name = name;
+  tags.status = String(wire.status);
+  tags.proto = wire.status ? 'HTTP/1.1' : '';
+  if (expected !== undefined) tags.expected_response = String(expected);
+  if (wire.error) {
+    tags.error = wire.error.message;
+    tags.error_code = String(wire.error.code);
+  }
+  if (cacheable) {
+    if (vu.requestTags.size >= 64) vu.requestTags.clear();
+    vu.requestTags.set(url, { scenario: vu.scenario, group: vu.groupPath, method, name, status: wire.status, expected, tags });
+  }
+  return tags;
+}
+
+function isEmpty(record: Record<string, string>): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 function emitHttpSamples(vu: VuContext, tags: Record<string, string>, wire: Awaited<ReturnType<typeof sendRequest>>, expected: boolean | undefined, time: number): void {
