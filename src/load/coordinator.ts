@@ -52,73 +52,64 @@ export class Coordinator {
   ) {}
 
   /**
-   * Starts `count` workers and resolves when every one has initialised its script. With `local`
-   * and a count of one, the single instance runs on this thread instead: no thread to start, no
-   * module graph loaded twice, samples straight into the test's aggregator (no delta to merge).
+   * Starts the test's `count` instances and resolves when every one has initialised its script.
+   * Each runs on a worker thread, except with `local`: instance 0 runs on this thread (no thread
+   * to start, no module graph loaded twice, its samples straight into the test's aggregator).
    */
   async start(count: number, init: Omit<WorkerInit, 'segment'>, local?: { program: ScriptProgram }): Promise<void> {
-    if (local && count === 1) return this.startLocal(init, local.program);
-    const entry = distEntry('src/load/worker');
     const ready: Array<Promise<void>> = [];
     for (let index = 0; index < count; index++) {
-      // a larger young generation: each request makes short-lived objects, and fewer scavenges cost less
-      const worker = new Worker(entry, { workerData: { ...init, segment: { index, count } } satisfies WorkerInit, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-      this.workers.push(worker);
       this.state.push({ active: 0, initialised: 0, running: [], done: false });
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          worker.on('message', (m: WorkerToMain) => {
-            if (m.type === 'ready') resolve();
-            else if (m.type === 'fatal') {
-              this.fatal ??= new PeakreadyError(m.message, m.exitCode as never);
-              reject(this.fatal);
-              this.state[index]!.done = true;
-              this.wake();
-            } else this.handle(index, m);
-          });
-          worker.on('error', (error) => {
-            this.fatal ??= new PeakreadyError(`load worker ${index} crashed: ${error.message}`, ExitCode.internal);
-            this.state[index]!.done = true;
-            reject(this.fatal);
-            this.wake();
-          });
-          worker.on('exit', () => {
-            if (!this.state[index]!.done) {
-              this.fatal ??= new PeakreadyError(`load worker ${index} exited before finishing`, ExitCode.internal);
-              this.state[index]!.done = true;
-              reject(this.fatal);
-              this.wake();
-            }
-          });
-        }),
-      );
+      const segment = { index, count };
+      ready.push(index === 0 && local ? this.startLocal({ ...init, segment }, local.program) : this.startWorker({ ...init, segment }));
     }
     await Promise.all(ready);
   }
 
-  /** The one instance on this thread; messages both ways go through microtasks, as ordered as a port's. */
-  private async startLocal(init: Omit<WorkerInit, 'segment'>, program: ScriptProgram): Promise<void> {
+  private startWorker(init: WorkerInit): Promise<void> {
+    const { index } = init.segment;
+    // a larger young generation: each request makes short-lived objects, and fewer scavenges cost less
+    const worker = new Worker(distEntry('src/load/worker'), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+    this.workers.push(worker);
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: WorkerToMain) => this.receive(index, m, resolve, reject));
+      const failed = (message: string) => {
+        this.fatal ??= new PeakreadyError(message, ExitCode.internal);
+        this.state[index]!.done = true;
+        reject(this.fatal);
+        this.wake();
+      };
+      worker.on('error', (error) => failed(`load worker ${index} crashed: ${error.message}`));
+      worker.on('exit', () => {
+        if (!this.state[index]!.done) failed(`load worker ${index} exited before finishing`);
+      });
+    });
+  }
+
+  /** The instance on this thread; messages both ways go through microtasks, as ordered as a port's. */
+  private async startLocal(init: WorkerInit, program: ScriptProgram): Promise<void> {
     const { hostInstance } = await import('./instance-host.js');
-    this.state.push({ active: 0, initialised: 0, running: [], done: false });
+    const { index } = init.segment;
     let toInstance: ((m: MainToWorker) => void) | undefined;
     this.local = (m) => queueMicrotask(() => toInstance?.(m));
     await new Promise<void>((resolve, reject) => {
-      hostInstance({ ...init, segment: { index: 0, count: 1 } }, {
+      hostInstance(init, {
         aggregator: this.aggregator,
         program,
         listen: (handler) => (toInstance = handler),
-        post: (m) =>
-          queueMicrotask(() => {
-            if (m.type === 'ready') resolve();
-            else if (m.type === 'fatal') {
-              this.fatal ??= new PeakreadyError(m.message, m.exitCode as never);
-              this.state[0]!.done = true;
-              reject(this.fatal);
-              this.wake();
-            } else this.handle(0, m);
-          }),
+        post: (m) => queueMicrotask(() => this.receive(index, m, resolve, reject)),
       });
     });
+  }
+
+  private receive(index: number, m: WorkerToMain, ready: () => void, failed: (error: Error) => void): void {
+    if (m.type === 'ready') ready();
+    else if (m.type === 'fatal') {
+      this.fatal ??= new PeakreadyError(m.message, m.exitCode as never);
+      failed(this.fatal);
+      this.state[index]!.done = true;
+      this.wake();
+    } else this.handle(index, m);
   }
 
   private local: ((m: MainToWorker) => void) | undefined;

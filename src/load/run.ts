@@ -35,9 +35,10 @@ export interface RunLoadOptions {
   engine?: 'auto' | 'builtin' | 'k6';
   allowRemote?: boolean;
   /**
-   * Run a test that one instance serves (arrival rates up to ONE_WORKER_RATE) on the calling
-   * thread instead of a worker thread: less CPU and memory, for a caller with nothing else on its
-   * thread (the CLI). Default false: a worker thread, apart from the caller's own work (the drill's).
+   * Run the test's first instance on the calling thread instead of a worker thread (a test that
+   * one instance serves — arrival rates up to ONE_WORKER_RATE — starts no thread at all): less CPU
+   * and memory, for a caller with nothing else on its thread (the CLI). Default false: worker
+   * threads only, apart from the caller's own work (the drill's).
    */
   mainThread?: boolean;
   /** where the end-of-test text goes; default process.stdout (nothing when handleSummary returns no stdout) */
