@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { defaultToxiproxyUrl, loadExperiment, runExperiment, type ExperimentResult } from '../faults/experiments/index.js';
+import type { ExperimentResult } from '../faults/experiments/index.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
 import { runLoadTest } from '../load/run.js';
 import { RunDirectory } from '../run/run-dir.js';
@@ -95,6 +95,8 @@ Exit codes as k6: 0 ok, 99 thresholds failed, 107 script exception, 108 aborted,
       const chaosStop = new AbortController();
       let chaos: Promise<ExperimentResult> | undefined;
       if (flags.chaos) {
+        // loaded only for --chaos: a plain run does not pay for the fault tooling's modules
+        const { defaultToxiproxyUrl, loadExperiment, runExperiment } = await import('../faults/experiments/index.js');
         const experiment = loadExperiment(flags.chaos);
         chaos = runExperiment(experiment, {
           toxiproxyUrl: flags.toxiproxy ?? defaultToxiproxyUrl(),
