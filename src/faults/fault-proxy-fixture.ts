@@ -20,3 +20,10 @@ export function useFaultProxy(): FaultProxyFixture {
   });
   return fixture;
 }
+
+/** Calls the fixture's API, failing on any non-2xx answer; resolves with the JSON body (undefined for 204). */
+export async function callApi(fixture: FaultProxyFixture, method: string, path: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const response = await fetch(fixture.server.url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? undefined : response.json();
+}

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { useFaultProxy } from '../fault-proxy-fixture.js';
+import { callApi, useFaultProxy } from '../fault-proxy-fixture.js';
 import { listenTcp, openClient, roundTrip, waitFor } from '../tcp-fixtures.js';
 
 const fx = useFaultProxy();
 let count = 0;
 
-async function api(method: string, path: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const response = await fetch(fx.server.url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? undefined : response.json();
-}
+const api = (method: string, path: string, body?: unknown): Promise<any> => callApi(fx, method, path, body); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A new proxy in front of `upstream` with these toxics; returns its name and port. */
 async function proxy(upstream: string, toxics: object[] = []): Promise<{ name: string; port: number }> {
