@@ -17,6 +17,9 @@ export const realClock: Clock = {
       if (signal?.aborted) return resolve();
       // no wait: after the I/O already due (a 0 ms timeout would wait a whole millisecond)
       if (ms <= 0) return void setImmediate(resolve);
+      // an arrival-rate loop sleeps about a millisecond between starts, a thousand times a
+      // second: a wait that short ends soon enough without an abort listener to add and remove
+      if (ms < 20) return void setTimeout(resolve, ms);
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
