@@ -220,16 +220,18 @@ function tail(file: string, lines = 15): string {
 
 /**
  * A base port whose whole range (the services and the database: offsets 0..9) is free now, picked
- * at random in 20000-59999 so test files running at once do not collide.
+ * at random in 10000-19999 so test files running at once do not collide. Below Linux's ephemeral
+ * range (32768-60999): a port that is free now but in that range can be taken by any outgoing
+ * connection (a load test's thousands) before the replica listens on it.
  */
 export async function findFreeBasePort(span = 10): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 4000) * 10;
+    const base = 10_000 + Math.floor(Math.random() * 1000) * 10;
     let free = true;
     for (let offset = 0; offset < span && free; offset++) free = await portFree(base + offset);
     if (free) return base;
   }
-  throw new Error('no free range of 10 ports found in 20000-59999 after 100 tries');
+  throw new Error('no free range of 10 ports found in 10000-19999 after 100 tries');
 }
 
 function portFree(port: number): Promise<boolean> {
