@@ -4,6 +4,7 @@ import type { Pool as PgPool, PoolClient, QueryResultRow } from 'pg';
 import { envNumber, envString, identity } from './env.js';
 import { errorMessage, log } from './log.js';
 import { dbDuration } from './metrics.js';
+import { failSpan, NO_TRACE, SpanKind, startSpan, tracingEnabled, type TraceContext } from './telemetry.js';
 
 /**
  * The database a service owns: its own schema (`DB_SCHEMA`) in the PostgreSQL at `DATABASE_URL`
@@ -13,9 +14,14 @@ import { dbDuration } from './metrics.js';
  *
  * Rules for callers (PGlite runs one transaction at a time for everybody): keep transactions
  * short, and never wait on another service or connection inside one.
+ *
+ * Tracing: `db.within(ctx.trace)` is the database as seen by one request; each statement it runs
+ * (BEGIN and COMMIT included) is a database CLIENT span, child of that request's span, with the
+ * current semantic conventions (db.system.name, db.namespace, db.operation.name, db.query.text
+ * as written, with $n placeholders, server.address/port). Work outside a request is not traced.
  */
 
-// pg is loaded with require so the pg instrumentation (registered earlier) patches it
+// pg is CommonJS; loaded with require so its default export needs no interop
 const require = createRequire(import.meta.url);
 const pg = require('pg') as typeof PgModule;
 
@@ -23,10 +29,16 @@ export interface Queryable {
   query<R extends QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 
-export interface Database extends Queryable {
+/** the database as one piece of work sees it */
+export interface DatabaseScope extends Queryable {
   /** the quoted schema identifier, e.g. "cart" */
   schema: string;
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends DatabaseScope {
+  /** the same database, its statements traced as children of `trace` (a request's context) */
+  within(trace: TraceContext): DatabaseScope;
   close(): Promise<void>;
 }
 
@@ -62,34 +74,68 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     }
   };
   const inline = await usesInlineParameters(pool);
-  const clientQuery = (client: PgPool | PoolClient): Queryable => ({
-    query: async <R extends QueryResultRow>(sql: string, params: unknown[] = []) =>
-      inline ? (await client.query<R>(inlineParameters(sql, params))).rows : (await client.query<R>(sql, params)).rows,
+  const spanAttributes = databaseAttributes(url);
+  const clientQuery = (client: PgPool | PoolClient, trace: TraceContext): Queryable => ({
+    query: async <R extends QueryResultRow>(sql: string, params: unknown[] = []) => {
+      const text = inline ? inlineParameters(sql, params) : sql;
+      if (trace === NO_TRACE || !tracingEnabled()) return (await (inline ? client.query<R>(text) : client.query<R>(text, params))).rows;
+      const operation = /^\s*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? 'QUERY';
+      const span = startSpan(`${operation} ${spanAttributes['db.namespace']}`, SpanKind.CLIENT, { ...spanAttributes, 'db.operation.name': operation, 'db.query.text': sql }, trace);
+      try {
+        return (await (inline ? client.query<R>(text) : client.query<R>(text, params))).rows;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (span) {
+          if (typeof code === 'string') span.setAttribute('db.response.status_code', code);
+          failSpan(span, typeof code === 'string' ? code : error instanceof Error ? error.constructor.name : 'Error', errorMessage(error));
+        }
+        throw error;
+      } finally {
+        span?.end();
+      }
+    },
   });
 
-  const transaction = async <T>(work: (tx: Queryable) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(work: (tx: Queryable) => Promise<T>, trace: TraceContext): Promise<T> => {
     const client = await pool.connect();
+    const tx = clientQuery(client, trace);
     try {
-      await client.query('BEGIN');
-      const result = await work(clientQuery(client));
-      await client.query('COMMIT');
+      await tx.query('BEGIN');
+      const result = await work(tx);
+      await tx.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await tx.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
   };
 
-  const db: Database = {
+  const scope = (trace: TraceContext): DatabaseScope => ({
     schema,
-    query: (sql, params) => timed('query', () => clientQuery(pool).query(sql, params)),
-    transaction: (work) => timed('transaction', () => transaction(work)),
-    close: () => pool.end(),
-  };
+    query: (sql, params) => timed('query', () => clientQuery(pool, trace).query(sql, params)),
+    transaction: (work) => timed('transaction', () => transaction(work, trace)),
+  });
+  const db: Database = { ...scope(NO_TRACE), within: scope, close: () => pool.end() };
   await migrate(db, rawSchema, options);
   return db;
+}
+
+/** What every database span of this replica says of the server (semconv). */
+function databaseAttributes(url: string): { 'db.system.name': string; 'db.namespace': string; 'server.address': string; 'server.port': number } {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // a form only pg's own parser reads (a socket path): the spans name no server
+  }
+  return {
+    'db.system.name': 'postgresql',
+    'db.namespace': decodeURIComponent(parsed?.pathname.slice(1) ?? '') || 'postgres',
+    'server.address': parsed?.hostname || 'localhost',
+    'server.port': parsed?.port ? Number(parsed.port) : 5432,
+  };
 }
 
 /**

@@ -2,11 +2,13 @@ import { Pool } from 'undici';
 import { upstreamEnvVar, type UpstreamName } from '../../src/stack/definition.js';
 import { envNumber, envString, identity } from './env.js';
 import { httpClientDuration } from './metrics.js';
+import { failSpan, injectContext, NO_TRACE, SpanKind, startSpan, tracingEnabled, type Span, type TraceContext } from './telemetry.js';
 
 /**
  * Calls to another service of the stack. The address always comes from `<UPSTREAM>_URL`, so a
  * fault proxy (or a balancer) can sit on any edge. One keep-alive undici Pool per upstream; every
- * call has a deadline.
+ * call has a deadline. Each call is a CLIENT span, child of the `trace` context it is given, and
+ * sends that span as W3C `traceparent`.
  */
 
 export class UpstreamError extends Error {
@@ -14,6 +16,8 @@ export class UpstreamError extends Error {
     readonly upstream: string,
     readonly kind: 'timeout' | 'unreachable' | 'bad_response',
     message: string,
+    /** the span's semconv `error.type`: low-cardinality (the kind, or a socket error code) */
+    readonly errorType: string = kind,
   ) {
     super(message);
   }
@@ -31,16 +35,26 @@ export interface CallOptions {
   timeoutMs?: number;
   /** an outer cancellation (a resilience policy's timeout) */
   signal?: AbortSignal;
+  /** the caller's trace context (`RequestContext.trace`); none = the call starts a new trace */
+  trace?: TraceContext;
 }
 
 export class Upstream {
   private readonly pool: Pool;
+  /** span attributes shared by every call (semconv server.address/port of the URL called) */
+  private readonly origin: string;
+  private readonly serverAddress: string;
+  private readonly serverPort: number;
 
   constructor(
     readonly name: UpstreamName,
     readonly baseUrl: string,
     private readonly defaultTimeoutMs: number,
   ) {
+    const url = new URL(baseUrl);
+    this.origin = url.origin;
+    this.serverAddress = url.hostname;
+    this.serverPort = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
     this.pool = new Pool(baseUrl, {
       connections: envNumber('UPSTREAM_CONNECTIONS', 64, { min: 1, max: 4096, integer: true }),
       keepAliveTimeout: 10_000,
@@ -58,11 +72,18 @@ export class Upstream {
       payload = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
+    const span = tracingEnabled() ? this.startClientSpan(method, path, options.trace) : undefined;
+    if (span) injectContext(options.trace ?? NO_TRACE, span, headers);
     const started = process.hrtime.bigint();
     let status = 0;
     try {
       const res = await this.pool.request({ method: method as 'GET', path, headers, body: payload, signal });
       status = res.statusCode;
+      if (span) {
+        span.setAttribute('http.response.status_code', status);
+        // semconv: a client span fails on 4xx and 5xx
+        if (status >= 400) failSpan(span, String(status));
+      }
       const text = await res.body.text();
       let body: unknown = null;
       if (text.length > 0) {
@@ -74,15 +95,33 @@ export class Upstream {
       }
       return { status, body: body as T, headers: res.headers };
     } catch (error) {
-      if (error instanceof UpstreamError) throw error;
-      if (deadline.aborted) throw new UpstreamError(this.name, 'timeout', `${this.name} did not answer ${method} ${path} within ${timeoutMs} ms`);
-      if (options.signal?.aborted) throw error;
-      const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
-      throw new UpstreamError(this.name, 'unreachable', `${this.name} at ${this.baseUrl} is unreachable (${reason})`);
+      const failure = this.failure(error, deadline, options.signal, `${method} ${path}`, timeoutMs);
+      // semconv: a call its caller cancelled (options.signal) is not an error of the call
+      if (span && failure instanceof UpstreamError) failSpan(span, failure.errorType, failure.message);
+      throw failure;
     } finally {
+      span?.end();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       httpClientDuration.observe({ service: identity.service, upstream: this.name, method, status_code: String(status) }, seconds);
     }
+  }
+
+  private failure(error: unknown, deadline: AbortSignal, outer: AbortSignal | undefined, what: string, timeoutMs: number): unknown {
+    if (error instanceof UpstreamError) return error;
+    if (deadline.aborted) return new UpstreamError(this.name, 'timeout', `${this.name} did not answer ${what} within ${timeoutMs} ms`);
+    if (outer?.aborted) return error;
+    const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+    const reason = error instanceof Error ? (code ?? error.message) : String(error);
+    return new UpstreamError(this.name, 'unreachable', `${this.name} at ${this.baseUrl} is unreachable (${reason})`, code ?? 'unreachable');
+  }
+
+  private startClientSpan(method: string, path: string, parent: TraceContext | undefined): Span | undefined {
+    return startSpan(
+      method,
+      SpanKind.CLIENT,
+      { 'http.request.method': method, 'url.full': this.origin + path, 'server.address': this.serverAddress, 'server.port': this.serverPort },
+      parent ?? NO_TRACE,
+    );
   }
 
   close(): Promise<void> {

@@ -1,20 +1,19 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { context, trace } from '@opentelemetry/api';
-import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { ReplicaReadyMessage } from '../../src/stack/contract.js';
 import { exitWithParent } from '../../src/lifecycle/children.js';
 import { envNumber, envString, identity } from './env.js';
 import { errorMessage, log } from './log.js';
 import { httpServerActive, httpServerDuration, registry } from './metrics.js';
 import type { Router } from './router.js';
-import { stopTelemetry } from './telemetry.js';
+import { extractContext, failSpan, SpanKind, startSpan, stopTelemetry, traceResponse, tracingEnabled, withSpan, type Span, type TraceContext } from './telemetry.js';
 
 /**
  * The HTTP shell every reference-stack replica runs, implementing the replica contract of
  * src/stack/contract.ts: listen on HOST:PORT (PORT=0 = ephemeral), serve /healthz, /readyz and
  * /metrics beside the API, send `{type:'ready', port}` over IPC once ready, drain in-flight
- * requests on SIGTERM (up to 10 s) and exit with the parent.
+ * requests on SIGTERM (up to 10 s) and exit with the parent. Each API request (not the probes)
+ * gets a SERVER span continuing the caller's W3C trace context, named by route template.
  */
 
 export class HttpError extends Error {
@@ -42,6 +41,8 @@ export interface RequestContext {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   remoteAddress: string;
+  /** this request's trace context (its SERVER span): give it to every upstream call, query and log line */
+  trace: TraceContext;
   /** the parsed JSON body; a 400 naming the problem when it is not JSON */
   json(): Promise<unknown>;
 }
@@ -155,12 +156,10 @@ async function handle(
 
   const found = options.router.match(method, url.pathname);
   const route = found && 'route' in found ? found.route : 'unmatched';
-  const span = trace.getActiveSpan();
-  const rpc = getRPCMetadata(context.active());
-  if (rpc?.type === RPCType.HTTP) rpc.route = route;
-  span?.updateName(`${method} ${route}`);
-  const ids = span?.spanContext();
-  if (ids) res.setHeader('traceresponse', `00-${ids.traceId}-${ids.spanId}-0${ids.traceFlags & 1}`);
+  const parent = extractContext(req.headers);
+  const span = tracingEnabled() ? startServerSpan(req, method, url, found && 'route' in found ? found.route : undefined, parent) : undefined;
+  const traceContext = withSpan(parent, span);
+  if (span) res.setHeader('traceresponse', traceResponse(span));
   httpServerActive.inc({ service: options.name });
   let status = 500;
   try {
@@ -179,6 +178,7 @@ async function handle(
       query: url.searchParams,
       headers: req.headers,
       remoteAddress: req.socket.remoteAddress ?? 'unknown',
+      trace: traceContext,
       json: () => readJson(req),
     };
     const reply = await found.handler(ctx);
@@ -188,18 +188,44 @@ async function handle(
     if (error instanceof HttpError) {
       status = error.status;
       send(res, status, { error: error.message, ...error.extra }, error.headers);
+      if (span && status >= 500) failSpan(span, String(status), error.message);
     } else {
       status = 500;
-      log('error', 'request failed', { route, error: errorMessage(error) });
+      log('error', 'request failed', { route, error: errorMessage(error) }, traceContext);
       send(res, 500, { error: `internal error in ${options.name}: ${errorMessage(error)}` });
+      // semconv: an exception's type names the error
+      if (span) failSpan(span, error instanceof Error ? error.constructor.name : '500', errorMessage(error));
     }
   } finally {
     httpServerActive.dec({ service: options.name });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     httpServerDuration.observe({ service: options.name, route, method, status_code: String(status) }, seconds);
-    if (status >= 500) log('warn', 'request answered with an error', { method, route, status, duration_ms: seconds * 1000 });
-    else log('debug', 'request', { method, route, status, duration_ms: seconds * 1000 });
+    if (status >= 500) log('warn', 'request answered with an error', { method, route, status, duration_ms: seconds * 1000 }, traceContext);
+    else log('debug', 'request', { method, route, status, duration_ms: seconds * 1000 }, traceContext);
+    if (span) {
+      span.setAttribute('http.response.status_code', status);
+      span.end();
+    }
   }
+}
+
+/**
+ * The SERVER span with the current HTTP semantic conventions: server.address/port from the Host
+ * header (the address the client called, a proxy's when one sits in between), http.route only
+ * for a matched route template.
+ */
+function startServerSpan(req: IncomingMessage, method: string, url: URL, route: string | undefined, parent: TraceContext): Span | undefined {
+  const attributes: Record<string, string | number> = { 'http.request.method': method, 'url.path': url.pathname, 'url.scheme': 'http' };
+  if (url.search.length > 1) attributes['url.query'] = url.search.slice(1);
+  if (route !== undefined) attributes['http.route'] = route;
+  const host = req.headers.host;
+  if (host) {
+    const colon = host.lastIndexOf(':');
+    const hasPort = colon > host.lastIndexOf(']');
+    attributes['server.address'] = hasPort ? host.slice(0, colon) : host;
+    attributes['server.port'] = hasPort ? Number(host.slice(colon + 1)) : 80;
+  }
+  return startSpan(route === undefined ? method : `${method} ${route}`, SpanKind.SERVER, attributes, parent);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

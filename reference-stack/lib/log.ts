@@ -1,15 +1,18 @@
-import { trace } from '@opentelemetry/api';
 import { identity } from './env.js';
+import { spanContextOf, type TraceContext } from './telemetry.js';
 
-/** JSON lines on stdout, one object per event, carrying the active trace and span ids. */
+/**
+ * JSON lines on stdout, one object per event. A line about work done for a request carries its
+ * trace and span ids: pass the request's trace context (there is no implicit active span).
+ */
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const threshold = ORDER[(process.env.LOG_LEVEL ?? 'info') as Level] ?? ORDER.info;
 
-export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
+export function log(level: Level, msg: string, fields: Record<string, unknown> = {}, trace?: TraceContext): void {
   if (ORDER[level] < threshold) return;
-  const ctx = trace.getActiveSpan()?.spanContext();
+  const ctx = spanContextOf(trace);
   const line: Record<string, unknown> = {
     time: new Date().toISOString(),
     level,

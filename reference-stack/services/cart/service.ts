@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Product } from '../../lib/catalog-data.js';
-import { openDatabase, type Database } from '../../lib/db.js';
+import { openDatabase, type Database, type DatabaseScope } from '../../lib/db.js';
 import { envNumber } from '../../lib/env.js';
 import { upstreamFromEnv, UpstreamError } from '../../lib/http-client.js';
-import { HttpError, runService, type Handler } from '../../lib/http-server.js';
+import { HttpError, runService, type Handler, type RequestContext } from '../../lib/http-server.js';
 import { Router } from '../../lib/router.js';
 import { parseInput } from '../../lib/validate.js';
 
@@ -40,7 +40,7 @@ function cartId(raw: string | undefined): string {
   return raw;
 }
 
-async function readCart(db: Database, id: string) {
+async function readCart(db: DatabaseScope, id: string) {
   const rows = await db.query<{ product_id: string; quantity: number; unit_price_cents: number }>(
     `SELECT product_id, quantity, unit_price_cents FROM ${db.schema}.cart_items WHERE cart_id = $1 ORDER BY product_id`,
     [id],
@@ -52,34 +52,36 @@ async function readCart(db: Database, id: string) {
 export async function start() {
   const catalogService = upstreamFromEnv('catalog', envNumber('CART_UPSTREAM_TIMEOUT_MS', 2000, { min: 1 }));
   let db: Database | undefined;
-  const database = () => db!;
+  const database = (ctx: RequestContext) => db!.within(ctx.trace);
   const router = new Router<Handler>()
-    .add('GET', '/carts/:cartId', async (ctx) => ({ body: await readCart(database(), cartId(ctx.params.cartId)) }))
+    .add('GET', '/carts/:cartId', async (ctx) => ({ body: await readCart(database(ctx), cartId(ctx.params.cartId)) }))
     .add('POST', '/carts/:cartId/items', async (ctx) => {
       const id = cartId(ctx.params.cartId);
       const item = parseInput(addItemBody, await ctx.json(), 'cart item', '{"productId":"sku-00001","quantity":1}');
       let found;
       try {
-        found = await catalogService.call<{ product: Product }>('GET', `/products/${encodeURIComponent(item.productId)}`);
+        found = await catalogService.call<{ product: Product }>('GET', `/products/${encodeURIComponent(item.productId)}`, { trace: ctx.trace });
       } catch (error) {
         if (error instanceof UpstreamError) throw new HttpError(error.kind === 'timeout' ? 504 : 502, error.message);
         throw error;
       }
       if (found.status === 404) throw new HttpError(404, `product "${item.productId}" not found; list products with GET /api/products`);
       if (found.status !== 200) throw new HttpError(502, `catalog answered ${found.status} for product "${item.productId}"`);
-      const s = database().schema;
-      await database().query(
+      const scope = database(ctx);
+      const s = scope.schema;
+      await scope.query(
         `INSERT INTO ${s}.cart_items (cart_id, product_id, quantity, unit_price_cents) VALUES ($1, $2, $3, $4)
          ON CONFLICT (cart_id, product_id) DO UPDATE
            SET quantity = LEAST(${s}.cart_items.quantity + EXCLUDED.quantity, 999),
                unit_price_cents = EXCLUDED.unit_price_cents, updated_at = now()`,
         [id, item.productId, item.quantity, found.body.product.priceCents],
       );
-      return { body: await readCart(database(), id) };
+      return { body: await readCart(scope, id) };
     })
     .add('DELETE', '/carts/:cartId', async (ctx) => {
       const id = cartId(ctx.params.cartId);
-      await database().query(`DELETE FROM ${database().schema}.cart_items WHERE cart_id = $1`, [id]);
+      const scope = database(ctx);
+      await scope.query(`DELETE FROM ${scope.schema}.cart_items WHERE cart_id = $1`, [id]);
       return { body: { cartId: id, items: [], totalCents: 0 } };
     });
   return runService({

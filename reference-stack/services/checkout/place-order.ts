@@ -3,6 +3,7 @@ import { UpstreamError, type Upstream, type UpstreamResponse } from '../../lib/h
 import { HttpError } from '../../lib/http-server.js';
 import { errorMessage, log } from '../../lib/log.js';
 import { checkoutOrders } from '../../lib/metrics.js';
+import type { TraceContext } from '../../lib/telemetry.js';
 
 /**
  * The checkout saga. Every step is keyed by the client's Idempotency-Key, so a retry (or a
@@ -42,13 +43,13 @@ type Result = 'confirmed' | 'replayed' | 'out_of_stock' | 'payment_declined' | '
 
 const publicOrder = (o: StoredOrder): OrderBody => ({ orderId: o.orderId, status: o.status, totalCents: o.totalCents, items: o.items });
 
-export async function placeOrder(
-  up: CheckoutUpstreams,
-  input: { key: string; cartId: string; customerId?: string; paymentToken?: string },
-): Promise<{ order: OrderBody; replayed: boolean }> {
+type Input = { key: string; cartId: string; customerId?: string; paymentToken?: string };
+
+/** `trace`: the checkout request's trace context, parent of every call of the saga */
+export async function placeOrder(up: CheckoutUpstreams, input: Input, trace: TraceContext): Promise<{ order: OrderBody; replayed: boolean }> {
   let result: Result = 'error';
   try {
-    const outcome = await steps(up, input);
+    const outcome = await steps(up, input, trace);
     result = outcome.replayed ? 'replayed' : 'confirmed';
     return outcome;
   } catch (error) {
@@ -60,23 +61,23 @@ export async function placeOrder(
   }
 }
 
-async function steps(up: CheckoutUpstreams, input: { key: string; cartId: string; customerId?: string; paymentToken?: string }) {
+async function steps(up: CheckoutUpstreams, input: Input, trace: TraceContext) {
   const key = encodeURIComponent(input.key);
-  const existing = await call(up.orders, 'GET', `/orders/by-key/${key}`);
+  const existing = await call(trace, up.orders, 'GET', `/orders/by-key/${key}`);
   if (existing.status === 200) return { order: publicOrder((existing.body as { order: StoredOrder }).order), replayed: true };
   expect(existing, [404], 'orders');
 
-  const cart = await call(up.cart, 'GET', `/carts/${encodeURIComponent(input.cartId)}`);
+  const cart = await call(trace, up.cart, 'GET', `/carts/${encodeURIComponent(input.cartId)}`);
   expect(cart, [200], 'cart');
   const { items, totalCents } = cart.body as { items: OrderBody['items']; totalCents: number };
   if (items.length === 0) {
     // a duplicate of a checkout that just finished finds the cart already emptied: replay it
-    const again = await call(up.orders, 'GET', `/orders/by-key/${key}`);
+    const again = await call(trace, up.orders, 'GET', `/orders/by-key/${key}`);
     if (again.status === 200) return { order: publicOrder((again.body as { order: StoredOrder }).order), replayed: true };
     throw new HttpError(400, `cart "${input.cartId}" is empty; add items with POST /api/cart/${input.cartId}/items first`);
   }
 
-  const reservation = await call(up.inventory, 'POST', '/reservations', {
+  const reservation = await call(trace, up.inventory, 'POST', '/reservations', {
     reservationId: input.key,
     items: items.map((i) => ({ productId: i.productId, quantity: i.quantity })),
   });
@@ -86,18 +87,18 @@ async function steps(up: CheckoutUpstreams, input: { key: string; cartId: string
   }
   expect(reservation, [200], 'inventory');
 
-  const chargeId = await charge(up, input, totalCents);
+  const chargeId = await charge(up, input, totalCents, trace);
 
-  const committed = await call(up.inventory, 'POST', `/reservations/${key}/commit`);
+  const committed = await call(trace, up.inventory, 'POST', `/reservations/${key}/commit`);
   if (committed.status === 409) {
-    await call(up.payments, 'POST', `/charges/${key}/refund`).catch((error: unknown) =>
-      log('error', 'refund after lost stock failed', { key: input.key, error: errorMessage(error) }),
+    await call(trace, up.payments, 'POST', `/charges/${key}/refund`).catch((error: unknown) =>
+      log('error', 'refund after lost stock failed', { key: input.key, error: errorMessage(error) }, trace),
     );
     throw new HttpError(409, 'out of stock: the units were sold while the payment was retried; the charge was refunded');
   }
   expect(committed, [200], 'inventory');
 
-  const created = await call(up.orders, 'POST', '/orders', {
+  const created = await call(trace, up.orders, 'POST', '/orders', {
     idempotencyKey: input.key,
     customerId: input.customerId ?? null,
     chargeId,
@@ -107,21 +108,21 @@ async function steps(up: CheckoutUpstreams, input: { key: string; cartId: string
   expect(created, [200, 201], 'orders');
   const { order, created: isNew } = created.body as { order: StoredOrder; created: boolean };
   if (isNew) {
-    await call(up.cart, 'DELETE', `/carts/${encodeURIComponent(input.cartId)}`).catch((error: unknown) =>
-      log('warn', 'emptying the cart failed', { cartId: input.cartId, error: errorMessage(error) }),
+    await call(trace, up.cart, 'DELETE', `/carts/${encodeURIComponent(input.cartId)}`).catch((error: unknown) =>
+      log('warn', 'emptying the cart failed', { cartId: input.cartId, error: errorMessage(error) }, trace),
     );
   }
   return { order: publicOrder(order), replayed: !isNew };
 }
 
-async function charge(up: CheckoutUpstreams, input: { key: string; paymentToken?: string }, amountCents: number): Promise<string> {
+async function charge(up: CheckoutUpstreams, input: { key: string; paymentToken?: string }, amountCents: number, trace: TraceContext): Promise<string> {
   const release = () =>
-    call(up.inventory, 'POST', `/reservations/${encodeURIComponent(input.key)}/release`).catch((error: unknown) =>
-      log('error', 'releasing a reservation failed', { key: input.key, error: errorMessage(error) }),
+    call(trace, up.inventory, 'POST', `/reservations/${encodeURIComponent(input.key)}/release`).catch((error: unknown) =>
+      log('error', 'releasing a reservation failed', { key: input.key, error: errorMessage(error) }, trace),
     );
   let res: UpstreamResponse<unknown>;
   try {
-    res = await up.payments.call('POST', '/charges', { body: { idempotencyKey: input.key, amountCents, paymentToken: input.paymentToken ?? null } });
+    res = await up.payments.call('POST', '/charges', { body: { idempotencyKey: input.key, amountCents, paymentToken: input.paymentToken ?? null }, trace });
   } catch (error) {
     // no answer: the provider may have charged; keep the hold so a retry with the key can finish
     const message = error instanceof Error ? error.message : String(error);
@@ -141,9 +142,9 @@ async function charge(up: CheckoutUpstreams, input: { key: string; paymentToken?
   throw new HttpError(502, `payment provider error (payments answered ${res.status}: ${body.error ?? 'no detail'}); nothing was charged, retry with the same Idempotency-Key`);
 }
 
-async function call(upstream: Upstream, method: string, path: string, body?: unknown): Promise<UpstreamResponse<unknown>> {
+async function call(trace: TraceContext, upstream: Upstream, method: string, path: string, body?: unknown): Promise<UpstreamResponse<unknown>> {
   try {
-    return await upstream.call(method, path, body === undefined ? {} : { body });
+    return await upstream.call(method, path, body === undefined ? { trace } : { body, trace });
   } catch (error) {
     if (error instanceof UpstreamError) {
       throw new HttpError(error.kind === 'timeout' ? 504 : 503, `${error.message}; retry with the same Idempotency-Key`);

@@ -29,7 +29,7 @@ export async function start() {
       throw new HttpError(400, 'the Idempotency-Key header is missing or invalid; send a unique key (1-200 visible ASCII characters) per purchase and reuse it on retries');
     }
     const input = parseInput(checkoutBody, await ctx.json(), 'checkout request', '{"cartId":"cart-1","customerId":"c-1","paymentToken":"tok_visa"}');
-    const result = await placeOrder(upstreams, { key, ...input });
+    const result = await placeOrder(upstreams, { key, ...input }, ctx.trace);
     const headers: Record<string, string> = { 'x-peakready-order-id': result.order.orderId };
     if (result.replayed) headers['x-peakready-idempotent-replay'] = 'true';
     return { status: result.replayed ? 200 : 201, body: result.order, headers };

@@ -61,13 +61,13 @@ export async function start() {
     };
 
   const router = new Router<Handler>()
-    .add('GET', '/api/products', guarded(async (ctx) => relay(await forward(catalog, 'GET', `/products${search_(ctx)}`))))
+    .add('GET', '/api/products', guarded(async (ctx) => relay(await forward(ctx, catalog, 'GET', `/products${search_(ctx)}`))))
     .add('GET', '/api/products/:id', guarded(async (ctx) => {
       const id = encodeURIComponent(ctx.params.id!);
-      const found = await forward(catalog, 'GET', `/products/${id}`);
+      const found = await forward(ctx, catalog, 'GET', `/products/${id}`);
       if (found.status !== 200) return relay(found);
       const recs = await guard.execute(async (signal) => {
-        const res = await recommendations.call<{ items: Product[] }>('GET', `/recommendations/${id}?limit=4`, { signal });
+        const res = await recommendations.call<{ items: Product[] }>('GET', `/recommendations/${id}?limit=4`, { signal, trace: ctx.trace });
         if (res.status !== 200) throw new Error(`recommendations answered ${res.status}`);
         return res.body.items;
       });
@@ -79,11 +79,11 @@ export async function start() {
         headers: { 'x-peakready-degraded': 'true', 'x-peakready-degraded-reason': recs.reason },
       };
     }))
-    .add('GET', '/api/search', guarded(async (ctx) => relay(await forward(search, 'GET', `/search${search_(ctx)}`))))
-    .add('GET', '/api/cart/:cartId', guarded(async (ctx) => relay(await forward(cart, 'GET', `/carts/${encodeURIComponent(ctx.params.cartId!)}`))))
+    .add('GET', '/api/search', guarded(async (ctx) => relay(await forward(ctx, search, 'GET', `/search${search_(ctx)}`))))
+    .add('GET', '/api/cart/:cartId', guarded(async (ctx) => relay(await forward(ctx, cart, 'GET', `/carts/${encodeURIComponent(ctx.params.cartId!)}`))))
     .add('POST', '/api/cart/:cartId/items', guarded(async (ctx) => {
       const body = await ctx.json();
-      return relay(await forward(cart, 'POST', `/carts/${encodeURIComponent(ctx.params.cartId!)}/items`, body));
+      return relay(await forward(ctx, cart, 'POST', `/carts/${encodeURIComponent(ctx.params.cartId!)}/items`, body));
     }))
     .add('POST', '/api/checkout', guarded(async (ctx) => {
       const key = ctx.headers['idempotency-key'];
@@ -91,9 +91,9 @@ export async function start() {
         throw new HttpError(400, 'the Idempotency-Key header is required; send a unique key per purchase (e.g. a UUID) and reuse it on retries');
       }
       const body = await ctx.json();
-      return relay(await forward(checkout, 'POST', '/checkout', body, { 'idempotency-key': key }));
+      return relay(await forward(ctx, checkout, 'POST', '/checkout', body, { 'idempotency-key': key }));
     }))
-    .add('GET', '/api/orders/:id', guarded(async (ctx) => relay(await forward(orders, 'GET', `/orders/${encodeURIComponent(ctx.params.id!)}`))));
+    .add('GET', '/api/orders/:id', guarded(async (ctx) => relay(await forward(ctx, orders, 'GET', `/orders/${encodeURIComponent(ctx.params.id!)}`))));
 
   return runService({
     name: 'gateway',
@@ -109,9 +109,9 @@ function search_(ctx: RequestContext): string {
   return text ? `?${text}` : '';
 }
 
-async function forward(upstream: Upstream, method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+async function forward(ctx: RequestContext, upstream: Upstream, method: string, path: string, body?: unknown, headers?: Record<string, string>) {
   try {
-    return await upstream.call(method, path, { ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
+    return await upstream.call(method, path, { trace: ctx.trace, ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
   } catch (error) {
     if (error instanceof UpstreamError) throw new HttpError(error.kind === 'timeout' ? 504 : 502, error.message);
     throw error;

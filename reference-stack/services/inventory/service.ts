@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { openDatabase, type Database } from '../../lib/db.js';
 import { envNumber, identity } from '../../lib/env.js';
-import { HttpError, runService, type Handler } from '../../lib/http-server.js';
+import { HttpError, runService, type Handler, type RequestContext } from '../../lib/http-server.js';
 import { inventoryAvailable } from '../../lib/metrics.js';
 import { Router } from '../../lib/router.js';
 import { parseInput } from '../../lib/validate.js';
@@ -41,7 +41,7 @@ export async function start() {
   const sweepEveryMs = envNumber('INVENTORY_SWEEP_INTERVAL_MS', 30_000, { min: 10 });
   let db: Database | undefined;
   let sweeper: NodeJS.Timeout | undefined;
-  const database = () => db!;
+  const database = (ctx: RequestContext) => db!.within(ctx.trace);
   inventoryAvailable(async (gauge) => {
     if (!db) return;
     const rows = await db.query<StockRow>(`SELECT product_id, available FROM ${db.schema}.stock WHERE doorbuster ORDER BY product_id`);
@@ -53,7 +53,7 @@ export async function start() {
     .add('POST', '/reservations', async (ctx) => {
       const input = parseInput(reserveBody, await ctx.json(), 'reservation', '{"reservationId":"k1","items":[{"productId":"sku-00001","quantity":1}]}');
       try {
-        const status = await reserve(database(), input.reservationId, input.items);
+        const status = await reserve(database(ctx), input.reservationId, input.items);
         return { body: { reservationId: input.reservationId, status } };
       } catch (error) {
         if (error instanceof OutOfStockError) throw new HttpError(409, `${error.message}; nothing was reserved`, { productId: error.productId });
@@ -62,7 +62,7 @@ export async function start() {
     })
     .add('POST', '/reservations/:id/commit', async (ctx) => {
       try {
-        return { body: { reservationId: ctx.params.id, status: await commit(database(), ctx.params.id!) } };
+        return { body: { reservationId: ctx.params.id, status: await commit(database(ctx), ctx.params.id!) } };
       } catch (error) {
         if (error instanceof OutOfStockError) throw new HttpError(409, `${error.message}; the released hold could not be taken again`, { productId: error.productId });
         if (error instanceof ReservationNotFoundError) throw new HttpError(404, `${error.message}; reserve first`);
@@ -70,27 +70,30 @@ export async function start() {
       }
     })
     .add('POST', '/reservations/:id/release', async (ctx) => {
-      const status = await release(database(), ctx.params.id!);
+      const status = await release(database(ctx), ctx.params.id!);
       if (!status) throw new HttpError(404, `reservation "${ctx.params.id}" not found`);
       return { body: { reservationId: ctx.params.id, status } };
     })
     .add('GET', '/stock/:productId', async (ctx) => {
-      const rows = await database().query<StockRow>(`SELECT * FROM ${database().schema}.stock WHERE product_id = $1`, [ctx.params.productId]);
+      const scope = database(ctx);
+      const rows = await scope.query<StockRow>(`SELECT * FROM ${scope.schema}.stock WHERE product_id = $1`, [ctx.params.productId]);
       if (!rows[0]) throw new HttpError(404, `product "${ctx.params.productId}" has no stock record`);
       return { body: toStock(rows[0]) };
     })
     .add('GET', '/internal/stock', async (ctx) => {
       // the integrity snapshot: doorbusters and every product whose stock moved (?all=true: everything)
       const all = ctx.query.get('all') === 'true';
-      const rows = await database().query<StockRow>(
-        `SELECT * FROM ${database().schema}.stock ${all ? '' : 'WHERE doorbuster OR available <> initial'} ORDER BY product_id`,
+      const scope = database(ctx);
+      const rows = await scope.query<StockRow>(
+        `SELECT * FROM ${scope.schema}.stock ${all ? '' : 'WHERE doorbuster OR available <> initial'} ORDER BY product_id`,
       );
       return { body: { stock: rows.map(toStock) } };
     })
     .add('POST', '/internal/stock', async (ctx) => {
       const input = parseInput(setStockBody, await ctx.json(), 'stock', '{"productId":"sku-00001","available":20}');
-      const rows = await database().query<StockRow>(
-        `UPDATE ${database().schema}.stock SET initial = $2, available = $2, min_observed = $2 WHERE product_id = $1 RETURNING *`,
+      const scope = database(ctx);
+      const rows = await scope.query<StockRow>(
+        `UPDATE ${scope.schema}.stock SET initial = $2, available = $2, min_observed = $2 WHERE product_id = $1 RETURNING *`,
         [input.productId, input.available],
       );
       if (!rows[0]) throw new HttpError(404, `product "${input.productId}" not found; use a catalog product id`);
@@ -106,7 +109,7 @@ export async function start() {
         sweeper = setInterval(() => {
           if (sweeping) return;
           sweeping = true;
-          releaseExpired(database(), holdTtlMs)
+          releaseExpired(db!, holdTtlMs)
             .then((n) => n > 0 && log('warn', 'released expired holds', { count: n, ttl_ms: holdTtlMs }))
             .catch((error: unknown) => log('warn', 'sweeping expired holds failed', { error: errorMessage(error) }))
             .finally(() => (sweeping = false));

@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '../../lib/db.js';
+import type { DatabaseScope, Queryable } from '../../lib/db.js';
 import { catalog } from '../../lib/catalog-data.js';
 
 /**
@@ -78,7 +78,7 @@ async function lockReservation(tx: Queryable, s: string, id: string) {
 }
 
 /** Holds the units of `items` under `id`; a second call with the same id holds nothing more. */
-export function reserve(db: Database, id: string, items: readonly Line[]): Promise<ReservationStatus> {
+export function reserve(db: DatabaseScope, id: string, items: readonly Line[]): Promise<ReservationStatus> {
   const s = db.schema;
   return db.transaction<ReservationStatus>(async (tx) => {
     // the common case first (a new key): one INSERT; on a real server a concurrent insert of the
@@ -102,7 +102,7 @@ export function reserve(db: Database, id: string, items: readonly Line[]): Promi
 }
 
 /** Makes the hold final (an order exists). A released hold is taken again first, or OutOfStockError. */
-export async function commit(db: Database, id: string): Promise<ReservationStatus> {
+export async function commit(db: DatabaseScope, id: string): Promise<ReservationStatus> {
   const s = db.schema;
   // the common case in one statement: the hold is still there
   const direct = await db.query(
@@ -121,7 +121,7 @@ export async function commit(db: Database, id: string): Promise<ReservationStatu
 }
 
 /** Gives the units back unless the hold was committed; releasing twice gives back once. */
-export function release(db: Database, id: string): Promise<ReservationStatus | undefined> {
+export function release(db: DatabaseScope, id: string): Promise<ReservationStatus | undefined> {
   const s = db.schema;
   return db.transaction<ReservationStatus | undefined>(async (tx) => {
     const existing = await lockReservation(tx, s, id);
@@ -138,7 +138,7 @@ export function release(db: Database, id: string): Promise<ReservationStatus | u
  * on the payment and was never retried). Safe beside a late retry: its commit takes the units
  * again, or the charge is refunded. Returns how many holds it released.
  */
-export async function releaseExpired(db: Database, ttlMs: number, limit = 100): Promise<number> {
+export async function releaseExpired(db: DatabaseScope, ttlMs: number, limit = 100): Promise<number> {
   const rows = await db.query<{ reservation_id: string }>(
     `SELECT reservation_id FROM ${db.schema}.reservations
      WHERE status = 'reserved' AND updated_at < now() - $1 * interval '1 millisecond'

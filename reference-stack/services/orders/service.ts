@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { openDatabase, type Database } from '../../lib/db.js';
-import { HttpError, runService, type Handler } from '../../lib/http-server.js';
+import { HttpError, runService, type Handler, type RequestContext } from '../../lib/http-server.js';
 import { Router } from '../../lib/router.js';
 import { parseInput } from '../../lib/validate.js';
 
@@ -58,35 +58,35 @@ export function toOrder(row: OrderRow) {
 
 export async function start() {
   let db: Database | undefined;
-  const database = () => db!;
-  const byKey = async (key: string) =>
-    (await database().query<OrderRow>(`SELECT * FROM ${database().schema}.orders WHERE idempotency_key = $1`, [key]))[0];
+  const database = (ctx: RequestContext) => db!.within(ctx.trace);
+  const byKey = async (ctx: RequestContext, key: string) =>
+    (await database(ctx).query<OrderRow>(`SELECT * FROM ${db!.schema}.orders WHERE idempotency_key = $1`, [key]))[0];
   const router = new Router<Handler>()
     .add('POST', '/orders', async (ctx) => {
       const input = parseInput(createOrderBody, await ctx.json(), 'order', '{"idempotencyKey":"k1","chargeId":"ch_1","totalCents":100,"items":[...]}');
-      const inserted = await database().query<OrderRow>(
-        `INSERT INTO ${database().schema}.orders (order_id, idempotency_key, customer_id, charge_id, status, total_cents, items)
+      const inserted = await database(ctx).query<OrderRow>(
+        `INSERT INTO ${db!.schema}.orders (order_id, idempotency_key, customer_id, charge_id, status, total_cents, items)
          VALUES ($1, $2, $3, $4, 'confirmed', $5, $6::jsonb)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
         [`ord_${randomUUID()}`, input.idempotencyKey, input.customerId ?? null, input.chargeId, input.totalCents, JSON.stringify(input.items)],
       );
       if (inserted[0]) return { status: 201, body: { order: toOrder(inserted[0]), created: true } };
-      const existing = await byKey(input.idempotencyKey);
+      const existing = await byKey(ctx, input.idempotencyKey);
       if (!existing) throw new Error(`order for key ${input.idempotencyKey} conflicted but cannot be read back`);
       return { status: 200, body: { order: toOrder(existing), created: false } };
     })
     .add('GET', '/orders/by-key/:key', async (ctx) => {
-      const row = await byKey(ctx.params.key!);
+      const row = await byKey(ctx, ctx.params.key!);
       if (!row) throw new HttpError(404, `no order for idempotency key "${ctx.params.key}"`);
       return { body: { order: toOrder(row) } };
     })
     .add('GET', '/orders/:id', async (ctx) => {
-      const rows = await database().query<OrderRow>(`SELECT * FROM ${database().schema}.orders WHERE order_id = $1`, [ctx.params.id]);
+      const rows = await database(ctx).query<OrderRow>(`SELECT * FROM ${db!.schema}.orders WHERE order_id = $1`, [ctx.params.id]);
       if (!rows[0]) throw new HttpError(404, `order "${ctx.params.id}" not found; order ids come from POST /api/checkout`);
       return { body: toOrder(rows[0]) };
     })
-    .add('GET', '/internal/orders', async () => {
-      const rows = await database().query<OrderRow>(`SELECT * FROM ${database().schema}.orders ORDER BY created_at, order_id`);
+    .add('GET', '/internal/orders', async (ctx) => {
+      const rows = await database(ctx).query<OrderRow>(`SELECT * FROM ${db!.schema}.orders ORDER BY created_at, order_id`);
       return {
         body: {
           orders: rows.map((r) => ({

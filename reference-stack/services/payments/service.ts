@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { openDatabase, type Database } from '../../lib/db.js';
 import { envNumber } from '../../lib/env.js';
-import { HttpError, runService, type Handler } from '../../lib/http-server.js';
+import { HttpError, runService, type Handler, type RequestContext } from '../../lib/http-server.js';
 import { Router } from '../../lib/router.js';
 import { parseInput } from '../../lib/validate.js';
 
@@ -50,14 +50,14 @@ export async function start() {
   const jitterMs = envNumber('PAYMENTS_JITTER_MS', 10, { min: 0, max: 60_000 });
   const failureRate = envNumber('PAYMENTS_FAILURE_RATE', 0, { min: 0, max: 1 });
   let db: Database | undefined;
-  const database = () => db!;
-  const byKey = async (key: string) =>
-    (await database().query<ChargeRow>(`SELECT * FROM ${database().schema}.charges WHERE idempotency_key = $1`, [key]))[0];
+  const database = (ctx: RequestContext) => db!.within(ctx.trace);
+  const byKey = async (ctx: RequestContext, key: string) =>
+    (await database(ctx).query<ChargeRow>(`SELECT * FROM ${db!.schema}.charges WHERE idempotency_key = $1`, [key]))[0];
 
   const router = new Router<Handler>()
     .add('POST', '/charges', async (ctx) => {
       const input = parseInput(chargeBody, await ctx.json(), 'charge', '{"idempotencyKey":"k1","amountCents":1999,"paymentToken":"tok_visa"}');
-      const existing = await byKey(input.idempotencyKey);
+      const existing = await byKey(ctx, input.idempotencyKey);
       if (existing) return chargeReply(existing, false);
       // the provider round trip, outside any transaction
       const delay = Math.max(0, latencyMs + (Math.random() * 2 - 1) * jitterMs);
@@ -66,27 +66,27 @@ export async function start() {
         throw new HttpError(503, 'payment provider error (simulated by PAYMENTS_FAILURE_RATE); nothing was charged, retry with the same idempotency key');
       }
       const status = (input.paymentToken ?? '').startsWith('tok_decline') ? 'declined' : 'captured';
-      const inserted = await database().query<ChargeRow>(
-        `INSERT INTO ${database().schema}.charges (charge_id, idempotency_key, amount_cents, status) VALUES ($1, $2, $3, $4)
+      const inserted = await database(ctx).query<ChargeRow>(
+        `INSERT INTO ${db!.schema}.charges (charge_id, idempotency_key, amount_cents, status) VALUES ($1, $2, $3, $4)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
         [`ch_${randomUUID()}`, input.idempotencyKey, input.amountCents, status],
       );
       if (inserted[0]) return chargeReply(inserted[0], true);
       // a concurrent duplicate stored its charge first: that one is the charge
-      const winner = await byKey(input.idempotencyKey);
+      const winner = await byKey(ctx, input.idempotencyKey);
       if (!winner) throw new Error(`charge for key ${input.idempotencyKey} conflicted but cannot be read back`);
       return chargeReply(winner, false);
     })
     .add('POST', '/charges/:key/refund', async (ctx) => {
-      const rows = await database().query<ChargeRow>(
-        `UPDATE ${database().schema}.charges SET status = 'refunded' WHERE idempotency_key = $1 AND status IN ('captured', 'refunded') RETURNING *`,
+      const rows = await database(ctx).query<ChargeRow>(
+        `UPDATE ${db!.schema}.charges SET status = 'refunded' WHERE idempotency_key = $1 AND status IN ('captured', 'refunded') RETURNING *`,
         [ctx.params.key],
       );
       if (!rows[0]) throw new HttpError(404, `no captured charge for idempotency key "${ctx.params.key}"`);
       return { body: { charge: toCharge(rows[0]) } };
     })
-    .add('GET', '/internal/charges', async () => {
-      const rows = await database().query<ChargeRow>(`SELECT * FROM ${database().schema}.charges ORDER BY created_at, charge_id`);
+    .add('GET', '/internal/charges', async (ctx) => {
+      const rows = await database(ctx).query<ChargeRow>(`SELECT * FROM ${db!.schema}.charges ORDER BY created_at, charge_id`);
       return { body: { charges: rows.map(toCharge) } };
     });
   return runService({
