@@ -58,18 +58,24 @@ export class ResponseReader {
   }
 
   private parseHead(head: string): void {
-    const lines = head.split('\r\n');
-    const m = /^HTTP\/(\d)\.(\d) (\d{3})(?: (.*))?$/.exec(lines[0]!);
-    if (!m) throw new Error(`malformed status line "${lines[0]!.slice(0, 60)}"`);
+    let eol = head.indexOf('\r\n');
+    if (eol < 0) eol = head.length;
+    const statusLine = head.slice(0, eol);
+    const m = /^HTTP\/(\d)\.(\d) (\d{3})(?: (.*))?$/.exec(statusLine);
+    if (!m) throw new Error(`malformed status line "${statusLine.slice(0, 60)}"`);
     this.status = Number(m[3]);
     this.statusText = m[4] ?? '';
     const http10 = m[1] === '1' && m[2] === '0';
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
+    // header lines sliced straight out of the head: no array of lines, no line strings
+    for (let start = eol + 2; start < head.length; start = eol + 2) {
+      eol = head.indexOf('\r\n', start);
+      if (eol < 0) eol = head.length;
+      const colon = head.indexOf(':', start);
+      if (colon <= start || colon >= eol) continue;
+      const name = head.slice(start, colon).trim().toLowerCase();
+      let from = colon + 1;
+      while (from < eol && (head.charCodeAt(from) === 32 || head.charCodeAt(from) === 9)) from++;
+      const value = head.slice(from, eol).trim();
       const existing = this.headers[name];
       if (existing === undefined) this.headers[name] = name === 'set-cookie' ? [value] : value;
       else if (Array.isArray(existing)) existing.push(value);
