@@ -6,7 +6,7 @@
 //   4. resident memory of 5,000 VUs of constant-vus with sleep(1)
 // CPU is user+sys of each generator's whole process tree. Run: `npm run build && node bench/load-runtime.mjs`
 // (BENCH_SECONDS=5 for a quick pass; BENCH_ROUNDS runs, best kept, default 2). Writes bench/load-results.md.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { autocannon, exportedRequests, fmt, measure, peakready, root, runWithPeakRss, startNginx, writeScript } from './load-common.mjs';
@@ -46,9 +46,11 @@ ${asyncStyle ? "export default async function () { await http.asyncRequest('GET'
 const sleepScript = writeScript(dir, 'sleepers.js', `import { sleep } from 'k6';\nexport const options = { vus: 5000, duration: '${S}s' };\nexport default function () { sleep(1); }\n`);
 
 /** peakready on a script whose scenario lasts `seconds`: through the CLI, or the engine API alone. */
-async function runPeakready(script, seconds, { cli = false, extraArgs = [] } = {}) {
+async function runPeakready(script, seconds, { cli = false, mainThread = false, extraArgs = [] } = {}) {
   const summary = out(`summary-${Math.random().toString(36).slice(2)}.json`);
-  const args = cli ? [peakready, 'run', script, '--quiet', '-e', `URL=${nginx.url}`, '--summary-export', summary, ...extraArgs] : [engineRunner, script, nginx.url, summary];
+  const args = cli
+    ? [peakready, 'run', script, '--quiet', '-e', `URL=${nginx.url}`, '--summary-export', summary, ...extraArgs]
+    : [engineRunner, script, nginx.url, summary, ...(mainThread ? ['--main-thread'] : [])];
   const r = await measure('node', args, { outFile: out('peakready.out') });
   if (r.rc !== 0) throw new Error(`peakready exited ${r.rc}:\n${r.output.slice(-2000)}`);
   const req = exportedRequests(summary);
@@ -88,12 +90,14 @@ async function runWrk(seconds, threads) {
 const perReq = (r) => (r.cpuSeconds / r.requests) * 1e6;
 const row = (name, r, base) => `| ${name} | ${fmt(r.rate, 0)} | ${fmt(r.cpuSeconds, 2)} | ${fmt(perReq(r), 1)} | ${base ? fmt(perReq(r) / perReq(base), 2) + 'x' : ''} |`;
 
-log(`# Load runtime figures (${new Date().toISOString()}, ${S} s runs, nginx ${nginx.url})`);
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+log(`# Load runtime figures (${new Date().toISOString()}, ${S} s runs, nginx ${nginx.url}, load average at start ${loadAverage()})`);
 log();
 log(`## 1. Generator CPU per request at a fixed 5,000 req/s for ${S} s`);
 const f1 = await bestOf({
   engineSync: () => runPeakready(rateScript('rate5000.js', 5000, S), S),
   engineAsync: () => runPeakready(rateScript('rate5000-async.js', 5000, S, true), S),
+  engineMain: () => runPeakready(rateScript('rate5000.js', 5000, S), S, { mainThread: true }),
   cliSync: () => runPeakready(rateScript('rate5000.js', 5000, S), S, { cli: true }),
   autocannon: () => runAutocannon(['-c', '50', '-R', '5000', '-d', String(S)]),
   wrk: () => runWrk(S, 1),
@@ -102,6 +106,7 @@ log('| generator | req/s | CPU s | CPU µs/req | vs autocannon |');
 log('|---|---|---|---|---|');
 log(row('peakready engine, sync script', f1.engineSync, f1.autocannon));
 log(row('peakready engine, async script', f1.engineAsync, f1.autocannon));
+log(row('peakready engine, sync script, mainThread (as the CLI)', f1.engineMain, f1.autocannon));
 log(row('`peakready run` CLI, sync script', f1.cliSync, f1.autocannon));
 log(row('autocannon -c 50 -R 5000', f1.autocannon, f1.autocannon));
 log(row('wrk -t1 -c50 (its max; no rate flag)', f1.wrk, f1.autocannon));
@@ -141,6 +146,9 @@ for (const [name, args] of [
   const memReq = exportedRequests(out('mem.json'));
   log(`- ${name}: peak resident memory ${fmt(mem.peakRssMb, 0)} MB (goal < 300 MB); ${memReq.iterations} iterations (${fmt(memReq.iterations / S, 0)}/s, ideal 5000/s); exit ${mem.code}`);
 }
+
+log();
+log(`Load average at the end: ${loadAverage()} (2 cores).`);
 
 nginx.stop();
 writeFileSync(join(root, 'bench', 'load-results.md'), lines.join('\n') + '\n');
