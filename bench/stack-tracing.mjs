@@ -7,13 +7,20 @@
 // flows alternate between them round by round so machine noise hits all. Goal: tracing costs at
 // most 15 %.
 //
-//   npm run build && node bench/stack-tracing.mjs [--seconds 8] [--rounds 3] [--connections 16]
+// `--rate N` drives N flows/s per flow instead of as many as the connections manage (the open
+// model): throughput is then fixed, and CPU per flow compares the work alone, without the
+// batching a saturated stack gets.
+//
+//   npm run build && node bench/stack-tracing.mjs [--seconds 8] [--rounds 3] [--connections 16] [--rate N]
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '16' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '16' }, rate: { type: 'string' } },
+});
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
+const rate = values.rate === undefined ? undefined : Number(values.rate);
 
 const { launchStack } = await import('../dist/reference-stack/testing/launcher.js');
 const { runFlow, startDiscardingCollector } = await import('../dist/reference-stack/testing/load-flows.js');
@@ -38,6 +45,7 @@ try {
           connections: flow === 'checkout' ? Math.max(1, connections / 2) : connections,
           durationSec: seconds,
           pids: stacks[mode].pids(),
+          ...(rate ? { flowsPerSec: rate } : {}),
         });
         totals[flow][mode].push(r);
         console.log(

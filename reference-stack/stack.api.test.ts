@@ -328,6 +328,19 @@ describe('telemetry', () => {
     }
     const dbSpans = spans.filter((s) => s.attributes['db.system.name'] === 'postgresql');
     expect(new Set(dbSpans.map((s) => s.service))).toEqual(new Set(['cart', 'inventory', 'payments', 'orders']));
+    // database semconv: the statement as written (placeholders, no values), its operation, the server
+    const insertOrder = dbSpans.find((s) => s.service === 'orders' && s.attributes['db.operation.name'] === 'INSERT');
+    expect(insertOrder).toMatchObject({ kind: 3, name: expect.stringMatching(/^INSERT /) });
+    expect(insertOrder?.attributes).toMatchObject({ 'db.query.text': expect.stringContaining('VALUES ($1, $2'), 'server.address': '127.0.0.1', 'server.port': expect.any(Number) });
+    expect(byId.get(insertOrder?.parentSpanId ?? '')).toMatchObject({ service: 'orders', kind: 2, name: 'POST /orders' });
+    // HTTP semconv status: checkout's idempotency lookup answered 404, an error of the client span only
+    const lookup = spans.find((s) => s.service === 'checkout' && s.kind === 3 && String(s.attributes['url.full']).includes('/orders/by-key/'))!;
+    expect(lookup).toMatchObject({ name: 'GET', status: { code: 2 } });
+    expect(lookup.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 404, 'error.type': '404', 'server.address': '127.0.0.1' });
+    const lookupServer = servers.find((s) => s.parentSpanId === lookup.spanId)!;
+    expect(lookupServer).toMatchObject({ service: 'orders', name: 'GET /orders/by-key/:key', status: { code: 0 } });
+    expect(lookupServer.attributes).toMatchObject({ 'http.route': '/orders/by-key/:key', 'http.response.status_code': 404, 'url.scheme': 'http' });
+    expect(lookupServer.attributes['error.type']).toBeUndefined();
     expect(spans.some((s) => s.service === 'recommendations')).toBe(false);
     // the JSON log lines of the hops carry the same trace id
     const paymentsLog = readFileSync(join(stack.logDir, 'payments.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json);

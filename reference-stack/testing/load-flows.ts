@@ -91,20 +91,21 @@ export function cpuSeconds(pids: readonly number[]): number {
 export async function runFlow(
   gatewayUrl: string,
   flow: Flow,
-  options: { connections: number; durationSec: number; pids?: readonly number[] },
+  options: { connections: number; durationSec: number; pids?: readonly number[]; /** open model: this many flows/s at most (default: as fast as the connections go) */ flowsPerSec?: number },
 ): Promise<FlowResult> {
   // a dev dependency without type declarations: resolved at run time, typed by the interface above
   const moduleName = 'autocannon';
   const autocannon = ((await import(moduleName)) as { default: Autocannon }).default;
   const cpuBefore = options.pids ? cpuSeconds(options.pids) : 0;
+  const perFlow = flow === 'checkout' ? 2 : 1;
   const result = await autocannon({
     url: gatewayUrl,
     connections: options.connections,
+    ...(options.flowsPerSec ? { overallRate: Math.max(1, Math.round(options.flowsPerSec * perFlow)) } : {}),
     duration: options.durationSec,
     requests: requestsFor(flow),
     timeout: 30,
   });
-  const perFlow = flow === 'checkout' ? 2 : 1;
   const flows = result.requests.total / perFlow;
   return {
     ...(options.pids && flows > 0 ? { cpuMsPerFlow: ((cpuSeconds(options.pids) - cpuBefore) * 1000) / flows } : {}),
