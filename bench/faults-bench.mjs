@@ -1,14 +1,18 @@
 // Fault proxy figures, side by side in one run (npm run build first):
 //   node bench/faults-bench.mjs [--quick]
-// 1. bulk throughput through a proxy with no toxic vs. direct on loopback
+// 1. bulk throughput through a proxy with no toxic vs. direct on loopback (upload, and download),
+//    with the CPU each process (client, proxy, sink/source) spends per GiB and the bound that sets
 // 2. added latency per small request (64-byte ping-pong), p50/p99, proxy vs. direct, interleaved
-// 3. latency toxic accuracy: 100 ms downstream latency, 1,000 concurrent connections
-// 4. connections held open through one proxy at once, and the memory they take
+// 3. latency toxic accuracy: 100 ms downstream latency, 1,000 concurrent connections; the added
+//    latency is toxic minus no toxic through the same proxy with the same burst, interleaved, repeated
+// 4. connections held open through one proxy at once, the memory they take, and the fd limit
 // The proxy runs in its own process (as under `peakready up`); peers run in another.
 import { fork } from 'node:child_process';
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { TimedQueue } from '../dist/src/faults/toxics/timed-queue.js';
 
 const quick = process.argv.includes('--quick');
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
@@ -33,6 +37,7 @@ async function cpuOf(child, work) {
 }
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const fmt = (n, d = 3) => Number(n.toFixed(d));
+const signed = (n, d = 2) => `${n >= 0 ? '+' : ''}${fmt(n, d)}`;
 
 async function api(url, method, path, body) {
   const res = await fetch(url + path, { method, body: body && JSON.stringify(body) });
@@ -47,7 +52,8 @@ function open(port) {
   });
 }
 
-async function bulk(port, bytes) {
+/** client -> proxy -> sink; resolves with MB/s */
+async function upload(port, bytes) {
   const s = await open(port);
   const chunk = Buffer.alloc(64 * 1024, 7);
   const started = performance.now();
@@ -62,6 +68,18 @@ async function bulk(port, bytes) {
   const seconds = (performance.now() - started) / 1000;
   if (received !== sent) throw new Error(`sink got ${received} of ${sent} bytes`);
   return sent / seconds / 1e6;
+}
+
+/** source -> proxy -> client; resolves with MB/s */
+async function download(port, bytes) {
+  const s = await open(port);
+  const started = performance.now();
+  let received = 0;
+  await new Promise((resolve) => { s.on('data', (d) => (received += d.length)); s.on('end', resolve); s.write(String(bytes)); });
+  s.end();
+  const seconds = (performance.now() - started) / 1000;
+  if (received < bytes) throw new Error(`client got ${received} of ${bytes} bytes`);
+  return received / seconds / 1e6;
 }
 
 async function pingPong(socket, n) {
@@ -79,38 +97,65 @@ const peers = await start('faults-echo-child.mjs');
 const proxy = await start('faults-proxy-child.mjs');
 const make = async (name, upstreamPort) => Number((await api(proxy.url, 'POST', '/proxies', { name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}` })).listen.split(':')[1]);
 const sinkProxy = await make('sink', peers.sink);
+const sourceProxy = await make('source', peers.source);
 const echoProxy = await make('echo', peers.echo);
 const pipeSinkChild = await start('faults-pipe-proxy-child.mjs', [String(peers.sink)]);
+const pipeSourceChild = await start('faults-pipe-proxy-child.mjs', [String(peers.source)]);
 const pipeEchoChild = await start('faults-pipe-proxy-child.mjs', [String(peers.echo)]);
-const pipeSink = pipeSinkChild.port;
 const pipeEcho = pipeEchoChild.port;
 console.log(`fault proxy bench (${quick ? 'quick' : 'full'}), Node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} (other work on the machine)`);
 console.log('peer: a minimal Node proxy (stream.pipe both ways, own process); control for timers: a server replying after setTimeout(100)\n');
 
-// 1. bulk throughput, alternating direct / proxy rounds
+// 1. bulk throughput, rounds alternating direct / peakready / pipe proxy, each direction
 {
   const bytes = (quick ? 64 : 256) * 1024 * 1024;
-  const direct = [];
-  const proxied = [];
-  const piped = [];
-  let [ourCpu, pipeCpu] = [0, 0];
-  for (let round = 0; round < 5; round++) {
-    direct.push(await bulk(peers.sink, bytes));
-    const ours = await cpuOf(proxy.child, () => bulk(sinkProxy, bytes));
-    proxied.push(ours.result);
-    ourCpu += ours.cpu;
-    const theirs = await cpuOf(pipeSinkChild.child, () => bulk(pipeSink, bytes));
-    piped.push(theirs.result);
-    pipeCpu += theirs.cpu;
+  const rounds = quick ? 3 : 5;
+  const gib = bytes / 1073741824;
+  const cpuNow = async (who) => (who === 'client' ? process.cpuUsage() : ask(who.child, 'cpu')); // the client is this process
+  /** one transfer; MB/s and CPU s per GiB of the client, the proxy and the peer */
+  async function measured(run, port, proxyChild) {
+    const who = ['client', ...(proxyChild ? [proxyChild] : []), peers];
+    const before = await Promise.all(who.map(cpuNow));
+    const mbs = await run(port, bytes);
+    const after = await Promise.all(who.map(cpuNow));
+    const cpu = who.map((_, i) => (after[i].user + after[i].system - before[i].user - before[i].system) / 1e6 / gib);
+    return { mbs, client: cpu[0], proxy: proxyChild ? cpu[1] : 0, peer: cpu.at(-1) };
   }
-  const best = (a) => Math.max(...a);
-  console.log(
-    `1. bulk throughput (${bytes / 1048576} MiB x 5 rounds, best): direct ${fmt(best(direct), 0)} MB/s, peakready proxy ${fmt(best(proxied), 0)} MB/s ` +
-      `(${fmt((best(proxied) / best(direct)) * 100, 1)} % of direct; goal >= 80 %), pipe proxy ${fmt(best(piped), 0)} MB/s (${fmt((best(piped) / best(direct)) * 100, 1)} %) -> peakready/pipe ${fmt(best(proxied) / best(piped), 2)}`,
-  );
-  const gib = (5 * bytes) / 1073741824;
-  console.log(`   proxy CPU per GiB: peakready ${fmt(ourCpu / 1e6 / gib, 3)} s, pipe proxy ${fmt(pipeCpu / 1e6 / gib, 3)} s -> ratio ${fmt(ourCpu / pipeCpu, 2)}`);
+  const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  for (const [label, run, direct, ours, pipe] of [
+    ['upload (client -> proxy -> sink)', upload, peers.sink, sinkProxy, [pipeSinkChild, pipeSinkChild.port]],
+    ['download (source -> proxy -> client)', download, peers.source, sourceProxy, [pipeSourceChild, pipeSourceChild.port]],
+  ]) {
+    const rows = { direct: [], peakready: [], pipe: [] };
+    for (let round = 0; round < rounds; round++) {
+      rows.direct.push(await measured(run, direct));
+      rows.peakready.push(await measured(run, ours, proxy));
+      rows.pipe.push(await measured(run, pipe[1], pipe[0]));
+    }
+    const best = (name) => Math.max(...rows[name].map((r) => r.mbs));
+    const cpuOfRows = (name) => ({ client: median(rows[name].map((r) => r.client)), proxy: median(rows[name].map((r) => r.proxy)), peer: median(rows[name].map((r) => r.peer)) });
+    const d = cpuOfRows('direct');
+    const p = cpuOfRows('peakready');
+    const q = cpuOfRows('pipe');
+    console.log(
+      `1. bulk ${label}, ${bytes / 1048576} MiB x ${rounds} rounds, best: direct ${fmt(best('direct'), 0)} MB/s, peakready ${fmt(best('peakready'), 0)} MB/s ` +
+        `(${fmt((best('peakready') / best('direct')) * 100, 1)} % of direct; goal >= 80 %), pipe proxy ${fmt(best('pipe'), 0)} MB/s (${fmt((best('pipe') / best('direct')) * 100, 1)} %); ` +
+        `medians ${fmt(median(rows.direct.map((r) => r.mbs)), 0)} / ${fmt(median(rows.peakready.map((r) => r.mbs)), 0)} / ${fmt(median(rows.pipe.map((r) => r.mbs)), 0)} MB/s`,
+    );
+    const row = (c) => `client ${fmt(c.client, 2)} + proxy ${fmt(c.proxy, 2)} + peer ${fmt(c.peer, 2)} = ${fmt(c.client + c.proxy + c.peer, 2)}`;
+    console.log(`   CPU s per GiB (medians): direct ${row(d)}; peakready ${row(p)}; pipe proxy ${row(q)}`);
+    // Each process is one thread of JavaScript, so no process can go past 1 core; all of them share
+    // the machine's cores. Bound (GiB/s) = min(cores / total CPU per GiB, 1 / largest single process).
+    const bound = (c) => Math.min(cpus().length / (c.client + c.proxy + c.peer), 1 / Math.max(c.client, c.proxy, c.peer)) * 1.073741824 * 1000;
+    console.log(
+      `   CPU bound on ${cpus().length} idle cores: peakready ${fmt(bound(p), 0)} MB/s = ${fmt((bound(p) / best('direct')) * 100, 1)} % of direct's best ` +
+        `(it reached ${fmt((best('peakready') / bound(p)) * 100, 1)} % of that bound; direct's own bound ${fmt(bound(d), 0)} MB/s, reached ${fmt((best('direct') / bound(d)) * 100, 1)} %; ` +
+        `pipe proxy bound ${fmt(bound(q), 0)} MB/s = ${fmt((bound(q) / best('direct')) * 100, 1)} %)`,
+    );
+  }
 }
+
+await api(proxy.url, 'DELETE', '/proxies/source'); // its listener would take one of the fds section 4 counts
 
 // 2. added latency per small request, interleaved batches on one connection each
 {
@@ -138,30 +183,82 @@ console.log('peer: a minimal Node proxy (stream.pipe both ways, own process); co
   for (const s of [d, p, q]) s.destroy();
 }
 
-// 3. latency toxic accuracy with 1,000 concurrent connections
+// 3. latency toxic accuracy with 1,000 concurrent connections. A burst of 1,000 connections has
+// latency of its own (the proxy accepts and connects 1,000 upstreams while the first requests wait),
+// so the toxic's added latency is measured against the same burst through the same proxy without
+// the toxic, rounds interleaved: baseline, toxic, control (a server's own setTimeout(100), no proxy).
 {
   const n = 1000;
-  await api(proxy.url, 'POST', '/proxies/echo/toxics', { name: 'lag', type: 'latency', attributes: { latency: 100 } });
-  const measure = async (port) => {
+  const rounds = quick ? 2 : 5;
+  const trips = 3;
+  /** n connections at once, `trips` round trips each; round trip times by trip number */
+  const burst = async (port) => {
     const sockets = await Promise.all(Array.from({ length: n }, () => open(port)));
-    const times = (await Promise.all(sockets.map((s) => pingPong(s, 3)))).flat().sort((a, b) => a - b);
+    const perSocket = await Promise.all(sockets.map((s) => pingPong(s, trips)));
     sockets.forEach((s) => s.destroy());
-    return times;
+    await new Promise((r) => setTimeout(r, 200)); // let the closes settle before the next burst
+    return Array.from({ length: trips }, (_, i) => perSocket.map((t) => t[i]));
   };
-  const control = await measure(peers.delayed);
-  const times = await measure(echoProxy);
-  await api(proxy.url, 'DELETE', '/proxies/echo/toxics/lag');
-  const row = (t) => `p50 ${fmt(pct(t, 50), 2)} ms, p99 ${fmt(pct(t, 99), 2)} ms`;
-  console.log(
-    `3. 100 ms with ${n} concurrent connections x 3 round trips: latency toxic ${row(times)} -> p50 off by ${fmt(pct(times, 50) - 100, 2)} ms (goal within 2 ms); ` +
-      `control (server's own setTimeout 100, no proxy) ${row(control)} -> off by ${fmt(pct(control, 50) - 100, 2)} ms`,
-  );
+  const runs = { base: [], toxic: [], control: [] };
+  for (let round = 0; round < rounds; round++) {
+    runs.base.push(await burst(echoProxy));
+    await api(proxy.url, 'POST', '/proxies/echo/toxics', { name: 'lag', type: 'latency', attributes: { latency: 100 } });
+    runs.toxic.push(await burst(echoProxy));
+    await api(proxy.url, 'DELETE', '/proxies/echo/toxics/lag');
+    runs.control.push(await burst(peers.delayed));
+  }
+  const sorted = (a) => [...a].sort((x, y) => x - y);
+  // all round trips, or only those after the first (connections already set up)
+  const pool = (name, warm) => sorted(runs[name].flatMap((byTrip) => byTrip.slice(warm ? 1 : 0).flat()));
+  const perRound = (name, k) => runs[name].map((byTrip) => pct(sorted(byTrip.flat()), k));
+  const median = (a) => sorted(a)[Math.floor(a.length / 2)];
+  for (const warm of [false, true]) {
+    const [b, t, c] = ['base', 'toxic', 'control'].map((name) => pool(name, warm));
+    console.log(
+      `3${warm ? "'" : '.'} 100 ms latency toxic, ${n} concurrent connections, ${rounds} interleaved rounds, ${warm ? `round trips 2-${trips} only (connections set up)` : `all ${trips} round trips`}: ` +
+        `added by the toxic (toxic - no toxic, same proxy and burst) p50 ${signed(pct(t, 50) - pct(b, 50))} ms, p99 ${signed(pct(t, 99) - pct(b, 99))} ms (goal: p50 within 2 ms of 100); ` +
+        `toxic p50 ${fmt(pct(t, 50), 2)} / p99 ${fmt(pct(t, 99), 2)} ms, no toxic p50 ${fmt(pct(b, 50), 2)} / p99 ${fmt(pct(b, 99), 2)} ms, ` +
+        `control setTimeout(100) p50 ${fmt(pct(c, 50), 2)} / p99 ${fmt(pct(c, 99), 2)} ms`,
+    );
+  }
+  const added = runs.toxic.map((_, i) => perRound('toxic', 50)[i] - perRound('base', 50)[i]);
+  // the toxic's own timing, without sockets: 1,000 latency queues in this process, one 64-byte chunk
+  // each arriving over ~5 ms, each due 100 ms after it arrived; vs. a bare setTimeout(100) per chunk
+  const lateness = async (withQueue) => {
+    const late = [];
+    for (let round = 0; round < 5; round++) {
+      await new Promise((done) => {
+        let left = n;
+        let i = 0;
+        const released = (due) => {
+          late.push(performance.now() - due);
+          if (--left === 0) done();
+        };
+        const feed = () => {
+          for (const until = performance.now() + 0.5; i < n && performance.now() < until; i++) {
+            const due = performance.now() + 100;
+            if (withQueue) new TimedQueue({ data: () => released(due), end() {}, dropped() {}, close() {}, reset() {} }).push(due, Buffer.alloc(64));
+            else setTimeout(() => released(due), 100);
+          }
+          if (i < n) setImmediate(feed);
+        };
+        feed();
+      });
+    }
+    return sorted(late);
+  };
+  const q = await lateness(true);
+  const bare = await lateness(false);
+  console.log(`   the toxic's own queue, no sockets (${n} queues x 5, release - due): p50 ${fmt(pct(q, 50), 2)} ms, p99 ${fmt(pct(q, 99), 2)} ms, min ${fmt(q[0], 2)}; bare setTimeout(100): p50 ${fmt(pct(bare, 50), 2)}, p99 ${fmt(pct(bare, 99), 2)} ms`);
+  console.log(`   added p50 per round: ${added.map((x) => fmt(x, 2)).join(', ')} ms (median ${fmt(median(added), 2)}); control's own excess p50 per round: ${perRound('control', 50).map((x) => signed(x - 100)).join(', ')} ms`);
 }
 
 // 4. connections held open at once through one proxy (the proxy process holds 2 sockets per connection)
 {
   const target = quick ? 2000 : 10000;
-  const before = await ask(proxy.child, 'memory');
+  const fds = await ask(proxy.child, 'fds');
+  const memory = async () => ({ heapUsed: (await ask(proxy.child, 'heap')).heapUsed, rss: Number(readFileSync(`/proc/${proxy.child.pid}/statm`, 'utf8').split(' ')[1]) * 4096 });
+  const before = await memory();
   const sockets = [];
   let failed = 0;
   for (let i = 0; i < target; i += 200) {
@@ -175,14 +272,19 @@ console.log('peer: a minimal Node proxy (stream.pipe both ways, own process); co
   let echoed = 0;
   await Promise.all(sockets.map((s) => new Promise((resolve) => { s.once('data', () => { echoed++; resolve(); }); s.once('error', resolve); s.once('close', resolve); s.write('x'); })));
   await ask(proxy.child, 'gc');
-  const after = await ask(proxy.child, 'memory');
+  const after = await memory();
   const mib = (b) => fmt(b / 1048576, 1);
   console.log(
     `4. held open: ${sockets.length} of ${target} connected (${failed} failed), ${echoed} echoed a byte through the proxy; ` +
       `proxy RSS ${mib(before.rss)} -> ${mib(after.rss)} MiB (+${fmt((after.rss - before.rss) / Math.max(sockets.length, 1) / 1024, 1)} KiB per connection), heap +${mib(after.heapUsed - before.heapUsed)} MiB`,
   );
+  const fit = Math.floor((fds.soft - fds.open) / 2);
+  console.log(
+    `   fd limit of the proxy process: ${fds.soft} open files (hard ${fds.hard}, cannot be raised here); it already had ${fds.open} open ` +
+      `(stdio, IPC, event loop, API and proxy listeners), so (${fds.soft} - ${fds.open}) / 2 sockets per connection = ${fit} connections fit at most${target > fit ? `, not ${target}` : ''}`,
+  );
   sockets.forEach((s) => s.destroy());
 }
 
-proxy.child.disconnect();
-peers.child.disconnect();
+for (const c of children) if (c.connected) c.disconnect();
+process.exit(0);
