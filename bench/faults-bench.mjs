@@ -17,13 +17,23 @@ import { TimedQueue } from '../dist/src/faults/toxics/timed-queue.js';
 const quick = process.argv.includes('--quick');
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const children = [];
+let done = false;
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
 
 function start(file, args = []) {
   const child = fork(here(file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
   children.push(child);
   return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, ...m }));
+    child.once('message', (m) => {
+      resolve({ child, ...m });
+      // a child that dies mid-run would leave the bench waiting for its answer forever
+      child.once('exit', (code, signal) => {
+        if (!done) {
+          console.error(`${file} exited mid-run (${code ?? signal})`);
+          process.exit(1);
+        }
+      });
+    });
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready (run \`npm run build\` first)`)));
   });
 }
@@ -286,5 +296,6 @@ await api(proxy.url, 'DELETE', '/proxies/source'); // its listener would take on
   sockets.forEach((s) => s.destroy());
 }
 
+done = true;
 for (const c of children) if (c.connected) c.disconnect();
 process.exit(0);
