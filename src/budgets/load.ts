@@ -1,9 +1,9 @@
 import { loadYamlFile, parseYamlText } from '../config/load-yaml.js';
 import { shipped } from '../paths.js';
 import { budgetsFileSchema } from './schema.js';
-import type { Budgets } from './types.js';
+import { DEFAULT_BUDGETS_FILE, type Budgets } from './types.js';
 
-export const DEFAULT_BUDGETS_FILE = 'scenarios/budgets.yaml';
+export { DEFAULT_BUDGETS_FILE } from './types.js';
 
 /** Reads and validates a budgets file (default: the shipped `scenarios/budgets.yaml`). */
 export function loadBudgets(path?: string): Budgets {

@@ -1,5 +1,8 @@
 import type { Aggregation, ThresholdOperator } from './threshold-expression.js';
 
+/** The shipped budgets, used when no --budget is given. */
+export const DEFAULT_BUDGETS_FILE = 'scenarios/budgets.yaml';
+
 /** The metrics a budget can hold on: the ones requests.ndjson reproduces exactly. */
 export const BUDGET_METRICS = {
   http_reqs: 'counter',

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
+import { DEFAULT_BUDGETS_FILE } from '../budgets/types.js';
 import { relative } from 'node:path';
-import { dashboardJson, writeDashboard, writeSloRules } from '../budgets/generate.js';
-import { DEFAULT_BUDGETS_FILE, loadBudgets } from '../budgets/load.js';
-import { renderSloRules } from '../budgets/slo-rules.js';
 
 /** How the source file is named inside generated files: relative when it sits below the cwd. */
 function sourceName(file: string | undefined): string {
@@ -28,7 +26,10 @@ Examples:
     .command('alerts [file]')
     .description('multi-window multi-burn-rate SLO rules for checkout availability and latency, with promtool unit tests')
     .option('--out <dir>', 'write budgets.rules.yml and budgets.test.yml into DIR (default: print the rules)')
-    .action((file: string | undefined, options: { out?: string }) => {
+    .action(async (file: string | undefined, options: { out?: string }) => {
+      const { writeSloRules } = await import('../budgets/generate.js');
+      const { loadBudgets } = await import('../budgets/load.js');
+      const { renderSloRules } = await import('../budgets/slo-rules.js');
       const loaded = loadBudgets(file);
       const source = sourceName(file);
       if (!options.out) {
@@ -42,7 +43,9 @@ Examples:
     .command('dashboard [file]')
     .description('a Grafana dashboard drawing every budget as a threshold line on the stack metrics')
     .option('--out <file>', 'write the dashboard JSON to FILE (default: print it)')
-    .action((file: string | undefined, options: { out?: string }) => {
+    .action(async (file: string | undefined, options: { out?: string }) => {
+      const { dashboardJson, writeDashboard } = await import('../budgets/generate.js');
+      const { loadBudgets } = await import('../budgets/load.js');
       const loaded = loadBudgets(file);
       const source = sourceName(file);
       let skipped: string[];

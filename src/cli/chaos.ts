@@ -3,14 +3,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import {
-  clearOwnedFaults,
-  defaultGatewayUrl,
-  defaultToxiproxyUrl,
-  loadExperiment,
-  runExperiment,
-  type ExperimentResult,
-} from '../faults/experiments/index.js';
+import type { ExperimentResult } from '../faults/experiments/index.js';
+import { defaultGatewayUrl, defaultToxiproxyUrl } from '../faults/experiments/targets.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 
@@ -38,6 +32,7 @@ export function registerChaos(program: Command): void {
     .option('--gateway <url>', 'what ${gateway} means in probes (default: the running stack\'s gateway)')
     .option('--allow-remote', 'allow a Toxiproxy or gateway outside loopback (only systems you own)')
     .action(async (file: string, options: TargetOptions & { gateway?: string }) => {
+      const { clearOwnedFaults, loadExperiment, runExperiment } = await import('../faults/experiments/index.js');
       const experiment = loadExperiment(file);
       const url = toxiproxyUrl(options);
       const gateway = options.gateway ?? defaultGatewayUrl();
@@ -69,6 +64,7 @@ export function registerChaos(program: Command): void {
     .option('--toxiproxy <url>', 'Toxiproxy API (default: the running stack, else http://127.0.0.1:7400)')
     .option('--allow-remote', 'allow a Toxiproxy outside loopback')
     .action(async (options: TargetOptions) => {
+      const { clearOwnedFaults } = await import('../faults/experiments/index.js');
       const cleared = await clearOwnedFaults(toxiproxyUrl(options));
       const what = [...cleared.toxicsRemoved.map((t) => `removed toxic ${t}`), ...cleared.proxiesEnabled.map((p) => `enabled proxy ${p}`)];
       process.stdout.write(what.length ? what.map((w) => `peakready: ${w}\n`).join('') : 'peakready: no faults of ours were left\n');
@@ -77,7 +73,8 @@ export function registerChaos(program: Command): void {
   chaos
     .command('validate <files...>')
     .description('check experiment files without running them (every file is checked; exit 2 if any is bad)')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
+      const { loadExperiment } = await import('../faults/experiments/index.js');
       const problems: ConfigIssue[] = [];
       for (const file of files) {
         try {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { stopRecordedStack } from '../stack/stop-recorded.js';
 
 export function registerDown(program: Command): void {
   program
@@ -16,6 +15,7 @@ Example:
   $ npx peakready down`,
     )
     .action(async (flags: { timeout: string }) => {
+      const { stopRecordedStack } = await import('../stack/stop-recorded.js');
       const outcome = await stopRecordedStack({ graceMs: Math.max(1, Number(flags.timeout) || 20) * 1000 });
       for (const line of outcome.lines) process.stdout.write(`peakready: ${line}\n`);
     });

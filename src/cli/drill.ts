@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { runDrill } from '../drill.js';
 import { getProfile } from '../drill/profiles.js';
 import { UsageError } from '../errors.js';
-import { parseOtlpForwardFlag } from '../telemetry/otlp/forwarder.js';
-import { parseUrlFlag } from '../util/loopback.js';
+import { parseOtlpForwardFlag, parseUrlFlag } from '../util/loopback.js';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -71,6 +69,7 @@ Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SI
       env?: Record<string, string>;
       quiet: boolean;
     }) => {
+      const { runDrill } = await import('../drill.js');
       const profile = getProfile(opts.profile);
       if (opts.target && opts.databaseUrl) throw new UsageError('--database-url only applies to the bundled stack; drop it when using --target');
       if (opts.target && opts.prometheus === true) throw new UsageError('--prometheus without a URL starts a Prometheus for the bundled stack; with --target, give the URL of the Prometheus that scrapes your system');

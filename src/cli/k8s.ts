@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { renderTestRun } from '../load/k8s-testrun.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -26,6 +25,7 @@ Example:
 Needs the k6-operator (https://github.com/grafana/k6-operator) installed in the cluster.`,
     )
     .action(async (script: string, flags: { parallelism: string; namespace: string; name?: string; env: string[]; separate?: boolean; out?: string }) => {
+      const { renderTestRun } = await import('../load/k8s-testrun.js');
       const env: Record<string, string> = {};
       for (const pair of flags.env) {
         const eq = pair.indexOf('=');

@@ -1,11 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
-import { parseOtlpForwardFlag } from '../telemetry/otlp/forwarder.js';
-import { onShutdown } from '../lifecycle/shutdown.js';
 import { RunDirectory } from '../run/run-dir.js';
-import { startOtlpReceiver } from '../telemetry/otlp/receiver.js';
+import { UsageError } from '../errors.js';
+import { parseOtlpForwardFlag } from '../util/loopback.js';
+import { onShutdown } from '../lifecycle/shutdown.js';
 
 export function registerOtlp(program: Command): void {
   const otlp = program
@@ -22,6 +21,7 @@ export function registerOtlp(program: Command): void {
     .option('--otlp-forward <url>', 'also forward every request unchanged to this OTLP endpoint (e.g. http://localhost:4318/v1/traces)')
     .addHelpText('after', '\nExamples:\n  $ npx peakready otlp serve --out traces/\n  $ npx peakready otlp serve --port 4319 --otlp-forward http://localhost:4318/v1/traces\n')
     .action(async (options: { host: string; port: string; out?: string; maxSpans: string; otlpForward?: string }) => {
+      const { startOtlpReceiver } = await import('../telemetry/otlp/receiver.js');
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${options.port}" is not a port number (0-65535)`);
       const maxSpans = Number(options.maxSpans);

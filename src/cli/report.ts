@@ -1,11 +1,9 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_BUDGETS_FILE, loadBudgets } from '../budgets/load.js';
-import { ExitCode } from '../exit-codes.js';
-import { renderVerdictTable, useColor, writeReports } from '../report/index.js';
 import { RunDirectory } from '../run/run-dir.js';
-import { runChecks } from '../verify/index.js';
+import { DEFAULT_BUDGETS_FILE } from '../budgets/types.js';
+import { ExitCode } from '../exit-codes.js';
 
 interface ReportFlags {
   budget?: string;
@@ -43,7 +41,10 @@ Example:
 
 Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error.`,
     )
-    .action((runArg: string | undefined, flags: ReportFlags) => {
+    .action(async (runArg: string | undefined, flags: ReportFlags) => {
+      const { loadBudgets } = await import('../budgets/load.js');
+      const { renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
+      const { runChecks } = await import('../verify/index.js');
       const run = RunDirectory.open(runArg);
       const budgets = loadBudgets(budgetsFileFor(run, flags.budget));
       const recordedGrafana = run.readJson<{ grafanaUrl?: string | null }>('config')?.grafanaUrl ?? undefined;

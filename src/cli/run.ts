@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { RunDirectory } from '../run/run-dir.js';
 import { UsageError } from '../errors.js';
 import type { ExperimentResult } from '../faults/experiments/index.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
-import { runLoadTest } from '../load/run.js';
-import { RunDirectory } from '../run/run-dir.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 
 interface RunFlags {
@@ -75,6 +74,7 @@ Examples:
 Exit codes as k6: 0 ok, 99 thresholds failed, 107 script exception, 108 aborted, 110 marked as failed.`,
     )
     .action(async (script: string, flags: RunFlags) => {
+      const { runLoadTest } = await import('../load/run.js');
       const env = parseEnv(flags.env);
       const allowRemote = Boolean(flags.allowRemote);
       if (flags.target) env.BASE_URL = assertLoopbackTarget(flags.target, allowRemote).toString().replace(/\/$/, '');

@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
-import { loadHpaFile } from '../scaling/hpa-manifest.js';
-import { loadMetricSeries } from '../scaling/metric-series.js';
 import { parseQuantityMilli } from '../scaling/quantity.js';
-import { simulate } from '../scaling/simulate.js';
-import { formatSimulation } from '../scaling/simulate-format.js';
-import { watchReplicas } from '../scaling/replica-watch.js';
 
 interface SimulateFlags {
   hpa: string;
@@ -50,7 +45,11 @@ export function registerScale(program: Command): void {
       'after',
       '\nMetric file (CSV):\n  time,cpu\n  0,40\n  1m,95\n  5m,30\n\ncpu is the average utilisation per pod (% of request), replayed as-is; add a replicas\ncolumn (pods that measured it) or use cpu_total (e.g. "2400m", the whole workload\'s usage)\nto spread the load over the replicas the simulation runs.\n',
     )
-    .action((flags: SimulateFlags) => {
+    .action(async (flags: SimulateFlags) => {
+      const { loadHpaFile } = await import('../scaling/hpa-manifest.js');
+      const { loadMetricSeries } = await import('../scaling/metric-series.js');
+      const { simulate } = await import('../scaling/simulate.js');
+      const { formatSimulation } = await import('../scaling/simulate-format.js');
       const loaded = loadHpaFile(flags.hpa, flags.name);
       const spec = { ...loaded.spec };
       if (flags.tolerance !== undefined) {
@@ -97,6 +96,7 @@ export function registerScale(program: Command): void {
     .option('--namespace <ns>', 'the namespace whose HPAs and Deployments to watch (default: the context\'s, else "default")')
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .action(async (flags: { interval: string; run?: string; kubeContext?: string; namespace?: string; kubeconfig?: string }) => {
+      const { watchReplicas } = await import('../scaling/replica-watch.js');
       if (flags.kubeContext || flags.namespace || flags.kubeconfig) {
         // loaded on demand: the Kubernetes client costs ~0.35 s at every CLI start otherwise
         const { watchCluster } = await import('../scaling/cluster-watch.js');

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { isProcessAlive, readStackState, stackStatePath } from '../stack/stack-state.js';
-import { probeHealth, renderStackSummary, renderStatusTable } from '../stack/status-view.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -17,6 +15,8 @@ Examples:
   $ npx peakready status --json | jq '.services[] | {name, replicas: (.replicas | length)}'`,
     )
     .action(async (flags: { json?: boolean }) => {
+      const { isProcessAlive, readStackState, stackStatePath } = await import('../stack/stack-state.js');
+      const { probeHealth, renderStackSummary, renderStatusTable } = await import('../stack/status-view.js');
       const path = stackStatePath();
       const state = readStackState(path);
       if (!state) {

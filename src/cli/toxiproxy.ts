@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../faults/api-defaults.js';
 import { UsageError } from '../errors.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
-import { DEFAULT_API_HOST, DEFAULT_API_PORT, startFaultProxyServer } from '../faults/server.js';
 
 export function registerToxiproxy(program: Command): void {
   const toxiproxy = program
@@ -14,6 +14,7 @@ export function registerToxiproxy(program: Command): void {
     .option('--host <host>', 'address the API listens on', DEFAULT_API_HOST)
     .option('--port <port>', 'port the API listens on (0 = any free port)', String(DEFAULT_API_PORT))
     .action(async (options: { host: string; port: string }) => {
+      const { startFaultProxyServer } = await import('../faults/server.js');
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${options.port}" is not a port number (0-65535)`);
       const server = await startFaultProxyServer({ host: options.host, port });

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
 import { RunDirectory } from '../run/run-dir.js';
-import { buildTraceRunReport, formatTraceReport } from '../telemetry/traces/run-report.js';
+import { UsageError } from '../errors.js';
 
 export function registerTraces(program: Command): void {
   program
@@ -12,7 +11,8 @@ export function registerTraces(program: Command): void {
     .option('--limit <n>', 'rows per section', '10')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExamples:\n  $ npx peakready traces\n  $ npx peakready traces 20261125T040000Z-drill --grafana-url http://localhost:3000 --tempo-datasource tempo\n')
-    .action((runArg: string | undefined, options: { grafanaUrl?: string; tempoDatasource: string; limit: string; json?: boolean }) => {
+    .action(async (runArg: string | undefined, options: { grafanaUrl?: string; tempoDatasource: string; limit: string; json?: boolean }) => {
+      const { buildTraceRunReport, formatTraceReport } = await import('../telemetry/traces/run-report.js');
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${options.limit}" is not a positive whole number`);
       const grafanaUrl = options.grafanaUrl ?? process.env.PEAKREADY_GRAFANA_URL;

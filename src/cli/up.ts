@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
-import { startDetachedSupervisor } from '../stack/detached.js';
+import type { TimelineEvent } from '../run/records.js';
 import { addStackFlags, stackOptionsFromFlags, type StackFlags } from '../stack/stack-flags.js';
-import { readStackState, stackStatePath } from '../stack/stack-state.js';
-import { describeEvent, renderStackSummary, renderStatusTable } from '../stack/status-view.js';
-import { startStack, type StartStackOptions } from '../stack/supervisor.js';
+import type { StartStackOptions } from '../stack/supervisor.js';
 
 interface UpFlags extends StackFlags {
   detach?: boolean;
@@ -26,6 +23,7 @@ Examples:
   $ npx peakready up --database-url postgres://user:pw@127.0.0.1:5432/shop --toxiproxy http://127.0.0.1:8474`,
     )
     .action(async (flags: UpFlags) => {
+      const { startDetachedSupervisor } = await import('../stack/detached.js');
       const options = stackOptionsFromFlags(flags);
       if (!flags.detach) return runForeground(options);
       const stack = await startDetachedSupervisor(options);
@@ -37,6 +35,11 @@ Examples:
 }
 
 async function runForeground(options: StartStackOptions): Promise<void> {
+  const [{ readStackState, stackStatePath }, { describeEvent, renderStackSummary, renderStatusTable }, { startStack }] = await Promise.all([
+    import('../stack/stack-state.js'),
+    import('../stack/status-view.js'),
+    import('../stack/supervisor.js'),
+  ]);
   const tty = Boolean(process.stdout.isTTY);
   const runDir = RunDirectory.create('up');
   let drawn = 0;

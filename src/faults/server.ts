@@ -5,8 +5,9 @@ import { formatHostPort } from './address.js';
 import { apiHandler } from './api.js';
 import { ProxyCollection } from './collection.js';
 
-export const DEFAULT_API_HOST = '127.0.0.1';
-export const DEFAULT_API_PORT = 8474;
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from './api-defaults.js';
+
+export { DEFAULT_API_HOST, DEFAULT_API_PORT };
 
 export interface FaultProxyServer {
   /** the API base URL, e.g. http://127.0.0.1:8474 */

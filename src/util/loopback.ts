@@ -30,3 +30,10 @@ export function assertLoopbackTarget(url: string, allowRemote: boolean, flag = '
   }
   return parsed;
 }
+
+/** `--otlp-forward URL`: an OTLP/HTTP traces endpoint, or a usage error saying what to write. */
+export function parseOtlpForwardFlag(value: string): string {
+  const url = parseUrlFlag(value, '--otlp-forward', 'http://localhost:4318/v1/traces');
+  if (!url.protocol.startsWith('http')) throw new UsageError('--otlp-forward: only OTLP/HTTP endpoints (http:// or https://) are supported');
+  return value;
+}

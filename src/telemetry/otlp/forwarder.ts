@@ -1,6 +1,4 @@
 import { request } from 'undici';
-import { UsageError } from '../../errors.js';
-import { parseUrlFlag } from '../../util/loopback.js';
 
 /**
  * Hands every received OTLP request on, unchanged, to an upstream endpoint (a collector, Tempo,
@@ -8,13 +6,6 @@ import { parseUrlFlag } from '../../util/loopback.js';
  * it; when the upstream is slower than the stack, the oldest waiting requests are dropped and
  * counted, because the run directory (not the upstream) is the record of the drill.
  */
-
-/** `--otlp-forward URL`: an OTLP/HTTP traces endpoint, or a usage error saying what to write. */
-export function parseOtlpForwardFlag(value: string): string {
-  const url = parseUrlFlag(value, '--otlp-forward', 'http://localhost:4318/v1/traces');
-  if (!url.protocol.startsWith('http')) throw new UsageError('--otlp-forward: only OTLP/HTTP endpoints (http:// or https://) are supported');
-  return value;
-}
 
 export interface ForwardedRequest {
   body: Buffer;
