@@ -1,8 +1,8 @@
 import { startTelemetry } from './telemetry.js';
 
 /**
- * Entry of every service process: tracing first, then the service module (loaded dynamically so
- * node:http, undici and pg are instrumented when the service code loads them).
+ * Entry of every service process: tracing first (the exporter is chosen from the environment),
+ * then the service module, loaded dynamically.
  */
 export async function bootService(name: string, load: () => Promise<{ start(): Promise<unknown> }>): Promise<void> {
   process.env.SERVICE_NAME ??= name;
