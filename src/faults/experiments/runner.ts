@@ -120,14 +120,27 @@ export async function runExperiment(experiment: ChaosExperiment, options: RunExp
 /** Each action at its offset, each undone when its duration is over; undo before do at the same instant. */
 async function runMethod(actions: readonly ChaosAction[], session: FaultSession, scale: number, signal?: AbortSignal): Promise<void> {
   const reverts = new Map<number, () => Promise<void>>();
+  // a fault lasts its full duration from the moment it was in place: a slow API call that
+  // applied it late must not shorten it (the timeline's on/off events are that far apart)
+  const appliedAt = new Map<number, number>();
   const steps = actions.flatMap((action, i) => [
-    { t: action.at * scale, order: 1, run: async () => void reverts.set(i, await session.apply(action)) },
-    ...(action.duration !== undefined ? [{ t: (action.at + action.duration) * scale, order: 0, run: async () => reverts.get(i)?.() }] : []),
+    {
+      t: action.at * scale,
+      order: 1,
+      notBefore: () => 0,
+      run: async () => {
+        reverts.set(i, await session.apply(action));
+        appliedAt.set(i, performance.now());
+      },
+    },
+    ...(action.duration !== undefined
+      ? [{ t: (action.at + action.duration) * scale, order: 0, notBefore: () => (appliedAt.get(i) ?? 0) + action.duration! * scale, run: async () => reverts.get(i)?.() }]
+      : []),
   ]);
   steps.sort((a, b) => a.t - b.t || a.order - b.order);
   const start = performance.now();
   for (const step of steps) {
-    await pause(start + step.t - performance.now(), signal);
+    await pause(Math.max(start + step.t, step.notBefore()) - performance.now(), signal);
     if (signal?.aborted) return;
     await step.run();
   }
