@@ -2,7 +2,7 @@
  * A parser for the Prometheus text exposition format (version 0.0.4, what prom-client and every
  * Prometheus client library serve): `# HELP`/`# TYPE` lines, samples `name{label="value",...}
  * value [timestamp]`, escapes in label values (\\ \" \n), NaN and ±Inf. Written here because the
- * npm parser in use (parse-prometheus-text-format 1.1.1) drops the labels, _sum and _count of
+ * npm parser we tried (parse-prometheus-text-format 1.1.1) drops the labels, _sum and _count of
  * labelled histograms, which is exactly what the stack exports.
  */
 
