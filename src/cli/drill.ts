@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { getProfile } from '../drill/profiles.js';
 import { UsageError } from '../errors.js';
-import { parseOtlpForwardFlag, parseUrlFlag } from '../util/loopback.js';
+import { parseOtlpForwardFlag, parseUrlFlag } from '../util/url-flag.js';
 
 function positiveNumber(value: string): number {
   const n = Number(value);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RunDirectory } from '../run/run-dir.js';
 import { UsageError } from '../errors.js';
-import { parseOtlpForwardFlag } from '../util/loopback.js';
+import { parseOtlpForwardFlag } from '../util/url-flag.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
 
 export function registerOtlp(program: Command): void {

@@ -23,9 +23,9 @@ Examples:
   $ npx peakready up --database-url postgres://user:pw@127.0.0.1:5432/shop --toxiproxy http://127.0.0.1:8474`,
     )
     .action(async (flags: UpFlags) => {
-      const { startDetachedSupervisor } = await import('../stack/detached.js');
       const options = stackOptionsFromFlags(flags);
       if (!flags.detach) return runForeground(options);
+      const { startDetachedSupervisor } = await import('../stack/detached.js');
       const stack = await startDetachedSupervisor(options);
       process.stdout.write(
         `peakready: stack ready in ${(stack.ms / 1000).toFixed(1)} s (supervisor pid ${stack.pid}, log ${stack.logFile})\n` +

@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { didYouMean, UsageError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
-import { assertLoopbackTarget, parseUrlFlag } from '../util/loopback.js';
+import { assertLoopbackTarget } from '../util/loopback.js';
+import { parseUrlFlag } from '../util/url-flag.js';
 import { SERVICE_NAMES, type ServiceName } from './definition.js';
 import type { StartStackOptions } from './supervisor.js';
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
+import { parseUrlFlag } from './url-flag.js';
 
 /** True for 127.0.0.0/8, ::1 and "localhost": the only places load, faults and scans may go by default. */
 export function isLoopbackHost(host: string): boolean {
@@ -8,15 +9,6 @@ export function isLoopbackHost(host: string): boolean {
   if (isIP(h) === 4) return h.startsWith('127.');
   if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
   return false;
-}
-
-/** A flag's URL, or a usage error naming the flag with an example of the right form. */
-export function parseUrlFlag(url: string, flag: string, example = 'http://127.0.0.1:8080'): URL {
-  try {
-    return new URL(url);
-  } catch {
-    throw new UsageError(`${flag}: "${url}" is not a URL; write it like ${example}`);
-  }
 }
 
 /** Refuses a URL outside loopback unless the user passed --allow-remote. */
@@ -29,11 +21,4 @@ export function assertLoopbackTarget(url: string, allowRemote: boolean, flag = '
     );
   }
   return parsed;
-}
-
-/** `--otlp-forward URL`: an OTLP/HTTP traces endpoint, or a usage error saying what to write. */
-export function parseOtlpForwardFlag(value: string): string {
-  const url = parseUrlFlag(value, '--otlp-forward', 'http://localhost:4318/v1/traces');
-  if (!url.protocol.startsWith('http')) throw new UsageError('--otlp-forward: only OTLP/HTTP endpoints (http:// or https://) are supported');
-  return value;
 }
