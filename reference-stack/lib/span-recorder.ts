@@ -3,7 +3,6 @@ import {
   SamplingDecision,
   SpanStatusCode,
   TraceFlags,
-  isSpanContextValid,
   trace,
   type Attributes,
   type AttributeValue,
@@ -20,6 +19,7 @@ import {
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { hasValidIds } from './trace-context.js';
 
 /**
  * The spans of a replica, recorded with as little work per span as the OTLP export needs. The
@@ -44,7 +44,7 @@ export class SpanRecorder {
   /** A span child of the span in `parent` (a new trace without one), recording or not as sampled. */
   start(name: string, kind: SpanKind, attributes: Attributes, parent: Context): Span {
     const parentSpan = trace.getSpanContext(parent);
-    const child = parentSpan !== undefined && isSpanContextValid(parentSpan);
+    const child = parentSpan !== undefined && hasValidIds(parentSpan);
     const traceId = child ? parentSpan.traceId : randomHex(16);
     const sampled = this.sampler.shouldSample(parent, traceId, name, kind, attributes, []);
     const spanContext: SpanContext = {
@@ -160,9 +160,11 @@ class RecordedSpan implements Span, ReadableSpan {
   }
 }
 
+const TIME_ORIGIN = performance.timeOrigin;
+
 /** Epoch milliseconds with sub-millisecond precision (monotonic within the process). */
 function nowMs(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN + performance.now();
 }
 
 function toHrTime(ms: number): HrTime {
@@ -185,20 +187,24 @@ function timeToHrTime(time: TimeInput): HrTime {
   return toHrTime(time < performance.timeOrigin ? performance.timeOrigin + time : time);
 }
 
-// ids from a pool of cryptographic random bytes, refilled 512 ids at a time
+// ids cut from a pool of cryptographic random bytes, hex-encoded 512 ids at a time (one native
+// call per refill instead of one per id)
 const pool = Buffer.allocUnsafe(8192);
 const ZERO_SPAN_ID = '0'.repeat(16);
 const ZERO_TRACE_ID = '0'.repeat(32);
-let poolAt = pool.length;
+let hexPool = '';
+let hexAt = 0;
 
 function randomHex(bytes: number): string {
+  const chars = bytes * 2;
   for (;;) {
-    if (poolAt + bytes > pool.length) {
+    if (hexAt + chars > hexPool.length) {
       randomFillSync(pool);
-      poolAt = 0;
+      hexPool = pool.toString('hex');
+      hexAt = 0;
     }
-    const hex = pool.toString('hex', poolAt, poolAt + bytes);
-    poolAt += bytes;
+    const hex = hexPool.slice(hexAt, hexAt + chars);
+    hexAt += chars;
     // an all-zero id is invalid (W3C); astronomically rare, but never send one
     if (hex !== ZERO_SPAN_ID && hex !== ZERO_TRACE_ID) return hex;
   }

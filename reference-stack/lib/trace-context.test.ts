@@ -26,6 +26,9 @@ describe('W3C traceparent', () => {
     ['an all-zero parent id', `00-${TRACE}-${'0'.repeat(16)}-01`],
     ['upper-case hex', `00-${TRACE.toUpperCase()}-${SPAN}-01`],
     ['a short trace id', `00-${TRACE.slice(1)}-${SPAN}-01`],
+    ['a later version with no dash before its extra fields', `01-${TRACE}-${SPAN}-01x`],
+    ['non-hex flags', `00-${TRACE}-${SPAN}-0g`],
+    ['a dash out of place', `00-${TRACE.slice(0, 31)}-${SPAN}0-01`],
     ['garbage', 'not a traceparent'],
   ])('rejects %s', (_, header) => {
     expect(parseTraceparent(header)).toBeUndefined();

@@ -98,6 +98,7 @@ export async function start() {
   return runService({
     name: 'gateway',
     router,
+    traceResponse: true,
     close: async () => {
       await Promise.all([catalog, search, cart, checkout, orders, recommendations].map((u) => u.close()));
     },
