@@ -67,20 +67,28 @@ export class SpanRecorder {
   }
 }
 
+/** shared by every span until it has a status, events or links of its own (fewer objects kept per span) */
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+const ZERO_TIME: HrTime = Object.freeze([0, 0]) as unknown as HrTime;
+
+/**
+ * A span as the exporter reads it. Each span waits in the batch processor until its batch is
+ * exported, so it keeps as few objects as it can: its times as two numbers (the HrTime arrays
+ * are made when read, at export) and the shared empty status, events and links.
+ */
 class RecordedSpan implements Span, ReadableSpan {
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
-  events: TimedEvent[] = [];
-  links: Link[] = [];
+  status: SpanStatus = UNSET_STATUS;
+  events: TimedEvent[] = NONE;
+  links: Link[] = NONE;
   ended = false;
-  startTime: HrTime;
-  endTime: HrTime = [0, 0];
-  duration: HrTime = [0, 0];
   readonly droppedAttributesCount = 0;
   readonly droppedEventsCount = 0;
   readonly droppedLinksCount = 0;
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
   private readonly startMs: number;
+  private endMs = 0;
 
   constructor(
     private readonly recorder: SpanRecorder,
@@ -93,7 +101,18 @@ class RecordedSpan implements Span, ReadableSpan {
     this.resource = recorder.resource;
     this.instrumentationScope = recorder.scope;
     this.startMs = nowMs();
-    this.startTime = toHrTime(this.startMs);
+  }
+
+  get startTime(): HrTime {
+    return toHrTime(this.startMs);
+  }
+
+  get endTime(): HrTime {
+    return this.ended ? toHrTime(this.endMs) : ZERO_TIME;
+  }
+
+  get duration(): HrTime {
+    return this.ended ? toHrTime(this.endMs - this.startMs) : ZERO_TIME;
   }
 
   spanContext(): SpanContext {
@@ -127,12 +146,16 @@ class RecordedSpan implements Span, ReadableSpan {
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
     const attributes = isTimeInput(attributesOrTime) ? undefined : attributesOrTime;
     const at = isTimeInput(attributesOrTime) ? attributesOrTime : time;
-    if (!this.ended) this.events.push({ name, time: at === undefined ? toHrTime(nowMs()) : timeToHrTime(at), attributes, droppedAttributesCount: 0 });
+    if (this.ended) return this;
+    if (this.events === NONE) this.events = [];
+    this.events.push({ name, time: at === undefined ? toHrTime(nowMs()) : timeToHrTime(at), attributes, droppedAttributesCount: 0 });
     return this;
   }
 
   addLink(link: Link): this {
-    if (!this.ended) this.links.push(link);
+    if (this.ended) return this;
+    if (this.links === NONE) this.links = [];
+    this.links.push(link);
     return this;
   }
 
@@ -154,8 +177,7 @@ class RecordedSpan implements Span, ReadableSpan {
     if (this.ended) return;
     this.ended = true;
     const endMs = endTime === undefined ? nowMs() : hrTimeToMs(timeToHrTime(endTime));
-    this.endTime = toHrTime(Math.max(endMs, this.startMs));
-    this.duration = toHrTime(Math.max(endMs, this.startMs) - this.startMs);
+    this.endMs = Math.max(endMs, this.startMs);
     this.recorder.ended(this);
   }
 }
