@@ -87,6 +87,17 @@ describe('runExperiment', () => {
     expect((await runExperiment(e, options())).status).toBe('ok');
   });
 
+  it('does not count a probe as passing during the fault when it passed only because the fault was lifted', async () => {
+    // a request that waits behind a 2 s latency toxic is released when the toxic goes at 300 ms: it
+    // then answers within the 1 s tolerance, but only because the fault ended
+    const e = experiment(
+      `title: lifted\nsteady-state-hypothesis:\n  interval: 100ms\n  settle: 50ms\n  probes:\n    - name: shop answers\n      http: { url: "\${gateway}/ping" }\n      tolerance: { status: [200], latency: 1s }\nmethod:\n  - action: add-toxic\n    proxy: shop\n    duration: 300ms\n    toxic: { name: lag, type: latency, attributes: { latency: 2000 } }\n`,
+    );
+    const result = await runExperiment(e, options());
+    expect(result.probes.filter((p) => p.stage === 'during' && p.ok)).toEqual([]);
+    expect(result.probes.filter((p) => p.stage === 'after').every((p) => p.ok)).toBe(true);
+  });
+
   it('disables a proxy with a ledger entry written first, and re-enables it at the end', async () => {
     const e = experiment(`title: shop down\n${HYPOTHESIS}method:\n  - action: disable-proxy\n    proxy: shop\n    duration: 400ms\n`);
     let seenInLedger = false;

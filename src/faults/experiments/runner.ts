@@ -65,10 +65,15 @@ export async function runExperiment(experiment: ChaosExperiment, options: RunExp
   };
   for (const proxy of new Set([...experiment.method, ...experiment.rollbacks].map((a) => a.proxy))) await client.requireProxy(proxy);
 
-  const check = async (stage: Stage): Promise<boolean> => {
+  /** `counts`: whether a probe that passed saw only the fault state its stage stands for (a failure always counts) */
+  const check = async (stage: Stage, counts: () => boolean = () => true): Promise<boolean> => {
     let ok = true;
     for (const probe of hypothesis.probes.filter((p) => p.when.includes(stage))) {
       const outcome = await runProbe(probe, { vars, ...(options.loadMetrics ? { loadMetrics: options.loadMetrics } : {}) });
+      if (outcome.ok && !counts()) {
+        log(`peakready: probe ${stage} ${probe.name} passed only after a fault was lifted; not counted`);
+        continue;
+      }
       const t = Date.now();
       result.probes.push({ probe: probe.name, stage, t, ...outcome });
       options.runDir?.appendTimeline({ t, type: 'probe', experiment: experiment.title, probe: probe.name, stage, ok: outcome.ok, value: outcome.value, ...(outcome.detail ? { detail: outcome.detail } : {}) });
@@ -92,7 +97,10 @@ export async function runExperiment(experiment: ChaosExperiment, options: RunExp
   const during = (async () => {
     while (!stop.aborted) {
       await pause(hypothesis.interval, stop);
-      if (!stop.aborted && session.activeCount > 0) duringOk = (await check('during')) && duringOk;
+      if (stop.aborted || session.activeCount === 0) continue;
+      // a probe that passes only once a fault is lifted proves nothing about "during"; one that fails was hurt by it
+      const lifts = session.lifts;
+      duringOk = (await check('during', () => session.lifts === lifts)) && duringOk;
     }
   })();
   try {

@@ -32,6 +32,12 @@ export class FaultSession {
     return this.toxics.size + this.disabled.size;
   }
 
+  /** How many times a fault has started being lifted or changed back (counted before the API call). */
+  get lifts(): number {
+    return this.liftCount;
+  }
+  private liftCount = 0;
+
   /** Applies one action; returns how to undo it (for actions with a duration). */
   async apply(action: ChaosAction): Promise<Revert> {
     const { proxy } = action;
@@ -48,6 +54,7 @@ export class FaultSession {
         await this.client.updateToxic(proxy, before.name, after);
         this.event('on', proxy, after);
         return async () => {
+          this.liftCount++;
           await this.client.updateToxic(proxy, before.name, before);
           this.event('on', proxy, before);
         };
@@ -98,6 +105,7 @@ export class FaultSession {
   }
 
   private async removeToxic(proxy: string, name: string): Promise<void> {
+    this.liftCount++;
     const current = (await this.client.requireProxy(proxy)).toxics.find((t) => t.name === name);
     if (current) await this.client.removeToxic(proxy, name);
     this.toxics.delete(`${proxy}/${name}`);
@@ -113,6 +121,7 @@ export class FaultSession {
   }
 
   private async enable(proxy: string): Promise<void> {
+    this.liftCount++;
     await this.client.setEnabled(proxy, true);
     const wasOurs = this.disabled.delete(proxy);
     forgetDisabled(this.client.url, proxy);
