@@ -3,7 +3,11 @@ import type { MetricSample, RequestRecord, TimelineEvent } from '../run/records.
 /**
  * Did scaling out add capacity? As issue 6 defines it: throughput rose or latency recovered after
  * the scale-out; the service's CPU is reported beside it so a reader sees whether more cores were
- * actually used. Compares a window before the first scale-out decision with a
+ * actually used. Under an open-model load (arrival rate) throughput cannot rise, and an HPA scales
+ * at its target (60 %), long before latency suffers, so there is often nothing to recover: then
+ * headroom counts, which is what the HPA is for: the service got more CPU (its total rose by a
+ * tenth or more: more cores used), each replica's utilisation fell by a fifth or more, and
+ * the load's p95 latency was no higher than before. More replicas sharing the same saturated cores show none of this. Compares a window before the first scale-out decision with a
  * window after the added replicas were ready: the service's total CPU (from `cpu` samples), its
  * request throughput (from scraped `http_server_request_duration_seconds_count` when present) and
  * the load engine's overall throughput and p95 latency (requests.ndjson).
@@ -12,6 +16,11 @@ import type { MetricSample, RequestRecord, TimelineEvent } from '../run/records.
 export interface CapacityEvidence {
   /** undefined: not enough data to tell */
   grew?: boolean;
+  /**
+   * Its replicas ran below their CPU request before the scale-out: the HPA scaled at its target,
+   * ahead of saturation, so a load the service already kept up with cannot show capacity growing.
+   */
+  spareBefore?: boolean;
   figure: string;
   evidence: string[];
   before: WindowStats;
@@ -22,12 +31,17 @@ export interface WindowStats {
   from: number;
   to: number;
   cpuMillicores?: number;
+  /** mean CPU utilisation of one replica, % of its request */
+  replicaUtilization?: number;
   serviceRps?: number;
+  /** the service's own mean server latency (scraped duration histogram: sum / count) */
+  serviceMeanMs?: number;
   rps?: number;
   p95Ms?: number;
 }
 
 const REQUEST_COUNTER = 'http_server_request_duration_seconds_count';
+const REQUEST_SECONDS = 'http_server_request_duration_seconds_sum';
 
 export function capacityEvidence(input: {
   service: string;
@@ -66,18 +80,39 @@ export function capacityEvidence(input: {
   const rpsUp = compare('load throughput', before.rps, after.rps, ' req/s', (a, b) => b >= a * 1.05);
   const latencyRecovered = compare('load p95 latency', before.p95Ms, after.p95Ms, ' ms', (a, b) => b <= a * 0.9);
   const work = serviceRpsUp ?? rpsUp;
+  const headroom = headroomAdded(service, before, after, evidence);
   // as the issue defines it: throughput rose or latency recovered; CPU is the supporting evidence
   let grew: boolean | undefined;
-  if (work !== undefined || latencyRecovered !== undefined) grew = work === true || latencyRecovered === true;
-  else if (cpuUp !== undefined) grew = cpuUp;
+  if (work !== undefined || latencyRecovered !== undefined) grew = work === true || latencyRecovered === true || headroom;
+  else if (cpuUp !== undefined) grew = cpuUp || headroom;
   if (grew && cpuUp === false) evidence.push(`${service} CPU did not rise: the gain came from more concurrent replicas, not from more cores`);
+  const spareBefore = before.replicaUtilization !== undefined && before.replicaUtilization < 100;
+  if (grew === false && spareBefore) {
+    evidence.push(`${service} had spare CPU before the scale-out (${fmt(before.replicaUtilization!)}% of request per replica): scaled at the target, ahead of saturation, so this load cannot show capacity growing`);
+  }
   const figure =
     before.cpuMillicores !== undefined && after.cpuMillicores !== undefined
       ? `CPU ${fmt(before.cpuMillicores)}m → ${fmt(after.cpuMillicores)}m`
       : before.rps !== undefined && after.rps !== undefined
         ? `${fmt(before.rps)} → ${fmt(after.rps)} req/s`
         : 'no data';
-  return { ...(grew !== undefined ? { grew } : {}), figure, evidence, before, after };
+  return { ...(grew !== undefined ? { grew } : {}), ...(before.replicaUtilization !== undefined ? { spareBefore } : {}), figure, evidence, before, after };
+}
+
+/** More CPU for the service, each replica less busy (by a fifth or more), and latency no worse. */
+function headroomAdded(service: string, before: WindowStats, after: WindowStats, evidence: string[]): boolean {
+  const { replicaUtilization: a, cpuMillicores: cpuA } = before;
+  const { replicaUtilization: b, cpuMillicores: cpuB } = after;
+  if (a === undefined || b === undefined || cpuA === undefined || cpuB === undefined) return false;
+  // the service's own latency when it was scraped (the load's p95 mixes in every other service), within a tenth
+  const own = before.serviceMeanMs !== undefined && after.serviceMeanMs !== undefined;
+  const latencyHeld = own
+    ? after.serviceMeanMs! <= before.serviceMeanMs! * 1.1
+    : before.p95Ms === undefined || after.p95Ms === undefined || after.p95Ms <= before.p95Ms;
+  const latency = own ? `, its mean latency ${fmt(before.serviceMeanMs!)} → ${fmt(after.serviceMeanMs!)} ms` : '';
+  const ok = b <= a * 0.8 && cpuB >= cpuA * 1.1 && latencyHeld;
+  evidence.push(`${service} CPU per replica: ${fmt(a)}% of request before → ${fmt(b)}% after, total ${fmt(cpuA)}m → ${fmt(cpuB)}m${latency}${latencyHeld ? '' : ', latency worse'} (${ok ? 'headroom added' : 'no headroom added'})`);
+  return ok;
 }
 
 function stats(input: { service: string; samples: readonly MetricSample[]; requests: readonly RequestRecord[] }, from: number, to: number): WindowStats {
@@ -85,20 +120,30 @@ function stats(input: { service: string; samples: readonly MetricSample[]; reque
   if (to <= from) return out;
   // CPU: mean over sync instants of the summed usage of the service's replicas
   const perInstant = new Map<number, number>();
+  let utilizationSum = 0;
+  let utilizationCount = 0;
   const counters = new Map<string, { first: number; last: number }>();
+  const seconds = new Map<string, { first: number; last: number }>();
   for (const s of input.samples) {
     if (s.t < from || s.t > to) continue;
     if (s.source === 'cpu' && s.service === input.service && Number.isFinite(s.utilization)) {
       perInstant.set(s.t, (perInstant.get(s.t) ?? 0) + (s.utilization / 100) * s.requestMillicores);
-    } else if (s.source === 'scrape' && s.service === input.service && s.name === REQUEST_COUNTER) {
+      utilizationSum += s.utilization;
+      utilizationCount++;
+    } else if (s.source === 'scrape' && s.service === input.service && (s.name === REQUEST_COUNTER || s.name === REQUEST_SECONDS)) {
+      const series = s.name === REQUEST_COUNTER ? counters : seconds;
       const key = `${s.replica}|${JSON.stringify(s.labels)}`;
-      const c = counters.get(key);
+      const c = series.get(key);
       if (c) c.last = s.value;
-      else counters.set(key, { first: s.value, last: s.value });
+      else series.set(key, { first: s.value, last: s.value });
     }
   }
   if (perInstant.size) out.cpuMillicores = [...perInstant.values()].reduce((a, b) => a + b, 0) / perInstant.size;
-  if (counters.size) out.serviceRps = ([...counters.values()].reduce((a, c) => a + Math.max(0, c.last - c.first), 0) * 1000) / (to - from);
+  if (utilizationCount) out.replicaUtilization = utilizationSum / utilizationCount;
+  const increase = (series: Map<string, { first: number; last: number }>) => [...series.values()].reduce((a, c) => a + Math.max(0, c.last - c.first), 0);
+  if (counters.size) out.serviceRps = (increase(counters) * 1000) / (to - from);
+  const served = increase(counters);
+  if (seconds.size && served > 0) out.serviceMeanMs = (increase(seconds) * 1000) / served;
   const reqs = input.requests.filter((r) => r.t >= from && r.t < to);
   if (reqs.length) {
     out.rps = (reqs.filter((r) => !r.failed).length * 1000) / (to - from);
