@@ -3,9 +3,10 @@
 // on (every hop traced, spans batched and exported over OTLP/HTTP to a local collector stand-in)
 // vs OTEL_SDK_DISABLED=true, plus a third stack with head sampling at 10 %
 // (OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=0.1: every hop still
-// propagates context, one trace in ten is recorded). The stacks run side by side in one run; each
-// is warmed up with both flows first (3 s, not counted), then the flows alternate between them
-// round by round so machine noise hits all. Goal: tracing costs at most 15 %.
+// propagates context, one trace in ten is recorded). The stacks run side by side in one run: each
+// round launches a fresh stack per mode (so no one launch's JIT luck decides the ratio), warms
+// each up with both flows (3 s, not counted), then runs the flows on them in alternating order so
+// machine noise hits all. Goal: tracing costs at most 15 %.
 //
 // `--rate N` drives N flows/s per flow instead of as many as the connections manage (the open
 // model): throughput is then fixed, and CPU per flow compares the work alone, without the
@@ -27,22 +28,26 @@ const { runFlow, startDiscardingCollector } = await import('../dist/reference-st
 
 const collector = await startDiscardingCollector();
 const common = { GATEWAY_RATE_LIMIT_RPS: '0', LOG_LEVEL: 'warn' };
-const stacks = {};
+const modes = ['on', 'off', '10%'];
+const launch = {
+  on: () => launchStack({ otlpEndpoint: collector.url, env: common }),
+  off: () => launchStack({ tracing: false, env: common }),
+  '10%': () => launchStack({ otlpEndpoint: collector.url, env: { ...common, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' } }),
+};
+let stacks = {};
+const stopAll = () => Promise.all(Object.values(stacks).map((s) => s.stop()));
 try {
-  stacks.on = await launchStack({ otlpEndpoint: collector.url, env: common });
-  stacks.off = await launchStack({ tracing: false, env: common });
-  stacks['10%'] = await launchStack({
-    otlpEndpoint: collector.url,
-    env: { ...common, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
-  });
-  const modes = ['on', 'off', '10%'];
-  // warm-up, not counted: each stack's first seconds under load are JIT compilation and pool
-  // growth, which would otherwise fall on whichever stack runs first in round 1
-  for (const flow of ['product-page', 'checkout']) {
-    for (const mode of modes) await runFlow(stacks[mode].gatewayUrl, flow, { connections: flow === 'checkout' ? Math.max(1, connections / 2) : connections, durationSec: 3 });
-  }
   const totals = Object.fromEntries(['product-page', 'checkout'].map((f) => [f, Object.fromEntries(modes.map((m) => [m, []]))]));
   for (let round = 0; round < rounds; round++) {
+    // fresh processes every round: two identically configured stacks differ by several percent
+    // (each process's JIT takes its own path), so one launch per mode would decide the ratio
+    stacks = {};
+    for (const mode of modes) stacks[mode] = await launch[mode]();
+    // warm-up, not counted: each stack's first seconds under load are JIT compilation and pool
+    // growth, which would otherwise fall on whichever stack runs first
+    for (const flow of ['product-page', 'checkout']) {
+      for (const mode of modes) await runFlow(stacks[mode].gatewayUrl, flow, { connections: flow === 'checkout' ? Math.max(1, connections / 2) : connections, durationSec: 3 });
+    }
     const order = round % 2 === 0 ? modes : [...modes].reverse();
     for (const flow of ['product-page', 'checkout']) {
       for (const mode of order) {
@@ -59,6 +64,8 @@ try {
         );
       }
     }
+    await stopAll();
+    stacks = {};
   }
   console.log(`\ncollector received ${collector.received()} OTLP export requests from the traced stack`);
   // throughput depends on the CPU share the machine gives us; CPU per flow (all stack processes,
@@ -76,6 +83,6 @@ try {
     }
   }
 } finally {
-  await Promise.all(Object.values(stacks).map((s) => s.stop()));
+  await stopAll();
   await collector.close();
 }
