@@ -63,6 +63,8 @@ http {
     rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', stop);
+  // Ctrl-C or SIGTERM mid-bench: nginx is not our process group's to lose
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
   return { url, port, stop };
 }
 
