@@ -206,7 +206,7 @@ function isTimeInput(value: unknown): value is TimeInput {
 function timeToHrTime(time: TimeInput): HrTime {
   if (Array.isArray(time)) return time;
   if (time instanceof Date) return toHrTime(time.getTime());
-  return toHrTime(time < performance.timeOrigin ? performance.timeOrigin + time : time);
+  return toHrTime(time < TIME_ORIGIN ? TIME_ORIGIN + time : time);
 }
 
 // ids cut from a pool of cryptographic random bytes, hex-encoded 512 ids at a time (one native

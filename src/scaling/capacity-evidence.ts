@@ -6,11 +6,13 @@ import type { MetricSample, RequestRecord, TimelineEvent } from '../run/records.
  * actually used. Under an open-model load (arrival rate) throughput cannot rise, and an HPA scales
  * at its target (60 %), long before latency suffers, so there is often nothing to recover: then
  * headroom counts, which is what the HPA is for: the service got more CPU (its total rose by a
- * tenth or more: more cores used), each replica's utilisation fell by a fifth or more, and
- * the load's p95 latency was no higher than before. More replicas sharing the same saturated cores show none of this. Compares a window before the first scale-out decision with a
- * window after the added replicas were ready: the service's total CPU (from `cpu` samples), its
- * request throughput (from scraped `http_server_request_duration_seconds_count` when present) and
- * the load engine's overall throughput and p95 latency (requests.ndjson).
+ * tenth or more: more cores used), each replica's utilisation fell by a fifth or more, and its
+ * latency held (its own scraped mean within a tenth, else the load's p95 no higher). More
+ * replicas sharing the same saturated cores show none of this. Compares a window before the
+ * first scale-out decision with a window after the added replicas were ready: the service's
+ * total and per-replica CPU (from `cpu` samples), its request throughput and mean latency (from
+ * the scraped `http_server_request_duration_seconds` count and sum, when present) and the load
+ * engine's overall throughput and p95 latency (requests.ndjson).
  */
 
 export interface CapacityEvidence {
@@ -141,8 +143,8 @@ function stats(input: { service: string; samples: readonly MetricSample[]; reque
   if (perInstant.size) out.cpuMillicores = [...perInstant.values()].reduce((a, b) => a + b, 0) / perInstant.size;
   if (utilizationCount) out.replicaUtilization = utilizationSum / utilizationCount;
   const increase = (series: Map<string, { first: number; last: number }>) => [...series.values()].reduce((a, c) => a + Math.max(0, c.last - c.first), 0);
-  if (counters.size) out.serviceRps = (increase(counters) * 1000) / (to - from);
   const served = increase(counters);
+  if (counters.size) out.serviceRps = (served * 1000) / (to - from);
   if (seconds.size && served > 0) out.serviceMeanMs = (increase(seconds) * 1000) / served;
   const reqs = input.requests.filter((r) => r.t >= from && r.t < to);
   if (reqs.length) {

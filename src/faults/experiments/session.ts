@@ -19,6 +19,7 @@ export interface RollbackReport {
 export class FaultSession {
   private readonly toxics = new Map<string, { proxy: string; name: string }>();
   private readonly disabled = new Set<string>();
+  private liftCount = 0;
   private rolling: Promise<RollbackReport> = Promise.resolve({ toxicsRemoved: [], proxiesEnabled: [], errors: [] });
 
   constructor(
@@ -36,7 +37,6 @@ export class FaultSession {
   get lifts(): number {
     return this.liftCount;
   }
-  private liftCount = 0;
 
   /** Applies one action; returns how to undo it (for actions with a duration). */
   async apply(action: ChaosAction): Promise<Revert> {
