@@ -98,6 +98,34 @@ describe('runExperiment', () => {
     expect(result.probes.filter((p) => p.stage === 'after').every((p) => p.ok)).toBe(true);
   });
 
+  it('does not count a probe that passed while the fault was still being applied', async () => {
+    // a fault API that takes 300 ms to answer a change: the proxy is still up for the first
+    // `during` probe, which passes, and must not make the outage look harmless
+    const slowApi = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const forward = async () => {
+          const upstream = await fetch(faults.url + req.url!, { method: req.method!, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
+          res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+          res.end(Buffer.from(await upstream.arrayBuffer()));
+        };
+        setTimeout(() => void forward(), req.method === 'GET' ? 0 : 300);
+      });
+    });
+    await new Promise<void>((r) => slowApi.listen(0, '127.0.0.1', r));
+    try {
+      const e = experiment(`title: slow switch\n${HYPOTHESIS}method:\n  - action: disable-proxy\n    proxy: shop\n    duration: 700ms\n`);
+      const result = await runExperiment(e, { ...options(), toxiproxyUrl: `http://127.0.0.1:${(slowApi.address() as AddressInfo).port}` });
+      const during = result.probes.filter((p) => p.stage === 'during');
+      expect(during.length).toBeGreaterThan(0);
+      expect(during.every((p) => !p.ok)).toBe(true);
+      expect(result.status).toBe('deviated');
+    } finally {
+      slowApi.close();
+    }
+  });
+
   it('disables a proxy with a ledger entry written first, and re-enables it at the end', async () => {
     const e = experiment(`title: shop down\n${HYPOTHESIS}method:\n  - action: disable-proxy\n    proxy: shop\n    duration: 400ms\n`);
     let seenInLedger = false;

@@ -71,7 +71,7 @@ export async function runExperiment(experiment: ChaosExperiment, options: RunExp
     for (const probe of hypothesis.probes.filter((p) => p.when.includes(stage))) {
       const outcome = await runProbe(probe, { vars, ...(options.loadMetrics ? { loadMetrics: options.loadMetrics } : {}) });
       if (outcome.ok && !counts()) {
-        log(`peakready: probe ${stage} ${probe.name} passed only after a fault was lifted; not counted`);
+        log(`peakready: probe ${stage} ${probe.name} passed while a fault was being switched; not counted`);
         continue;
       }
       const t = Date.now();
@@ -98,9 +98,11 @@ export async function runExperiment(experiment: ChaosExperiment, options: RunExp
     while (!stop.aborted) {
       await pause(hypothesis.interval, stop);
       if (stop.aborted || session.activeCount === 0) continue;
-      // a probe that passes only once a fault is lifted proves nothing about "during"; one that fails was hurt by it
-      const lifts = session.lifts;
-      duringOk = (await check('during', () => session.lifts === lifts)) && duringOk;
+      // a pass counts only if the faults stood still, fully applied, for the whole probe (one that
+      // passed while a fault was still being applied or already being lifted proves nothing about
+      // "during"); a failure always counts
+      const stamp = session.stamp();
+      duringOk = (await check('during', () => stamp !== undefined && session.stamp() === stamp)) && duringOk;
     }
   })();
   try {

@@ -19,7 +19,9 @@ export interface RollbackReport {
 export class FaultSession {
   private readonly toxics = new Map<string, { proxy: string; name: string }>();
   private readonly disabled = new Set<string>();
-  private liftCount = 0;
+  /** bumped when a fault change starts and when it ends; `changing`: changes in flight */
+  private version = 0;
+  private changing = 0;
   private rolling: Promise<RollbackReport> = Promise.resolve({ toxicsRemoved: [], proxiesEnabled: [], errors: [] });
 
   constructor(
@@ -33,9 +35,23 @@ export class FaultSession {
     return this.toxics.size + this.disabled.size;
   }
 
-  /** How many times a fault has started being lifted or changed back (counted before the API call). */
-  get lifts(): number {
-    return this.liftCount;
+  /**
+   * A stamp of the faults in place: undefined while a change is in flight, and a new value after
+   * every change. Two equal stamps mean nothing was switched on, off or changed in between.
+   */
+  stamp(): number | undefined {
+    return this.changing === 0 ? this.version : undefined;
+  }
+
+  private async change(call: () => Promise<unknown>): Promise<void> {
+    this.version++;
+    this.changing++;
+    try {
+      await call();
+    } finally {
+      this.changing--;
+      this.version++;
+    }
   }
 
   /** Applies one action; returns how to undo it (for actions with a duration). */
@@ -51,11 +67,10 @@ export class FaultSession {
       case 'update-toxic': {
         const before = await this.findToxic(proxy, action.toxic.name);
         const after = { ...before, toxicity: action.toxic.toxicity ?? before.toxicity, attributes: { ...before.attributes, ...action.toxic.attributes } };
-        await this.client.updateToxic(proxy, before.name, after);
+        await this.change(() => this.client.updateToxic(proxy, before.name, after));
         this.event('on', proxy, after);
         return async () => {
-          this.liftCount++;
-          await this.client.updateToxic(proxy, before.name, before);
+          await this.change(() => this.client.updateToxic(proxy, before.name, before));
           this.event('on', proxy, before);
         };
       }
@@ -99,15 +114,14 @@ export class FaultSession {
   }
 
   private async addToxic(proxy: string, toxic: ServerToxic): Promise<void> {
-    await this.client.addToxic(proxy, toxic);
+    await this.change(() => this.client.addToxic(proxy, toxic));
     if (toxic.name.startsWith(OWNED_PREFIX)) this.toxics.set(`${proxy}/${toxic.name}`, { proxy, name: toxic.name });
     this.event('on', proxy, toxic);
   }
 
   private async removeToxic(proxy: string, name: string): Promise<void> {
-    this.liftCount++;
     const current = (await this.client.requireProxy(proxy)).toxics.find((t) => t.name === name);
-    if (current) await this.client.removeToxic(proxy, name);
+    if (current) await this.change(() => this.client.removeToxic(proxy, name));
     this.toxics.delete(`${proxy}/${name}`);
     if (current) this.event('off', proxy, current);
   }
@@ -116,13 +130,12 @@ export class FaultSession {
     // ledger first: if we are killed right after the call, the next command still knows
     recordDisabled({ toxiproxyUrl: this.client.url, proxy, experiment: this.experiment, pid: process.pid, t: Date.now() });
     this.disabled.add(proxy);
-    await this.client.setEnabled(proxy, false);
+    await this.change(() => this.client.setEnabled(proxy, false));
     this.event('on', proxy);
   }
 
   private async enable(proxy: string): Promise<void> {
-    this.liftCount++;
-    await this.client.setEnabled(proxy, true);
+    await this.change(() => this.client.setEnabled(proxy, true));
     const wasOurs = this.disabled.delete(proxy);
     forgetDisabled(this.client.url, proxy);
     if (wasOurs) this.event('off', proxy);
