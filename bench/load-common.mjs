@@ -128,10 +128,18 @@ export function writeScript(dir, name, source) {
 export const peakready = join(root, 'bin', 'peakready.js');
 export const autocannon = join(root, 'node_modules', 'autocannon', 'autocannon.js');
 
-/** http_reqs count and rate from a --summary-export file. */
+/** http_reqs count and rate (and http_req_duration's median and p(99), when the script asked for them) from a --summary-export file. */
 export function exportedRequests(file) {
   const data = JSON.parse(readFileSync(file, 'utf8'));
-  return { count: data.metrics.http_reqs?.count ?? 0, rate: data.metrics.http_reqs?.rate ?? 0, iterations: data.metrics.iterations?.count ?? 0, dropped: data.metrics.dropped_iterations?.count ?? 0 };
+  const duration = data.metrics.http_req_duration ?? {};
+  return {
+    count: data.metrics.http_reqs?.count ?? 0,
+    rate: data.metrics.http_reqs?.rate ?? 0,
+    iterations: data.metrics.iterations?.count ?? 0,
+    dropped: data.metrics.dropped_iterations?.count ?? 0,
+    p50Ms: duration.med,
+    p99Ms: duration['p(99)'],
+  };
 }
 
 export function fmt(n, digits = 1) {

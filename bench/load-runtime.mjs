@@ -1,6 +1,9 @@
 // The load runtime's figures, side by side in one run against one private nginx on loopback:
 //   1. generator CPU per request at a fixed 5,000 req/s: peakready (sync and async script)
 //      vs autocannon -R vs wrk (no rate flag: measured at its max, per-request CPU still compares)
+//      vs the paced floor (load-paced-floor.mjs: raw sockets, a timer per arrival, nothing else),
+//      with each one's latency: autocannon -R sends each second's requests in a burst, so how
+//      evenly a generator spreads them shows in its p99
 //   2. max req/s at 50 connections: peakready vs autocannon vs wrk
 //   3. arrival-rate accuracy at 1,000 and 5,000 iterations/s
 //   4. resident memory of 5,000 VUs of constant-vus with sleep(1)
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 import { autocannon, exportedRequests, fmt, measure, peakready, root, runWithPeakRss, startNginx, writeScript } from './load-common.mjs';
 
 const engineRunner = join(root, 'bench', 'load-engine-runner.mjs');
+const pacedFloor = join(root, 'bench', 'load-paced-floor.mjs');
 
 const S = Number(process.env.BENCH_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -39,7 +43,10 @@ const rateScript = (name, rate, seconds, asyncStyle = false) =>
     dir,
     name,
     `import http from 'k6/http';
-export const options = { scenarios: { fixed: { executor: 'constant-arrival-rate', rate: ${rate}, timeUnit: '1s', duration: '${seconds}s', preAllocatedVUs: ${Math.ceil(rate / 20)}, maxVUs: ${Math.ceil(rate / 2)} } } };
+export const options = {
+  scenarios: { fixed: { executor: 'constant-arrival-rate', rate: ${rate}, timeUnit: '1s', duration: '${seconds}s', preAllocatedVUs: ${Math.ceil(rate / 20)}, maxVUs: ${Math.ceil(rate / 2)} } },
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
+};
 ${asyncStyle ? "export default async function () { await http.asyncRequest('GET', __ENV.URL); }" : 'export default function () { http.get(__ENV.URL); }'}
 `,
   );
@@ -54,7 +61,7 @@ async function runPeakready(script, seconds, { cli = false, mainThread = false, 
   const r = await measure('node', args, { outFile: out('peakready.out') });
   if (r.rc !== 0) throw new Error(`peakready exited ${r.rc}:\n${r.output.slice(-2000)}`);
   const req = exportedRequests(summary);
-  return { ...r, requests: req.count, rate: req.count / seconds, iterations: req.iterations, dropped: req.dropped };
+  return { ...r, requests: req.count, rate: req.count / seconds, iterations: req.iterations, dropped: req.dropped, p50Ms: req.p50Ms, p99Ms: req.p99Ms };
 }
 
 const leastCpuPerRequest = (a, b) => a.cpuSeconds / a.requests < b.cpuSeconds / b.requests;
@@ -76,19 +83,33 @@ async function runAutocannon(args) {
   const r = await measure('node', [autocannon, '-j', ...args, nginx.url], { outFile: out('autocannon.out') });
   const json = JSON.parse(r.output.slice(r.output.indexOf('{')));
   const total = json.requests.total ?? json['2xx'];
-  return { ...r, requests: total, rate: total / json.duration };
+  return { ...r, requests: total, rate: total / json.duration, p50Ms: json.latency.p50, p99Ms: json.latency.p99 };
 }
 
 async function runWrk(seconds, threads) {
-  const r = await measure('wrk', ['-t', String(threads), '-c', '50', '-d', `${seconds}s`, nginx.url], { outFile: out('wrk.out') });
+  const r = await measure('wrk', ['--latency', '-t', String(threads), '-c', '50', '-d', `${seconds}s`, nginx.url], { outFile: out('wrk.out') });
   const m = /(\d+) requests in ([\d.]+)(\w+)/.exec(r.output);
   const total = Number(m[1]);
   const secs = Number(m[2]) * (m[3] === 'm' ? 60 : m[3] === 'ms' ? 0.001 : 1);
-  return { ...r, requests: total, rate: total / secs };
+  // --latency: "     50%  123.00us" lines
+  const percentile = (p) => {
+    const hit = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(r.output);
+    return hit ? Number(hit[1]) * (hit[2] === 'us' ? 0.001 : hit[2] === 's' ? 1000 : 1) : undefined;
+  };
+  return { ...r, requests: total, rate: total / secs, p50Ms: percentile(50), p99Ms: percentile(99) };
+}
+
+async function runPacedFloor(rate, seconds) {
+  const r = await measure('node', [pacedFloor, nginx.url, String(rate), String(seconds)], { outFile: out('floor.out') });
+  if (r.rc !== 0) throw new Error(`load-paced-floor exited ${r.rc}:\n${r.output.slice(-2000)}`);
+  const json = JSON.parse(r.output.trim().split('\n').at(-1));
+  return { ...r, requests: json.answered, rate: json.answered / seconds, p50Ms: json.p50Ms, p99Ms: json.p99Ms };
 }
 
 const perReq = (r) => (r.cpuSeconds / r.requests) * 1e6;
-const row = (name, r, base) => `| ${name} | ${fmt(r.rate, 0)} | ${fmt(r.cpuSeconds, 2)} | ${fmt(perReq(r), 1)} | ${base ? fmt(perReq(r) / perReq(base), 2) + 'x' : ''} |`;
+const ms = (v) => (v === undefined ? '–' : fmt(v, 2));
+const row = (name, r, base) =>
+  `| ${name} | ${fmt(r.rate, 0)} | ${fmt(r.cpuSeconds, 2)} | ${fmt(perReq(r), 1)} | ${base ? fmt(perReq(r) / perReq(base), 2) + 'x' : ''} | ${ms(r.p50Ms)} / ${ms(r.p99Ms)} |`;
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 log(`# Load runtime figures (${new Date().toISOString()}, ${S} s runs, nginx ${nginx.url}, load average at start ${loadAverage()})`);
@@ -101,15 +122,24 @@ const f1 = await bestOf({
   cliSync: () => runPeakready(rateScript('rate5000.js', 5000, S), S, { cli: true }),
   autocannon: () => runAutocannon(['-c', '50', '-R', '5000', '-d', String(S)]),
   wrk: () => runWrk(S, 1),
+  floor: () => runPacedFloor(5000, S),
 });
-log('| generator | req/s | CPU s | CPU µs/req | vs autocannon |');
-log('|---|---|---|---|---|');
+log('| generator | req/s | CPU s | CPU µs/req | vs autocannon | latency p50 / p99 ms |');
+log('|---|---|---|---|---|---|');
 log(row('peakready engine, sync script', f1.engineSync, f1.autocannon));
 log(row('peakready engine, async script', f1.engineAsync, f1.autocannon));
 log(row('peakready engine, sync script, mainThread (as the CLI)', f1.engineMain, f1.autocannon));
 log(row('`peakready run` CLI, sync script', f1.cliSync, f1.autocannon));
 log(row('autocannon -c 50 -R 5000', f1.autocannon, f1.autocannon));
 log(row('wrk -t1 -c50 (its max; no rate flag)', f1.wrk, f1.autocannon));
+log(row('paced floor (raw sockets, a timer per arrival, nothing else)', f1.floor, f1.autocannon));
+log();
+log(
+  `Pacing itself costs ${fmt(perReq(f1.floor), 1)} µs per request here (the floor row): a generator that starts requests evenly ` +
+    `pays a wake-up per arrival tick and per response. autocannon -R spends each second's budget in a burst, then waits ` +
+    `(its p99 of ${ms(f1.autocannon.p99Ms)} ms is the queue of that burst), so its CPU per request is that of a saturated run. ` +
+    `Above the floor, the engine's own work per paced request is ${fmt(perReq(f1.engineMain) - perReq(f1.floor), 1)} µs (mainThread row).`,
+);
 log();
 
 log(`## 2. Max req/s at 50 connections for ${S2} s`);
