@@ -7,6 +7,7 @@ import { RunDirectory } from '../run/run-dir.js';
 import type { CheckResult } from '../run/records.js';
 import { writeFixtureRun, type FixtureBreak } from './fixture-run.js';
 import { runChecks, verdictOf } from './index.js';
+import { scaleOutFigure } from './scale-out.js';
 
 const base = mkdtempSync(join(tmpdir(), 'peakready-verify-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -38,6 +39,7 @@ describe('checks on a healthy drill', () => {
     expect(checks.tracing!.figure).toBe('100% complete, 2/2 rules');
     expect(checks.tracing!.details.map((d) => d.name)).toEqual(['complete traces', 'rule checkout-trace-complete', 'rule checkout-no-errors']);
     expect(detail(checks['scale-out']!, 'catalog reaction')).toMatchObject({ status: 'pass', figure: '4.0s', limit: '<= 60.0s' });
+    expect(checks['scale-out']!.figure).toMatch(/^scaled out within 4\.0s of crossing target; peak catalog \d+/);
     expect(detail(checks['scale-out']!, 'controller decided right').status).toBe('pass');
     expect(detail(checks['scale-out']!, 'catalog capacity')).toMatchObject({ status: 'pass', note: expect.stringMatching(/load p95 latency: .* \(better\)/) });
     expect(detail(checks.isolation!, 'product pages during outage').figure).toBe('0% failed, 100% degraded');
@@ -148,5 +150,17 @@ describe('missing inputs are skipped with the reason', () => {
     const checks = checksOf([], ['requests']);
     expect(checks.budgets).toMatchObject({ status: 'skip', reason: expect.stringContaining('requests.ndjson') });
     expect(checks.isolation!.status).toBe('skip');
+  });
+});
+
+describe('the scale-out figure', () => {
+  it('says a decision on the crossing sample is the first sync, names the services that scaled and counts the rest', () => {
+    const held = { service: 'search', peakReplicas: 1 };
+    expect(scaleOutFigure([{ service: 'gateway', reactionMs: 0, firstScaleOutAt: 5, peakReplicas: 3 }, held, { ...held, service: 'cart' }])).toBe(
+      'scaled out at the first sync above target; peak gateway 3; 2 others held',
+    );
+    expect(scaleOutFigure([{ service: 'catalog', reactionMs: 12_345, firstScaleOutAt: 9, peakReplicas: 6 }, held])).toBe('scaled out within 12.3s of crossing target; peak catalog 6; 1 other held');
+    expect(scaleOutFigure([held])).toBe('no scale-out; 1 held');
+    expect(scaleOutFigure([])).toBe('no scale-out');
   });
 });

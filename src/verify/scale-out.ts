@@ -59,9 +59,23 @@ export function checkScaleOut(run: RunDirectory, budgets: Budgets): CheckResult 
     part('controller decided right', verdict.controllerDecidedRight),
     part('capacity grew', verdict.capacityGrew),
   ];
-  const reactions = verdict.services.filter((s) => s.reactionMs !== undefined);
-  const slowest = reactions.length ? Math.max(...reactions.map((s) => s.reactionMs!)) : undefined;
-  const peaks = verdict.services.filter((s) => s.peakReplicas > 0).map((s) => `${s.service} ${s.peakReplicas}`);
-  const figure = `${slowest !== undefined ? `reacted within ${(slowest / 1000).toFixed(1)}s` : 'no scale-out'}; peak ${peaks.join(', ') || '-'}`;
-  return fromDetails(ID, TITLE, figure, `<= ${limits.reactionMs / 1000}s, no flaps`, details, 'utilisation never rose above target');
+  return fromDetails(ID, TITLE, scaleOutFigure(verdict.services), `<= ${limits.reactionMs / 1000}s, no flaps`, details, 'utilisation never rose above target');
+}
+
+/**
+ * The check's one-line figure: how soon the slowest service scaled out after its utilisation
+ * crossed the target, the peaks of those that scaled, and how many held. A sync-based controller
+ * often decides on the very sample that crossed the target: that reads "at the first sync", not
+ * as a 0.0 s reaction.
+ */
+export function scaleOutFigure(services: ReadonlyArray<{ service: string; reactionMs?: number; firstScaleOutAt?: number; peakReplicas: number }>): string {
+  const peaks = services.filter((s) => s.firstScaleOutAt !== undefined).map((s) => `${s.service} ${s.peakReplicas}`);
+  const held = services.filter((s) => s.firstScaleOutAt === undefined && s.peakReplicas > 0).length;
+  const heldText = held ? `${held} ${peaks.length ? `other${held === 1 ? '' : 's'} ` : ''}held` : '';
+  if (peaks.length === 0) return ['no scale-out', heldText].filter(Boolean).join('; ');
+  const reactions = services.filter((s) => s.reactionMs !== undefined).map((s) => s.reactionMs!);
+  const slowest = reactions.length ? Math.max(...reactions) : undefined;
+  const when =
+    slowest === undefined ? 'scaled out' : slowest < 50 ? 'scaled out at the first sync above target' : `scaled out within ${(slowest / 1000).toFixed(1)}s of crossing target`;
+  return [when, `peak ${peaks.join(', ')}`, heldText].filter(Boolean).join('; ');
 }
