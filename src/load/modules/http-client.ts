@@ -179,9 +179,21 @@ function takeIdle(state: OriginState): PooledSocket | undefined {
   return undefined;
 }
 
+/**
+ * A new pooled socket for `req`'s origin. The socket outlives the request that opened it, so its
+ * listeners hold nothing of that request: `onConnected` (which reaches the first Exchange, its
+ * request and response) is dropped once it has been called or the socket has closed.
+ */
 function newSocket(req: WireRequest, state: OriginState, onConnected: (connectedAt: number, tlsAt: number) => void): PooledSocket {
   const pooled: PooledSocket = { socket: undefined as never, reused: false, user: null };
-  pooled.socket = req.tls
+  const tls = req.tls;
+  let connected: typeof onConnected | undefined = onConnected;
+  const connectedOnce = (connectedAt: number, tlsAt: number) => {
+    const callback = connected;
+    connected = undefined;
+    callback?.(connectedAt, tlsAt);
+  };
+  pooled.socket = tls
     ? tlsConnect({ host: req.host, port: req.port, servername: req.host, rejectUnauthorized: !req.insecureSkipTLSVerify, ALPNProtocols: ['http/1.1'] })
     : netConnect({
         host: req.host,
@@ -208,15 +220,15 @@ function newSocket(req: WireRequest, state: OriginState, onConnected: (connected
   let connectedAt = 0;
   socket.once('connect', () => {
     connectedAt = performance.now();
-    if (!req.tls) {
+    if (!tls) {
       releaseSlot();
-      onConnected(connectedAt, connectedAt);
+      connectedOnce(connectedAt, connectedAt);
     }
   });
-  if (req.tls) {
+  if (tls) {
     socket.once('secureConnect', () => {
       releaseSlot();
-      onConnected(connectedAt || performance.now(), performance.now());
+      connectedOnce(connectedAt || performance.now(), performance.now());
     });
     socket.on('data', (d: Buffer) => pooled.user?.data(d, false));
   }
@@ -226,6 +238,7 @@ function newSocket(req: WireRequest, state: OriginState, onConnected: (connected
     const i = state.idle.indexOf(pooled);
     if (i >= 0) state.idle.splice(i, 1);
     releaseSlot();
+    connected = undefined;
     pooled.user?.closed(undefined);
   });
   return pooled;
