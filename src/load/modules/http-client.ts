@@ -113,22 +113,48 @@ export function classifyError(error: Error & { code?: string }): { message: stri
 }
 
 /**
- * In-flight exchanges per abort signal: one 'abort' listener per signal instead of one per
- * request (EventTarget listeners are costly on the hot path).
+ * The exchanges in flight on this thread, oldest first, as an intrusive list (each Exchange links
+ * its neighbours). Not a Set: a long-lived Set that once held many entries (a burst of requests)
+ * keeps a large table in the old generation, and while it does, the young exchanges added to and
+ * deleted from it survived V8's scavenges (measured: about a quarter of all request garbage
+ * promoted, scavenges of 10-20 ms instead of 1, the engine's own p99 set by them).
  */
-const inflight = new WeakMap<AbortSignal, Set<Exchange>>();
+let oldest: Exchange | undefined;
+let newest: Exchange | undefined;
 
-function abortSet(signal: AbortSignal): Set<Exchange> {
-  let set = inflight.get(signal);
-  if (!set) {
-    const created = new Set<Exchange>();
-    set = created;
-    inflight.set(signal, created);
-    signal.addEventListener('abort', () => {
-      for (const exchange of [...created]) exchange.abort();
-    }, { once: true });
-  }
-  return set;
+function track(exchange: Exchange): void {
+  exchange.older = newest;
+  if (newest) newest.newer = exchange;
+  else oldest = exchange;
+  newest = exchange;
+}
+
+function untrack(exchange: Exchange): void {
+  const { older, newer } = exchange;
+  if (older) older.newer = newer;
+  else if (oldest === exchange) oldest = newer;
+  else return; // not in the list
+  if (newer) newer.older = older;
+  else newest = older;
+  exchange.older = exchange.newer = undefined;
+}
+
+/**
+ * One 'abort' listener per signal instead of one per request (EventTarget listeners are costly on
+ * the hot path): it aborts the signal's exchanges in flight. Aborts are rare (the end of a test).
+ */
+const watched = new WeakSet<AbortSignal>();
+
+function watchSignal(signal: AbortSignal): void {
+  if (watched.has(signal)) return;
+  watched.add(signal);
+  signal.addEventListener('abort', () => {
+    for (let exchange = oldest; exchange; ) {
+      const next = exchange.newer;
+      if (exchange.signal === signal) exchange.abort();
+      exchange = next;
+    }
+  }, { once: true });
 }
 
 /**
@@ -138,12 +164,10 @@ function abortSet(signal: AbortSignal): Set<Exchange> {
  * again for the earliest left. Unreferenced: a pending request always has a socket (its own, or
  * the busy ones it waits for) keeping the thread alive.
  */
-const timed = new Set<Exchange>();
 let timer: NodeJS.Timeout | undefined;
 let timerAt = Infinity;
 
 function watchDeadline(exchange: Exchange): void {
-  timed.add(exchange);
   if (exchange.deadline < timerAt) armTimer(exchange.deadline);
 }
 
@@ -160,9 +184,11 @@ function expireDeadlines(): void {
   // timers fire on a millisecond clock: a deadline within the next millisecond is due
   const now = performance.now() + 1;
   let next = Infinity;
-  for (const exchange of timed) {
+  for (let exchange = oldest; exchange; ) {
+    const newer = exchange.newer;
     if (exchange.deadline <= now) exchange.timeOut();
     else if (exchange.deadline < next) next = exchange.deadline;
+    exchange = newer;
   }
   if (next < Infinity) armTimer(next);
 }
@@ -266,7 +292,10 @@ class Exchange implements SocketUser {
   private readonly state: OriginState;
   private readonly wire: ReturnType<typeof serialise>;
   private readonly reader: ResponseReader;
-  private readonly aborts: Set<Exchange>;
+  readonly signal: AbortSignal;
+  /** neighbours in the in-flight list (track / untrack) */
+  older: Exchange | undefined = undefined;
+  newer: Exchange | undefined = undefined;
   private sentAt = 0;
   private writtenAt = 0;
   private firstByteAt = 0;
@@ -285,12 +314,13 @@ class Exchange implements SocketUser {
     this.state = originState(req.origin);
     this.wire = serialise(req);
     this.reader = new ResponseReader(req.method === 'HEAD', !req.discardBody);
-    this.aborts = abortSet(req.signal);
+    this.signal = req.signal;
+    watchSignal(req.signal);
   }
 
   start(): void {
+    track(this);
     watchDeadline(this);
-    this.aborts.add(this);
     if (!this.take()) this.state.waiters.push(this);
   }
 
@@ -360,8 +390,7 @@ class Exchange implements SocketUser {
   private finish(error?: Error): void {
     if (this.settled) return;
     this.settled = true;
-    timed.delete(this);
-    this.aborts.delete(this);
+    untrack(this);
     const endedAt = performance.now();
     const { conn, req } = this;
     if (!conn) {
