@@ -87,7 +87,13 @@ Exit codes as k6: 0 ok, 99 thresholds failed, 107 script exception, 108 aborted,
       const runDir = flags.runDir === undefined ? undefined : typeof flags.runDir === 'string' ? openRunDir(flags.runDir) : RunDirectory.create('run');
       runDir?.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: 'run' });
       const controller = new AbortController();
-      const unregister = onShutdown('load test', () => controller.abort());
+      // Ctrl-C or SIGTERM stops the load and waits for the run to end as k6 does: the end-of-test
+      // summary (and --summary-export) of what did run is written before the process exits
+      let finished: Promise<unknown> = Promise.resolve();
+      const unregister = onShutdown('load test', async () => {
+        controller.abort();
+        await finished;
+      });
       const engine = flags.engine === 'k6' ? 'k6' : 'builtin';
       process.stderr.write(`peakready: engine ${engine}${flags.engine === 'auto' ? ' (auto; --engine k6 runs a k6 binary from PATH)' : ''}\n`);
 
@@ -106,7 +112,7 @@ Exit codes as k6: 0 ok, 99 thresholds failed, 107 script exception, 108 aborted,
         });
       }
       try {
-        const result = await runLoadTest({
+        const running = runLoadTest({
           script,
           env,
           overrides,
@@ -120,6 +126,8 @@ Exit codes as k6: 0 ok, 99 thresholds failed, 107 script exception, 108 aborted,
           // nothing else runs on the CLI's main thread: a one-instance test runs there
           mainThread: true,
         });
+        finished = running.catch(() => undefined);
+        const result = await running;
         let exitCode = result.exitCode;
         chaosStop.abort();
         if (chaos) {
