@@ -116,8 +116,9 @@ export function classifyError(error: Error & { code?: string }): { message: stri
  * The exchanges in flight on this thread, oldest first, as an intrusive list (each Exchange links
  * its neighbours). Not a Set: a long-lived Set that once held many entries (a burst of requests)
  * keeps a large table in the old generation, and while it does, the young exchanges added to and
- * deleted from it survived V8's scavenges (measured: about a quarter of all request garbage
- * promoted, scavenges of 10-20 ms instead of 1, the engine's own p99 set by them).
+ * deleted from it survived V8's scavenges (measured, bench/load-gc.mjs: about a quarter of all
+ * request garbage promoted, scavenges of 10-20 ms instead of 1-2, each one pausing the requests
+ * it timed).
  */
 let oldest: Exchange | undefined;
 let newest: Exchange | undefined;
