@@ -64,8 +64,7 @@ export class Upstream {
 
   async call<T = unknown>(method: string, path: string, options: CallOptions = {}): Promise<UpstreamResponse<T>> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+    const cancel = new CallCancellation(timeoutMs, options.signal);
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     let payload: string | undefined;
     if (options.body !== undefined) {
@@ -77,7 +76,7 @@ export class Upstream {
     const started = process.hrtime.bigint();
     let status = 0;
     try {
-      const res = await this.pool.request({ method: method as 'GET', path, headers, body: payload, signal });
+      const res = await this.pool.request({ method: method as 'GET', path, headers, body: payload, signal: cancel.signal });
       status = res.statusCode;
       if (span) {
         span.setAttribute('http.response.status_code', status);
@@ -95,20 +94,21 @@ export class Upstream {
       }
       return { status, body: body as T, headers: res.headers };
     } catch (error) {
-      const failure = this.failure(error, deadline, options.signal, `${method} ${path}`, timeoutMs);
+      const failure = this.failure(error, cancel.timedOut, options.signal, `${method} ${path}`, timeoutMs);
       // semconv: a call its caller cancelled (options.signal) is not an error of the call
       if (span && failure instanceof UpstreamError) failSpan(span, failure.errorType, failure.message);
       throw failure;
     } finally {
+      cancel.release();
       span?.end();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       httpClientDuration.observe({ service: identity.service, upstream: this.name, method, status_code: String(status) }, seconds);
     }
   }
 
-  private failure(error: unknown, deadline: AbortSignal, outer: AbortSignal | undefined, what: string, timeoutMs: number): unknown {
+  private failure(error: unknown, timedOut: boolean, outer: AbortSignal | undefined, what: string, timeoutMs: number): unknown {
     if (error instanceof UpstreamError) return error;
-    if (deadline.aborted) return new UpstreamError(this.name, 'timeout', `${this.name} did not answer ${what} within ${timeoutMs} ms`);
+    if (timedOut) return new UpstreamError(this.name, 'timeout', `${this.name} did not answer ${what} within ${timeoutMs} ms`);
     if (outer?.aborted) return error;
     const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
     const reason = error instanceof Error ? (code ?? error.message) : String(error);
@@ -126,6 +126,44 @@ export class Upstream {
 
   close(): Promise<void> {
     return this.pool.close();
+  }
+}
+
+/**
+ * A call's cancellation: its deadline, and the caller's signal if it has one. A plain controller
+ * and timer, released when the call ends, instead of `AbortSignal.timeout` and `AbortSignal.any`:
+ * Node holds those signals through weak references until a full GC, and with them each call's
+ * request state, so every call's garbage survived the young-generation collections (measured in
+ * the gateway: promoted garbage halved, young-generation GC time down a third; product-page
+ * flow, 16 connections).
+ */
+class CallCancellation {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  timedOut = false;
+
+  constructor(
+    timeoutMs: number,
+    private readonly outer: AbortSignal | undefined,
+  ) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort(new DOMException(`the call did not finish within ${timeoutMs} ms`, 'TimeoutError'));
+    }, timeoutMs);
+    this.timer.unref();
+    if (outer?.aborted) this.controller.abort(outer.reason);
+    else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private readonly onOuterAbort = (): void => this.controller.abort(this.outer?.reason);
+
+  release(): void {
+    clearTimeout(this.timer);
+    this.outer?.removeEventListener('abort', this.onOuterAbort);
   }
 }
 
