@@ -1,7 +1,7 @@
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, MetricSample } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
-import { analyzeScaleOut, type ItemStatus } from '../scaling/scale-out-analysis.js';
+import { analyzeScaleOut, type ItemStatus, type ScaleOutVerdict } from '../scaling/scale-out-analysis.js';
 import { fromDetails, skipped } from './check-result.js';
 import { readMetrics, readRunData } from './run-data.js';
 
@@ -68,7 +68,7 @@ export function checkScaleOut(run: RunDirectory, budgets: Budgets): CheckResult 
  * often decides on the very sample that crossed the target: that reads "at the first sync", not
  * as a 0.0 s reaction.
  */
-export function scaleOutFigure(services: ReadonlyArray<{ service: string; reactionMs?: number; firstScaleOutAt?: number; peakReplicas: number }>): string {
+export function scaleOutFigure(services: ReadonlyArray<Pick<ScaleOutVerdict['services'][number], 'service' | 'reactionMs' | 'firstScaleOutAt' | 'peakReplicas'>>): string {
   const peaks = services.filter((s) => s.firstScaleOutAt !== undefined).map((s) => `${s.service} ${s.peakReplicas}`);
   const held = services.filter((s) => s.firstScaleOutAt === undefined && s.peakReplicas > 0).length;
   const heldText = held ? `${held} ${peaks.length ? `other${held === 1 ? '' : 's'} ` : ''}held` : '';
