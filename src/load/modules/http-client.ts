@@ -293,7 +293,6 @@ class Exchange implements SocketUser {
   private readonly state: OriginState;
   private readonly wire: ReturnType<typeof serialise>;
   private readonly reader: ResponseReader;
-  readonly signal: AbortSignal;
   /** neighbours in the in-flight list (track / untrack) */
   older: Exchange | undefined = undefined;
   newer: Exchange | undefined = undefined;
@@ -315,8 +314,12 @@ class Exchange implements SocketUser {
     this.state = originState(req.origin);
     this.wire = serialise(req);
     this.reader = new ResponseReader(req.method === 'HEAD', !req.discardBody);
-    this.signal = req.signal;
     watchSignal(req.signal);
+  }
+
+  /** the signal that aborts this exchange (watchSignal's listener matches on it) */
+  get signal(): AbortSignal {
+    return this.req.signal;
   }
 
   start(): void {
