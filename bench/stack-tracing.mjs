@@ -5,23 +5,28 @@
 // (OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=0.1: every hop still
 // propagates context, one trace in ten is recorded). The stacks run side by side in one run: each
 // round launches a fresh stack per mode (so no one launch's JIT luck decides the ratio), warms
-// each up with both flows (3 s, not counted), then runs the flows on them in alternating order so
-// machine noise hits all. Goal: tracing costs at most 15 %.
+// each up with both flows for about a minute, until its throughput stops rising (not counted: the
+// steady state of a stack that has been serving for a while, as one would be before a peak), then runs the flows on
+// them in alternating order so machine noise hits all (about 17 minutes with the defaults on
+// 2 cores). Goal: tracing costs at most 15 %.
 //
 // `--rate N` drives N flows/s per flow instead of as many as the connections manage (the open
 // model): throughput is then fixed, and CPU per flow compares the work alone, without the
 // batching a saturated stack gets.
 //
 //   npm run build && node bench/stack-tracing.mjs [--seconds 8] [--rounds 3] [--connections 16] [--rate N]
+//                                                [--warm-step 4] [--warm-steps 8]
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '16' }, rate: { type: 'string' } },
+  options: { seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '16' }, rate: { type: 'string' }, 'warm-step': { type: 'string', default: '4' }, 'warm-steps': { type: 'string', default: '8' } },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const rate = values.rate === undefined ? undefined : Number(values.rate);
+const warmStep = Number(values['warm-step']);
+const warmSteps = Number(values['warm-steps']);
 
 const { launchStack } = await import('../dist/reference-stack/testing/launcher.js');
 const { runFlow, startDiscardingCollector } = await import('../dist/reference-stack/testing/load-flows.js');
@@ -43,10 +48,25 @@ try {
     // (each process's JIT takes its own path), so one launch per mode would decide the ratio
     stacks = {};
     for (const mode of modes) stacks[mode] = await launch[mode]();
-    // warm-up, not counted: each stack's first seconds under load are JIT compilation and pool
-    // growth, which would otherwise fall on whichever stack runs first
-    for (const flow of ['product-page', 'checkout']) {
-      for (const mode of modes) await runFlow(stacks[mode].gatewayUrl, flow, { connections: flow === 'checkout' ? Math.max(1, connections / 2) : connections, durationSec: 3 });
+    // warm-up, not counted: a fresh stack under load keeps getting cheaper for about a minute
+    // (JIT tiers, PGlite's WebAssembly tiering up, pools growing; on 2026-12-02 a stack's checkout
+    // rate rose from 48-67 to 120-154 flows/s over eight 4 s steps), and the traced stack has more
+    // code to warm, so rounds measured inside that curve charge the warm-up to tracing. Each stack
+    // gets `warmSteps` steps of each flow, alternating, and the curve is printed so a reader can
+    // see it has flattened. What is measured is then the steady state of a stack that has been
+    // serving for a while, as it would be before a peak.
+    const warm = Object.fromEntries(modes.map((m) => [m, { 'product-page': [], checkout: [] }]));
+    for (let step = 0; step < warmSteps; step++) {
+      for (const flow of ['checkout', 'product-page']) {
+        for (const mode of step % 2 === 0 ? modes : [...modes].reverse()) {
+          const r = await runFlow(stacks[mode].gatewayUrl, flow, { connections: flow === 'checkout' ? Math.max(1, connections / 2) : connections, durationSec: warmStep });
+          warm[mode][flow].push(r.flowsPerSec);
+        }
+      }
+    }
+    for (const mode of modes) {
+      const curve = (flow) => warm[mode][flow].map((v) => v.toFixed(0)).join(' → ');
+      console.log(`round ${round + 1} warm-up ${mode.padEnd(3)} product-page ${curve('product-page')}; checkout ${curve('checkout')} flows/s`);
     }
     const order = round % 2 === 0 ? modes : [...modes].reverse();
     for (const flow of ['product-page', 'checkout']) {
