@@ -4,20 +4,32 @@
 // alternating between them round by round. Prints flows/s, CPU per flow and the ratio.
 //
 //   npm run build && node bench/checkout-db.mjs [--seconds 8] [--rounds 3] [--connections 8]
+//                                             [--warm-step 4] [--warm-steps 8]
 //   PostgreSQL: PEAKREADY_TEST_DATABASE_URL (default postgres://peakready:peakready@127.0.0.1:5432/peakready);
 //   a fresh database is created for the run and dropped after.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '8' },
+    'warm-step': { type: 'string', default: '4' },
+    'warm-steps': { type: 'string', default: '8' },
+  },
+});
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
+const warmStep = Number(values['warm-step']);
+const warmSteps = Number(values['warm-steps']);
 const adminUrl = process.env.PEAKREADY_TEST_DATABASE_URL ?? 'postgres://peakready:peakready@127.0.0.1:5432/peakready';
 
 const { launchStack } = await import('../dist/reference-stack/testing/launcher.js');
 const { runFlow } = await import('../dist/reference-stack/testing/load-flows.js');
+const { warmUp, formatCurve } = await import('./stack-warmup.mjs');
 
 /** PostgreSQL server processes serving the bench database (their CPU belongs to the checkout too). */
 async function backendPids() {
@@ -53,8 +65,11 @@ const stacks = {};
 try {
   stacks.pglite = await launchStack({ tracing: false, env });
   stacks.postgres = await launchStack({ tracing: false, databaseUrl: realUrl.toString(), env });
-  // warm both (pools open their connections), then count PostgreSQL's backends of the bench database too
-  for (const db of ['pglite', 'postgres']) await runFlow(stacks[db].gatewayUrl, 'checkout', { connections, durationSec: 1 });
+  // warm both until their throughput stops rising (stack-warmup.mjs; PGlite's WebAssembly has to
+  // tier up too, and pools open their connections), then count PostgreSQL's backends of the bench
+  // database too
+  const curves = await warmUp(stacks, { flows: ['checkout'], steps: warmSteps, stepSec: warmStep, connectionsFor: () => connections, runFlow });
+  for (const db of ['pglite', 'postgres']) console.log(`warm-up ${db.padEnd(8)} ${formatCurve(curves[db])}`);
   const backends = await backendPids();
   const pidsOf = (db) => (db === 'postgres' ? [...stacks.postgres.pids(), ...backends] : stacks.pglite.pids());
   const results = { pglite: [], postgres: [] };

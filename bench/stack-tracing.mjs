@@ -30,6 +30,8 @@ const warmSteps = Number(values['warm-steps']);
 
 const { launchStack } = await import('../dist/reference-stack/testing/launcher.js');
 const { runFlow, startDiscardingCollector } = await import('../dist/reference-stack/testing/load-flows.js');
+const { warmUp, formatCurve } = await import('./stack-warmup.mjs');
+const connectionsFor = (flow) => (flow === 'checkout' ? Math.max(1, connections / 2) : connections);
 
 const collector = await startDiscardingCollector();
 const common = { GATEWAY_RATE_LIMIT_RPS: '0', LOG_LEVEL: 'warn' };
@@ -48,31 +50,15 @@ try {
     // (each process's JIT takes its own path), so one launch per mode would decide the ratio
     stacks = {};
     for (const mode of modes) stacks[mode] = await launch[mode]();
-    // warm-up, not counted: a fresh stack under load keeps getting cheaper for about a minute
-    // (JIT tiers, PGlite's WebAssembly tiering up, pools growing; on 2026-12-02 a stack's checkout
-    // rate rose from 48-67 to 120-154 flows/s over eight 4 s steps), and the traced stack has more
-    // code to warm, so rounds measured inside that curve charge the warm-up to tracing. Each stack
-    // gets `warmSteps` steps of each flow, alternating, and the curve is printed so a reader can
-    // see it has flattened. What is measured is then the steady state of a stack that has been
-    // serving for a while, as it would be before a peak.
-    const warm = Object.fromEntries(modes.map((m) => [m, { 'product-page': [], checkout: [] }]));
-    for (let step = 0; step < warmSteps; step++) {
-      for (const flow of ['checkout', 'product-page']) {
-        for (const mode of step % 2 === 0 ? modes : [...modes].reverse()) {
-          const r = await runFlow(stacks[mode].gatewayUrl, flow, { connections: flow === 'checkout' ? Math.max(1, connections / 2) : connections, durationSec: warmStep });
-          warm[mode][flow].push(r.flowsPerSec);
-        }
-      }
-    }
-    for (const mode of modes) {
-      const curve = (flow) => warm[mode][flow].map((v) => v.toFixed(0)).join(' → ');
-      console.log(`round ${round + 1} warm-up ${mode.padEnd(3)} product-page ${curve('product-page')}; checkout ${curve('checkout')} flows/s`);
-    }
+    // warm-up, not counted (stack-warmup.mjs: a fresh stack keeps getting cheaper for about a
+    // minute, and the traced one, with more code to warm, lags most inside that curve)
+    const curves = await warmUp(stacks, { flows: ['checkout', 'product-page'], steps: warmSteps, stepSec: warmStep, connectionsFor, runFlow });
+    for (const mode of modes) console.log(`round ${round + 1} warm-up ${mode.padEnd(3)} ${formatCurve(curves[mode])}`);
     const order = round % 2 === 0 ? modes : [...modes].reverse();
     for (const flow of ['product-page', 'checkout']) {
       for (const mode of order) {
         const r = await runFlow(stacks[mode].gatewayUrl, flow, {
-          connections: flow === 'checkout' ? Math.max(1, connections / 2) : connections,
+          connections: connectionsFor(flow),
           durationSec: seconds,
           pids: stacks[mode].pids(),
           ...(rate ? { flowsPerSec: rate } : {}),
