@@ -65,10 +65,10 @@ const stacks = {};
 try {
   stacks.pglite = await launchStack({ tracing: false, env });
   stacks.postgres = await launchStack({ tracing: false, databaseUrl: realUrl.toString(), env });
-  // warm both until their throughput stops rising (stack-warmup.mjs; PGlite's WebAssembly has to
-  // tier up too, and pools open their connections), then count PostgreSQL's backends of the bench
-  // database too
-  const curves = await warmUp(stacks, { flows: ['checkout'], steps: warmSteps, stepSec: warmStep, connectionsFor: () => connections, runFlow });
+  // warm both for about a minute, by when their throughput has stopped rising (stack-warmup.mjs;
+  // PGlite's WebAssembly tiers up too, and pools open their connections), then count PostgreSQL's
+  // backends of the bench database too
+  const curves = await warmUp(stacks, { flows: ['checkout'], steps: warmSteps, stepSec: warmStep, connectionsFor: () => connections });
   for (const db of ['pglite', 'postgres']) console.log(`warm-up ${db.padEnd(8)} ${formatCurve(curves[db])}`);
   const backends = await backendPids();
   const pidsOf = (db) => (db === 'postgres' ? [...stacks.postgres.pids(), ...backends] : stacks.pglite.pids());

@@ -5,8 +5,9 @@
 // (OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=0.1: every hop still
 // propagates context, one trace in ten is recorded). The stacks run side by side in one run: each
 // round launches a fresh stack per mode (so no one launch's JIT luck decides the ratio), warms
-// each up with both flows for about a minute, until its throughput stops rising (not counted: the
-// steady state of a stack that has been serving for a while, as one would be before a peak), then runs the flows on
+// each up with both flows for about a minute, by when its throughput has stopped rising (not
+// counted; stack-warmup.mjs prints the curve), so what is measured is the steady state of a stack
+// that has been serving for a while, as one would be before a peak. Then it runs the flows on
 // them in alternating order so machine noise hits all (about 17 minutes with the defaults on
 // 2 cores). Goal: tracing costs at most 15 %.
 //
@@ -52,7 +53,7 @@ try {
     for (const mode of modes) stacks[mode] = await launch[mode]();
     // warm-up, not counted (stack-warmup.mjs: a fresh stack keeps getting cheaper for about a
     // minute, and the traced one, with more code to warm, lags most inside that curve)
-    const curves = await warmUp(stacks, { flows: ['checkout', 'product-page'], steps: warmSteps, stepSec: warmStep, connectionsFor, runFlow });
+    const curves = await warmUp(stacks, { flows: ['checkout', 'product-page'], steps: warmSteps, stepSec: warmStep, connectionsFor });
     for (const mode of modes) console.log(`round ${round + 1} warm-up ${mode.padEnd(3)} ${formatCurve(curves[mode])}`);
     const order = round % 2 === 0 ? modes : [...modes].reverse();
     for (const flow of ['product-page', 'checkout']) {

@@ -8,12 +8,14 @@
 // dearer. So each stack gets `steps` steps of every flow, alternating stacks and flows so machine
 // noise hits all, and the curve is returned for printing, to show it has flattened.
 
+const { runFlow } = await import('../dist/reference-stack/testing/load-flows.js');
+
 /**
  * @param {Record<string, { gatewayUrl: string }>} stacks by label
- * @param {{ flows: string[], steps?: number, stepSec?: number, connectionsFor: (flow: string) => number, runFlow: Function }} options
+ * @param {{ flows: string[], steps?: number, stepSec?: number, connectionsFor: (flow: string) => number }} options
  * @returns {Promise<Record<string, Record<string, number[]>>>} flows/s per stack, flow and step
  */
-export async function warmUp(stacks, { flows, steps = 8, stepSec = 4, connectionsFor, runFlow }) {
+export async function warmUp(stacks, { flows, steps = 8, stepSec = 4, connectionsFor }) {
   const labels = Object.keys(stacks);
   const curves = Object.fromEntries(labels.map((label) => [label, Object.fromEntries(flows.map((flow) => [flow, []]))]));
   for (let step = 0; step < steps; step++) {
