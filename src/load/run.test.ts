@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
@@ -9,12 +8,13 @@ import type { RequestRecord } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { inspectScript, runLoadTest } from './run.js';
 import { ScriptError } from './script/errors.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 // A real node:http target: /slow waits 30 ms, /status/N answers N, everything else 200 JSON.
 let server: Server;
 let base: string;
 const seen: IncomingHttpHeaders[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'peakready-load-'));
+const dir = tempDir('peakready-load-');
 
 beforeAll(async () => {
   server = createServer((req, res) => {

@@ -1,12 +1,11 @@
-import { appendFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RunDirectory } from './run-dir.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 describe('RunDirectory', () => {
   it('creates a run, appends events and finds it again as the newest run', () => {
-    const base = mkdtempSync(join(tmpdir(), 'peakready-run-'));
+    const base = tempDir('peakready-run-');
     const run = RunDirectory.create('drill', base);
     run.appendTimeline({ t: 1, type: 'phase', state: 'start', phase: 'baseline' });
     run.appendTimeline({ t: 2, type: 'phase', state: 'end', phase: 'baseline' });
@@ -16,7 +15,7 @@ describe('RunDirectory', () => {
   });
 
   it('skips a line torn by a crash', () => {
-    const base = mkdtempSync(join(tmpdir(), 'peakready-run-'));
+    const base = tempDir('peakready-run-');
     const run = RunDirectory.create('run', base);
     run.appendRequests([{ t: 1, scenario: 's', name: 'n', method: 'GET', status: 200, duration: 3, failed: false }]);
     appendFileSync(run.path('requests'), '{"t": 2, "scen');
@@ -24,7 +23,7 @@ describe('RunDirectory', () => {
   });
 
   it('names the places it looked when a run is missing', () => {
-    const base = mkdtempSync(join(tmpdir(), 'peakready-run-'));
+    const base = tempDir('peakready-run-');
     expect(() => RunDirectory.open('nope', base)).toThrow(/run "nope" not found/);
     expect(() => RunDirectory.open(undefined, base)).toThrow(/no runs found/);
   });

@@ -1,8 +1,6 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 /**
  * Helpers for the stack's integration tests (real processes and sockets). Not shipped to users:
@@ -13,7 +11,7 @@ export const TEST_DATABASE_URL = process.env.PEAKREADY_TEST_DATABASE_URL ?? 'pos
 
 /** A private state directory, so a test's stack.json and pid files never meet another test's. */
 export function privateStateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'peakready-stack-test-'));
+  const dir = tempDir('peakready-stack-test-');
   process.env.PEAKREADY_HOME = dir;
   return dir;
 }

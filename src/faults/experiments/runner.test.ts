@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { clearOwnedFaults, inspectFaults } from './clear.js';
 import { ledgerPath, readLedger } from './ledger.js';
 import { loadExperiment } from './load.js';
 import { runExperiment } from './runner.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 let faults: FaultProxyServer;
 let service: Server;
@@ -38,7 +38,7 @@ function timeline(run: RunDirectory): TimelineEvent[] {
 }
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'peakready-chaos-'));
+  home = tempDir('peakready-chaos-');
   process.env.PEAKREADY_HOME = home;
   service = createServer((_, res) => res.end('pong'));
   await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { packageRoot } from '../../paths.js';
 import { startFaultProxyServer, type FaultProxyServer } from '../server.js';
 import { echoServer, waitFor, type TcpPeer } from '../tcp-fixtures.js';
 import { inspectFaults, type ActiveFaults } from './clear.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 let faults: FaultProxyServer;
 let echo: TcpPeer;
@@ -40,7 +40,7 @@ async function active(): Promise<ActiveFaults> {
 }
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'peakready-signals-'));
+  home = tempDir('peakready-signals-');
   echo = await echoServer();
   faults = await startFaultProxyServer({ port: 0 });
   const client = new Toxiproxy(faults.url);

@@ -1,8 +1,5 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeakreadyError } from '../../errors.js';
@@ -14,6 +11,7 @@ import { queryPrometheus, queryRange } from './prometheus-api.js';
 import { prometheusInstalled, startPrometheus } from './prometheus-server.js';
 import { startPrometheusSampler } from './prometheus-sampler.js';
 import { startMetricsScraper } from './scraper.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 /** A replica-like /metrics endpoint served by prom-client, with the stack's metric names. */
 function stackRegistry(service: string) {
@@ -69,7 +67,7 @@ describe('Prometheus text format', () => {
 
 describe('metrics scraper', () => {
   it('scrapes a real prom-client endpoint into metrics.ndjson, keeping only the stack families', async () => {
-    const run = new RunDirectory(mkdtempSync(join(tmpdir(), 'peakready-scrape-')));
+    const run = new RunDirectory(tempDir('peakready-scrape-'));
     const scraper = startMetricsScraper({
       targets: () => [
         { service: 'checkout', replica: 'checkout-1', url: `http://127.0.0.1:${port}/metrics` },
@@ -102,7 +100,7 @@ describe('metrics scraper', () => {
 
 describe.runIf(prometheusInstalled())("Debian's Prometheus", () => {
   it('starts with a generated file_sd configuration, scrapes the target and answers PromQL', async () => {
-    const run = new RunDirectory(mkdtempSync(join(tmpdir(), 'peakready-prom-')));
+    const run = new RunDirectory(tempDir('peakready-prom-'));
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const promPort = (probe.address() as AddressInfo).port;
@@ -131,8 +129,8 @@ describe.runIf(prometheusInstalled())("Debian's Prometheus", () => {
   });
 
   it('drill --prometheus: the PromQL sampler writes the same samples a direct scrape of the replica writes', async () => {
-    const direct = new RunDirectory(mkdtempSync(join(tmpdir(), 'peakready-direct-')));
-    const viaPrometheus = new RunDirectory(mkdtempSync(join(tmpdir(), 'peakready-promql-')));
+    const direct = new RunDirectory(tempDir('peakready-direct-'));
+    const viaPrometheus = new RunDirectory(tempDir('peakready-promql-'));
     const target = { service: 'checkout', replica: 'checkout-1', url: `http://127.0.0.1:${port}/metrics` };
     const families = [StackMetrics.httpServerDuration, StackMetrics.checkoutOrders];
     const probe = createServer();
@@ -159,7 +157,7 @@ describe.runIf(prometheusInstalled())("Debian's Prometheus", () => {
   });
 
   it('a Prometheus that is not there counts as a failed round, not a crash', async () => {
-    const run = new RunDirectory(mkdtempSync(join(tmpdir(), 'peakready-promql-')));
+    const run = new RunDirectory(tempDir('peakready-promql-'));
     const sampler = startPrometheusSampler({ url: 'http://127.0.0.1:9', intervalMs: 60_000, runDir: run });
     await sampler.stop();
     expect(sampler.stats()).toMatchObject({ scrapes: 0, failures: 1, lastError: expect.stringMatching(/not reachable/) });

@@ -1,6 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
@@ -14,6 +13,7 @@ import type { SpanRecord } from '../../run/records.js';
 import { ExportTraceServiceResponse, RpcStatus } from './otlp-proto.js';
 import { startOtlpReceiver, type OtlpReceiver } from './receiver.js';
 import { otlpJsonRequest, otlpProtobufRequest, sampleCheckoutTrace } from './sample-traces.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 const open: OtlpReceiver[] = [];
 afterEach(async () => {
@@ -27,7 +27,7 @@ async function receiver(options: Parameters<typeof startOtlpReceiver>[0] = {}): 
 }
 
 function tempRun(): RunDirectory {
-  return new RunDirectory(mkdtempSync(join(tmpdir(), 'peakready-otlp-')));
+  return new RunDirectory(tempDir('peakready-otlp-'));
 }
 
 async function post(url: string, body: Uint8Array | string, headers: Record<string, string>) {
@@ -236,7 +236,7 @@ describe('OTLP receiver with raw bodies', () => {
   });
 
   it('writes under --out when no run directory is given', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'peakready-otlp-out-'));
+    const dir = tempDir('peakready-otlp-out-');
     const r = await receiver({ outDir: join(dir, 'nested') });
     await post(r.url, otlpProtobufRequest([traces[0]!]), { 'content-type': 'application/x-protobuf' });
     await r.close();

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shipped } from '../../paths.js';
@@ -8,12 +7,13 @@ import { RunDirectory } from '../../run/run-dir.js';
 import type { RequestRecord } from '../../run/records.js';
 import { otlpProtobufRequest, sampleCheckoutTrace } from '../otlp/sample-traces.js';
 import { buildTraceRunReport, formatTraceReport } from './run-report.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 const cli = shipped('bin/peakready.js');
 
 describe('peakready otlp serve + peakready traces', () => {
   it('receives spans until SIGTERM, leaves the run readable by `traces`, and prints links', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'peakready-serve-')), 'run');
+    const out = join(tempDir('peakready-serve-'), 'run');
     const child = spawn(process.execPath, [cli, 'otlp', 'serve', '--port', '0', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
