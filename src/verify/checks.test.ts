@@ -77,6 +77,14 @@ describe('each check catches its failure', () => {
     expect(c.reason).toMatch(/^checkout p95 during outage: 3\d\dms \(limit <= 1\d\dms\); baseline p95 \d+(\.\d)?ms/);
   });
 
+  it('isolation: checkouts in flight while a replica was starting are not charged to the outage', () => {
+    const c = checksOf(['replica-start-in-outage']).isolation!;
+    expect(c.status).toBe('pass');
+    expect(detail(c, 'checkout p95 during outage').note).toMatch(/; 10 checkouts in flight while a replica was starting left out$/);
+    // slowness outside the start-up window is still the fault's
+    expect(checksOf(['replica-start-in-outage', 'checkout-slow-in-outage']).isolation!.status).toBe('fail');
+  });
+
   it('isolation: an experiment that never injected its fault fails, naming the probe', () => {
     expect(checksOf(['chaos-refused']).isolation).toMatchObject({
       status: 'fail',

@@ -13,6 +13,7 @@ export type FixtureBreak =
   | 'bad-minute'
   | 'checkout-fails-in-outage'
   | 'checkout-slow-in-outage'
+  | 'replica-start-in-outage'
   | 'pages-fail-in-outage'
   | 'lost-order'
   | 'double-charge'
@@ -58,6 +59,13 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
       { t: at(27), type: 'replicas', service: 'catalog', from: 3, to: 3, ready: 3 },
     );
   }
+  if (broken.has('replica-start-in-outage')) {
+    // a scale-out replica starting inside the outage window (its start-up takes CPU from everyone)
+    timeline.push(
+      { t: at(35), type: 'replica', service: 'search', replica: 'search-2', pid: 1002, state: 'started' },
+      { t: at(37), type: 'replica', service: 'search', replica: 'search-2', pid: 1002, state: 'ready' },
+    );
+  }
   if (broken.has('flap')) {
     timeline.push(
       { t: at(50), type: 'scale-decision', service: 'catalog', current: 3, desired: 1, utilization: 10, target: 60, limitedBy: 'tolerance', reason: 'cpu below target' },
@@ -82,6 +90,7 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
     // the surge bites before catalog scales out (25 s) and its replicas are ready (27 s)
     if (s >= 20 && s < 27) duration += 60;
     if (broken.has('checkout-slow-in-outage') && isCheckout && inOutage) duration += 300;
+    if (broken.has('replica-start-in-outage') && isCheckout && s >= 35 && s < 37) duration += 300;
     if (broken.has('bad-minute') && isCheckout && s >= 50 && s < 54) duration = 1500;
     const record: RequestRecord = { t: at(s), scenario, name: isCheckout ? 'checkout' : 'product', method: isCheckout ? 'POST' : 'GET', status: isCheckout ? 201 : 200, duration, failed: false, traceId };
     if (isCheckout) {
