@@ -83,6 +83,26 @@ export function requestsDuring(
   return { requests: ofScenario, intervals: [{ start: ofScenario[0]!.t, end: ofScenario.at(-1)!.t + 1 }], source: 'scenario' };
 }
 
+/**
+ * When each replica started during the run was starting: from its 'started' to its next timeline
+ * event ('ready', or 'stopped'/'crashed' if it never got ready); one still starting at the end of
+ * the timeline runs until `runEnd`.
+ */
+export function replicaStarts(timeline: readonly TimelineEvent[], runEnd: number): Interval[] {
+  const open = new Map<string, number>();
+  const out: Interval[] = [];
+  for (const e of timeline) {
+    if (e.type !== 'replica') continue;
+    if (e.state === 'started') open.set(e.replica, e.t);
+    else if (open.has(e.replica)) {
+      out.push({ start: open.get(e.replica)!, end: e.t });
+      open.delete(e.replica);
+    }
+  }
+  for (const start of open.values()) out.push({ start, end: runEnd });
+  return out;
+}
+
 export function inAny(t: number, intervals: readonly Interval[]): boolean {
   return intervals.some((i) => t >= i.start && t < i.end);
 }

@@ -1,7 +1,7 @@
 import { percentile } from '../budgets/evaluate.js';
-import { inAny, OUTAGE, type Interval } from '../budgets/run-windows.js';
+import { inAny, OUTAGE, replicaStarts } from '../budgets/run-windows.js';
 import type { Budgets } from '../budgets/types.js';
-import type { CheckResult, RequestRecord, TimelineEvent } from '../run/records.js';
+import type { CheckResult, RequestRecord } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import { fromDetails, ms, pct, skipped } from './check-result.js';
 import { nameMatcher, readRunData } from './run-data.js';
@@ -107,22 +107,6 @@ export function checkIsolation(run: RunDirectory, budgets: Budgets): CheckResult
 function split(requests: RequestRecord[], baseline: Parameters<typeof inAny>[1], outage: Parameters<typeof inAny>[1]) {
   // a request during a fault is never reference data, even when the reference phase spans the fault
   return { baseline: requests.filter((r) => inAny(r.t, baseline) && !inAny(r.t, outage)), outage: requests.filter((r) => inAny(r.t, outage)) };
-}
-
-/** When each replica started during the run was starting: from 'started' to 'ready' (or its end). */
-function replicaStarts(timeline: readonly TimelineEvent[], runEnd: number): Interval[] {
-  const open = new Map<string, number>();
-  const out: Interval[] = [];
-  for (const e of timeline) {
-    if (e.type !== 'replica') continue;
-    if (e.state === 'started') open.set(e.replica, e.t);
-    else if (open.has(e.replica)) {
-      out.push({ start: open.get(e.replica)!, end: e.t });
-      open.delete(e.replica);
-    }
-  }
-  for (const start of open.values()) out.push({ start, end: runEnd });
-  return out;
 }
 
 function successRate(requests: readonly RequestRecord[]): number {
