@@ -1,5 +1,5 @@
 // Fault proxy figures, side by side in one run (npm run build first):
-//   node bench/faults-bench.mjs [--quick]
+//   node bench/faults-bench.mjs [--quick] [--only 1,2,3,4]
 // 1. bulk throughput through a proxy with no toxic vs. direct on loopback (upload, and download),
 //    with the CPU each process (client, proxy, sink/source) spends per GiB and the bound that sets
 // 2. added latency per small request (64-byte ping-pong), p50/p99, proxy vs. direct, interleaved
@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { TimedQueue } from '../dist/src/faults/toxics/timed-queue.js';
 
 const quick = process.argv.includes('--quick');
+const onlyAt = process.argv.indexOf('--only');
+const sections = onlyAt > 0 ? new Set(process.argv[onlyAt + 1].split(',').map(Number)) : new Set([1, 2, 3, 4]);
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const children = [];
 let done = false;
@@ -117,7 +119,7 @@ console.log(`fault proxy bench (${quick ? 'quick' : 'full'}), Node ${process.ver
 console.log('peer: a minimal Node proxy (stream.pipe both ways, own process); control for timers: a server replying after setTimeout(100)\n');
 
 // 1. bulk throughput, rounds alternating direct / peakready / pipe proxy, each direction
-{
+if (sections.has(1)) {
   const bytes = (quick ? 64 : 256) * 1024 * 1024;
   const rounds = quick ? 3 : 5;
   const gib = bytes / 1073741824;
@@ -168,7 +170,7 @@ console.log('peer: a minimal Node proxy (stream.pipe both ways, own process); co
 await api(proxy.url, 'DELETE', '/proxies/source'); // its listener would take one of the fds section 4 counts
 
 // 2. added latency per small request, interleaved batches on one connection each
-{
+if (sections.has(2)) {
   const n = quick ? 2000 : 10000;
   const d = await open(peers.echo);
   const p = await open(echoProxy);
@@ -197,7 +199,7 @@ await api(proxy.url, 'DELETE', '/proxies/source'); // its listener would take on
 // latency of its own (the proxy accepts and connects 1,000 upstreams while the first requests wait),
 // so the toxic's added latency is measured against the same burst through the same proxy without
 // the toxic, rounds interleaved: baseline, toxic, control (a server's own setTimeout(100), no proxy).
-{
+if (sections.has(3)) {
   const n = 1000;
   const rounds = quick ? 2 : 5;
   const trips = 3;
@@ -263,12 +265,14 @@ await api(proxy.url, 'DELETE', '/proxies/source'); // its listener would take on
   console.log(`   added p50 per round: ${added.map((x) => fmt(x, 2)).join(', ')} ms (median ${fmt(median(added), 2)}); control's own excess p50 per round: ${perRound('control', 50).map((x) => signed(x - 100)).join(', ')} ms`);
 }
 
-// 4. connections held open at once through one proxy (the proxy process holds 2 sockets per connection)
-{
+// 4. connections held open at once through one proxy. Each takes two sockets in the process that
+// holds it, so one process holds at most half its open-file limit; past its share the proxy hands
+// new connections to helper processes (src/faults/data-plane.ts). Memory is the sum over them all.
+if (sections.has(4)) {
   const target = quick ? 2000 : 10000;
   const fds = await ask(proxy.child, 'fds');
-  const memory = async () => ({ heapUsed: (await ask(proxy.child, 'heap')).heapUsed, rss: Number(readFileSync(`/proc/${proxy.child.pid}/statm`, 'utf8').split(' ')[1]) * 4096 });
-  const before = await memory();
+  const rssOf = (pid) => Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096;
+  const before = { heapUsed: (await ask(proxy.child, 'heap')).heapUsed, rss: rssOf(proxy.child.pid) };
   const sockets = [];
   let failed = 0;
   for (let i = 0; i < target; i += 200) {
@@ -282,16 +286,22 @@ await api(proxy.url, 'DELETE', '/proxies/source'); // its listener would take on
   let echoed = 0;
   await Promise.all(sockets.map((s) => new Promise((resolve) => { s.once('data', () => { echoed++; resolve(); }); s.once('error', resolve); s.once('close', resolve); s.write('x'); })));
   await ask(proxy.child, 'gc');
-  const after = await memory();
+  const { placement } = await ask(proxy.child, 'placement');
+  const after = { heapUsed: (await ask(proxy.child, 'heap')).heapUsed, rss: rssOf(proxy.child.pid) };
+  const helpersRss = placement.helpers.reduce((sum, h) => sum + rssOf(h.pid), 0);
   const mib = (b) => fmt(b / 1048576, 1);
+  const total = after.rss + helpersRss - before.rss;
   console.log(
     `4. held open: ${sockets.length} of ${target} connected (${failed} failed), ${echoed} echoed a byte through the proxy; ` +
-      `proxy RSS ${mib(before.rss)} -> ${mib(after.rss)} MiB (+${fmt((after.rss - before.rss) / Math.max(sockets.length, 1) / 1024, 1)} KiB per connection), heap +${mib(after.heapUsed - before.heapUsed)} MiB`,
+      `the proxy process holds ${placement.local}, ${placement.helpers.length} helper process(es) ${placement.helpers.map((h) => h.connections).join(' + ') || 0}`,
   );
-  const fit = Math.floor((fds.soft - fds.open) / 2);
   console.log(
-    `   fd limit of the proxy process: ${fds.soft} open files (hard ${fds.hard}, cannot be raised here); it already had ${fds.open} open ` +
-      `(stdio, IPC, event loop, API and proxy listeners), so (${fds.soft} - ${fds.open}) / 2 sockets per connection = ${fit} connections fit at most${target > fit ? `, not ${target}` : ''}`,
+    `   memory: proxy RSS ${mib(before.rss)} -> ${mib(after.rss)} MiB, helpers ${mib(helpersRss)} MiB; ` +
+      `+${mib(total)} MiB in all, ${fmt(total / Math.max(sockets.length, 1) / 1024, 1)} KiB per connection (a helper's own Node runtime included), proxy heap +${mib(after.heapUsed - before.heapUsed)} MiB`,
+  );
+  console.log(
+    `   open-file limit per process: ${fds.soft} (hard ${fds.hard}, cannot be raised here); the proxy process had ${fds.open} open before, ` +
+      `and one process fits at most (${fds.soft} - ${fds.open}) / 2 = ${Math.floor((fds.soft - fds.open) / 2)} connections`,
   );
   sockets.forEach((s) => s.destroy());
 }

@@ -61,12 +61,10 @@ function buildRoutes(c: ProxyCollection): Route[] {
     handle,
   });
   const proxyUpdate: Route['handle'] = async ([name], body) => ({ status: 200, body: (await c.update(name!, body())).json() });
-  const toxicUpdate: Route['handle'] = ([name, toxicName], body) => {
+  const toxicUpdate: Route['handle'] = async ([name, toxicName], body) => {
     const proxy = c.get(name!);
     const toxic = proxy.getToxic(toxicName!);
-    const update = parseToxicUpdate(toxic, body());
-    toxic.toxicity = update.toxicity;
-    toxic.attributes = update.attributes;
+    await proxy.updateToxic(toxic, parseToxicUpdate(toxic, body()));
     return { status: 200, body: toxicJson(toxic) };
   };
   return [
@@ -80,16 +78,16 @@ function buildRoutes(c: ProxyCollection): Route[] {
     route('PATCH', `/proxies/${P}`, proxyUpdate),
     route('DELETE', `/proxies/${P}`, async ([name]) => (await c.remove(name!), { status: 204 })),
     route('GET', `/proxies/${P}/toxics`, ([name]) => ({ status: 200, body: c.get(name!).toxicsJson() })),
-    route('POST', `/proxies/${P}/toxics`, ([name], body) => {
+    route('POST', `/proxies/${P}/toxics`, async ([name], body) => {
       const proxy = c.get(name!);
       const toxic = parseNewToxic(body());
-      proxy.addToxic(toxic);
+      await proxy.addToxic(toxic);
       return { status: 200, body: toxicJson(toxic) };
     }),
     route('GET', `/proxies/${P}/toxics/${P}`, ([name, toxic]) => ({ status: 200, body: toxicJson(c.get(name!).getToxic(toxic!)) })),
     route('POST', `/proxies/${P}/toxics/${P}`, toxicUpdate),
     route('PATCH', `/proxies/${P}/toxics/${P}`, toxicUpdate),
-    route('DELETE', `/proxies/${P}/toxics/${P}`, ([name, toxic]) => (c.get(name!).removeToxic(toxic!), { status: 204 })),
+    route('DELETE', `/proxies/${P}/toxics/${P}`, async ([name, toxic]) => (await c.get(name!).removeToxic(toxic!), { status: 204 })),
   ];
 }
 

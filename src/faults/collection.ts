@@ -1,5 +1,6 @@
 import { parseHostPort } from './address.js';
 import { ApiError, badBody, missingField, proxyAlreadyExists, proxyNotFound } from './api-error.js';
+import type { DataPlane } from './data-plane.js';
 import { Proxy } from './proxy.js';
 import { asObject } from './toxic-input.js';
 
@@ -23,6 +24,8 @@ const MAX_PROXIES = 1000;
 export class ProxyCollection {
   private readonly proxies = new Map<string, Proxy>();
 
+  constructor(private readonly dataPlane: DataPlane) {}
+
   all(): Proxy[] {
     return [...this.proxies.values()];
   }
@@ -37,7 +40,7 @@ export class ProxyCollection {
     const input = parseProxyInput(body, '');
     if (this.proxies.has(input.name)) throw proxyAlreadyExists();
     this.checkRoom(1);
-    const proxy = new Proxy(input.name, input.listen, input.upstream);
+    const proxy = new Proxy(this.dataPlane, input.name, input.listen, input.upstream);
     if (input.enabled) await proxy.start();
     this.proxies.set(proxy.name, proxy);
     return proxy;
@@ -62,7 +65,7 @@ export class ProxyCollection {
           continue;
         }
         if (existing) await existing.stop();
-        const proxy = new Proxy(input.name, input.listen, input.upstream);
+        const proxy = new Proxy(this.dataPlane, input.name, input.listen, input.upstream);
         applied.push({ proxy, ...(existing ? { replaced: existing } : {}) });
         if (input.enabled) await proxy.start();
         this.proxies.set(proxy.name, proxy);
@@ -111,7 +114,7 @@ export class ProxyCollection {
   /** POST /reset: every proxy enabled again, every toxic removed; proxies stay. */
   async reset(): Promise<void> {
     for (const proxy of this.proxies.values()) {
-      proxy.removeAllToxics();
+      await proxy.removeAllToxics();
       await proxy.start();
     }
   }

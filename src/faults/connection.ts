@@ -28,6 +28,8 @@ export class ProxyConnection implements LinkOwner {
         upstream: new Link(client, this.upstream, this, all.filter((t) => t.stream === 'upstream')),
         downstream: new Link(this.upstream, client, this, all.filter((t) => t.stream === 'downstream')),
       };
+      // the proxy accepts clients paused (one may be handed to a helper process unread)
+      client.resume();
     });
     for (const socket of [client, this.upstream]) {
       // A peer that vanished (ECONNRESET, refused upstream) takes the whole connection with it.

@@ -2,19 +2,25 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { formatHostPort, parseHostPort } from './address.js';
 import { ApiError, toxicAlreadyExists, toxicNotFound } from './api-error.js';
 import { ProxyConnection } from './connection.js';
+import type { DataPlane } from './data-plane.js';
 import { toxicJson, type ToxicState } from './toxic-state.js';
 
 /**
  * One named proxy: a TCP listener on `listen` forwarding every connection to `upstream` through
  * the proxy's toxics. Disabling it stops listening and closes its connections; enabling it
- * listens on the same address again (the real port when it was created with port 0).
+ * listens on the same address again (the real port when it was created with port 0). Its
+ * connections live in this process, or in the data plane's helpers once this one is full.
  */
 export class Proxy {
+  private static created = 0;
+  /** tells this proxy's connections in helper processes from those of a later one of the same name */
+  private readonly id = ++Proxy.created;
   readonly toxics: ToxicState[] = [];
   private readonly connections = new Set<ProxyConnection>();
   private server: Server | undefined;
 
   constructor(
+    private readonly dataPlane: DataPlane,
     readonly name: string,
     public listen: string,
     public upstream: string,
@@ -38,8 +44,13 @@ export class Proxy {
     if (this.server) return;
     const { host, port } = parseHostPort(this.listen, 'listen');
     const target = parseHostPort(this.upstream, 'upstream');
-    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      const connection = new ProxyConnection(socket, target, () => this.toxics, (c) => this.connections.delete(c));
+    // paused: a socket handed to a helper process must not have been read from here
+    const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => {
+      if (!this.dataPlane.takeLocal()) return this.dataPlane.hand(this.id, socket, target, this.toxics);
+      const connection = new ProxyConnection(socket, target, () => this.toxics, (c) => {
+        this.connections.delete(c);
+        this.dataPlane.releaseLocal();
+      });
       this.connections.add(connection);
     });
     server.maxConnections = 100_000;
@@ -63,6 +74,7 @@ export class Proxy {
     this.server = undefined;
     for (const connection of this.connections) connection.destroy();
     this.connections.clear();
+    await this.dataPlane.change({ type: 'close-proxy', proxy: this.id });
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -72,19 +84,29 @@ export class Proxy {
     return found;
   }
 
-  addToxic(toxic: ToxicState): void {
+  /** Each change reaches every live connection, here and in helpers, before it resolves. */
+  async addToxic(toxic: ToxicState): Promise<void> {
     if (this.toxics.some((t) => t.name === toxic.name)) throw toxicAlreadyExists();
     this.toxics.push(toxic);
     for (const connection of this.connections) connection.addToxic(toxic);
+    await this.dataPlane.change({ type: 'add-toxic', proxy: this.id, toxic });
   }
 
-  removeToxic(name: string): void {
+  /** New values for a toxic: live connections read its attributes as they go. */
+  async updateToxic(toxic: ToxicState, update: Pick<ToxicState, 'toxicity' | 'attributes'>): Promise<void> {
+    toxic.toxicity = update.toxicity;
+    toxic.attributes = update.attributes;
+    await this.dataPlane.change({ type: 'update-toxic', proxy: this.id, name: toxic.name, ...update });
+  }
+
+  async removeToxic(name: string): Promise<void> {
     const toxic = this.getToxic(name);
     this.toxics.splice(this.toxics.indexOf(toxic), 1);
     for (const connection of this.connections) connection.removeToxic(toxic);
+    await this.dataPlane.change({ type: 'remove-toxic', proxy: this.id, name });
   }
 
-  removeAllToxics(): void {
-    for (const toxic of [...this.toxics]) this.removeToxic(toxic.name);
+  async removeAllToxics(): Promise<void> {
+    for (const toxic of [...this.toxics]) await this.removeToxic(toxic.name);
   }
 }
