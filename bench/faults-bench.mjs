@@ -301,7 +301,7 @@ if (sections.has(4)) {
   );
   console.log(
     `   memory: proxy RSS ${mib(before.rss)} -> ${mib(after.rss)} MiB, helpers ${mib(helpersRss)} MiB; ` +
-      `+${mib(total)} MiB in all, ${fmt(total / Math.max(sockets.length, 1) / 1024, 1)} KiB per connection (a helper's own Node runtime included), proxy heap +${mib(after.heapUsed - before.heapUsed)} MiB`,
+      `+${mib(total)} MiB in all, ${fmt(total / Math.max(sockets.length, 1) / 1024, 1)} KiB per connection (a helper's own Node runtime included), proxy heap ${signed((after.heapUsed - before.heapUsed) / 1048576, 1)} MiB`,
   );
   console.log(
     `   open-file limit per process: ${fds.soft} (hard ${fds.hard}, cannot be raised here); the proxy process had ${fds.open} open before, ` +

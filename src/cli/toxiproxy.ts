@@ -13,6 +13,12 @@ export function registerToxiproxy(program: Command): void {
     .description("serve Toxiproxy's HTTP API (any Toxiproxy client works with it) until Ctrl-C")
     .option('--host <host>', 'address the API listens on', DEFAULT_API_HOST)
     .option('--port <port>', 'port the API listens on (0 = any free port)', String(DEFAULT_API_PORT))
+    .addHelpText(
+      'after',
+      '\nEach proxied connection takes two open files. Near this process\'s open-file limit, new connections go to\n' +
+        'helper processes (fd passing), so a proxy holds more than one process could; they end with this one.\n' +
+        'PEAKREADY_PROXY_LOCAL_CONNECTIONS=N sets how many this process holds itself.\n',
+    )
     .action(async (options: { host: string; port: string }) => {
       const { startFaultProxyServer } = await import('../faults/server.js');
       const port = Number(options.port);
