@@ -7,6 +7,7 @@
 //   2. max req/s at 50 connections: peakready vs autocannon vs wrk
 //   3. arrival-rate accuracy at 1,000 and 5,000 iterations/s
 //   4. resident memory of 5,000 VUs of constant-vus with sleep(1)
+// and what one wake-up of an idle Node thread costs here (load-wake-cost.mjs), which is what pacing costs
 // CPU is user+sys of each generator's whole process tree. Run: `npm run build && node bench/load-runtime.mjs`
 // (BENCH_SECONDS=5 for a quick pass; BENCH_ROUNDS runs, best kept, default 2). Writes bench/load-results.md.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { autocannon, exportedRequests, fmt, measure, peakready, root, runWithPea
 
 const engineRunner = join(root, 'bench', 'load-engine-runner.mjs');
 const pacedFloor = join(root, 'bench', 'load-paced-floor.mjs');
+const wakeCost = join(root, 'bench', 'load-wake-cost.mjs');
 
 const S = Number(process.env.BENCH_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -124,6 +126,9 @@ const f1 = await bestOf({
   wrk: () => runWrk(S, 1),
   floor: () => runPacedFloor(5000, S),
 });
+// what one wake-up of an idle Node thread costs here: a bare 1 ms timer loop (in-process CPU, start-up excluded)
+const wake = await measure('node', [wakeCost, '1', String(Math.min(S, 5))], { outFile: out('wake.out') });
+const wakeUs = JSON.parse(wake.output.trim().split('\n').at(-1)).cpuPerWakeUs;
 log('| generator | req/s | CPU s | CPU µs/req | vs autocannon | latency p50 / p99 ms |');
 log('|---|---|---|---|---|---|');
 log(row('peakready engine, sync script', f1.engineSync, f1.autocannon));
@@ -139,6 +144,12 @@ log(
     `pays a wake-up per arrival tick and per response. autocannon -R spends each second's budget in a burst, then waits ` +
     `(its p99 of ${ms(f1.autocannon.p99Ms)} ms is the queue of that burst), so its CPU per request is that of a saturated run. ` +
     `Above the floor, the engine's own work per paced request is ${fmt(perReq(f1.engineMain) - perReq(f1.floor), 1)} µs (mainThread row).`,
+);
+log();
+log(
+  `A wake-up is what pacing costs: a bare Node timer loop, 1 ms apart and doing nothing, uses ${fmt(wakeUs, 1)} µs of CPU per wake on ` +
+    `this machine (bench/load-wake-cost.mjs). Starting requests every millisecond is at least 1,000 wakes a second, so at 5,000 req/s ` +
+    `at least ${fmt((wakeUs * 1000) / 5000, 1)} µs per request before any request is made, and the responses add wakes of their own.`,
 );
 log();
 
