@@ -10,7 +10,7 @@
 // and what one wake-up of an idle Node thread costs here (load-wake-cost.mjs), which is what pacing costs
 // CPU is user+sys of each generator's whole process tree. Run: `npm run build && node bench/load-runtime.mjs`
 // (BENCH_SECONDS=5 for a quick pass; BENCH_ROUNDS runs, best kept, default 2). Writes bench/load-results.md.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { autocannon, exportedRequests, fmt, measure, peakready, root, runWithPeakRss, startNginx, writeScript } from './load-common.mjs';
@@ -192,5 +192,6 @@ log();
 log(`Load average at the end: ${loadAverage()} (2 cores).`);
 
 nginx.stop();
+rmSync(dir, { recursive: true, force: true }); // its scripts, summaries and generator outputs
 writeFileSync(join(root, 'bench', 'load-results.md'), lines.join('\n') + '\n');
 console.log(`\nwrote bench/load-results.md`);

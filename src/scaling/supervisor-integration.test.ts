@@ -101,7 +101,8 @@ describe('local autoscaler with the real supervisor', () => {
     }
     run.appendRequests(requests);
     const firstUp = decisions.find((d) => d.t >= surgeAt && d.desired > d.current)!;
-    expect(firstUp.t - surgeAt).toBeLessThanOrEqual(4 * SYNC_MS);
+    // by the fourth sync; a sync's timer may fire a few ms late on a busy machine (2,005 ms was seen)
+    expect(Math.round((firstUp.t - surgeAt) / SYNC_MS)).toBeLessThanOrEqual(4);
     const timeline = run.timeline();
     // the supervisor recorded the replicas it started and stopped for the autoscaler
     expect(timeline.some((e: TimelineEvent) => e.type === 'replica' && e.service === 'catalog' && e.replica === 'catalog-2' && e.state === 'ready')).toBe(true);
