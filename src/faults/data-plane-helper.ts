@@ -1,22 +1,18 @@
 import type { Socket } from 'node:net';
+import { ConnectionGroup } from './connection-group.js';
 import { ProxyConnection } from './connection.js';
 import type { FromHelper, ToHelper } from './helper-protocol.js';
-import type { ToxicState } from './toxic-state.js';
 
 /**
  * A helper process of the fault proxy (forked by data-plane.ts): it holds the connections handed
  * to it once the proxy's own process is out of open files, and runs them exactly as the proxy
- * does (the same ProxyConnection and toxics), mirroring each proxy's toxics from the messages.
+ * does (the same ProxyConnection, ConnectionGroup and toxics), keeping each proxy's toxics from the messages.
  * It lives only as long as its IPC channel: when the proxy process ends, by any means, the
  * channel closes and this process closes its connections and exits.
  */
 
-interface Mirror {
-  toxics: ToxicState[];
-  connections: Set<ProxyConnection>;
-}
-
-const mirrors = new Map<number, Mirror>();
+/** each proxy's group here, by the proxy's id */
+const groups = new Map<number, ConnectionGroup>();
 let finished = 0;
 let reporting = false;
 
@@ -36,55 +32,31 @@ function finishedOne(): void {
   });
 }
 
-function mirrorOf(proxy: number, toxics: ToxicState[] = []): Mirror {
-  let mirror = mirrors.get(proxy);
-  if (!mirror) mirrors.set(proxy, (mirror = { toxics, connections: new Set() }));
-  return mirror;
-}
-
 function handle(message: ToHelper, socket: Socket | undefined): void {
-  switch (message.type) {
-    case 'connection': {
-      // a client that went away while being handed over arrives without a socket
-      if (!socket) return finishedOne();
-      const mirror = mirrorOf(message.proxy, message.toxics);
-      const connection = new ProxyConnection(socket, message.target, () => mirror.toxics, (c) => {
-        mirror.connections.delete(c);
+  if (message.type === 'connection') {
+    // a client that went away while being handed over arrives without a socket
+    if (!socket) return finishedOne();
+    let group = groups.get(message.proxy);
+    if (!group) groups.set(message.proxy, (group = new ConnectionGroup(message.toxics)));
+    const { connections, toxics } = group;
+    connections.add(
+      new ProxyConnection(socket, message.target, () => toxics, (c) => {
+        connections.delete(c);
         finishedOne();
-      });
-      mirror.connections.add(connection);
-      return;
-    }
-    case 'add-toxic': {
-      const mirror = mirrors.get(message.proxy);
-      if (mirror) {
-        mirror.toxics.push(message.toxic);
-        for (const connection of mirror.connections) connection.addToxic(message.toxic);
-      }
-      break;
-    }
-    case 'update-toxic': {
-      const toxic = mirrors.get(message.proxy)?.toxics.find((t) => t.name === message.name);
-      if (toxic) {
-        toxic.toxicity = message.toxicity;
-        toxic.attributes = message.attributes;
-      }
-      break;
-    }
-    case 'remove-toxic': {
-      const mirror = mirrors.get(message.proxy);
-      const toxic = mirror?.toxics.find((t) => t.name === message.name);
-      if (mirror && toxic) {
-        mirror.toxics.splice(mirror.toxics.indexOf(toxic), 1);
-        for (const connection of mirror.connections) connection.removeToxic(toxic);
-      }
-      break;
-    }
-    case 'close-proxy': {
-      const mirror = mirrors.get(message.proxy);
-      mirrors.delete(message.proxy);
-      for (const connection of mirror?.connections ?? []) connection.destroy();
-      break;
+      }),
+    );
+    return;
+  }
+  const group = groups.get(message.proxy);
+  if (group) {
+    if (message.type === 'add-toxic') group.addToxic(message.toxic);
+    else if (message.type === 'close-proxy') {
+      groups.delete(message.proxy);
+      group.destroyConnections();
+    } else {
+      const toxic = group.find(message.name);
+      if (toxic && message.type === 'update-toxic') group.updateToxic(toxic, message);
+      else if (toxic) group.removeToxic(toxic);
     }
   }
   send({ type: 'ack', seq: message.seq });
@@ -92,6 +64,6 @@ function handle(message: ToHelper, socket: Socket | undefined): void {
 
 process.on('message', (message: ToHelper, socket?: Socket) => handle(message, socket));
 process.on('disconnect', () => {
-  for (const mirror of mirrors.values()) for (const connection of mirror.connections) connection.destroy();
+  for (const group of groups.values()) group.destroyConnections();
   process.exit(0);
 });

@@ -106,6 +106,8 @@ export class DataPlane {
   hand(proxy: number, socket: Socket, target: HostPort, toxics: readonly ToxicState[]): void {
     const helper = this.helperWithRoom();
     if (!helper) return void socket.destroy(); // as a process out of files: the client sees the connection close
+    // a copy: a message queued behind another handle is serialised later, and a toxic added by
+    // then must arrive once (as its own message), not also in this snapshot
     helper.hand({ type: 'connection', proxy, target, toxics: toxics.map((t) => ({ ...t, attributes: { ...t.attributes } })) }, socket);
   }
 

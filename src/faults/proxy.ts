@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { formatHostPort, parseHostPort } from './address.js';
 import { ApiError, toxicAlreadyExists, toxicNotFound } from './api-error.js';
+import { ConnectionGroup } from './connection-group.js';
 import { ProxyConnection } from './connection.js';
 import type { DataPlane } from './data-plane.js';
 import { toxicJson, type ToxicState } from './toxic-state.js';
@@ -15,8 +16,7 @@ export class Proxy {
   private static created = 0;
   /** tells this proxy's connections in helper processes from those of a later one of the same name */
   private readonly id = ++Proxy.created;
-  readonly toxics: ToxicState[] = [];
-  private readonly connections = new Set<ProxyConnection>();
+  private readonly group = new ConnectionGroup();
   private server: Server | undefined;
 
   constructor(
@@ -27,8 +27,12 @@ export class Proxy {
     public enabled = false,
   ) {}
 
+  get toxics(): readonly ToxicState[] {
+    return this.group.toxics;
+  }
+
   get connectionCount(): number {
-    return this.connections.size;
+    return this.group.connections.size;
   }
 
   json(): Record<string, unknown> {
@@ -48,10 +52,10 @@ export class Proxy {
     const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => {
       if (!this.dataPlane.takeLocal()) return this.dataPlane.hand(this.id, socket, target, this.toxics);
       const connection = new ProxyConnection(socket, target, () => this.toxics, (c) => {
-        this.connections.delete(c);
+        this.group.connections.delete(c);
         this.dataPlane.releaseLocal();
       });
-      this.connections.add(connection);
+      this.group.connections.add(connection);
     });
     server.maxConnections = 100_000;
     await new Promise<void>((resolve, reject) => {
@@ -72,37 +76,31 @@ export class Proxy {
     this.enabled = false;
     const server = this.server;
     this.server = undefined;
-    for (const connection of this.connections) connection.destroy();
-    this.connections.clear();
+    this.group.destroyConnections();
     await this.dataPlane.change({ type: 'close-proxy', proxy: this.id });
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   getToxic(name: string): ToxicState {
-    const found = this.toxics.find((t) => t.name === name);
+    const found = this.group.find(name);
     if (!found) throw toxicNotFound();
     return found;
   }
 
   /** Each change reaches every live connection, here and in helpers, before it resolves. */
   async addToxic(toxic: ToxicState): Promise<void> {
-    if (this.toxics.some((t) => t.name === toxic.name)) throw toxicAlreadyExists();
-    this.toxics.push(toxic);
-    for (const connection of this.connections) connection.addToxic(toxic);
+    if (this.group.find(toxic.name)) throw toxicAlreadyExists();
+    this.group.addToxic(toxic);
     await this.dataPlane.change({ type: 'add-toxic', proxy: this.id, toxic });
   }
 
-  /** New values for a toxic: live connections read its attributes as they go. */
   async updateToxic(toxic: ToxicState, update: Pick<ToxicState, 'toxicity' | 'attributes'>): Promise<void> {
-    toxic.toxicity = update.toxicity;
-    toxic.attributes = update.attributes;
+    this.group.updateToxic(toxic, update);
     await this.dataPlane.change({ type: 'update-toxic', proxy: this.id, name: toxic.name, ...update });
   }
 
   async removeToxic(name: string): Promise<void> {
-    const toxic = this.getToxic(name);
-    this.toxics.splice(this.toxics.indexOf(toxic), 1);
-    for (const connection of this.connections) connection.removeToxic(toxic);
+    this.group.removeToxic(this.getToxic(name));
     await this.dataPlane.change({ type: 'remove-toxic', proxy: this.id, name });
   }
 
