@@ -83,6 +83,21 @@ describe('connections beyond what one process holds go to helper processes', () 
     expect(server.placement().helpers[0]!.connections).toBe(1);
   });
 
+  it('carries on when a helper dies: its clients are cut, and the next connections go to a new helper', async () => {
+    const [helper] = server.placement().helpers;
+    const inHelper = clients.at(-1)!;
+    process.kill(helper!.pid, 'SIGKILL');
+    expect(['end', 'reset']).toContain(await inHelper.closed);
+    await waitFor(() => server.placement().helpers.every((h) => h.pid !== helper!.pid));
+    const next = await openClient(port);
+    clients.push(next);
+    await roundTrip(next, 'after the crash');
+    expect(next.data().toString()).toBe('after the crash');
+    const [replacement] = server.placement().helpers;
+    expect(replacement!.pid).not.toBe(helper!.pid);
+    expect(replacement!.connections).toBe(1);
+  });
+
   it('ends its helpers when it closes', async () => {
     const other = await startFaultProxyServer({ port: 0, localConnections: 0 });
     await call(other, 'POST', '/proxies', { name: 'e', upstream: echo.address });
