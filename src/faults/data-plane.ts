@@ -20,12 +20,15 @@ const MAX_HELPERS = 8;
 /** One helper process and what it holds. */
 class Helper {
   connections = 0;
-  alive = true;
   private seq = 0;
   private readonly pending = new Map<number, () => void>();
   readonly exited: Promise<void>;
 
-  constructor(readonly child: ChildProcess) {
+  /** `onExit`: called as the process goes, before anything else hears of it */
+  constructor(
+    readonly child: ChildProcess,
+    onExit: (helper: Helper) => void,
+  ) {
     child.on('message', (message: FromHelper) => {
       if (message.type === 'ack') {
         this.pending.get(message.seq)?.();
@@ -36,7 +39,7 @@ class Helper {
     child.on('error', () => undefined);
     this.exited = new Promise((resolve) =>
       child.once('exit', () => {
-        this.alive = false;
+        onExit(this);
         this.connections = 0;
         for (const done of this.pending.values()) done();
         this.pending.clear();
@@ -56,7 +59,7 @@ class Helper {
 
   /** resolves once the helper has applied the change (or is gone) */
   change(change: Change): Promise<void> {
-    if (!this.alive || !this.child.connected) return Promise.resolve();
+    if (!this.child.connected) return Promise.resolve();
     const seq = ++this.seq;
     return new Promise<void>((resolve) => {
       this.pending.set(seq, resolve);
@@ -113,25 +116,26 @@ export class DataPlane {
 
   /** applies a toxic change or a close in every helper; resolves when all have */
   async change(change: Change): Promise<void> {
-    await Promise.all(this.helpers.filter((h) => h.alive).map((h) => h.change(change)));
+    await Promise.all(this.helpers.map((h) => h.change(change)));
   }
 
   placement(): Placement {
-    return { local: this.local, helpers: this.helpers.filter((h) => h.alive).map((h) => ({ pid: h.child.pid!, connections: h.connections })) };
+    return { local: this.local, helpers: this.helpers.map((h) => ({ pid: h.child.pid!, connections: h.connections })) };
   }
 
   /** ends every helper (their connections with them) */
   async close(): Promise<void> {
     this.closed = true;
-    for (const helper of this.helpers) if (helper.child.connected) helper.child.disconnect();
-    await Promise.all(this.helpers.map((h) => h.exited));
+    const helpers = [...this.helpers];
+    for (const helper of helpers) if (helper.child.connected) helper.child.disconnect();
+    await Promise.all(helpers.map((h) => h.exited));
   }
 
   private helperWithRoom(): Helper | undefined {
-    const live = this.helpers.filter((h) => h.alive);
-    const roomy = live.find((h) => h.connections < this.helperCapacity);
+    // a helper leaves this list as its process exits
+    const roomy = this.helpers.find((h) => h.connections < this.helperCapacity);
     // a helper that cannot start must not be forked again for every connection
-    if (roomy || this.closed || live.length >= MAX_HELPERS || this.spawned >= MAX_HELPERS * 2) return roomy;
+    if (roomy || this.closed || this.helpers.length >= MAX_HELPERS || this.spawned >= MAX_HELPERS * 2) return roomy;
     let entry: string;
     try {
       entry = distEntry('src/faults/data-plane-helper');
@@ -139,9 +143,10 @@ export class DataPlane {
       return undefined;
     }
     this.spawned++;
-    const helper = new Helper(fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] }));
+    const helper = new Helper(fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] }), (gone) =>
+      this.helpers.splice(this.helpers.indexOf(gone), 1),
+    );
     this.helpers.push(helper);
-    void helper.exited.then(() => this.helpers.splice(this.helpers.indexOf(helper), 1));
     return helper;
   }
 }
