@@ -2,7 +2,7 @@ import { cpSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadBudgets } from './budgets/load.js';
 import { type DrillProfile } from './drill/profiles.js';
-import { activeFaults, formatDrillStatus, type DrillStatus } from './drill/progress.js';
+import { formatDrillStatus, type DrillStatus } from './drill/progress.js';
 import { readIntegritySnapshot, takeCleanupSnapshot } from './drill/snapshots.js';
 import { ExitCode } from './exit-codes.js';
 import { clearOwnedFaults, inspectFaults, loadExperiment, runExperiment } from './faults/experiments/index.js';
@@ -13,6 +13,7 @@ import { shipped } from './paths.js';
 import { writeReports, renderVerdictTable } from './report/index.js';
 import type { CleanupSnapshot, TimelineEvent } from './run/records.js';
 import { RunDirectory } from './run/run-dir.js';
+import { activeFaults } from './run/timeline.js';
 import { createCpuLimiter } from './scaling/cpu-limits.js';
 import { startLocalAutoscaler } from './scaling/local-autoscaler.js';
 import { startStack, type RunningStack } from './stack/supervisor.js';
@@ -219,7 +220,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         p95Ms: p.p95Ms,
         errorRate: p.errorRate,
         replicas: replicaCounts(stack),
-        activeFaults: activeFaults(run.timeline()),
+        activeFaults: activeFaults(run.timeline(), now),
       };
       options.onStatus?.(formatDrillStatus(status));
     };

@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { RequestRecord, TimelineEvent } from '../run/records.js';
 import { evaluateBudget, percentile } from './evaluate.js';
 import { loadBudgets, parseBudgets } from './load.js';
-import { namedIntervals, runSpan } from './run-windows.js';
+import { namedIntervals, runSpan } from '../run/timeline.js';
 
 function issuesOf(text: string): string[] {
   try {

@@ -1,6 +1,6 @@
 import { didYouMean } from '../errors.js';
 import type { RequestRecord } from '../run/records.js';
-import { requestsDuring, type Interval } from './run-windows.js';
+import { requestsDuring, type Interval } from '../run/timeline.js';
 import { aggregationName, compare, type Aggregation } from './threshold-expression.js';
 import { BUDGET_METRICS, type BudgetMetric, type ThresholdBudget } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '../run/records.js';
+import type { FaultWindow } from '../run/timeline.js';
 
 /** What the drill knows at one instant; rendered as one progress line. */
 export interface DrillStatus {
@@ -9,7 +9,8 @@ export interface DrillStatus {
   p95Ms: number | null;
   errorRate: number;
   replicas: Readonly<Record<string, number>>;
-  activeFaults: readonly string[];
+  /** the faults on now (`activeFaults` of run/timeline.ts) */
+  activeFaults: readonly FaultWindow[];
 }
 
 function mmss(ms: number): string {
@@ -25,7 +26,7 @@ export function formatDrillStatus(status: DrillStatus): string {
     .filter(([, n]) => n > 1)
     .map(([service, n]) => `${service} ${n}`);
   const replicas = scaled.length ? scaled.join(' ') : 'all at 1';
-  const faults = status.activeFaults.length ? status.activeFaults.join(', ') : 'none';
+  const faults = status.activeFaults.length ? status.activeFaults.map(faultLabel).join(', ') : 'none';
   return (
     `${status.phase.padEnd(8)} ${mmss(status.elapsedMs)}/${mmss(status.totalMs)} (${mmss(left)} left) | ` +
     `${Math.round(status.requestsPerSecond)} req/s p95 ${p95} err ${(status.errorRate * 100).toFixed(1)}% | ` +
@@ -33,15 +34,7 @@ export function formatDrillStatus(status: DrillStatus): string {
   );
 }
 
-/** Active faults from the timeline so far: `proxy:toxic-type` or `proxy:down`. */
-export function activeFaults(events: readonly TimelineEvent[]): string[] {
-  const active = new Map<string, string>();
-  for (const e of events) {
-    if (e.type !== 'fault') continue;
-    const key = `${e.proxy}/${e.kind === 'disable' ? 'down' : (e.toxic?.name ?? 'toxic')}`;
-    const label = `${e.proxy}:${e.kind === 'disable' ? 'down' : (e.toxic?.type ?? 'toxic')}`;
-    if (e.state === 'on') active.set(key, label);
-    else active.delete(key);
-  }
-  return [...active.values()];
+/** `proxy:toxic-type`, or `proxy:down` for a disabled proxy. */
+function faultLabel(fault: FaultWindow): string {
+  return `${fault.proxy}:${fault.kind === 'disable' ? 'down' : (fault.toxic?.type ?? 'toxic')}`;
 }

@@ -1,5 +1,5 @@
 import { percentile } from '../budgets/evaluate.js';
-import { namedIntervals, OUTAGE, outageIntervals, type Interval } from '../budgets/run-windows.js';
+import { namedIntervals, OUTAGE, outageIntervals, type Interval } from '../run/timeline.js';
 import type { RequestRecord, TimelineEvent } from '../run/records.js';
 
 /** Per-route figures of a run, the numbers reports print and `--baseline` compares. */

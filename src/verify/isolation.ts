@@ -1,5 +1,5 @@
 import { percentile } from '../budgets/evaluate.js';
-import { inAny, OUTAGE, replicaStarts } from '../budgets/run-windows.js';
+import { inAny, OUTAGE, replicaStarts } from '../run/timeline.js';
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, RequestRecord } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';

@@ -1,4 +1,4 @@
-import { runSpan, namedIntervals, type Interval } from '../budgets/run-windows.js';
+import { runSpan, namedIntervals, type Interval } from '../run/timeline.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import type { MetricSample, RequestRecord, SpanRecord, TimelineEvent } from '../run/records.js';
 

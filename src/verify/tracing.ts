@@ -3,7 +3,8 @@ import type { Budgets } from '../budgets/types.js';
 import { shipped } from '../paths.js';
 import type { CheckResult } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
-import { assembleTraces, evaluateTraceRules, faultWindowsFromTimeline, loadTraceRules, tracingCompleteness } from '../telemetry/traces/index.js';
+import { faultWindows } from '../run/timeline.js';
+import { assembleTraces, evaluateTraceRules, loadTraceRules, tracingCompleteness } from '../telemetry/traces/index.js';
 import { fromDetails, pct, skipped } from './check-result.js';
 import { readRunData, readSpans } from './run-data.js';
 
@@ -40,7 +41,7 @@ export function checkTracing(run: RunDirectory, budgets: Budgets): CheckResult {
   }
 
   const rulesFile = limits.rules ? resolve(dirname(budgets.file), limits.rules) : shipped(DEFAULT_TRACE_RULES);
-  const results = evaluateTraceRules(traces, loadTraceRules(rulesFile), { faultWindows: faultWindowsFromTimeline(timeline, span.end) });
+  const results = evaluateTraceRules(traces, loadTraceRules(rulesFile), { faultWindows: faultWindows(timeline, span.end) });
   for (const r of results) {
     const first = r.failures[0];
     const note = first ? `e.g. trace ${first.traceId}: ${first.message}` : r.status === 'skip' ? 'no trace matched the rule' : r.forgiven ? `${r.forgiven} failures forgiven during faults` : undefined;

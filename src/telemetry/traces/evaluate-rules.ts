@@ -1,18 +1,16 @@
 import type { SpanRecord } from '../../run/records.js';
+import type { FaultWindow } from '../../run/timeline.js';
 import { ancestors, spanDurationMs, spanEndMs, spanStartMs, type Trace } from './assemble.js';
 import type { TraceAssertion, TraceRule } from './rule-schema.js';
 import { attributeProblem, describeSelector, matchesSelector } from './span-selector.js';
 
 /** Evaluates trace rules over assembled traces: pure, no I/O. */
 
-export interface FaultWindow {
-  start: number;
-  end: number;
-  proxy: string;
-}
+/** What forgiving reads of a fault window (see run/timeline.ts for how windows are paired). */
+type FaultSpan = Pick<FaultWindow, 'start' | 'end' | 'proxy'>;
 
 export interface RuleContext {
-  faultWindows?: FaultWindow[];
+  faultWindows?: readonly FaultSpan[];
 }
 
 export interface RuleFailure {
@@ -42,7 +40,7 @@ export function evaluateTraceRules(traces: readonly Trace[], rules: readonly Tra
   return rules.map((rule) => evaluateRule(traces, rule, context.faultWindows ?? []));
 }
 
-function evaluateRule(traces: readonly Trace[], rule: TraceRule, faults: readonly FaultWindow[]): RuleResult {
+function evaluateRule(traces: readonly Trace[], rule: TraceRule, faults: readonly FaultSpan[]): RuleResult {
   const result: RuleResult = { id: rule.id, status: 'pass', tracesChecked: 0, tracesFailed: 0, forgiven: 0, failures: [] };
   if (rule.description) result.description = rule.description;
   for (const trace of traces) {
@@ -109,7 +107,7 @@ function checkAssertion(trace: Trace, a: TraceAssertion, index: number): RuleFai
 }
 
 /** With `unlessFault`, a span failure overlapping a fault window (a count failure: the trace) is forgiven. */
-function forgiven(failure: RuleFailure, trace: Trace, a: TraceAssertion, faults: readonly FaultWindow[]): boolean {
+function forgiven(failure: RuleFailure, trace: Trace, a: TraceAssertion, faults: readonly FaultSpan[]): boolean {
   if (!a.unlessFault || faults.length === 0) return false;
   const span = failure.spanId ? trace.byId.get(failure.spanId) : undefined;
   const start = span ? spanStartMs(span) : trace.startMs;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.js';
 import { shipped } from '../../paths.js';
 import type { RequestRecord, SpanRecord } from '../../run/records.js';
+import { faultWindows } from '../../run/timeline.js';
 import { decodeJsonRequest } from '../otlp/decode.js';
 import { otlpJsonRequest, sampleCheckoutTrace, type SampleTrace } from '../otlp/sample-traces.js';
 import {
@@ -9,7 +10,6 @@ import {
   criticalPath,
   errorsByService,
   evaluateTraceRules,
-  faultWindowsFromTimeline,
   findPropagationProblems,
   grafanaTraceLink,
   loadTraceRules,
@@ -129,9 +129,9 @@ describe('trace rules', () => {
       { t: T0 - 10, type: 'fault' as const, state: 'on' as const, experiment: 'x', proxy: 'payments', kind: 'toxic' as const },
       { t: T0 + 100, type: 'fault' as const, state: 'off' as const, experiment: 'x', proxy: 'payments', kind: 'toxic' as const },
     ];
-    const faultWindows = faultWindowsFromTimeline(timeline);
-    expect(faultWindows).toEqual([{ start: T0 - 10, end: T0 + 100, proxy: 'payments' }]);
-    expect(evaluateTraceRules(traces, rules, { faultWindows })[1]).toMatchObject({ status: 'pass', forgiven: 1 });
+    const windows = faultWindows(timeline, T0 + 1000);
+    expect(windows).toMatchObject([{ start: T0 - 10, end: T0 + 100, proxy: 'payments' }]);
+    expect(evaluateTraceRules(traces, rules, { faultWindows: windows })[1]).toMatchObject({ status: 'pass', forgiven: 1 });
     expect(evaluateTraceRules(traces, rules, { faultWindows: [{ start: T0 + 500, end: T0 + 900, proxy: 'payments' }] })[1]!.status).toBe('fail');
   });
 
