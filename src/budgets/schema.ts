@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { durationField } from '../config/duration-field.js';
 import { strictObject } from '../config/strict-object.js';
-import { parseDuration } from '../util/duration.js';
+import { durationMs, notADuration } from '../util/duration.js';
 import { parseMetricKey as parseK6MetricKey, parseThresholdExpression, type ThresholdExpression } from './threshold-expression.js';
 import { BUDGET_METRICS, BUDGET_TAGS, type BudgetMetric, type BudgetTag, type Budgets, type ThresholdBudget } from './types.js';
 
@@ -10,15 +11,6 @@ const AGGREGATIONS_BY_TYPE: Record<string, readonly string[]> = {
   rate: ['rate'],
   trend: ['avg', 'min', 'max', 'med', 'p'],
 };
-
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^duration: /, '') });
-    return z.NEVER;
-  }
-});
 
 const ratio = z.number().min(0).max(1);
 
@@ -60,13 +52,13 @@ export const budgetsSchema = strictObject({
     }),
   checks: strictObject({
       tracing: check({ completeness: ratio.default(0.99), rules: z.string().optional() }).prefault({}),
-      'scale-out': check({ reaction: duration.default(60_000), flapWindow: duration.default(60_000) }).prefault({}),
+      'scale-out': check({ reaction: durationField.default(60_000), flapWindow: durationField.default(60_000) }).prefault({}),
       isolation: check({
         checkout: z.string().min(1).default('checkout'),
         degraded: z.array(z.string().min(1)).default(['product']),
         successRateDrop: ratio.default(0.01),
         p95Ratio: z.number().min(1).default(1.5),
-        p95Slack: duration.default(50),
+        p95Slack: durationField.default(50),
         baselinePhase: z.string().min(1).default('baseline'),
       }).prefault({}),
       integrity: check({}).prefault({}),
@@ -84,7 +76,7 @@ export const budgetsSchema = strictObject({
       route: z.string().min(1).default('/api/checkout'),
       method: z.string().min(1).default('POST'),
       availability: z.number().gt(0).lt(1).default(0.999),
-      latency: strictObject({ objective: z.number().gt(0).lt(1).default(0.99), threshold: duration.default(500) }).prefault({}),
+      latency: strictObject({ objective: z.number().gt(0).lt(1).default(0.99), threshold: durationField.default(500) }).prefault({}),
   }).prefault({}),
 });
 
@@ -152,11 +144,8 @@ function parseBudgetItem(item: z.output<typeof budgetItem>, metric: BudgetMetric
   }
   let overMs: number | undefined;
   if (over !== undefined) {
-    try {
-      overMs = parseDuration(over, 'over');
-    } catch (error) {
-      return (error as Error).message;
-    }
+    overMs = durationMs(over);
+    if (overMs === undefined) return `over: ${notADuration(over)}`;
     if (overMs < 1000) return `over ${over}: a window shorter than 1s says nothing; use e.g. "over 1m"`;
   }
   return {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, didYouMean, type ConfigIssue } from '../errors.js';
-import { parseDuration } from '../util/duration.js';
+import { durationMs, notADuration } from '../util/duration.js';
 import { baseSchema, type BaseConfig } from './executors/base.js';
 import { executorRegistry } from './executors/index.js';
 import type { ExecutorPlugin } from './executors/types.js';
@@ -137,12 +137,9 @@ export function resolveOptions(raw: unknown, file: string, overrides: Overrides 
   }
   const duration = (value: string | number | undefined, fallback: number, field: string) => {
     if (value === undefined) return fallback;
-    try {
-      return parseDuration(value);
-    } catch {
-      issues.push({ file, field: `options.${field}`, message: `"${value}" is not a duration; write it like "60s"` });
-      return fallback;
-    }
+    const ms = durationMs(value);
+    if (ms === undefined) issues.push({ file, field: `options.${field}`, message: notADuration(value) });
+    return ms ?? fallback;
   };
   const setupTimeoutMs = duration(o.setupTimeout, 60_000, 'setupTimeout');
   const teardownTimeoutMs = duration(o.teardownTimeout, 60_000, 'teardownTimeout');

@@ -1,5 +1,5 @@
 import { ConfigError, didYouMean, type ConfigIssue } from '../errors.js';
-import { parseDuration } from '../util/duration.js';
+import { durationMs } from '../util/duration.js';
 import type { HpaSpec } from './hpa-spec.js';
 import { parseQuantityMilli } from './quantity.js';
 import { runMetricsFile, seriesFromRun } from './run-series.js';
@@ -101,11 +101,7 @@ function parseTime(value: unknown): number | undefined {
     const ms = Date.parse(text);
     return Number.isNaN(ms) ? undefined : ms;
   }
-  try {
-    return parseDuration(text);
-  } catch {
-    return undefined;
-  }
+  return durationMs(text);
 }
 
 function csvRows(text: string): Row[] {

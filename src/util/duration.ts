@@ -1,31 +1,41 @@
 import { UsageError } from '../errors.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, us: 0.001, µs: 0.001 };
-const PART = /(\d+(?:\.\d+)?)(ms|us|µs|s|m|h|d)/gy;
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DAY_MS = 86_400_000;
+/** A plain number: k6 reads it as milliseconds, in a string as in a number. */
+const PLAIN = /^(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+/** Go's time.ParseDuration parts, after k6's optional leading whole days ("2d12h"). */
+const EXTENDED = /^(?:(\d+)d)?((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))*)$/;
+const PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
 
 /**
- * Parses a duration the way k6 writes them: "30s", "1m30s", "500ms", "1h", "1.5s"; a bare
- * number means milliseconds (as k6 does for numeric option values). Returns milliseconds.
+ * Milliseconds of a duration written as k6 reads them (its ParseExtendedDuration): "30s",
+ * "1m30s", "500ms", "1.5s", "1h2m3s", "2d12h"; a plain number, or a text that is only a number,
+ * is milliseconds. `undefined` when it is not a duration (negative ones included: no option of
+ * ours means a negative time).
  */
-export function parseDuration(value: string | number, what = 'duration'): number {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new UsageError(`${what}: ${value} is not a valid duration`);
-    return value;
-  }
+export function durationMs(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  PART.lastIndex = 0;
-  let total = 0;
-  let consumed = 0;
-  let match: RegExpExecArray | null;
-  while ((match = PART.exec(text)) !== null) {
-    total += Number(match[1]) * UNIT_MS[match[2]!]!;
-    consumed = PART.lastIndex;
-  }
-  if (consumed === 0 || consumed !== text.length) {
-    throw new UsageError(`${what}: "${value}" is not a valid duration; write it like "30s", "1m30s" or "500ms"`);
-  }
+  if (PLAIN.test(text)) return Number(text);
+  const m = EXTENDED.exec(text);
+  if (!text || !m) return undefined;
+  let total = m[1] ? Number(m[1]) * DAY_MS : 0;
+  for (const [, amount, unit] of m[2]!.matchAll(PART)) total += Number(amount) * UNIT_MS[unit!]!;
   return total;
+}
+
+/** What every reader of a duration says about one it cannot read. */
+export function notADuration(value: unknown): string {
+  const shown = typeof value === 'string' ? `"${value}"` : String(value);
+  return `${shown} is not a duration; write it like "30s", "1m30s" or "500ms"`;
+}
+
+/** `durationMs` for a flag or a value the user gave outside a file: a UsageError naming `what`. */
+export function parseDuration(value: string | number, what = 'duration'): number {
+  const ms = durationMs(value);
+  if (ms === undefined) throw new UsageError(`${what}: ${notADuration(value)}`);
+  return ms;
 }
 
 /** Formats milliseconds as k6 prints durations: "1m30s", "2.5s", "350ms". */

@@ -1,18 +1,8 @@
 import { z } from 'zod';
+import { durationField as duration } from '../../config/duration-field.js';
 import { strictObject } from '../../config/strict-object.js';
 import { didYouMean } from '../../errors.js';
 import { toxicRegistry, TOXIC_TYPES } from '../toxics/index.js';
-import { parseDuration } from '../../util/duration.js';
-
-/** "30s", "1m30s", "500ms" or a number of milliseconds, as k6 writes durations. */
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return parseDuration(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration; write it like "30s", "1m30s" or "500ms"` });
-    return z.NEVER;
-  }
-});
 
 const httpProbe = strictObject({
   url: z.string().min(1),

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
-import { parseDuration } from '../../util/duration.js';
+import { durationField } from '../../config/duration-field.js';
 import { share, type ExecutorContext, type ExecutorPlugin, type ScenarioVu } from './types.js';
 
 /** The fields every executor shares (k6's base config), durations in ms. */
@@ -12,16 +12,6 @@ export interface BaseConfig {
   env: Record<string, string>;
   tags: Record<string, string>;
 }
-
-/** A k6 duration: "30s", "1m30s", or a number of milliseconds. */
-export const durationField = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return parseDuration(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration; write it like "30s", "1m30s" or "500ms"` });
-    return z.NEVER;
-  }
-});
 
 const wholeNumber = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be a whole number, not ${JSON.stringify(issue.input)}`) };
 export const positiveInt = z.number(wholeNumber).int('must be a whole number').min(1, 'must be at least 1');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type BaseConfig, durationField, nonNegativeInt, positiveInt } from './base.js';
+import { durationField } from '../../config/duration-field.js';
+import { type BaseConfig, nonNegativeInt, positiveInt } from './base.js';
 import { runArrivalRate } from './arrival-rate.js';
 import { rateSegments } from './schedule.js';
 import type { ExecutorPlugin } from './types.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type BaseConfig, durationField, endGracefully, iterationSignal, positiveInt, vuLoop, waitOrStop } from './base.js';
+import { durationField } from '../../config/duration-field.js';
+import { type BaseConfig, endGracefully, iterationSignal, positiveInt, vuLoop, waitOrStop } from './base.js';
 import { share, type ExecutorPlugin } from './types.js';
 
 export interface ConstantVusConfig extends BaseConfig {

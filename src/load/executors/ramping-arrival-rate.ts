@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type BaseConfig, durationField, nonNegativeInt, type Stage, stageSchema } from './base.js';
+import { durationField } from '../../config/duration-field.js';
+import { type BaseConfig, nonNegativeInt, type Stage, stageSchema } from './base.js';
 import { runArrivalRate } from './arrival-rate.js';
 import { rateSegments, totalDuration } from './schedule.js';
 import type { ExecutorPlugin } from './types.js';

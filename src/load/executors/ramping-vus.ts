@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type BaseConfig, durationField, endGracefully, iterationSignal, nonNegativeInt, unlimited, type Stage, stageSchema, vuLoop } from './base.js';
+import { durationField } from '../../config/duration-field.js';
+import { type BaseConfig, endGracefully, iterationSignal, nonNegativeInt, unlimited, type Stage, stageSchema, vuLoop } from './base.js';
 import { rampingVusTarget, totalDuration } from './schedule.js';
 import { share, type ExecutorPlugin } from './types.js';
 

@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { durationMs, notADuration } from '../../util/duration.js';
 import { isLoopbackHost } from '../../util/loopback.js';
 import { IterationInterrupted, type VuContext } from '../vu-context.js';
 import { sendRequest, type WireResponse } from './http-client.js';
@@ -157,10 +158,9 @@ function cookieHeader(jar: CookieJar, host: string, extra: Params['cookies']): s
 
 function parseTimeout(t: string | number | undefined): number {
   if (t === undefined) return 60_000;
-  if (typeof t === 'number') return t;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(t.trim());
-  if (!m) throw new TypeError(`http params.timeout: "${t}" is not a duration; write it like "10s" or 500`);
-  return Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1);
+  const ms = durationMs(t);
+  if (ms === undefined) throw new TypeError(`http params.timeout: ${notADuration(t)}`);
+  return ms;
 }
 
 async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: unknown, body?: unknown, params: Params = {}): Promise<K6Response> {

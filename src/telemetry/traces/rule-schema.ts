@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadYamlFile, parseYamlText } from '../../config/load-yaml.js';
-import { parseDuration } from '../../util/duration.js';
+import { durationField } from '../../config/duration-field.js';
 
 /**
  * The trace assertion language (documented in src/telemetry/README.md). A rules file:
@@ -62,15 +62,6 @@ export const spanSelector = z
   .strict();
 export type SpanSelector = z.output<typeof spanSelector>;
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return parseDuration(v);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-
 const count = z.union([
   z.number().int().min(0),
   z
@@ -84,7 +75,7 @@ export const assertionSchema = z
     /** the spans of each trace this assertion is about (empty = every span) */
     spans: spanSelector.default({}),
     count: count.optional(),
-    duration: z.object({ min: duration.optional(), max: duration.optional() }).strict().optional(),
+    duration: z.object({ min: durationField.optional(), max: durationField.optional() }).strict().optional(),
     status: z.union([z.enum(STATUSES), z.object({ not: z.enum(STATUSES) }).strict()]).optional(),
     attributes: z.record(z.string(), attributeMatcher).optional(),
     parent: spanSelector.optional(),

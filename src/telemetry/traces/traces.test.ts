@@ -189,7 +189,7 @@ rules:
     const text = (error as ConfigError).message;
     expect(text).toMatch(/rules\.yaml:2 rules\[0\]\.id: use lower-case/);
     expect(text).toMatch(/rules\.yaml:3 rules\[0\]\.traces\.root\.kind/);
-    expect(text).toMatch(/rules\.yaml:6 rules\[0\]\.expect\[0\]\.duration\.max: .*"2 sec" is not a valid duration/);
+    expect(text).toMatch(/rules\.yaml:6 rules\[0\]\.expect\[0\]\.duration\.max: .*"2 sec" is not a duration; write it like "30s"/);
     expect(text).toMatch(/rules\.yaml:7 rules\[0\]\.expect\[1\]: an assertion needs at least one of/);
   });
 });
