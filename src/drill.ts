@@ -15,7 +15,7 @@ import type { CleanupSnapshot, TimelineEvent } from './run/records.js';
 import { RunDirectory } from './run/run-dir.js';
 import { createCpuLimiter } from './scaling/cpu-limits.js';
 import { startLocalAutoscaler } from './scaling/local-autoscaler.js';
-import { startStack, type RunningStack } from './stack/supervisor.js';
+import { startStack, type RunningStack } from './supervisor/supervisor.js';
 import { referenceStack, type ServiceName } from './stack/definition.js';
 import { readyScrapeTargets, startMetricsScraper } from './telemetry/metrics/scraper.js';
 import { startPrometheusSampler } from './telemetry/metrics/prometheus-sampler.js';

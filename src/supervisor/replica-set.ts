@@ -4,8 +4,8 @@ import { spawnManaged, stopChild } from '../lifecycle/children.js';
 import { distEntry } from '../paths.js';
 import type { TimelineEvent } from '../run/records.js';
 import type { RoundRobinBalancer } from './balancer.js';
-import { isReplicaReadyMessage, type ReplicaInfo } from './contract.js';
-import type { ServiceDefinition, ServiceName } from './definition.js';
+import { isReplicaReadyMessage, type ReplicaInfo } from '../stack/contract.js';
+import type { ServiceDefinition, ServiceName } from '../stack/definition.js';
 import { logTail } from './log-tail.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
-import { SupervisorMetrics } from './metric-names.js';
+import { SupervisorMetrics } from '../stack/metric-names.js';
 import { listenOrExplain } from './ports.js';
 
 /** What the autoscaler reports about a service (peakready_desired/min/max_replicas, utilisation). */
