@@ -18,7 +18,7 @@ import { stackPortClaims } from './stack-ports.js';
 import { isProcessAlive, readStackState, removeStackState, stackStatePath, writeStackState } from '../stack/stack-state.js';
 import { SupervisorMetricsServer, type AutoscalerStatus } from './supervisor-metrics.js';
 import { shippedRuleFiles, startPrometheus, type RunningPrometheus } from '../telemetry/metrics/prometheus-server.js';
-import { readyScrapeTargets } from '../telemetry/metrics/scraper.js';
+import { readyScrapeTargets } from '../stack/scrape-targets.js';
 
 export interface StartStackOptions {
   /** moves every port of the stack (default DEFAULT_BASE_PORT) */
