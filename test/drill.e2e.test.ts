@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReportJson } from '../src/report/report-json.js';
-import { isListening } from '../src/stack/test-support.js';
+import { isListening } from './support/stack.js';
 import { runCli } from './support/cli.js';
 
 /**

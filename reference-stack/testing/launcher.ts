@@ -22,7 +22,7 @@ import { distEntry } from '../../src/paths.js';
  * Starts the reference stack directly, for tests and benches: the database (embedded PGlite
  * unless `databaseUrl` names a real PostgreSQL) and one replica of each service on the fixed
  * ports of `referenceStack(basePort)`, so every `<UPSTREAM>_URL` points straight at its service
- * (no balancer, no fault proxy: the supervisor in src/stack/ adds those). Everything started is
+ * (no balancer, no fault proxy: the supervisor in src/supervisor/ adds those). Everything started is
  * stopped by `stop()`, on process exit and on Ctrl-C.
  */
 

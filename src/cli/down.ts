@@ -15,7 +15,7 @@ Example:
   $ npx peakready down`,
     )
     .action(async (flags: { timeout: string }) => {
-      const { stopRecordedStack } = await import('../stack/stop-recorded.js');
+      const { stopRecordedStack } = await import('../supervisor/stop-recorded.js');
       const outcome = await stopRecordedStack({ graceMs: Math.max(1, Number(flags.timeout) || 20) * 1000 });
       for (const line of outcome.lines) process.stdout.write(`peakready: ${line}\n`);
     });

@@ -16,7 +16,7 @@ Examples:
     )
     .action(async (flags: { json?: boolean }) => {
       const { isProcessAlive, readStackState, stackStatePath } = await import('../stack/stack-state.js');
-      const { probeHealth, renderStackSummary, renderStatusTable } = await import('../stack/status-view.js');
+      const { probeHealth, renderStackSummary, renderStatusTable } = await import('./status-view.js');
       const path = stackStatePath();
       const state = readStackState(path);
       if (!state) {

@@ -8,7 +8,7 @@ import { packageRoot } from '../paths.js';
 import type { StackState } from '../stack/contract.js';
 import { queryPrometheus } from '../telemetry/metrics/prometheus-api.js';
 import { prometheusInstalled } from '../telemetry/metrics/prometheus-server.js';
-import { isListening, isPidAlive, privateDatabase, privateStateDir, waitFor } from '../stack/test-support.js';
+import { isListening, isPidAlive, privateDatabase, privateStateDir, waitFor } from '../../test/support/stack.js';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv) => runCli(args, env);
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { RunDirectory } from '../run/run-dir.js';
 import type { TimelineEvent } from '../run/records.js';
-import { addStackFlags, stackOptionsFromFlags, type StackFlags } from '../stack/stack-flags.js';
-import type { StartStackOptions } from '../stack/supervisor.js';
+import { addStackFlags, stackOptionsFromFlags, type StackFlags } from './stack-flags.js';
+import type { StartStackOptions } from '../supervisor/supervisor.js';
 
 interface UpFlags extends StackFlags {
   detach?: boolean;
@@ -25,7 +25,7 @@ Examples:
     .action(async (flags: UpFlags) => {
       const options = stackOptionsFromFlags(flags);
       if (!flags.detach) return runForeground(options);
-      const { startDetachedSupervisor } = await import('../stack/detached.js');
+      const { startDetachedSupervisor } = await import('../supervisor/detached.js');
       const stack = await startDetachedSupervisor(options);
       process.stdout.write(
         `peakready: stack ready in ${(stack.ms / 1000).toFixed(1)} s (supervisor pid ${stack.pid}, log ${stack.logFile})\n` +
@@ -35,10 +35,11 @@ Examples:
 }
 
 async function runForeground(options: StartStackOptions): Promise<void> {
-  const [{ readStackState, stackStatePath }, { describeEvent, renderStackSummary, renderStatusTable }, { startStack }] = await Promise.all([
+  const [{ readStackState, stackStatePath }, { renderStackSummary, renderStatusTable }, { describeEvent }, { startStack }] = await Promise.all([
     import('../stack/stack-state.js'),
-    import('../stack/status-view.js'),
-    import('../stack/supervisor.js'),
+    import('./status-view.js'),
+    import('../supervisor/event-line.js'),
+    import('../supervisor/supervisor.js'),
   ]);
   const tty = Boolean(process.stdout.isTTY);
   const runDir = RunDirectory.create('up');

@@ -1,31 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stateDir } from '../../paths.js';
-import type { StackState } from '../../stack/contract.js';
 import { referenceStack, servicePort } from '../../stack/definition.js';
+import { readStackState } from '../../stack/stack-state.js';
 
-function runningStack(): StackState | undefined {
-  const path = join(stateDir(), 'stack.json');
-  // The supervisor rewrites the file on every change: a read can catch it half-written, so retry briefly.
-  for (let attempt = 0; attempt < 10; attempt++) {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
-    try {
-      return JSON.parse(text) as StackState;
-    } catch {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-    }
-  }
-  return undefined;
-}
+/**
+ * Where experiments point when the user names no target: the running stack, else the local
+ * stack's defaults. stack.json is read once, with no retry: the supervisor writes it atomically
+ * (write + rename), so a reader sees the whole file or none.
+ */
 
 /** The running stack's fault proxy API (`.peakready/stack.json`), else the local stack's default (7400). */
 export function defaultToxiproxyUrl(): string {
-  const running = runningStack()?.toxiproxyUrl;
+  const running = readStackState()?.toxiproxyUrl;
   if (running) return running;
   const stack = referenceStack();
   return `http://127.0.0.1:${stack.basePort + stack.admin.faultProxyApiOffset}`;
@@ -33,5 +17,5 @@ export function defaultToxiproxyUrl(): string {
 
 /** The running stack's gateway, else the local stack's default (7100): what `${gateway}` means in probes. */
 export function defaultGatewayUrl(): string {
-  return runningStack()?.gatewayUrl ?? `http://127.0.0.1:${servicePort(referenceStack(), 'gateway')}`;
+  return readStackState()?.gatewayUrl ?? `http://127.0.0.1:${servicePort(referenceStack(), 'gateway')}`;
 }

@@ -1,7 +1,6 @@
 import { request } from 'undici';
 import type { MetricSample } from '../../run/records.js';
 import type { RunDirectory } from '../../run/run-dir.js';
-import type { StackState } from '../../stack/contract.js';
 import { StackMetrics, SupervisorMetrics } from '../../stack/metric-names.js';
 import { parseExposition, type ExpositionSample } from './exposition.js';
 
@@ -17,11 +16,6 @@ export interface ScrapeTarget {
   service: string;
   replica: string;
   url: string;
-}
-
-/** Every ready replica of a local stack, as a scrape target labelled with its service and replica id. */
-export function readyScrapeTargets(state: StackState): ScrapeTarget[] {
-  return state.services.flatMap((s) => s.replicas.filter((r) => r.state === 'ready').map((r) => ({ service: s.name, replica: r.id, url: `http://127.0.0.1:${r.port}/metrics` })));
 }
 
 export interface ScraperOptions {

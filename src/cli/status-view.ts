@@ -1,7 +1,6 @@
 import Table from 'cli-table3';
-import type { TimelineEvent } from '../run/records.js';
-import type { ReplicaInfo, StackState } from './contract.js';
-import { referenceStack } from './definition.js';
+import type { StackState } from '../stack/contract.js';
+import { referenceStack } from '../stack/definition.js';
 
 /** How each replica answered GET /healthz: 'healthy', 'unhealthy (503)', 'unreachable', or '-' (not probed). */
 export type HealthByReplica = ReadonlyMap<string, string>;
@@ -60,24 +59,4 @@ export function renderStackSummary(state: StackState): string {
   lines.push(`supervisor     pid ${state.supervisorPid}, metrics http://127.0.0.1:${state.basePort + referenceStack().admin.supervisorMetricsOffset}/metrics`);
   if (state.runDir) lines.push(`run directory  ${state.runDir}`);
   return lines.join('\n');
-}
-
-/** One plain line per timeline event, for the live view when stdout is not a terminal. */
-export function describeEvent(event: TimelineEvent): string | undefined {
-  switch (event.type) {
-    case 'stack':
-      return `stack ${event.state}${event.detail ? `: ${event.detail}` : ''}`;
-    case 'replica':
-      return `${event.replica} ${event.state} (pid ${event.pid})`;
-    case 'replicas':
-      return `${event.service}: ${event.from} -> ${event.to} replicas (${event.ready} ready)`;
-    case 'note':
-      return `${event.level}: ${event.message}`;
-    default:
-      return undefined;
-  }
-}
-
-export function countReady(replicas: readonly ReplicaInfo[]): number {
-  return replicas.filter((r) => r.state === 'ready').length;
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
-import { SupervisorMetrics } from './metric-names.js';
+import { SupervisorMetrics } from '../stack/metric-names.js';
 import { listenOrExplain } from './ports.js';
 
 /** What the autoscaler reports about a service (peakready_desired/min/max_replicas, utilisation). */
@@ -22,7 +22,7 @@ export interface ReplicaCounts {
 }
 
 /**
- * The supervisor's own /metrics (SupervisorMetrics in metric-names.ts): replica counts read live
+ * The supervisor's own /metrics (SupervisorMetrics in src/stack/metric-names.ts): replica counts read live
  * from the replica sets at scrape time, autoscaler bounds and utilisation as last reported, and
  * which faults are active. One registry per stack, so stacks side by side do not mix.
  */

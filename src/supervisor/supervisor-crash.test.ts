@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { distEntry } from '../paths.js';
-import type { StackState } from './contract.js';
-import { isListening, isPidAlive, privateStateDir, TEST_DATABASE_URL, waitFor } from './test-support.js';
+import type { StackState } from '../stack/contract.js';
+import { isListening, isPidAlive, privateStateDir, TEST_DATABASE_URL, waitFor } from '../../test/support/stack.js';
 
 const BASE = 29_900;
 

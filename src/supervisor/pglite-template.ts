@@ -3,7 +3,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnManaged, stopChild } from '../lifecycle/children.js';
 import { distEntry, packageRoot } from '../paths.js';
-import { isProcessAlive } from './stack-state.js';
+import { isProcessAlive } from '../stack/stack-state.js';
 import { waitForReady } from './wait-ready.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EnvironmentError } from '../errors.js';
 import { stopChild } from '../lifecycle/children.js';
-import { isReplicaReadyMessage } from './contract.js';
+import { isReplicaReadyMessage } from '../stack/contract.js';
 import { logTail } from './log-tail.js';
 
 /** Waits for a child's `{type:'ready'}` IPC message; the error names the log and shows its tail. */

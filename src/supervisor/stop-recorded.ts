@@ -1,7 +1,7 @@
 import { reapStaleChildren } from '../lifecycle/children.js';
-import { proxiedUpstreams, referenceStack } from './definition.js';
+import { proxiedUpstreams, referenceStack } from '../stack/definition.js';
 import { removeEdgeProxies } from './fault-proxy.js';
-import { isProcessAlive, readStackState, removeStackState, stackStatePath } from './stack-state.js';
+import { isProcessAlive, readStackState, removeStackState, stackStatePath } from '../stack/stack-state.js';
 
 /**
  * `peakready down`: stops the stack recorded in stack.json from another process. The supervisor

@@ -3,8 +3,8 @@ import { didYouMean, UsageError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 import { parseUrlFlag } from '../util/url-flag.js';
-import { SERVICE_NAMES, type ServiceName } from './definition.js';
-import type { StartStackOptions } from './supervisor.js';
+import { SERVICE_NAMES, type ServiceName } from '../stack/definition.js';
+import type { StartStackOptions } from '../supervisor/supervisor.js';
 
 /**
  * The flags that shape a local stack, shared by every command that starts one (`up`, and the

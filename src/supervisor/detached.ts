@@ -7,7 +7,7 @@ import { onShutdown } from '../lifecycle/shutdown.js';
 import { distEntry, stateDir } from '../paths.js';
 import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
-import { describeEvent } from './status-view.js';
+import { describeEvent } from './event-line.js';
 import { startStack, type StartStackOptions } from './supervisor.js';
 
 /**
@@ -35,7 +35,7 @@ export async function startDetachedSupervisor(options: DetachableOptions): Promi
   mkdirSync(stateDir(), { recursive: true });
   const logFile = join(stateDir(), 'supervisor.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [distEntry('src/stack/supervise-main')], {
+  const child = spawn(process.execPath, [distEntry('src/supervisor/supervise-main')], {
     detached: true,
     stdio: ['ignore', fd, fd, 'ipc'],
     env: { ...process.env, [OPTIONS_ENV]: JSON.stringify(options) },

@@ -1,7 +1,7 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { EnvironmentError } from '../errors.js';
 import { startFaultProxyServer } from '../faults/server.js';
-import { proxiedUpstreams, proxyPort, servicePort, type StackDefinition, type UpstreamName } from './definition.js';
+import { proxiedUpstreams, proxyPort, servicePort, type StackDefinition, type UpstreamName } from '../stack/definition.js';
 
 /**
  * The stack's fault proxies: one named Toxiproxy proxy per upstream, created through the ordinary

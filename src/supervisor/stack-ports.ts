@@ -1,4 +1,4 @@
-import { databasePort, proxiedUpstreams, proxyPort, servicePort, type StackDefinition } from './definition.js';
+import { databasePort, proxiedUpstreams, proxyPort, servicePort, type StackDefinition } from '../stack/definition.js';
 import type { PortClaim } from './ports.js';
 
 /** Every port the local stack will listen on, with who listens there (for one-line conflicts). */

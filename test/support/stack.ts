@@ -1,13 +1,15 @@
 import { createServer } from 'node:net';
 import pg from 'pg';
-import { tempDir } from '../../test/support/temp-dir.js';
+import { isProcessAlive } from '../../src/stack/stack-state.js';
+import { TEST_DATABASE_URL } from './postgres.js';
+import { tempDir } from './temp-dir.js';
 
 /**
- * Helpers for the stack's integration tests (real processes and sockets). Not shipped to users:
- * imported only by *.test.ts files.
+ * Helpers for the stack's integration tests (real processes and sockets): a private state
+ * directory, port and pid probes, polling, a private database. Test-only, so outside src/.
  */
 
-export const TEST_DATABASE_URL = process.env.PEAKREADY_TEST_DATABASE_URL ?? 'postgres://peakready:peakready@127.0.0.1:5432/peakready';
+export { TEST_DATABASE_URL };
 
 /** A private state directory, so a test's stack.json and pid files never meet another test's. */
 export function privateStateDir(): string {
@@ -25,7 +27,7 @@ export function isListening(port: number): Promise<boolean> {
   });
 }
 
-export { isProcessAlive as isPidAlive } from './stack-state.js';
+export { isProcessAlive as isPidAlive };
 
 /** Polls `condition` every 50 ms; fails with `what` after `limitMs`. */
 export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, limitMs = 20_000): Promise<void> {

@@ -2,8 +2,8 @@ import pg from 'pg';
 import { EnvironmentError } from '../errors.js';
 import { spawnManaged, stopChild } from '../lifecycle/children.js';
 import { distEntry } from '../paths.js';
-import { databasePort, type StackDefinition } from './definition.js';
-import { redactUrl } from './environment.js';
+import { databasePort, type StackDefinition } from '../stack/definition.js';
+import { redactUrl } from '../stack/environment.js';
 import { freshPgliteDataDir } from './pglite-template.js';
 import { waitForReady } from './wait-ready.js';
 

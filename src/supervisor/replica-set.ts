@@ -4,8 +4,8 @@ import { spawnManaged, stopChild } from '../lifecycle/children.js';
 import { distEntry } from '../paths.js';
 import type { TimelineEvent } from '../run/records.js';
 import type { RoundRobinBalancer } from './balancer.js';
-import { isReplicaReadyMessage, type ReplicaInfo } from './contract.js';
-import type { ServiceDefinition, ServiceName } from './definition.js';
+import { isReplicaReadyMessage, type ReplicaInfo } from '../stack/contract.js';
+import type { ServiceDefinition, ServiceName } from '../stack/definition.js';
 import { logTail } from './log-tail.js';
 
 /**
@@ -129,29 +129,14 @@ export class ReplicaSet {
   private spawn(): boolean {
     const id = `${this.name}-${++this.counter}`;
     const { service } = this.options;
-    const logFile = this.options.logFile(id);
-    let entry: string;
-    try {
-      entry = distEntry(service.entry);
-    } catch (error) {
-      // e.g. dist/ being rebuilt: retried with back-off, never an exception in a timer
-      const message = `cannot start ${id}: ${(error as Error).message}`;
-      if (this.startup) {
-        const startup = this.startup;
-        this.startup = undefined;
-        startup.reject(new EnvironmentError(message));
-      } else {
-        this.options.record({ t: Date.now(), type: 'note', level: 'error', message });
-        this.scheduleReplacement();
-      }
-      return false;
-    }
+    const entry = this.entryOf(id);
+    if (!entry) return false;
     const child = spawnManaged({
       name: id,
       command: process.execPath,
       args: [entry],
       env: this.options.environment(id),
-      logFile,
+      logFile: this.options.logFile(id),
       ipc: true,
     });
     const info: ReplicaInfo = {
@@ -166,16 +151,7 @@ export class ReplicaSet {
     const replica: Replica = { info, child, stopping: false };
     this.members.push(replica);
     child.on('message', (message) => {
-      if (!isReplicaReadyMessage(message) || replica.stopping || info.state !== 'starting') return;
-      clearTimeout(replica.readyTimer);
-      info.port = message.port;
-      info.state = 'ready';
-      info.readyAt = Date.now();
-      this.crashStreak = 0;
-      this.options.balancer.add({ id, port: message.port });
-      this.options.record({ t: Date.now(), type: 'replica', service: this.name, replica: id, pid: info.pid, state: 'ready' });
-      this.options.changed();
-      this.checkStartup();
+      if (isReplicaReadyMessage(message) && !replica.stopping && info.state === 'starting') this.ready(replica, message.port);
     });
     child.once('error', (error) => this.exited(replica, `could not start: ${error.message}`));
     child.once('exit', (code, signal) => this.exited(replica, signal ? `was killed by ${signal}` : `exited with code ${code}`));
@@ -183,6 +159,39 @@ export class ReplicaSet {
     this.options.record({ t: Date.now(), type: 'replica', service: this.name, replica: id, pid: info.pid, state: 'started' });
     this.options.onSpawned?.({ ...info });
     return true;
+  }
+
+  /** The service's built entry; undefined (start failed, or a replacement scheduled) when it is missing. */
+  private entryOf(id: string): string | undefined {
+    try {
+      return distEntry(this.options.service.entry);
+    } catch (error) {
+      // e.g. dist/ being rebuilt: retried with back-off, never an exception in a timer
+      const message = `cannot start ${id}: ${(error as Error).message}`;
+      if (this.startup) {
+        const startup = this.startup;
+        this.startup = undefined;
+        startup.reject(new EnvironmentError(message));
+      } else {
+        this.options.record({ t: Date.now(), type: 'note', level: 'error', message });
+        this.scheduleReplacement();
+      }
+      return undefined;
+    }
+  }
+
+  /** The replica reported ready: it joins the balancer's rotation. */
+  private ready(replica: Replica, port: number): void {
+    const { info } = replica;
+    clearTimeout(replica.readyTimer);
+    info.port = port;
+    info.state = 'ready';
+    info.readyAt = Date.now();
+    this.crashStreak = 0;
+    this.options.balancer.add({ id: info.id, port });
+    this.options.record({ t: Date.now(), type: 'replica', service: this.name, replica: info.id, pid: info.pid, state: 'ready' });
+    this.options.changed();
+    this.checkStartup();
   }
 
   private retire(replica: Replica): void {

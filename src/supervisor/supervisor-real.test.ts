@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
 import { RunDirectory } from '../run/run-dir.js';
-import type { ServiceName } from './definition.js';
-import { StackMetrics } from './metric-names.js';
+import type { ServiceName } from '../stack/definition.js';
+import { StackMetrics } from '../stack/metric-names.js';
 import { startStack, type RunningStack } from './supervisor.js';
-import { privateDatabase, privateStateDir, waitFor } from './test-support.js';
+import { privateDatabase, privateStateDir, waitFor } from '../../test/support/stack.js';
 
 const BASE = 27_900;
 
