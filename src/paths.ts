@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The peakready package root (where package.json is), from source or from dist/. */
@@ -16,10 +16,11 @@ export const packageRoot: string = (() => {
 /**
  * The built JavaScript file for a source module, e.g. `distEntry('reference-stack/services/gateway/main')`.
  * Child processes and worker threads always start from dist/ (built by `npm ci` / `npm run build`
- * / the test global setup), so that tests and users run the same code.
+ * / the test global setup), so that tests and users run the same code. An absolute path is taken
+ * as the built file itself (a test's fixture service, built outside dist/).
  */
 export function distEntry(sourcePathWithoutExtension: string): string {
-  const file = join(packageRoot, 'dist', `${sourcePathWithoutExtension}.js`);
+  const file = isAbsolute(sourcePathWithoutExtension) ? sourcePathWithoutExtension : join(packageRoot, 'dist', `${sourcePathWithoutExtension}.js`);
   if (!existsSync(file)) {
     throw new Error(`peakready: ${file} is missing; run \`npm run build\` first`);
   }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../faults/tcp-fixtures.js';
+import { waitFor } from '../../test/support/tcp-peers.js';
 import { packageRoot } from '../paths.js';
 
 let server: Server;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useFaultProxy } from './fault-proxy-fixture.js';
-import { echoServer, openClient, roundTrip } from './tcp-fixtures.js';
+import { useFaultProxy } from '../../test/support/fault-proxy.js';
+import { echoServer, openClient, roundTrip } from '../../test/support/tcp-peers.js';
 
 const fx = useFaultProxy();
 

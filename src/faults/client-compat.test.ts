@@ -1,7 +1,7 @@
 import { Toxiproxy, ToxiproxyError } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxyServer, type FaultProxyServer } from './server.js';
-import { echoServer, openClient, roundTrip, type TcpPeer } from './tcp-fixtures.js';
+import { echoServer, openClient, roundTrip, type TcpPeer } from '../../test/support/tcp-peers.js';
 
 let server: FaultProxyServer;
 let echo: TcpPeer;

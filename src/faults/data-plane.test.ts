@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../paths.js';
 import { LOCAL_CONNECTIONS_ENV, startFaultProxyServer, type FaultProxyServer } from './server.js';
-import { echoServer, openClient, roundTrip, waitFor, type Received, type TcpPeer } from './tcp-fixtures.js';
+import { echoServer, openClient, roundTrip, waitFor, type Received, type TcpPeer } from '../../test/support/tcp-peers.js';
 
 // Past its own share of connections the proxy hands new ones to helper processes (data-plane.ts).
 // Here this process keeps 2, so every later connection runs in a helper, on real sockets.

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { callApi, useFaultProxy } from './fault-proxy-fixture.js';
+import { callApi, useFaultProxy } from '../../test/support/fault-proxy.js';
 import { useReadBuffer } from './read-buffer.js';
-import { listenTcp, waitFor } from './tcp-fixtures.js';
+import { listenTcp, waitFor } from '../../test/support/tcp-peers.js';
 
 const fx = useFaultProxy();
 let count = 0;

@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { useFaultProxy } from './fault-proxy-fixture.js';
+import { useFaultProxy } from '../../test/support/fault-proxy.js';
 import { startFaultProxyServer } from './server.js';
-import { echoServer, listenTcp, openClient, roundTrip } from './tcp-fixtures.js';
+import { echoServer, listenTcp, openClient, roundTrip } from '../../test/support/tcp-peers.js';
 
 const fx = useFaultProxy();
 

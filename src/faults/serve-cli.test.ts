@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../paths.js';
-import { echoServer, openClient, roundTrip, waitFor } from './tcp-fixtures.js';
+import { echoServer, openClient, roundTrip, waitFor } from '../../test/support/tcp-peers.js';
 
 describe('peakready toxiproxy serve', () => {
   it('prints its URL, serves the API and proxies, and stops cleanly on SIGTERM (ports freed)', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestRecord, TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { servicePort, type StackDefinition } from '../stack/definition.js';
-import { fixtureStack } from '../stack/fixtures/fixture-stack.js';
+import { fixtureStack } from '../../test/support/fixture-stack.js';
 import { startStack, type RunningStack } from '../supervisor/supervisor.js';
 import { privateStateDir, TEST_DATABASE_URL } from '../../test/support/stack.js';
 import { createCpuLimiter } from './cpu-limits.js';

@@ -53,7 +53,7 @@ export interface ServiceDefinition {
   local: { replicas: number; minReplicas: number; maxReplicas: number };
   /** service-specific environment defaults (overridable by the user's environment) */
   env: Readonly<Record<string, string>>;
-  /** the process entry point, relative to the package root, without extension (built into dist/) */
+  /** the process entry point: relative to the package root without extension (built into dist/), or an absolute path to a built file */
   entry: string;
   /** exposed to users (the gateway); everything else is internal */
   public?: boolean;

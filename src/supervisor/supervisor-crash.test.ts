@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { distEntry } from '../paths.js';
+import { fixtureEntry } from '../../test/support/fixtures.js';
 import type { StackState } from '../stack/contract.js';
 import { isListening, isPidAlive, privateStateDir, TEST_DATABASE_URL, waitFor } from '../../test/support/stack.js';
 
@@ -11,7 +11,7 @@ describe('a crashing supervisor', () => {
   it('leaves no replica, fault proxy or balancer port when it dies of an uncaught exception', async () => {
     const home = privateStateDir();
     type Outcome = { code?: number; stdout?: string; stderr?: string };
-    const result: Outcome = await promisify(execFile)(process.execPath, [distEntry('src/stack/fixtures/crashing-supervisor'), String(BASE), TEST_DATABASE_URL], {
+    const result: Outcome = await promisify(execFile)(process.execPath, [fixtureEntry('stack/crashing-supervisor'), String(BASE), TEST_DATABASE_URL], {
       env: { ...process.env, PEAKREADY_HOME: home },
       timeout: 60_000,
     }).catch((error: Outcome) => error);

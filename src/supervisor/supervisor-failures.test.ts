@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../errors.js';
-import { fixtureStack } from '../stack/fixtures/fixture-stack.js';
+import { fixtureStack } from '../../test/support/fixture-stack.js';
 import { startStack } from './supervisor.js';
 import { isListening, privateStateDir, TEST_DATABASE_URL } from '../../test/support/stack.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startFaultProxyServer } from '../faults/server.js';
 import { proxiedUpstreams, proxyPort, servicePort } from '../stack/definition.js';
-import { fixtureStack } from '../stack/fixtures/fixture-stack.js';
+import { fixtureStack } from '../../test/support/fixture-stack.js';
 import { startStack } from './supervisor.js';
 import { isListening, privateStateDir, TEST_DATABASE_URL } from '../../test/support/stack.js';
 

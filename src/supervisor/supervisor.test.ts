@@ -6,7 +6,7 @@ import { RunDirectory } from '../run/run-dir.js';
 import type { TimelineEvent } from '../run/records.js';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { proxiedUpstreams, proxyPort, servicePort } from '../stack/definition.js';
-import { fixtureStack } from '../stack/fixtures/fixture-stack.js';
+import { fixtureStack } from '../../test/support/fixture-stack.js';
 import { readStackState } from '../stack/stack-state.js';
 import { startStack, type RunningStack } from './supervisor.js';
 import { isListening, isPidAlive, privateStateDir, TEST_DATABASE_URL, waitFor } from '../../test/support/stack.js';

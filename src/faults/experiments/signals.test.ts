@@ -5,7 +5,7 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../paths.js';
 import { startFaultProxyServer, type FaultProxyServer } from '../server.js';
-import { echoServer, waitFor, type TcpPeer } from '../tcp-fixtures.js';
+import { echoServer, waitFor, type TcpPeer } from '../../../test/support/tcp-peers.js';
 import { inspectFaults, type ActiveFaults } from './clear.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callApi, useFaultProxy } from '../fault-proxy-fixture.js';
-import { listenTcp, openClient, roundTrip, waitFor } from '../tcp-fixtures.js';
+import { callApi, useFaultProxy } from '../../../test/support/fault-proxy.js';
+import { listenTcp, openClient, roundTrip, waitFor } from '../../../test/support/tcp-peers.js';
 
 const fx = useFaultProxy();
 let count = 0;

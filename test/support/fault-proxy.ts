@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
-import { startFaultProxyServer, type FaultProxyServer } from './server.js';
-import { echoServer, type TcpPeer } from './tcp-fixtures.js';
+import { startFaultProxyServer, type FaultProxyServer } from '../../src/faults/server.js';
+import { echoServer, type TcpPeer } from './tcp-peers.js';
 
 export interface FaultProxyFixture {
   server: FaultProxyServer;
