@@ -1,17 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { parseDuration } from '../../util/duration.js';
-import { share, type ExecutorContext, type ExecutorPlugin, type ScenarioVu } from './types.js';
+import { share, type BaseConfig, type ExecutorContext, type ExecutorPlugin, type ScenarioVu } from './types.js';
 
-/** The fields every executor shares (k6's base config), durations in ms. */
-export interface BaseConfig {
-  executor: string;
-  startTime: number;
-  gracefulStop: number;
-  exec: string;
-  env: Record<string, string>;
-  tags: Record<string, string>;
-}
+// the type sits with the executor contract (types.ts); executors take it from here, beside its schema
+export type { BaseConfig } from './types.js';
 
 /** A k6 duration: "30s", "1m30s", or a number of milliseconds. */
 export const durationField = z.union([z.string(), z.number()]).transform((value, ctx) => {

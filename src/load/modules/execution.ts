@@ -1,5 +1,5 @@
 import { TestAborted } from '../vu-context.js';
-import type { K6Module } from './registry.js';
+import type { K6Module } from './k6-module.js';
 
 /** `k6/execution`: live views of the instance, scenario, VU and test, read through getters. */
 export const executionModule: K6Module = {

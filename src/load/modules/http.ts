@@ -3,7 +3,7 @@ import { isLoopbackHost } from '../../util/loopback.js';
 import { IterationInterrupted, type VuContext } from '../vu-context.js';
 import { sendRequest, type WireResponse } from './http-client.js';
 import { CookieJar, K6Response, type ResponseType } from './http-response.js';
-import type { K6Module } from './registry.js';
+import type { K6Module } from './k6-module.js';
 
 /**
  * `k6/http`. The request functions return promises; the load-time rewrite awaits them, so a
