@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { RunDirectory } from '../run/run-dir.js';
 import { UsageError } from '../errors.js';
+import type * as Experiments from '../faults/experiments/index.js';
 import type { ExperimentResult } from '../faults/experiments/index.js';
+import type { Overrides } from '../load/options.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 
@@ -73,75 +75,92 @@ Examples:
 
 Exit codes as k6: 0 ok, 99 thresholds failed, 107 script exception, 108 aborted, 110 marked as failed.`,
     )
-    .action(async (script: string, flags: RunFlags) => {
-      const { runLoadTest } = await import('../load/run.js');
-      const env = parseEnv(flags.env);
-      const allowRemote = Boolean(flags.allowRemote);
-      if (flags.target) env.BASE_URL = assertLoopbackTarget(flags.target, allowRemote).toString().replace(/\/$/, '');
-      else if (env.BASE_URL) assertLoopbackTarget(env.BASE_URL, allowRemote, '-e BASE_URL');
-      const overrides = {
-        ...(flags.vus !== undefined ? { vus: positiveInt('--vus', flags.vus) } : {}),
-        ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
-        ...(flags.iterations !== undefined ? { iterations: positiveInt('--iterations', flags.iterations) } : {}),
-      };
-      const runDir = flags.runDir === undefined ? undefined : typeof flags.runDir === 'string' ? openRunDir(flags.runDir) : RunDirectory.create('run');
-      runDir?.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: 'run' });
-      const controller = new AbortController();
-      // Ctrl-C or SIGTERM stops the load and waits for the run to end as k6 does: the end-of-test
-      // summary (and --summary-export) of what did run is written before the process exits
-      let finished: Promise<unknown> = Promise.resolve();
-      const unregister = onShutdown('load test', async () => {
-        controller.abort();
-        await finished;
-      });
-      const engine = flags.engine === 'k6' ? 'k6' : 'builtin';
-      process.stderr.write(`peakready: engine ${engine}${flags.engine === 'auto' ? ' (auto; --engine k6 runs a k6 binary from PATH)' : ''}\n`);
+    .action(runScript);
+}
 
-      // the experiment lives while the load runs: it is stopped (and rolled back) when the load ends
-      const chaosStop = new AbortController();
-      let chaos: Promise<ExperimentResult> | undefined;
-      if (flags.chaos) {
-        // loaded only for --chaos: a plain run does not pay for the fault tooling's modules
-        const { defaultToxiproxyUrl, loadExperiment, runExperiment } = await import('../faults/experiments/index.js');
-        const experiment = loadExperiment(flags.chaos);
-        chaos = runExperiment(experiment, {
-          toxiproxyUrl: flags.toxiproxy ?? defaultToxiproxyUrl(),
-          ...(runDir ? { runDir } : {}),
-          signal: AbortSignal.any([controller.signal, chaosStop.signal]),
-          log: (line) => process.stderr.write(`chaos: ${line}\n`),
-        });
-      }
-      try {
-        const running = runLoadTest({
-          script,
-          env,
-          overrides,
-          ...(runDir ? { runDir } : {}),
-          quiet: Boolean(flags.quiet),
-          signal: controller.signal,
-          ...(flags.summaryExport ? { summaryExport: flags.summaryExport } : {}),
-          out: flags.out,
-          engine,
-          allowRemote,
-          // nothing else runs on the CLI's main thread: a one-instance test runs there
-          mainThread: true,
-        });
-        finished = running.catch(() => undefined);
-        const result = await running;
-        let exitCode = result.exitCode;
-        chaosStop.abort();
-        if (chaos) {
-          const outcome = await chaos;
-          process.stderr.write(`peakready: chaos experiment "${outcome.title}": ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}\n`);
-          if (exitCode === 0 && outcome.status !== 'ok' && outcome.status !== 'interrupted') exitCode = 1;
-        }
-        if (runDir) process.stderr.write(`peakready: run directory ${runDir.root}\n`);
-        process.exitCode = exitCode;
-      } finally {
-        chaosStop.abort();
-        await chaos?.catch(() => undefined);
-        runDir?.appendTimeline({ t: Date.now(), type: 'run', state: 'end', command: 'run' });
-        unregister();
-      }
+async function runScript(script: string, flags: RunFlags): Promise<void> {
+  const { runLoadTest } = await import('../load/run.js');
+  const allowRemote = Boolean(flags.allowRemote);
+  const env = scriptEnv(flags, allowRemote);
+  const overrides = runOverrides(flags);
+  const runDir = flags.runDir === undefined ? undefined : typeof flags.runDir === 'string' ? openRunDir(flags.runDir) : RunDirectory.create('run');
+  runDir?.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: 'run' });
+  const controller = new AbortController();
+  // Ctrl-C or SIGTERM stops the load and waits for the run to end as k6 does: the end-of-test
+  // summary (and --summary-export) of what did run is written before the process exits
+  let finished: Promise<unknown> = Promise.resolve();
+  const unregister = onShutdown('load test', async () => {
+    controller.abort();
+    await finished;
+  });
+  const engine = flags.engine === 'k6' ? 'k6' : 'builtin';
+  process.stderr.write(`peakready: engine ${engine}${flags.engine === 'auto' ? ' (auto; --engine k6 runs a k6 binary from PATH)' : ''}\n`);
+
+  // the experiment lives while the load runs: it is stopped (and rolled back) when the load ends
+  const chaosStop = new AbortController();
+  // the fault tooling's modules are loaded only for --chaos: a plain run does not pay for them
+  const chaos = flags.chaos
+    ? startChaos(await import('../faults/experiments/index.js'), flags.chaos, flags.toxiproxy, runDir, AbortSignal.any([controller.signal, chaosStop.signal]))
+    : undefined;
+  try {
+    const running = runLoadTest({
+      script,
+      env,
+      overrides,
+      ...(runDir ? { runDir } : {}),
+      quiet: Boolean(flags.quiet),
+      signal: controller.signal,
+      ...(flags.summaryExport ? { summaryExport: flags.summaryExport } : {}),
+      out: flags.out,
+      engine,
+      allowRemote,
+      // nothing else runs on the CLI's main thread: a one-instance test runs there
+      mainThread: true,
     });
+    finished = running.catch(() => undefined);
+    const result = await running;
+    chaosStop.abort();
+    const exitCode = chaos ? withChaosOutcome(result.exitCode, await chaos) : result.exitCode;
+    if (runDir) process.stderr.write(`peakready: run directory ${runDir.root}\n`);
+    process.exitCode = exitCode;
+  } finally {
+    chaosStop.abort();
+    await chaos?.catch(() => undefined);
+    runDir?.appendTimeline({ t: Date.now(), type: 'run', state: 'end', command: 'run' });
+    unregister();
+  }
+}
+
+/** The script's __ENV: -e pairs, and BASE_URL from --target; a target off this machine only with --allow-remote. */
+function scriptEnv(flags: RunFlags, allowRemote: boolean): Record<string, string> {
+  const env = parseEnv(flags.env);
+  if (flags.target) env.BASE_URL = assertLoopbackTarget(flags.target, allowRemote).toString().replace(/\/$/, '');
+  else if (env.BASE_URL) assertLoopbackTarget(env.BASE_URL, allowRemote, '-e BASE_URL');
+  return env;
+}
+
+function runOverrides(flags: RunFlags): Overrides {
+  return {
+    ...(flags.vus !== undefined ? { vus: positiveInt('--vus', flags.vus) } : {}),
+    ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
+    ...(flags.iterations !== undefined ? { iterations: positiveInt('--iterations', flags.iterations) } : {}),
+  };
+}
+
+/** --chaos: the experiment, started beside the load. */
+function startChaos(experiments: typeof Experiments, file: string, toxiproxy: string | undefined, runDir: RunDirectory | undefined, signal: AbortSignal): Promise<ExperimentResult> {
+  const { defaultToxiproxyUrl, loadExperiment, runExperiment } = experiments;
+  const experiment = loadExperiment(file);
+  return runExperiment(experiment, {
+    toxiproxyUrl: toxiproxy ?? defaultToxiproxyUrl(),
+    ...(runDir ? { runDir } : {}),
+    signal,
+    log: (line) => process.stderr.write(`chaos: ${line}\n`),
+  });
+}
+
+/** The experiment's outcome, printed; a load that passed fails (1) when the experiment did not end well. */
+function withChaosOutcome(exitCode: number, outcome: ExperimentResult): number {
+  process.stderr.write(`peakready: chaos experiment "${outcome.title}": ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}\n`);
+  return exitCode === 0 && outcome.status !== 'ok' && outcome.status !== 'interrupted' ? 1 : exitCode;
 }

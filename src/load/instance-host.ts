@@ -5,9 +5,9 @@ import { ExitCode } from '../exit-codes.js';
 import type { RequestRecord } from '../run/records.js';
 import { realClock, LoadInstance } from './instance.js';
 import { MetricsAggregator } from './metrics/aggregator.js';
-import type { MetricDefinition, Sample, SampleSink } from './metrics/types.js';
+import type { Sample, SampleSink } from './metrics/types.js';
 import { closeConnections } from './modules/http-client.js';
-import { resolveOptions } from './options.js';
+import { scenarioPlans, type ScenarioPlan } from './options.js';
 import { ScriptProgram } from './script/loader.js';
 import type { InstanceContext } from './vu-context.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-protocol.js';
@@ -34,98 +34,120 @@ export interface InstanceLink {
 }
 
 export function hostInstance(init: WorkerInit, link: InstanceLink): void {
-  const { post } = link;
-  const testAbort = new AbortController();
-  setMaxListeners(0, testAbort.signal);
-  const local = link.aggregator === undefined;
-  const aggregator = link.aggregator ?? new MetricsAggregator({ submetrics: init.submetrics, trendStats: init.trendStats });
-  let requests: RequestRecord[] = [];
-  let samples: Sample[] = [];
-  const sink: SampleSink = init.forwardSamples
-    ? {
-        define: (d: MetricDefinition) => aggregator.define(d),
-        add: (s: Sample) => {
-          aggregator.add(s);
-          samples.push(s);
-        },
-      }
-    : aggregator;
+  new HostedInstance(init, link).run().catch((error: unknown) => {
+    const exitCode = error instanceof PeakreadyError ? error.exitCode : ExitCode.internal;
+    link.post({ type: 'fatal', message: error instanceof Error ? error.message : String(error), exitCode });
+  });
+}
 
-  const context: InstanceContext = {
-    sink,
-    globalTags: init.globalTags,
-    scriptDir: dirname(init.script),
-    env: init.env,
-    allowRemote: init.allowRemote,
-    httpDefaults: init.httpDefaults,
-    recordRequest: init.recordRequests ? (r) => void requests.push(r) : null,
-    abortTest: (reason) => {
-      post({ type: 'abort-test', reason });
-      testAbort.abort();
-    },
-    markFailed: (reason) => post({ type: 'mark-failed', reason }),
-    sharedArrays: new Map(),
-    instance: { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, startedAt: Date.now() },
-    testStartedAt: init.testStartedAt,
-    options: init.options,
-  };
+class HostedInstance {
+  private readonly testAbort = new AbortController();
+  /** true when this instance keeps its own aggregator (a worker) and posts its deltas */
+  private readonly ownAggregator: boolean;
+  private readonly aggregator: MetricsAggregator;
+  private readonly context: InstanceContext;
+  private readonly running = new Set<string>();
+  private instance: LoadInstance | undefined;
+  private requests: RequestRecord[] = [];
+  private samples: Sample[] = [];
 
-  const running = new Set<string>();
-  let instance: LoadInstance | undefined;
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly link: InstanceLink,
+  ) {
+    setMaxListeners(0, this.testAbort.signal);
+    this.ownAggregator = link.aggregator === undefined;
+    this.aggregator = link.aggregator ?? new MetricsAggregator({ submetrics: init.submetrics, trendStats: init.trendStats });
+    this.context = this.instanceContext();
+  }
 
-  const tick = (type: 'tick' | 'done') => {
-    post({
-      type,
-      snapshot: local ? aggregator.drain() : null,
-      activeVus: instance?.active ?? 0,
-      initialisedVus: instance?.vusInitialised ?? 0,
-      requests,
-      samples,
-      definitions: [],
-      runningScenarios: [...running],
-    });
-    requests = [];
-    samples = [];
-  };
+  private sink(): SampleSink {
+    if (!this.init.forwardSamples) return this.aggregator;
+    return {
+      define: (d) => this.aggregator.define(d),
+      add: (s) => {
+        this.aggregator.add(s);
+        this.samples.push(s);
+      },
+    };
+  }
 
-  const main = async () => {
-    const program = link.program ?? new ScriptProgram(init.script);
-    const options = resolveOptions(init.options, init.script, init.overrides);
-    instance = new LoadInstance(program, context, init.segment, init.setupData);
-    const start = await new Promise<number>((resolve) => {
-      link.listen((m) => {
-        if (m.type === 'start') resolve(m.startAtEpoch);
-        else if (m.type === 'abort') testAbort.abort();
-      });
-      post({ type: 'ready' });
-    });
-    const timer = setInterval(() => tick('tick'), TICK_MS);
+  private instanceContext(): InstanceContext {
+    const { init, link } = this;
+    return {
+      sink: this.sink(),
+      globalTags: init.globalTags,
+      scriptDir: dirname(init.script),
+      env: init.env,
+      allowRemote: init.allowRemote,
+      httpDefaults: init.httpDefaults,
+      recordRequest: init.recordRequests ? (r) => void this.requests.push(r) : null,
+      abortTest: (reason) => {
+        link.post({ type: 'abort-test', reason });
+        this.testAbort.abort();
+      },
+      markFailed: (reason) => link.post({ type: 'mark-failed', reason }),
+      sharedArrays: new Map(),
+      instance: { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, startedAt: Date.now() },
+      testStartedAt: init.testStartedAt,
+      options: init.options,
+    };
+  }
+
+  async run(): Promise<void> {
+    const program = this.link.program ?? new ScriptProgram(this.init.script);
+    const plans = scenarioPlans(this.init.scenarios);
+    this.instance = new LoadInstance(program, this.context, this.init.segment, this.init.setupData);
+    const start = await this.ready();
+    const timer = setInterval(() => this.tick('tick'), TICK_MS);
     const startPerf = performance.now() + (start - Date.now());
     try {
-      await Promise.all(
-        options.scenarios.map(async (plan) => {
-          const at = startPerf + plan.config.startTime;
-          const wait = at - realClock.now();
-          if (wait > 0) await realClock.sleep(wait, testAbort.signal);
-          if (testAbort.signal.aborted) return;
-          const ctx = instance!.scenarioContext(plan, realClock, testAbort.signal, Date.now());
-          running.add(plan.name);
-          try {
-            await plan.executor.run(plan.config, ctx);
-          } finally {
-            running.delete(plan.name);
-          }
-        }),
-      );
+      await Promise.all(plans.map((plan) => this.runScenario(plan, startPerf)));
     } finally {
       clearInterval(timer);
     }
     await closeConnections();
-    tick('done');
-  };
+    this.tick('done');
+  }
 
-  main().catch((error: unknown) => {
-    const exitCode = error instanceof PeakreadyError ? error.exitCode : ExitCode.internal;
-    post({ type: 'fatal', message: error instanceof Error ? error.message : String(error), exitCode });
-  });
+  /** Says it is ready and resolves with the epoch the main thread starts every instance at. */
+  private ready(): Promise<number> {
+    return new Promise<number>((resolve) => {
+      this.link.listen((m) => {
+        if (m.type === 'start') resolve(m.startAtEpoch);
+        else if (m.type === 'abort') this.testAbort.abort();
+      });
+      this.link.post({ type: 'ready' });
+    });
+  }
+
+  /** One scenario's share, from its startTime (on the test's clock) until its executor returns. */
+  private async runScenario(plan: ScenarioPlan, startPerf: number): Promise<void> {
+    const signal = this.testAbort.signal;
+    const wait = startPerf + plan.config.startTime - realClock.now();
+    if (wait > 0) await realClock.sleep(wait, signal);
+    if (signal.aborted) return;
+    const ctx = this.instance!.scenarioContext(plan, realClock, signal, Date.now());
+    this.running.add(plan.name);
+    try {
+      await plan.executor.run(plan.config, ctx);
+    } finally {
+      this.running.delete(plan.name);
+    }
+  }
+
+  private tick(type: 'tick' | 'done'): void {
+    this.link.post({
+      type,
+      snapshot: this.ownAggregator ? this.aggregator.drain() : null,
+      activeVus: this.instance?.active ?? 0,
+      initialisedVus: this.instance?.vusInitialised ?? 0,
+      requests: this.requests,
+      samples: this.samples,
+      definitions: [],
+      runningScenarios: [...this.running],
+    });
+    this.requests = [];
+    this.samples = [];
+  }
 }

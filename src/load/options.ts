@@ -74,13 +74,9 @@ function shortcutScenario(o: z.output<typeof topSchema>): Record<string, unknown
   return { executor: 'shared-iterations', vus: 1, iterations: 1 };
 }
 
-export function resolveOptions(raw: unknown, file: string, overrides: Overrides = {}): LoadOptions {
-  const parsed = topSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new ConfigError(issuesFrom(parsed.error, file, 'options'));
-  const o = { ...parsed.data };
+/** The scenarios' raw configs: the script's own, or k6's shortcut `default` one (CLI overrides win, as k6). */
+function scenarioSources(o: z.output<typeof topSchema>, overrides: Overrides, file: string, issues: ConfigIssue[]): Record<string, Record<string, unknown>> {
   const usesOverride = overrides.vus !== undefined || overrides.duration !== undefined || overrides.iterations !== undefined;
-  const issues: ConfigIssue[] = [];
-  let rawScenarios: Record<string, Record<string, unknown>>;
   if (usesOverride) {
     // as k6: --vus/--duration/--iterations replace the script's scenarios with the shortcut one
     const merged = { ...o, ...overrides };
@@ -89,51 +85,64 @@ export function resolveOptions(raw: unknown, file: string, overrides: Overrides 
       merged.duration = '30s';
     }
     if (overrides.duration !== undefined || overrides.iterations !== undefined) delete merged.stages;
-    rawScenarios = { default: shortcutScenario(merged) };
-  } else if (o.scenarios) {
-    for (const key of ['vus', 'duration', 'iterations', 'stages'] as const) {
-      if (o[key] !== undefined) issues.push({ file, field: `options.${key}`, message: 'cannot be combined with options.scenarios; move it into a scenario' });
-    }
-    rawScenarios = o.scenarios;
-    if (Object.keys(rawScenarios).length === 0) issues.push({ file, field: 'options.scenarios', message: 'is empty; define at least one scenario' });
-  } else {
-    rawScenarios = { default: shortcutScenario(o) };
+    return { default: shortcutScenario(merged) };
   }
+  if (!o.scenarios) return { default: shortcutScenario(o) };
+  for (const key of ['vus', 'duration', 'iterations', 'stages'] as const) {
+    if (o[key] !== undefined) issues.push({ file, field: `options.${key}`, message: 'cannot be combined with options.scenarios; move it into a scenario' });
+  }
+  if (Object.keys(o.scenarios).length === 0) issues.push({ file, field: 'options.scenarios', message: 'is empty; define at least one scenario' });
+  return o.scenarios;
+}
 
+/** One scenario validated against its executor's schema over the base config; undefined (issues noted) when it is not valid. */
+function planScenario(name: string, rawConfig: Record<string, unknown>, file: string, issues: ConfigIssue[]): ScenarioPlan | undefined {
+  const prefix = `options.scenarios.${name}`;
+  const executor = findExecutor(rawConfig.executor, `${prefix}.executor`, file, issues);
+  if (!executor) return undefined;
+  const schema = baseSchema.extend((executor.schema as z.ZodObject).shape);
+  const knownKeys = Object.keys(schema.shape);
+  for (const key of Object.keys(rawConfig)) {
+    if (!knownKeys.includes(key)) {
+      const hint = didYouMean(key, knownKeys);
+      issues.push({ file, field: `${prefix}.${key}`, message: `is not an option of ${executor.name}${hint ? `; did you mean "${hint}"?` : ''}` });
+    }
+  }
+  const result = schema.safeParse(rawConfig);
+  if (!result.success) {
+    issues.push(...issuesFrom(result.error, file, prefix));
+    return undefined;
+  }
+  const config = result.data as BaseConfig & Record<string, unknown>;
+  for (const [field, message] of executor.check?.(config) ?? []) issues.push({ file, field: `${prefix}.${field}`, message });
+  return { name, executor, config };
+}
+
+function findExecutor(executorName: unknown, field: string, file: string, issues: ConfigIssue[]): ExecutorPlugin<BaseConfig> | undefined {
+  const executor = typeof executorName === 'string' ? executorRegistry.get(executorName) : undefined;
+  if (executor) return executor;
+  const known = [...executorRegistry.keys()];
+  const hint = typeof executorName === 'string' ? didYouMean(executorName, known) : undefined;
+  issues.push({
+    file,
+    field,
+    message:
+      executorName === undefined
+        ? `is required; one of ${known.join(', ')}`
+        : `"${String(executorName)}" is not an executor${hint ? `; did you mean "${hint}"?` : `; use one of ${known.join(', ')}`}`,
+  });
+  return undefined;
+}
+
+export function resolveOptions(raw: unknown, file: string, overrides: Overrides = {}): LoadOptions {
+  const parsed = topSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ConfigError(issuesFrom(parsed.error, file, 'options'));
+  const o = { ...parsed.data };
+  const issues: ConfigIssue[] = [];
   const scenarios: ScenarioPlan[] = [];
-  for (const [name, rawConfig] of Object.entries(rawScenarios)) {
-    const prefix = `options.scenarios.${name}`;
-    const executorName = rawConfig.executor;
-    const executor = typeof executorName === 'string' ? executorRegistry.get(executorName) : undefined;
-    if (!executor) {
-      const known = [...executorRegistry.keys()];
-      const hint = typeof executorName === 'string' ? didYouMean(executorName, known) : undefined;
-      issues.push({
-        file,
-        field: `${prefix}.executor`,
-        message:
-          executorName === undefined
-            ? `is required; one of ${known.join(', ')}`
-            : `"${String(executorName)}" is not an executor${hint ? `; did you mean "${hint}"?` : `; use one of ${known.join(', ')}`}`,
-      });
-      continue;
-    }
-    const schema = baseSchema.extend((executor.schema as z.ZodObject).shape);
-    const knownKeys = Object.keys(schema.shape);
-    for (const key of Object.keys(rawConfig)) {
-      if (!knownKeys.includes(key)) {
-        const hint = didYouMean(key, knownKeys);
-        issues.push({ file, field: `${prefix}.${key}`, message: `is not an option of ${executor.name}${hint ? `; did you mean "${hint}"?` : ''}` });
-      }
-    }
-    const result = schema.safeParse(rawConfig);
-    if (!result.success) {
-      issues.push(...issuesFrom(result.error, file, prefix));
-      continue;
-    }
-    const config = result.data as BaseConfig & Record<string, unknown>;
-    for (const [field, message] of executor.check?.(config) ?? []) issues.push({ file, field: `${prefix}.${field}`, message });
-    scenarios.push({ name, executor, config });
+  for (const [name, rawConfig] of Object.entries(scenarioSources(o, overrides, file, issues))) {
+    const plan = planScenario(name, rawConfig, file, issues);
+    if (plan) scenarios.push(plan);
   }
   const duration = (value: string | number | undefined, fallback: number, field: string) => {
     if (value === undefined) return fallback;
@@ -169,4 +178,23 @@ export function scenarioWindows(options: LoadOptions): Array<{ name: string; exe
     durationMs: s.executor.plannedDurationMs(s.config),
     maxEndMs: s.config.startTime + s.executor.maxDurationMs(s.config),
   }));
+}
+
+/** A scenario as data, as it crosses to a worker thread: its executor by the name in its config. */
+export interface ScenarioData {
+  name: string;
+  config: BaseConfig & Record<string, unknown>;
+}
+
+export function scenarioData(options: LoadOptions): ScenarioData[] {
+  return options.scenarios.map(({ name, config }) => ({ name, config }));
+}
+
+/** Scenarios resolved on the main thread, back as plans: each executor found by the name it was resolved with. */
+export function scenarioPlans(scenarios: readonly ScenarioData[]): ScenarioPlan[] {
+  return scenarios.map(({ name, config }) => {
+    const executor = executorRegistry.get(config.executor);
+    if (!executor) throw new Error(`scenario ${name}: no executor "${config.executor}"`); // resolveOptions found it
+    return { name, executor, config };
+  });
 }

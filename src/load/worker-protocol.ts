@@ -1,14 +1,15 @@
 import type { RequestRecord } from '../run/records.js';
 import type { AggregateSnapshot, MetricDefinition, Sample, SubmetricSelector } from './metrics/types.js';
 import type { HttpDefaults } from './vu-context.js';
-import type { Overrides } from './options.js';
+import type { ScenarioData } from './options.js';
 
 /** The messages between the main thread and load workers (all structured-cloneable). */
 
 export interface WorkerInit {
   script: string;
   env: Record<string, string>;
-  overrides: Overrides;
+  /** the scenarios, resolved once on the main thread: an instance runs its share of each, never re-reading the options */
+  scenarios: ScenarioData[];
   segment: { index: number; count: number };
   setupData: unknown;
   submetrics: SubmetricSelector[];
@@ -19,6 +20,7 @@ export interface WorkerInit {
   recordRequests: boolean;
   /** forward every raw sample (for --out json) */
   forwardSamples: boolean;
+  /** the script's options as written (k6/execution's test.options) */
   options: unknown;
   testStartedAt: number;
 }

@@ -1,17 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { durationField } from '../../config/duration-field.js';
-import { share, type ExecutorContext, type ExecutorPlugin, type ScenarioVu } from './types.js';
+import { share, type BaseConfig, type ExecutorContext, type ExecutorPlugin, type ScenarioVu } from './types.js';
 
-/** The fields every executor shares (k6's base config), durations in ms. */
-export interface BaseConfig {
-  executor: string;
-  startTime: number;
-  gracefulStop: number;
-  exec: string;
-  env: Record<string, string>;
-  tags: Record<string, string>;
-}
+// the type sits with the executor contract (types.ts); executors take it from here, beside its schema
+export type { BaseConfig } from './types.js';
 
 const wholeNumber = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be a whole number, not ${JSON.stringify(issue.input)}`) };
 export const positiveInt = z.number(wholeNumber).int('must be a whole number').min(1, 'must be at least 1');

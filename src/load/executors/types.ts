@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { BaseConfig } from './base.js';
 
 /** Time as executors see it: injected, so schedules are tested on a virtual clock. */
 export interface Clock {
@@ -39,6 +38,16 @@ export interface ExecutorContext {
   onDropped(count: number): void;
   /** active VUs changed by `delta` (k6's `vus` metric) */
   onActive(delta: number): void;
+}
+
+/** The fields every executor shares (k6's base config, `baseSchema` in base.ts), durations in ms. */
+export interface BaseConfig {
+  executor: string;
+  startTime: number;
+  gracefulStop: number;
+  exec: string;
+  env: Record<string, string>;
+  tags: Record<string, string>;
 }
 
 /** One executor: its own option schema over the base config, and how it runs. */

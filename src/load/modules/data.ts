@@ -1,4 +1,4 @@
-import type { K6Module } from './registry.js';
+import type { K6Module } from './k6-module.js';
 
 /**
  * `k6/data`: SharedArray. The loader runs the init code once per VU, so the array's function

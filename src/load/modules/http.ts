@@ -1,10 +1,11 @@
 import { randomFillSync } from 'node:crypto';
+import type { RequestRecord } from '../../run/records.js';
 import { durationMs, notADuration } from '../../util/duration.js';
 import { isLoopbackHost } from '../../util/loopback.js';
 import { IterationInterrupted, type VuContext } from '../vu-context.js';
 import { sendRequest, type WireResponse } from './http-client.js';
 import { CookieJar, K6Response, type ResponseType } from './http-response.js';
-import type { K6Module } from './registry.js';
+import type { K6Module } from './k6-module.js';
 
 /**
  * `k6/http`. The request functions return promises; the load-time rewrite awaits them, so a
@@ -206,31 +207,7 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
     const name = params.tags?.name ?? nameFromTemplate ?? url;
     const tags = requestTags(vu, params.tags, method, url, name, wire, expected);
     emitHttpSamples(vu, tags, wire, expected, startedEpoch);
-    if (inst.recordRequest) {
-      const scenario = vu.scenario;
-      const meta: Record<string, string> = {};
-      let hasMeta = false;
-      for (const key in wire.headers) {
-        if (key.startsWith('x-peakready-')) {
-          const v = wire.headers[key];
-          meta[key.slice(12)] = Array.isArray(v) ? v.join(', ') : String(v);
-          hasMeta = true;
-        }
-      }
-      inst.recordRequest({
-        t: startedEpoch,
-        scenario: scenario?.name ?? 'setup',
-        name,
-        method,
-        status: wire.status,
-        duration: wire.timings.duration,
-        failed: expected === false,
-        traceId: headers.traceparent.split('-')[1],
-        ...(scenario?.intendedStart !== undefined ? { intendedLatency: wire.endedAt - scenario.intendedStart } : {}),
-        ...(wire.error ? { error: wire.error.message } : {}),
-        ...(hasMeta ? { meta } : {}),
-      });
-    }
+    if (inst.recordRequest) inst.recordRequest(requestRecord(vu, wire, { t: startedEpoch, name, method, expected, traceparent: headers.traceparent }));
     const location = wire.headers.location;
     if (wire.status >= 300 && wire.status < 400 && typeof location === 'string' && redirectsLeft > 0) {
       redirectsLeft--;
@@ -240,6 +217,33 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
     }
     return new K6Response(wire, url, method, headers, typeof payload === 'string' ? payload : '', responseType);
   }
+}
+
+/** The run directory's record of one response: its trace id, coordinated-omission latency and `x-peakready-*` headers. */
+function requestRecord(vu: VuContext, wire: WireResponse, sent: { t: number; name: string; method: string; expected: boolean | undefined; traceparent: string }): RequestRecord {
+  const scenario = vu.scenario;
+  const meta: Record<string, string> = {};
+  let hasMeta = false;
+  for (const key in wire.headers) {
+    if (key.startsWith('x-peakready-')) {
+      const v = wire.headers[key];
+      meta[key.slice(12)] = Array.isArray(v) ? v.join(', ') : String(v);
+      hasMeta = true;
+    }
+  }
+  return {
+    t: sent.t,
+    scenario: scenario?.name ?? 'setup',
+    name: sent.name,
+    method: sent.method,
+    status: wire.status,
+    duration: wire.timings.duration,
+    failed: sent.expected === false,
+    traceId: sent.traceparent.split('-')[1],
+    ...(scenario?.intendedStart !== undefined ? { intendedLatency: wire.endedAt - scenario.intendedStart } : {}),
+    ...(wire.error ? { error: wire.error.message } : {}),
+    ...(hasMeta ? { meta } : {}),
+  };
 }
 
 /**

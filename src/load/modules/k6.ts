@@ -1,5 +1,5 @@
 import { IterationInterrupted, ScriptFail, type VuContext } from '../vu-context.js';
-import type { K6Module } from './registry.js';
+import type { K6Module } from './k6-module.js';
 
 /** `k6`: check, group, sleep, fail, randomSeed. `sleep` and `group` block (awaited by the rewrite). */
 export const k6Module: K6Module = {

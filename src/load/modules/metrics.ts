@@ -1,6 +1,6 @@
 import type { MetricType } from '../metrics/types.js';
 import type { VuContext } from '../vu-context.js';
-import type { K6Module } from './registry.js';
+import type { K6Module } from './k6-module.js';
 
 /** `k6/metrics`: custom Counter, Gauge, Rate and Trend, declared to the sink when constructed. */
 export const metricsModule: K6Module = {

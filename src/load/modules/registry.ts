@@ -1,22 +1,15 @@
-import type { VuContext } from '../vu-context.js';
 import { dataModule } from './data.js';
 import { executionModule } from './execution.js';
 import { httpModule } from './http.js';
+import type { K6Module } from './k6-module.js';
 import { k6Module } from './k6.js';
 import { metricsModule } from './metrics.js';
 import { summaryJslibModule, SUMMARY_JSLIB } from './summary-jslib.js';
 
 /**
  * The k6 modules the built-in engine provides, by import path (as k6's own module table).
- * Adding one: a file in this folder exporting a `K6Module`, and one line in `moduleTable`.
+ * Adding one: a file in this folder exporting a `K6Module` (k6-module.ts), and one line in `moduleTable`.
  */
-export interface K6Module {
-  specifier: string;
-  /** exported functions that block a VU: the load-time rewrite awaits their calls */
-  blocking: readonly string[];
-  /** one instance per VU (modules hold per-VU state: cookie jar, group path) */
-  create(vu: VuContext): Record<string, unknown>;
-}
 
 const moduleTable: ReadonlyMap<string, K6Module> = new Map(
   [k6Module, httpModule, metricsModule, executionModule, dataModule].map((m) => [m.specifier, m]),

@@ -1,6 +1,6 @@
 import { textSummary } from '../metrics/summary.js';
 import type { K6SummaryData } from '../metrics/summary.js';
-import type { K6Module } from './registry.js';
+import type { K6Module } from './k6-module.js';
 
 /** `https://jslib.k6.io/k6-summary/<version>/index.js`, served by our own text summary. */
 export const SUMMARY_JSLIB = /^https:\/\/jslib\.k6\.io\/k6-summary\/[^/]+\/index\.js$/;

@@ -48,9 +48,41 @@ function functionName(fn: AnyNode, parent: AnyNode | undefined): string | undefi
   return undefined;
 }
 
+interface FunctionSite {
+  node: AnyNode;
+  name?: string;
+  parent?: AnyNode;
+  grand?: AnyNode;
+}
+
+interface CallSite {
+  node: AnyNode;
+  /** the innermost function the call is in; undefined at the module's top level */
+  fn?: AnyNode;
+}
+
 export function rewriteBlockingCalls(ast: AnyNode, code: MagicString, file: string, lineOf: (pos: number) => number, blocking: BlockingNames): RewriteResult {
-  const functions: Array<{ node: AnyNode; name?: string; parent?: AnyNode; grand?: AnyNode }> = [];
-  const calls: Array<{ node: AnyNode; fn?: AnyNode }> = [];
+  const { functions, calls } = functionsAndCalls(ast);
+  const reach = new BlockingReach(blocking, functions, calls);
+  markAsync(functions, reach.asyncFns, code, file, lineOf);
+
+  // pre-order: an outer call's "(await " must come before an inner one starting at the same place
+  const ordered = calls.filter((c) => reach.isBlockingCall(c.node)).sort((a, b) => a.node.start - b.node.start || b.node.end - a.node.end);
+  for (const call of ordered) {
+    if (call.fn && !reach.asyncFns.has(call.fn) && !call.fn.async) continue; // top-level init code: left as written
+    if (!call.fn) continue;
+    code.appendLeft(call.node.start, '(await ');
+    code.prependRight(call.node.end, ')');
+  }
+  const topLevelAsync = new Set<string>();
+  for (const f of functions) if (reach.asyncFns.has(f.node) && f.name && !f.parent?.type.startsWith('Property') && f.parent?.type !== 'MethodDefinition') topLevelAsync.add(f.name);
+  return { asyncNames: topLevelAsync };
+}
+
+/** Every function of the module (with the name it is known by) and every call, with the function it is in. */
+function functionsAndCalls(ast: AnyNode): { functions: FunctionSite[]; calls: CallSite[] } {
+  const functions: FunctionSite[] = [];
+  const calls: CallSite[] = [];
   ancestor(ast as never, {
     Function(node: AnyNode, _state: unknown, ancestors: AnyNode[]) {
       const parent = ancestors[ancestors.length - 2];
@@ -67,39 +99,54 @@ export function rewriteBlockingCalls(ast: AnyNode, code: MagicString, file: stri
       calls.push({ node, fn });
     },
   } as never);
+  return { functions, calls };
+}
 
-  const asyncFns = new Set<AnyNode>();
-  const asyncNames = new Set<string>(blocking.functions);
-  const isBlockingCall = (call: AnyNode): boolean => {
-    const callee = call.callee as AnyNode;
-    if (callee.type === 'Identifier') return asyncNames.has(callee.name);
-    if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
-      const member = callee.property.name as string;
-      if (callee.object.type === 'Identifier') {
-        const ns = blocking.namespaces.get(callee.object.name);
-        if (ns) return ns.has(member);
-      }
-      return localMethodNames.has(member);
-    }
-    return false;
-  };
+/** The fixpoint: the functions that reach a blocking call, directly or through other functions of the script. */
+class BlockingReach {
+  readonly asyncFns = new Set<AnyNode>();
+  private readonly asyncNames: Set<string>;
   // methods of the script's own objects/classes that became async: `api.browse()` is awaited
-  const localMethodNames = new Set<string>();
+  private readonly localMethodNames = new Set<string>();
 
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const call of calls) {
-      if (!call.fn || asyncFns.has(call.fn) || !isBlockingCall(call.node)) continue;
-      asyncFns.add(call.fn);
-      changed = true;
-      const entry = functions.find((f) => f.node === call.fn)!;
-      if (entry.name) {
-        if (entry.parent?.type === 'Property' || entry.parent?.type === 'MethodDefinition' || entry.parent?.type === 'PropertyDefinition') localMethodNames.add(entry.name);
-        else asyncNames.add(entry.name);
+  constructor(
+    private readonly blocking: BlockingNames,
+    functions: readonly FunctionSite[],
+    calls: readonly CallSite[],
+  ) {
+    this.asyncNames = new Set<string>(blocking.functions);
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const call of calls) {
+        if (!call.fn || this.asyncFns.has(call.fn) || !this.isBlockingCall(call.node)) continue;
+        this.asyncFns.add(call.fn);
+        changed = true;
+        const entry = functions.find((f) => f.node === call.fn)!;
+        if (entry.name) {
+          if (entry.parent?.type === 'Property' || entry.parent?.type === 'MethodDefinition' || entry.parent?.type === 'PropertyDefinition') this.localMethodNames.add(entry.name);
+          else this.asyncNames.add(entry.name);
+        }
       }
     }
   }
 
+  isBlockingCall(call: AnyNode): boolean {
+    const callee = call.callee as AnyNode;
+    if (callee.type === 'Identifier') return this.asyncNames.has(callee.name);
+    if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
+      const member = callee.property.name as string;
+      if (callee.object.type === 'Identifier') {
+        const ns = this.blocking.namespaces.get(callee.object.name);
+        if (ns) return ns.has(member);
+      }
+      return this.localMethodNames.has(member);
+    }
+    return false;
+  }
+}
+
+/** `async` before every function that reaches a blocking call; the places that cannot wait are refused, all at once. */
+function markAsync(functions: readonly FunctionSite[], asyncFns: ReadonlySet<AnyNode>, code: MagicString, file: string, lineOf: (pos: number) => number): void {
   const problems: string[] = [];
   for (const f of functions) {
     if (!asyncFns.has(f.node) || f.node.async) continue;
@@ -117,21 +164,9 @@ export function rewriteBlockingCalls(ast: AnyNode, code: MagicString, file: stri
     }
   }
   if (problems.length) throw new ScriptError(problems.join('\n'));
-
-  // pre-order: an outer call's "(await " must come before an inner one starting at the same place
-  const ordered = calls.filter((c) => isBlockingCall(c.node)).sort((a, b) => a.node.start - b.node.start || b.node.end - a.node.end);
-  for (const call of ordered) {
-    if (call.fn && !asyncFns.has(call.fn) && !call.fn.async) continue; // top-level init code: left as written
-    if (!call.fn) continue;
-    code.appendLeft(call.node.start, '(await ');
-    code.prependRight(call.node.end, ')');
-  }
-  const topLevelAsync = new Set<string>();
-  for (const f of functions) if (asyncFns.has(f.node) && f.name && !f.parent?.type.startsWith('Property') && f.parent?.type !== 'MethodDefinition') topLevelAsync.add(f.name);
-  return { asyncNames: topLevelAsync };
 }
 
-function refuseSyncCallback(f: { node: AnyNode; parent?: AnyNode }, file: string, lineOf: (pos: number) => number, problems: string[]): void {
+function refuseSyncCallback(f: FunctionSite, file: string, lineOf: (pos: number) => number, problems: string[]): void {
   const call = f.parent;
   if (!call || call.type !== 'CallExpression' || !call.arguments.includes(f.node)) return;
   const callee = call.callee as AnyNode;

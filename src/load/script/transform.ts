@@ -89,78 +89,13 @@ export function transformModule(source: string, file: string, blockingOf: Blocki
   const lineOf = lineOfFactory(source);
   const imports = listImports(ast, lineOf);
   const code = new MagicString(source);
-  const blocking: BlockingNames = { namespaces: new Map(), functions: new Set() };
-  const exported: Array<[string, string]> = [];
-  const tail: string[] = [];
-  const keepLines = (start: number, end: number, text: string) => {
-    const newlines = source.slice(start, end).split('\n').length - 1;
-    code.overwrite(start, end, text + '\n'.repeat(newlines));
-  };
+  const statements = new ModuleStatements(source, file, code, lineOf, blockingOf);
+  for (const node of ast.body as AnyNode[]) statements.rewrite(node);
 
-  let importIndex = 0;
-  for (const node of ast.body as AnyNode[]) {
-    if (node.type === 'ImportDeclaration') {
-      const spec = node.source.value as string;
-      const info = blockingOf(spec);
-      const ref = `__m${importIndex++}`;
-      const parts = [`const ${ref} = __import(${JSON.stringify(spec)});`];
-      for (const s of node.specifiers as AnyNode[]) {
-        const local = s.local.name as string;
-        if (s.type === 'ImportNamespaceSpecifier') {
-          parts.push(`const ${local} = ${ref};`);
-          blocking.namespaces.set(local, info.members);
-        } else if (s.type === 'ImportDefaultSpecifier') {
-          parts.push(`const ${local} = ${ref}.default;`);
-          blocking.namespaces.set(local, info.members);
-          if (info.asyncExports.has('default')) blocking.functions.add(local);
-        } else {
-          const imported = (s.imported.name ?? s.imported.value) as string;
-          parts.push(`const ${local} = ${ref}[${JSON.stringify(imported)}];`);
-          if (info.members.has(imported) || info.asyncExports.has(imported)) blocking.functions.add(local);
-        }
-      }
-      keepLines(node.start, node.end, parts.join(' '));
-    } else if (node.type === 'ExportDefaultDeclaration') {
-      const decl = node.declaration as AnyNode;
-      if ((decl.type === 'FunctionDeclaration' || decl.type === 'ClassDeclaration') && decl.id) {
-        code.remove(node.start, decl.start);
-        exported.push(['default', decl.id.name]);
-      } else {
-        code.overwrite(node.start, decl.start, '__exports.default = ');
-        if (decl.type === 'FunctionDeclaration' || decl.type === 'ClassDeclaration') {
-          // an anonymous declaration is now an expression statement; keep it one
-          code.appendLeft(node.end, ';');
-        }
-      }
-    } else if (node.type === 'ExportNamedDeclaration') {
-      if (node.source) {
-        const ref = `__m${importIndex++}`;
-        const parts = [`const ${ref} = __import(${JSON.stringify(node.source.value)});`];
-        for (const s of node.specifiers as AnyNode[]) parts.push(`__exports[${JSON.stringify(s.exported.name ?? s.exported.value)}] = ${ref}[${JSON.stringify(s.local.name ?? s.local.value)}];`);
-        keepLines(node.start, node.end, parts.join(' '));
-      } else if (node.declaration) {
-        code.remove(node.start, node.declaration.start);
-        const decl = node.declaration as AnyNode;
-        if (decl.type === 'VariableDeclaration') {
-          for (const d of decl.declarations as AnyNode[]) {
-            if (d.id.type !== 'Identifier') throw new ScriptError(`${file}:${lineOf(d.start)}: destructuring in an export is not supported by the built-in engine; export plain names`);
-            exported.push([d.id.name, d.id.name]);
-          }
-        } else exported.push([decl.id.name, decl.id.name]);
-      } else {
-        for (const s of node.specifiers as AnyNode[]) exported.push([s.exported.name ?? s.exported.value, s.local.name]);
-        keepLines(node.start, node.end, '');
-      }
-    } else if (node.type === 'ExportAllDeclaration') {
-      const ref = `__m${importIndex++}`;
-      const target = node.exported ? `__exports[${JSON.stringify(node.exported.name)}] = ${ref};` : `for (const k of Object.keys(${ref})) if (k !== 'default') __exports[k] = ${ref}[k];`;
-      keepLines(node.start, node.end, `const ${ref} = __import(${JSON.stringify(node.source.value)}); ${target}`);
-    }
-  }
-
-  const { asyncNames } = rewriteBlockingCalls(ast, code, file, lineOf, blocking);
+  const { asyncNames } = rewriteBlockingCalls(ast, code, file, lineOf, statements.blocking);
   const asyncExports = new Set<string>();
-  for (const [name, local] of exported) {
+  const tail: string[] = [];
+  for (const [name, local] of statements.exported) {
     // getters keep ESM's live bindings (`export let counter` read after it changes)
     tail.push(`Object.defineProperty(__exports, ${JSON.stringify(name)}, { enumerable: true, get: () => ${local} });`);
     if (asyncNames.has(local)) asyncExports.add(name);
@@ -168,4 +103,102 @@ export function transformModule(source: string, file: string, blockingOf: Blocki
   code.prepend(`(async function (${FACTORY_PARAMS.join(', ')}) { const __VU = __k6.vu; let __ITER = 0; __k6.setIter = (i) => { __ITER = i; }; const __ENV = __k6.env; const open = __k6.open; `);
   code.append(`\n;${tail.join(' ')}\n})`);
   return { code: code.toString(), map: code.generateMap({ source: file, file: file + '.k6.js', includeContent: false, hires: true }), imports, asyncExports };
+}
+
+/** The module's import and export statements rewritten in place, one method per kind of statement. */
+class ModuleStatements {
+  /** the imported names whose calls block, for the async rewrite */
+  readonly blocking: BlockingNames = { namespaces: new Map(), functions: new Set() };
+  /** [exported name, local name] */
+  readonly exported: Array<[string, string]> = [];
+  private importIndex = 0;
+
+  constructor(
+    private readonly source: string,
+    private readonly file: string,
+    private readonly code: MagicString,
+    private readonly lineOf: (pos: number) => number,
+    private readonly blockingOf: BlockingMembersOf,
+  ) {}
+
+  rewrite(node: AnyNode): void {
+    if (node.type === 'ImportDeclaration') this.importDeclaration(node);
+    else if (node.type === 'ExportDefaultDeclaration') this.exportDefault(node);
+    else if (node.type === 'ExportNamedDeclaration') this.exportNamed(node);
+    else if (node.type === 'ExportAllDeclaration') this.exportAll(node);
+  }
+
+  /** Replaces a statement, keeping its newlines so every later line keeps its number. */
+  private keepLines(start: number, end: number, text: string): void {
+    const newlines = this.source.slice(start, end).split('\n').length - 1;
+    this.code.overwrite(start, end, text + '\n'.repeat(newlines));
+  }
+
+  private nextRef(): string {
+    return `__m${this.importIndex++}`;
+  }
+
+  private importDeclaration(node: AnyNode): void {
+    const spec = node.source.value as string;
+    const info = this.blockingOf(spec);
+    const ref = this.nextRef();
+    const parts = [`const ${ref} = __import(${JSON.stringify(spec)});`];
+    for (const s of node.specifiers as AnyNode[]) {
+      const local = s.local.name as string;
+      if (s.type === 'ImportNamespaceSpecifier') {
+        parts.push(`const ${local} = ${ref};`);
+        this.blocking.namespaces.set(local, info.members);
+      } else if (s.type === 'ImportDefaultSpecifier') {
+        parts.push(`const ${local} = ${ref}.default;`);
+        this.blocking.namespaces.set(local, info.members);
+        if (info.asyncExports.has('default')) this.blocking.functions.add(local);
+      } else {
+        const imported = (s.imported.name ?? s.imported.value) as string;
+        parts.push(`const ${local} = ${ref}[${JSON.stringify(imported)}];`);
+        if (info.members.has(imported) || info.asyncExports.has(imported)) this.blocking.functions.add(local);
+      }
+    }
+    this.keepLines(node.start, node.end, parts.join(' '));
+  }
+
+  private exportDefault(node: AnyNode): void {
+    const decl = node.declaration as AnyNode;
+    if ((decl.type === 'FunctionDeclaration' || decl.type === 'ClassDeclaration') && decl.id) {
+      this.code.remove(node.start, decl.start);
+      this.exported.push(['default', decl.id.name]);
+    } else {
+      this.code.overwrite(node.start, decl.start, '__exports.default = ');
+      if (decl.type === 'FunctionDeclaration' || decl.type === 'ClassDeclaration') {
+        // an anonymous declaration is now an expression statement; keep it one
+        this.code.appendLeft(node.end, ';');
+      }
+    }
+  }
+
+  private exportNamed(node: AnyNode): void {
+    if (node.source) {
+      const ref = this.nextRef();
+      const parts = [`const ${ref} = __import(${JSON.stringify(node.source.value)});`];
+      for (const s of node.specifiers as AnyNode[]) parts.push(`__exports[${JSON.stringify(s.exported.name ?? s.exported.value)}] = ${ref}[${JSON.stringify(s.local.name ?? s.local.value)}];`);
+      this.keepLines(node.start, node.end, parts.join(' '));
+    } else if (node.declaration) {
+      this.code.remove(node.start, node.declaration.start);
+      const decl = node.declaration as AnyNode;
+      if (decl.type === 'VariableDeclaration') {
+        for (const d of decl.declarations as AnyNode[]) {
+          if (d.id.type !== 'Identifier') throw new ScriptError(`${this.file}:${this.lineOf(d.start)}: destructuring in an export is not supported by the built-in engine; export plain names`);
+          this.exported.push([d.id.name, d.id.name]);
+        }
+      } else this.exported.push([decl.id.name, decl.id.name]);
+    } else {
+      for (const s of node.specifiers as AnyNode[]) this.exported.push([s.exported.name ?? s.exported.value, s.local.name]);
+      this.keepLines(node.start, node.end, '');
+    }
+  }
+
+  private exportAll(node: AnyNode): void {
+    const ref = this.nextRef();
+    const target = node.exported ? `__exports[${JSON.stringify(node.exported.name)}] = ${ref};` : `for (const k of Object.keys(${ref})) if (k !== 'default') __exports[k] = ${ref}[k];`;
+    this.keepLines(node.start, node.end, `const ${ref} = __import(${JSON.stringify(node.source.value)}); ${target}`);
+  }
 }

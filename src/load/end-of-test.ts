@@ -1,0 +1,42 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { RunLoadOptions } from './engine.js';
+import { summaryExport, textSummary, type K6SummaryData } from './metrics/summary.js';
+import { ScriptError } from './script/errors.js';
+import type { ScriptProgram } from './script/loader.js';
+import { runScriptHook } from './script-hooks.js';
+import type { VuContext } from './vu-context.js';
+
+/** What every engine writes when the test ends: --summary-export, k6's text summary, handleSummary's files. */
+
+/** Where the end-of-test text goes: the caller's `stdout`, else the process's. */
+export function summaryOutput(options: RunLoadOptions): (text: string) => void {
+  return options.stdout ?? ((text) => void process.stdout.write(text));
+}
+
+/** `--summary-export FILE`: k6's export format, relative to the working directory. */
+export function writeSummaryExport(path: string | undefined, summary: K6SummaryData): void {
+  if (path) writeFileSync(resolve(path), JSON.stringify(summaryExport(summary), null, 2) + '\n');
+}
+
+/** k6's end-of-test text summary, in colour on a terminal. */
+export function printTextSummary(out: (text: string) => void, summary: K6SummaryData): void {
+  out('\n' + textSummary(summary, { indent: ' ', enableColors: Boolean(process.stdout.isTTY) }) + '\n');
+}
+
+/** handleSummary when the script has one (its returned files written), else k6's text summary. */
+export async function writeSummaries(program: ScriptProgram, exports: Record<string, unknown>, summary: K6SummaryData, options: RunLoadOptions, vu: VuContext): Promise<void> {
+  const out = summaryOutput(options);
+  writeSummaryExport(options.summaryExport, summary);
+  if (typeof exports.handleSummary !== 'function') return printTextSummary(out, summary);
+  const files = await runScriptHook(program, exports, 'handleSummary', [summary], 60_000, vu);
+  if (files === null || typeof files !== 'object') {
+    throw new ScriptError(`${program.entry}: handleSummary must return an object of { stdout | stderr | file path: content }`);
+  }
+  for (const [target, content] of Object.entries(files as Record<string, unknown>)) {
+    const text = typeof content === 'string' ? content : content instanceof ArrayBuffer ? Buffer.from(content) : JSON.stringify(content);
+    if (target === 'stdout') out(String(text));
+    else if (target === 'stderr') process.stderr.write(String(text));
+    else writeFileSync(resolve(target), text); // as k6: relative to the working directory
+  }
+}

@@ -1,0 +1,60 @@
+import type { RunDirectory } from '../run/run-dir.js';
+import type { K6SummaryData } from './metrics/summary.js';
+import type { ThresholdResult } from './metrics/thresholds.js';
+import type { Overrides } from './options.js';
+import type { LoadProgress } from './progress.js';
+
+/**
+ * What runs a k6 script: the built-in engine (engine-builtin.ts) or a real k6 (engine-k6.ts),
+ * chosen by name in engines.ts. Both take the same options and give the same k6-shaped result.
+ */
+
+export type EngineName = 'builtin' | 'k6';
+
+export interface RunLoadOptions {
+  script: string;
+  env?: Record<string, string>;
+  overrides?: Overrides;
+  runDir?: RunDirectory;
+  quiet?: boolean;
+  /** called after every merged tick (about twice a second); when given, nothing is printed: the caller shows progress */
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+  summaryExport?: string;
+  out?: string[];
+  /** `auto` (the default) is the built-in engine */
+  engine?: 'auto' | EngineName;
+  allowRemote?: boolean;
+  /**
+   * Run the test's first instance on the calling thread instead of a worker thread (a test that
+   * one instance serves — arrival rates up to ONE_WORKER_RATE — starts no thread at all): less CPU
+   * and memory, for a caller with nothing else on its thread (the CLI). Default false: worker
+   * threads only, apart from the caller's own work (the drill's).
+   */
+  mainThread?: boolean;
+  /** where the end-of-test text goes; default process.stdout (nothing when handleSummary returns no stdout) */
+  stdout?: (text: string) => void;
+}
+
+export interface LoadRunResult {
+  exitCode: number;
+  thresholdsPassed: boolean;
+  summary: K6SummaryData;
+  engine: EngineName;
+  thresholds: ThresholdResult[];
+  /** why the run stopped early, when it did */
+  aborted?: string;
+}
+
+/** A script's options and its scenarios as phase windows (ms from the test start), without running it. */
+export interface ScriptInspection {
+  options: Record<string, unknown> | undefined;
+  scenarios: Array<{ name: string; startMs: number; durationMs: number; executor: string }>;
+}
+
+export interface LoadEngine {
+  readonly name: EngineName;
+  /** reads the script's options without running it; an engine that cannot leaves it out */
+  inspect?(script: string, env: Record<string, string>, overrides: Overrides): Promise<ScriptInspection>;
+  run(options: RunLoadOptions): Promise<LoadRunResult>;
+}

@@ -1,0 +1,118 @@
+import { Coordinator, workerCount, type CoordinatorEvents } from './coordinator.js';
+import type { RunLoadOptions } from './engine.js';
+import { scenarioData, scenarioWindows } from './options.js';
+import { forwardSamples, httpDefaults, type PreparedTest } from './prepared-test.js';
+import { ProgressMeter } from './progress.js';
+import type { WorkerInit } from './worker-protocol.js';
+
+/**
+ * The scenarios' run, seen from the main thread: the instances started with the options resolved
+ * once, every merged tick turned into progress, phase events, `vus` samples and a threshold check
+ * (abortOnFail stops the instances), until every instance is done.
+ */
+
+export interface ScenarioOutcome {
+  /** why the run stopped early, when it did */
+  aborted: string | undefined;
+  /** exec.test.fail()'s reason, when the script called it */
+  failedMark: string | undefined;
+}
+
+type TickState = Parameters<CoordinatorEvents['onTick']>[0];
+
+export class ScenarioRun {
+  private aborted: string | undefined;
+  private failedMark: string | undefined;
+  private scenariosStarted: number;
+  private readonly meter: ProgressMeter;
+  private readonly coordinator: Coordinator;
+
+  constructor(
+    private readonly test: PreparedTest,
+    private readonly run: RunLoadOptions,
+    /** epoch ms the test started (before setup) */
+    private readonly started: number,
+  ) {
+    this.scenariosStarted = started;
+    const totalMs = Math.max(0, ...scenarioWindows(test.options).map((w) => w.startMs + w.durationMs));
+    this.meter = new ProgressMeter(test.aggregator, totalMs, run.quiet ?? false, run.onProgress);
+    this.coordinator = new Coordinator(test.aggregator, {
+      onRequests: (records) => test.requests.add(records),
+      onSamples: (samples) => forwardSamples(test.outputs, samples),
+      onAbortTest: (reason) => {
+        this.aborted ??= reason;
+        this.coordinator.abort(reason);
+      },
+      onMarkFailed: (reason) => (this.failedMark ??= reason),
+      onTick: (state) => this.onTick(state),
+    });
+  }
+
+  /** Runs every scenario to its end (or the test's abort) with `setupData` for the VUs. */
+  async complete(setupData: unknown): Promise<ScenarioOutcome> {
+    const { run, coordinator } = this;
+    const onSignal = () => {
+      this.aborted ??= 'stopped by the user';
+      coordinator.abort(this.aborted);
+    };
+    run.signal?.addEventListener('abort', onSignal, { once: true });
+    try {
+      await coordinator.start(this.instanceCount(), this.workerInit(setupData), run.mainThread ? { program: this.test.program } : undefined);
+      if (run.signal?.aborted) onSignal();
+      this.scenariosStarted = Date.now() + 20;
+      coordinator.begin(this.scenariosStarted);
+      await coordinator.finished();
+    } finally {
+      run.signal?.removeEventListener('abort', onSignal);
+      this.meter.stop();
+      await coordinator.stop();
+    }
+    for (const [name] of this.meter.phaseChanges(new Set())) run.runDir?.appendTimeline({ t: Date.now(), type: 'phase', state: 'end', phase: name });
+    return { aborted: this.aborted, failedMark: this.failedMark };
+  }
+
+  /** What every instance starts from: data only, the scenarios already resolved. */
+  private workerInit(setupData: unknown): Omit<WorkerInit, 'segment'> {
+    const { test, run } = this;
+    return {
+      script: test.script,
+      env: test.env,
+      scenarios: scenarioData(test.options),
+      setupData,
+      submetrics: test.thresholds.submetrics,
+      trendStats: test.options.summaryTrendStats,
+      allowRemote: test.allowRemote,
+      httpDefaults: httpDefaults(test.options),
+      globalTags: test.options.tags,
+      recordRequests: Boolean(run.runDir),
+      forwardSamples: test.outputs.length > 0,
+      options: test.exports.options ?? {},
+      testStartedAt: this.started,
+    };
+  }
+
+  private instanceCount(): number {
+    const scenarios = this.test.options.scenarios;
+    const maxVus = scenarios.reduce((sum, s) => sum + s.executor.maxVus(s.config), 0);
+    const rates = scenarios.map((s) => s.executor.peakRatePerSecond?.(s.config));
+    const arrivalOnlyPeakRate = rates.every((r) => r !== undefined) ? rates.reduce((a, r) => a + r!, 0) : undefined;
+    return workerCount(maxVus, arrivalOnlyPeakRate);
+  }
+
+  private onTick(state: TickState): void {
+    const { test, run } = this;
+    this.meter.update(state, this.scenariosStarted);
+    for (const [name, active] of this.meter.phaseChanges(state.running)) {
+      run.runDir?.appendTimeline({ t: Date.now(), type: 'phase', state: active ? 'start' : 'end', phase: name });
+    }
+    const now = Date.now();
+    test.aggregator.add({ metric: 'vus', value: state.activeVus, tags: test.options.tags, time: now });
+    test.aggregator.add({ metric: 'vus_max', value: state.initialisedVus, tags: test.options.tags, time: now });
+    test.requests.flush();
+    const evaluation = test.evaluator.evaluate(test.aggregator, now - this.started);
+    if (evaluation.abort && !this.aborted) {
+      this.aborted = `thresholds crossed with abortOnFail: ${evaluation.results.filter((r) => !r.ok && r.abortOnFail).map((r) => `${r.key} ${r.source}`).join(', ')}`;
+      this.coordinator.abort(this.aborted);
+    }
+  }
+}
