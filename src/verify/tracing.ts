@@ -2,10 +2,9 @@ import { dirname, resolve } from 'node:path';
 import type { Budgets } from '../budgets/types.js';
 import { shipped } from '../paths.js';
 import type { CheckResult } from '../run/records.js';
-import type { RunDirectory } from '../run/run-dir.js';
 import { assembleTraces, evaluateTraceRules, faultWindowsFromTimeline, loadTraceRules, tracingCompleteness } from '../telemetry/traces/index.js';
 import { fromDetails, pct, skipped } from './check-result.js';
-import { readRunData, readSpans } from './run-data.js';
+import type { RunData } from './run-data.js';
 
 const ID = 'tracing';
 const TITLE = 'Tracing';
@@ -17,12 +16,12 @@ export const DEFAULT_TRACE_RULES = 'scenarios/trace-rules.yaml';
  * trace rules require (`checks.tracing.rules`, default scenarios/trace-rules.yaml), failures that
  * overlap a fault window forgiven where a rule says so.
  */
-export function checkTracing(run: RunDirectory, budgets: Budgets): CheckResult {
+export function checkTracing(data: RunData, budgets: Budgets): CheckResult {
   const limits = budgets.tracing;
   if (!limits.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
-  if (!run.has('traces')) return skipped(ID, TITLE, 'no traces.ndjson in the run (no OTLP receiver, or traces were sent elsewhere)');
-  const { requests, timeline, span } = readRunData(run);
-  const traces = assembleTraces(readSpans(run));
+  if (!data.spans) return skipped(ID, TITLE, 'no traces.ndjson in the run (no OTLP receiver, or traces were sent elsewhere)');
+  const { requests, timeline, span } = data;
+  const traces = assembleTraces(data.spans);
   const details: CheckResult['details'] = [];
 
   const c = tracingCompleteness(requests, traces);
