@@ -4,11 +4,13 @@ import { loadBudgets, parseBudgets } from '../budgets/load.js';
 import type { CheckResult } from '../run/records.js';
 import { judge, verdictOf } from './index.js';
 import { scaleOutFigure } from './scale-out.js';
+import { loadTraceRulesFor } from './trace-rules-file.js';
 
 const budgets = loadBudgets();
+const traceRules = loadTraceRulesFor(budgets);
 
 function checksOf(breaks: FixtureBreak[] = [], omit: Parameters<typeof fixtureRunData>[1] = []): Record<string, CheckResult> {
-  return Object.fromEntries(judge(fixtureRunData(breaks, omit), budgets).checks.map((c) => [c.id, c]));
+  return Object.fromEntries(judge(fixtureRunData(breaks, omit), budgets, { traceRules }).checks.map((c) => [c.id, c]));
 }
 
 function detail(check: CheckResult, name: string) {
@@ -128,7 +130,7 @@ describe('each check catches its failure', () => {
 
   it('a tighter reaction bound fails a slow scale-out', () => {
     const tight = parseBudgets('checks:\n  scale-out: { reaction: 2s }\n');
-    const c = judge(fixtureRunData(), tight).checks.find((x) => x.id === 'scale-out')!;
+    const c = judge(fixtureRunData(), tight, { traceRules }).checks.find((x) => x.id === 'scale-out')!;
     expect(c.status).toBe('fail');
     expect(detail(c, 'catalog reaction')).toMatchObject({ status: 'fail', figure: '4.0s', limit: '<= 2.0s' });
     expect(detail(c, 'controller decided right').status).toBe('fail');
@@ -155,15 +157,23 @@ describe('missing inputs are skipped with the reason', () => {
 describe('the judge', () => {
   it('fails only the check whose input could not be read, naming the error', () => {
     const data = { ...fixtureRunData(), integrity: undefined, unreadable: { integrity: 'Unexpected end of JSON input' } };
-    const judged = judge(data, budgets);
+    const judged = judge(data, budgets, { traceRules });
     expect(judged.checks.find((c) => c.id === 'integrity')).toMatchObject({ status: 'fail', figure: 'error', reason: 'the check could not read the run: Unexpected end of JSON input' });
     expect(judged.checks.filter((c) => c.status === 'pass').map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'cleanup']);
     expect(judged.verdict).toBe('fail');
   });
 
+  it('fails the tracing check alone when its rules file would not load', () => {
+    const judged = judge(fixtureRunData(), budgets, { traceRules: { error: 'rules.yaml:3 rules[0].id: Required' } });
+    expect(judged.checks.find((c) => c.id === 'tracing')).toMatchObject({ status: 'fail', reason: 'the check could not read the run: rules.yaml:3 rules[0].id: Required' });
+    expect(judged.checks.filter((c) => c.status === 'fail')).toHaveLength(1);
+    expect(loadTraceRulesFor({ ...budgets, file: '/nowhere/budgets.yaml', tracing: { ...budgets.tracing, rules: 'missing.yaml' } })).toEqual({ error: expect.stringContaining('missing.yaml') });
+  });
+
   it('lists the baseline comparison only when a baseline is given', () => {
-    expect(judge(fixtureRunData(), budgets).checks.map((c) => c.id)).not.toContain('baseline');
-    expect(judge(fixtureRunData(), budgets).baseline).toBeUndefined();
+    const judged = judge(fixtureRunData(), budgets, { traceRules });
+    expect(judged.checks.map((c) => c.id)).not.toContain('baseline');
+    expect(judged.baseline).toBeUndefined();
   });
 });
 
