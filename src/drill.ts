@@ -22,7 +22,8 @@ import { readyScrapeTargets } from './stack/scrape-targets.js';
 import { startMetricsScraper } from './telemetry/metrics/scraper.js';
 import { startPrometheusSampler } from './telemetry/metrics/prometheus-sampler.js';
 import { startOtlpReceiver, type OtlpReceiver } from './telemetry/otlp/receiver.js';
-import { runChecks } from './verify/index.js';
+import { loadBaseline } from './verify/baseline-file.js';
+import { judgeRun } from './verify/judge-run.js';
 import { assertLoopbackTarget } from './util/loopback.js';
 
 /**
@@ -88,6 +89,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 
   // Validate every user file before anything starts: a typo must not cost a stack start-up.
   const budgets = loadBudgets(options.budgetsFile);
+  const baseline = options.baselineFile ? loadBaseline(options.baselineFile) : undefined;
   const script = shipped(profile.script);
   const scriptEnv: Record<string, string> = {
     TIME_SCALE: String(timeScale),
@@ -272,21 +274,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 
   if (withStack) run.writeJson('cleanup', await takeCleanupSnapshot({ stack: definition, pids: startedPids, faults: faultsAfter }));
 
-  const checks = runChecks(run, budgets);
-  const report = await writeReports(run, {
-    checks,
-    ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}),
-    ...(options.baselineFile ? { baseline: options.baselineFile } : {}),
-    budgets,
-  });
+  const { data, judged } = judgeRun(run, budgets, baseline ? { baseline } : {});
+  const report = writeReports(run, data, judged, { ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}), budgets });
   if (options.reportDir) {
     const dir = resolve(options.reportDir);
     mkdirSync(dir, { recursive: true });
     for (const file of report.files) cpSync(file, resolve(dir, file.split(/[\\/]/).pop()!));
   }
-  // report.checks also holds the baseline comparison when --baseline was given
-  const table = renderVerdictTable(report.checks, { color: options.color ?? false });
-  return { exitCode: report.verdict === 'pass' ? ExitCode.ok : ExitCode.checkFailed, verdict: report.verdict, run, files: report.files, table };
+  const table = renderVerdictTable(judged, { color: options.color ?? false });
+  return { exitCode: judged.verdict === 'pass' ? ExitCode.ok : ExitCode.checkFailed, verdict: judged.verdict, run, files: report.files, table };
 }
 
 function replicaCounts(stack: RunningStack | undefined): Record<string, number> {

@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import type { ComponentStatus } from '../report/doctor.js';
+import type { ComponentStatus } from '../doctor/doctor.js';
 
 export function renderDoctorTable(components: readonly ComponentStatus[], color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
@@ -25,7 +25,7 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print the findings as JSON')
     .addHelpText('after', '\nExample:\n  $ npx peakready doctor\n  $ TOXIPROXY_URL=http://127.0.0.1:8474 npx peakready doctor\n')
     .action(async (flags: { toxiproxy?: string; databaseUrl?: string; json?: boolean }) => {
-      const { diagnose } = await import('../report/doctor.js');
+      const { diagnose } = await import('../doctor/doctor.js');
       const { useColor } = await import('../report/terminal.js');
       const components = await diagnose({ ...(flags.toxiproxy ? { toxiproxyUrl: flags.toxiproxy } : {}), ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}) });
       process.stdout.write(flags.json ? JSON.stringify(components, null, 2) + '\n' : renderDoctorTable(components, useColor(process.stdout)));

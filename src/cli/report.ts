@@ -44,21 +44,23 @@ Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configu
     .action(async (runArg: string | undefined, flags: ReportFlags) => {
       const { loadBudgets } = await import('../budgets/load.js');
       const { renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
-      const { runChecks } = await import('../verify/index.js');
+      const { loadBaseline } = await import('../verify/baseline-file.js');
+      const { judgeRun } = await import('../verify/judge-run.js');
       const run = RunDirectory.open(runArg);
       const budgets = loadBudgets(budgetsFileFor(run, flags.budget));
+      const baseline = flags.baseline ? loadBaseline(flags.baseline) : undefined;
       const recordedGrafana = run.readJson<{ grafanaUrl?: string | null }>('config')?.grafanaUrl ?? undefined;
       const grafanaUrl = flags.grafanaUrl ?? recordedGrafana ?? process.env.GRAFANA_URL;
-      const checks = runChecks(run, budgets);
-      const result = writeReports(run, { checks, budgets, ...(grafanaUrl ? { grafanaUrl } : {}), ...(flags.baseline ? { baseline: flags.baseline } : {}) });
+      const { data, judged } = judgeRun(run, budgets, baseline ? { baseline } : {});
+      const result = writeReports(run, data, judged, { budgets, ...(grafanaUrl ? { grafanaUrl } : {}) });
       if (flags.report) {
         const dir = resolve(flags.report);
         mkdirSync(dir, { recursive: true });
         for (const file of result.files) cpSync(file, resolve(dir, basename(file)));
       }
       const color = flags.color !== false && useColor(process.stdout);
-      process.stdout.write(renderVerdictTable(result.checks, { color }));
+      process.stdout.write(renderVerdictTable(judged, { color }));
       process.stdout.write(`reports: ${result.files.join(', ')}\n`);
-      process.exitCode = result.verdict === 'pass' ? ExitCode.ok : ExitCode.checkFailed;
+      process.exitCode = judged.verdict === 'pass' ? ExitCode.ok : ExitCode.checkFailed;
     });
 }

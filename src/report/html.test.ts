@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFixtureRun } from '../../test/support/fixture-run.js';
 import { loadBudgets } from '../budgets/load.js';
-import { writeFixtureRun } from '../verify/fixture-run.js';
-import { runChecks } from '../verify/index.js';
+import { judgeRun } from '../verify/judge-run.js';
 import { writeReports } from './index.js';
 
 // Debian's chromium, never a downloaded browser; no network, no background services.
@@ -27,7 +27,8 @@ afterAll(async () => {
 describe('report.html in headless Chromium', () => {
   const run = writeFixtureRun(join(base, 'run'), ['checkout-fails-in-outage', 'lost-order']);
   const budgets = loadBudgets();
-  writeReports(run, { checks: runChecks(run, budgets), budgets, grafanaUrl: 'http://127.0.0.1:3000/' });
+  const { data, judged } = judgeRun(run, budgets);
+  writeReports(run, data, judged, { budgets, grafanaUrl: 'http://127.0.0.1:3000/' });
   const html = readFileSync(run.path('reportHtml'), 'utf8');
 
   it('is one self-contained file', () => {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { CheckResult } from '../run/records.js';
+import { grafanaTraceLink } from '../telemetry/traces/index.js';
+import { chartSeries, notableTraces, type RunSeries } from './chart-series.js';
 import { HTML_CLIENT_SCRIPT } from './html-client.js';
 import type { ReportJson } from './report-json.js';
-import type { RunSeries } from './run-figures.js';
-import { grafanaTraceLink } from '../telemetry/traces/index.js';
+import type { ReportInput } from './reporter.js';
 
 type Notable = Array<{ traceId: string; name: string; status: number; duration: number; t: number; error?: string }>;
 
@@ -18,6 +19,17 @@ export interface HtmlInput {
 }
 
 const require = createRequire(import.meta.url);
+
+/** The report.html reporter: the charts' series and the notable traces from the run's data. */
+export function htmlReport(input: ReportInput): string {
+  return renderHtml({
+    report: input.report,
+    series: chartSeries(input.data, input.budgets?.thresholds ?? []),
+    traces: notableTraces(input.data.requests),
+    ...(input.grafanaUrl ? { grafanaUrl: input.grafanaUrl } : {}),
+    ...(input.tempoDatasource ? { tempoDatasource: input.tempoDatasource } : {}),
+  });
+}
 
 /** uPlot's browser build and stylesheet, read from node_modules at render time and inlined. */
 function uplotAssets(): { js: string; css: string } {

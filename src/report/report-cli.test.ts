@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeFixtureRun } from '../../test/support/fixture-run.js';
 import { packageRoot } from '../paths.js';
-import { writeFixtureRun } from '../verify/fixture-run.js';
 
 const cli = join(packageRoot, 'bin', 'peakready.js');
 const home = mkdtempSync(join(tmpdir(), 'peakready-report-cli-'));

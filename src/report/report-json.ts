@@ -1,7 +1,7 @@
 import type { CheckResult } from '../run/records.js';
-import type { RunDirectory } from '../run/run-dir.js';
-import { readRunData } from '../verify/run-data.js';
-import { runFigures, type RunFigures } from './run-figures.js';
+import type { Judgement } from '../verify/index.js';
+import type { RunData } from '../verify/run-data.js';
+import { runFigures, type RunFigures } from '../verify/run-figures.js';
 
 /** report.json: everything a later run (`--baseline`) or another tool needs, in one file. */
 export interface ReportJson {
@@ -18,22 +18,28 @@ export interface ReportJson {
   baseline?: { file: string; status: 'pass' | 'fail' | 'skip'; tolerance: { p95Increase: number; errorRateIncrease: number; throughputDrop: number } };
 }
 
-export function buildReportJson(run: RunDirectory, checks: readonly CheckResult[], verdict: 'pass' | 'fail', now = new Date()): ReportJson {
-  const { requests, span } = readRunData(run);
+/** The judged run as one document: what report.json holds and the other formats render. */
+export function buildReportJson(run: { id: string; root: string }, data: RunData, judged: Judgement, now = new Date()): ReportJson {
+  const { span } = data;
   return {
     version: 1,
     generatedAt: now.toISOString(),
     run: {
       id: run.id,
       root: run.root,
-      config: run.readJson('config') ?? null,
+      config: data.config ?? null,
       start: new Date(span.start).toISOString(),
       end: new Date(span.end).toISOString(),
       durationMs: span.end - span.start,
     },
-    verdict,
-    checks: [...checks],
-    figures: runFigures(requests, span),
-    summary: run.readJson('summary') ?? null,
+    verdict: judged.verdict,
+    checks: [...judged.checks],
+    figures: runFigures(data.requests, span),
+    summary: data.summary ?? null,
+    ...(judged.baseline ? { baseline: judged.baseline } : {}),
   };
+}
+
+export function renderReportJson(report: ReportJson): string {
+  return JSON.stringify(report, null, 2) + '\n';
 }

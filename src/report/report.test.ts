@@ -2,15 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureRunData, writeFixtureRun } from '../../test/support/fixture-run.js';
 import { loadBudgets } from '../budgets/load.js';
-import { UsageError } from '../errors.js';
 import type { CheckResult } from '../run/records.js';
-import { writeFixtureRun } from '../verify/fixture-run.js';
-import { runChecks, verdictOf } from '../verify/index.js';
-import { compareWithBaseline, renderVerdictTable, useColor, writeReports, type ReportJson } from './index.js';
+import { loadBaseline } from '../verify/baseline-file.js';
+import { verdictOf } from '../verify/index.js';
+import { judgeRun } from '../verify/judge-run.js';
+import { runSeries } from './chart-series.js';
+import { reporterRegistry, renderVerdictTable, useColor, writeReports, type ReportJson } from './index.js';
 import { renderJunit } from './junit.js';
-import { runSeries } from './run-figures.js';
-import { readRunData } from '../verify/run-data.js';
 
 // CI sets it: fixture summaries must not land in the real job summary
 delete process.env.GITHUB_STEP_SUMMARY;
@@ -20,8 +20,8 @@ const budgets = loadBudgets();
 
 function reportOf(name: string, breaks: Parameters<typeof writeFixtureRun>[1] = [], stepSummary?: string) {
   const run = writeFixtureRun(join(base, name), breaks);
-  const checks = runChecks(run, budgets);
-  return { run, ...writeReports(run, { checks, ...(stepSummary ? { stepSummary } : {}) }) };
+  const { data, judged } = judgeRun(run, budgets);
+  return { run, judged, ...writeReports(run, data, judged, { ...(stepSummary ? { stepSummary } : {}) }) };
 }
 
 describe('report files', () => {
@@ -30,10 +30,19 @@ describe('report files', () => {
   const good = reportOf('good', [], summaryFile);
   const bad = reportOf('bad', ['lost-order', 'bad-minute'], summaryFile);
 
-  it('writes every format into the run directory and returns the verdict', () => {
-    expect(good.verdict).toBe('pass');
-    expect(bad.verdict).toBe('fail');
+  it('writes every registered format into the run directory, rendering the judge\'s verdict', () => {
+    expect(good.report.verdict).toBe('pass');
+    expect(bad.report.verdict).toBe('fail');
     expect(good.files.map((f) => f.slice(good.run.root.length + 1))).toEqual(['report.json', 'junit.xml', 'summary.md', 'report.html']);
+    expect(Object.keys(reporterRegistry)).toEqual(['report.json', 'junit.xml', 'summary.md', 'report.html']);
+  });
+
+  it('never changes the judgement it renders', () => {
+    const run = writeFixtureRun(join(base, 'untouched'), ['lost-order']);
+    const { data, judged } = judgeRun(run, budgets);
+    const before = structuredClone(judged);
+    writeReports(run, data, judged, { budgets });
+    expect(judged).toEqual(before);
   });
 
   it('report.json holds checks, figures per route, the k6-shaped summary and run info', () => {
@@ -80,8 +89,7 @@ describe('report files', () => {
 
 describe('chart data', () => {
   it('buckets the run, shades the outage and puts the routes the budgets name first', () => {
-    const run = writeFixtureRun(join(base, 'series'));
-    const { requests, timeline, span } = readRunData(run);
+    const { requests, timeline, span } = fixtureRunData();
     const series = runSeries(requests, timeline, span, { first: ['product'], limits: [{ route: 'checkout', label: 'p(95)<800', value: 800 }] });
     expect(series.bucketSeconds).toBe(1);
     expect(series.t).toHaveLength(80);
@@ -103,7 +111,7 @@ describe('terminal verdict table', () => {
     { id: 'cleanup', title: 'Clean-up', status: 'skip', figure: '-', limit: '-', details: [], reason: 'no cleanup.json' },
   ];
   it('prints each check with figure, limit and result, without colour when told', () => {
-    const text = renderVerdictTable(checks, { color: false });
+    const text = renderVerdictTable({ checks, verdict: verdictOf(checks) }, { color: false });
     expect(text).not.toContain("\u001b[");
     expect(text).toMatch(/│ Data integrity\s+│ 3 violations\s+│ 0 violations\s+│ FAIL\s+│/);
     expect(text).toContain('VERDICT: FAIL (1 of 3 checks failed)');
@@ -112,12 +120,12 @@ describe('terminal verdict table', () => {
   });
   it('fails a run where every check skipped: nothing was judged', () => {
     const skips = checks.map((c) => ({ ...c, status: 'skip' as const }));
-    expect(renderVerdictTable(skips, { color: false })).toContain('VERDICT: FAIL (nothing was judged: every check skipped)');
+    expect(renderVerdictTable({ checks: skips, verdict: verdictOf(skips) }, { color: false })).toContain('VERDICT: FAIL (nothing was judged: every check skipped)');
     expect(verdictOf(skips)).toBe('fail');
     expect(verdictOf([checks[0]!, checks[2]!])).toBe('pass');
   });
   it('colours when asked', () => {
-    expect(renderVerdictTable(checks, { color: true })).toContain('\u001b[31m');
+    expect(renderVerdictTable({ checks, verdict: 'fail' }, { color: true })).toContain('\u001b[31m');
   });
   it('respects NO_COLOR and non-TTY output', () => {
     expect(useColor({ isTTY: true }, {})).toBe(true);
@@ -127,41 +135,20 @@ describe('terminal verdict table', () => {
   });
 });
 
-describe('baseline comparison', () => {
-  const earlier = reportOf('earlier').report;
-  const tolerance = budgets.baseline;
-  it('passes against itself', () => {
-    expect(compareWithBaseline(earlier, earlier, tolerance)).toMatchObject({ id: 'baseline', status: 'pass', figure: 'no regression' });
-  });
-  it('fails on a p95 regression beyond the tolerance and names the route', () => {
-    const slower = reportOf('slower', ['bad-minute']).report;
-    const result = compareWithBaseline(slower, earlier, tolerance);
-    expect(result.status).toBe('fail');
-    expect(result.details.find((d) => d.name === 'p95 checkout')).toMatchObject({ status: 'fail', note: expect.stringMatching(/^baseline \d+(\.\d)?ms \(\+\d+/) });
-    expect(result.details.find((d) => d.name === 'p95 product')!.status).toBe('pass');
-  });
-  it('fails on lower throughput and more errors', () => {
-    const worse: ReportJson = structuredClone(earlier);
-    worse.figures.total.rps = earlier.figures.total.rps * 0.8;
-    worse.figures.total.errorRate = 0.05;
-    const result = compareWithBaseline(worse, earlier, tolerance);
-    expect(result.details.filter((d) => d.status === 'fail').map((d) => d.name)).toEqual(['error rate', 'throughput']);
-  });
-  it('writeReports adds the comparison as a check that gates the verdict', () => {
+describe('a run compared with a baseline', () => {
+  it('report.json and every format show the comparison the judge made; checks.json keeps the run\'s own checks', () => {
+    const earlier = reportOf('earlier');
     const file = join(base, 'baseline.json');
-    writeFileSync(file, JSON.stringify(earlier));
+    writeFileSync(file, readFileSync(earlier.run.path('reportJson'), 'utf8'));
     const run = writeFixtureRun(join(base, 'gated'), ['bad-minute']);
-    const withoutBudgetFailure = runChecks(run, budgets).map((c) => (c.id === 'budgets' ? { ...c, status: 'pass' as const } : c));
-    const out = writeReports(run, { checks: withoutBudgetFailure, baseline: { file, tolerance } });
-    expect(out.verdict).toBe('fail');
-    expect(out.checks.at(-1)).toMatchObject({ id: 'baseline', status: 'fail' });
-    expect(JSON.parse(readFileSync(run.path('reportJson'), 'utf8'))).toMatchObject({ verdict: 'fail', baseline: { file, status: 'fail', tolerance } });
-    // the drill's form: a file name, tolerances from the budgets it judged with
-    const generous = { ...budgets, baseline: { ...tolerance, p95Increase: 100 } };
-    expect(writeReports(run, { checks: withoutBudgetFailure, baseline: file, budgets: generous }).checks.at(-1)).toMatchObject({ id: 'baseline', status: 'pass' });
-  });
-  it('rejects a file that is not a report.json, naming the field', () => {
-    expect(() => compareWithBaseline(earlier, { version: 1, figures: { total: {} } }, tolerance, 'old.json')).toThrow(UsageError);
-    expect(() => compareWithBaseline(earlier, { version: 1 }, tolerance, 'old.json')).toThrow(/--baseline old\.json: not a peakready report\.json \(figures: /);
+    const { data, judged } = judgeRun(run, budgets, { baseline: loadBaseline(file) });
+    writeReports(run, data, judged, { budgets });
+    const json = JSON.parse(readFileSync(run.path('reportJson'), 'utf8')) as ReportJson;
+    expect(json).toMatchObject({ verdict: 'fail', baseline: { file, status: 'fail', tolerance: budgets.baseline } });
+    expect(json.checks.at(-1)).toMatchObject({ id: 'baseline', status: 'fail' });
+    expect(readFileSync(run.path('summaryMd'), 'utf8')).toContain('| Baseline comparison | 1 regressions |');
+    expect(readFileSync(run.path('junit'), 'utf8')).toContain('<testsuite name="baseline"');
+    const checks = JSON.parse(readFileSync(run.path('checks'), 'utf8')) as CheckResult[];
+    expect(checks.map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'integrity', 'cleanup']);
   });
 });

@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
-import type { CheckResult } from '../run/records.js';
+import type { Judgement } from '../verify/index.js';
 
 /** Colour only for a terminal that wants it: not with NO_COLOR set (any value), not when piped. */
 export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -9,8 +9,9 @@ export function useColor(stream: { isTTY?: boolean } = process.stdout, env: Node
   return Boolean(stream.isTTY);
 }
 
-/** The verdict table: one row per check with its figure, limit and outcome, then the failures' reasons. */
-export function renderVerdictTable(checks: readonly CheckResult[], options: { color: boolean }): string {
+/** The verdict table: one row per check with its figure, limit and outcome, the judge's verdict, then the failures' reasons. */
+export function renderVerdictTable(judged: Pick<Judgement, 'checks' | 'verdict'>, options: { color: boolean }): string {
+  const { checks } = judged;
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const mark = { pass: c.green('PASS'), fail: c.red.bold('FAIL'), skip: c.yellow('SKIP') } as const;
   const table = new Table({
@@ -22,12 +23,12 @@ export function renderVerdictTable(checks: readonly CheckResult[], options: { co
   });
   for (const check of checks) table.push([check.title, check.figure, check.limit, mark[check.status]]);
   const failed = checks.filter((x) => x.status === 'fail');
-  const judged = checks.some((x) => x.status === 'pass');
-  const verdict = failed.length
-    ? c.red.bold(`VERDICT: FAIL (${failed.length} of ${checks.length} checks failed)`)
-    : judged
+  const verdict =
+    judged.verdict === 'pass'
       ? c.green.bold('VERDICT: PASS')
-      : c.red.bold('VERDICT: FAIL (nothing was judged: every check skipped)');
+      : failed.length
+        ? c.red.bold(`VERDICT: FAIL (${failed.length} of ${checks.length} checks failed)`)
+        : c.red.bold('VERDICT: FAIL (nothing was judged: every check skipped)');
   const lines = [table.toString(), verdict];
   for (const check of checks) {
     if (check.status === 'fail') lines.push(`  ${c.red('✗')} ${check.title}: ${check.reason ?? 'failed'}`);

@@ -1,18 +1,16 @@
 import { evaluateBudget } from '../budgets/evaluate.js';
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult } from '../run/records.js';
-import type { RunDirectory } from '../run/run-dir.js';
 import { fromDetails, skipped } from './check-result.js';
-import { readRunData } from './run-data.js';
+import type { RunData } from './run-data.js';
 
 const ID = 'budgets';
 const TITLE = 'Performance budgets';
 
 /** Every threshold of the budgets file, judged exactly on requests.ndjson (whole run, windows, phases). */
-export function checkBudgets(run: RunDirectory, budgets: Budgets): CheckResult {
+export function checkBudgets(data: RunData, budgets: Budgets): CheckResult {
   if (!budgets.thresholds.length) return skipped(ID, TITLE, `${budgets.file} declares no thresholds`);
-  if (!run.has('requests')) return skipped(ID, TITLE, 'the run recorded no requests (requests.ndjson missing)');
-  const data = readRunData(run);
+  if (!data.requestsRecorded) return skipped(ID, TITLE, 'the run recorded no requests (requests.ndjson missing)');
   const outcomes = budgets.thresholds.map((b) => evaluateBudget(b, data.requests, { intervals: data.intervals, span: data.span }));
   const details = outcomes.map((o) => {
     let note = o.note;

@@ -1,22 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fixtureRunData, type FixtureBreak } from '../../test/support/fixture-run.js';
 import { loadBudgets, parseBudgets } from '../budgets/load.js';
-import { RunDirectory } from '../run/run-dir.js';
 import type { CheckResult } from '../run/records.js';
-import { writeFixtureRun, type FixtureBreak } from './fixture-run.js';
-import { runChecks, verdictOf } from './index.js';
+import { judge, verdictOf } from './index.js';
 import { scaleOutFigure } from './scale-out.js';
+import { loadTraceRulesFor } from './trace-rules-file.js';
 
-const base = mkdtempSync(join(tmpdir(), 'peakready-verify-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
 const budgets = loadBudgets();
-let n = 0;
+const traceRules = loadTraceRulesFor(budgets);
 
-function checksOf(breaks: FixtureBreak[] = [], omit: Parameters<typeof writeFixtureRun>[2] = []): Record<string, CheckResult> {
-  const run = writeFixtureRun(join(base, `run-${n++}`), breaks, omit);
-  return Object.fromEntries(runChecks(new RunDirectory(run.root), budgets).map((c) => [c.id, c]));
+function checksOf(breaks: FixtureBreak[] = [], omit: Parameters<typeof fixtureRunData>[1] = []): Record<string, CheckResult> {
+  return Object.fromEntries(judge(fixtureRunData(breaks, omit), budgets, { traceRules }).checks.map((c) => [c.id, c]));
 }
 
 function detail(check: CheckResult, name: string) {
@@ -27,7 +21,7 @@ function detail(check: CheckResult, name: string) {
 
 describe('checks on a healthy drill', () => {
   const checks = checksOf();
-  it('passes every check with its evidence, and writes checks.json', () => {
+  it('passes every check with its evidence', () => {
     expect(Object.values(checks).map((c) => [c.id, c.status])).toEqual([
       ['budgets', 'pass'],
       ['tracing', 'pass'],
@@ -135,9 +129,8 @@ describe('each check catches its failure', () => {
   });
 
   it('a tighter reaction bound fails a slow scale-out', () => {
-    const run = writeFixtureRun(join(base, 'tight'));
     const tight = parseBudgets('checks:\n  scale-out: { reaction: 2s }\n');
-    const c = runChecks(run, tight).find((x) => x.id === 'scale-out')!;
+    const c = judge(fixtureRunData(), tight, { traceRules }).checks.find((x) => x.id === 'scale-out')!;
     expect(c.status).toBe('fail');
     expect(detail(c, 'catalog reaction')).toMatchObject({ status: 'fail', figure: '4.0s', limit: '<= 2.0s' });
     expect(detail(c, 'controller decided right').status).toBe('fail');
@@ -158,6 +151,29 @@ describe('missing inputs are skipped with the reason', () => {
     const checks = checksOf([], ['requests']);
     expect(checks.budgets).toMatchObject({ status: 'skip', reason: expect.stringContaining('requests.ndjson') });
     expect(checks.isolation!.status).toBe('skip');
+  });
+});
+
+describe('the judge', () => {
+  it('fails only the check whose input could not be read, naming the error', () => {
+    const data = { ...fixtureRunData(), integrity: undefined, unreadable: { integrity: 'Unexpected end of JSON input' } };
+    const judged = judge(data, budgets, { traceRules });
+    expect(judged.checks.find((c) => c.id === 'integrity')).toMatchObject({ status: 'fail', figure: 'error', reason: 'the check could not read the run: Unexpected end of JSON input' });
+    expect(judged.checks.filter((c) => c.status === 'pass').map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'cleanup']);
+    expect(judged.verdict).toBe('fail');
+  });
+
+  it('fails the tracing check alone when its rules file would not load', () => {
+    const judged = judge(fixtureRunData(), budgets, { traceRules: { error: 'rules.yaml:3 rules[0].id: Required' } });
+    expect(judged.checks.find((c) => c.id === 'tracing')).toMatchObject({ status: 'fail', reason: 'the check could not read the run: rules.yaml:3 rules[0].id: Required' });
+    expect(judged.checks.filter((c) => c.status === 'fail')).toHaveLength(1);
+    expect(loadTraceRulesFor({ ...budgets, file: '/nowhere/budgets.yaml', tracing: { ...budgets.tracing, rules: 'missing.yaml' } })).toEqual({ error: expect.stringContaining('missing.yaml') });
+  });
+
+  it('lists the baseline comparison only when a baseline is given', () => {
+    const judged = judge(fixtureRunData(), budgets, { traceRules });
+    expect(judged.checks.map((c) => c.id)).not.toContain('baseline');
+    expect(judged.baseline).toBeUndefined();
   });
 });
 

@@ -1,15 +1,16 @@
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, CleanupSnapshot } from '../run/records.js';
-import type { RunDirectory } from '../run/run-dir.js';
 import { fromDetails, skipped } from './check-result.js';
+import { assertReadable, type RunData } from './run-data.js';
 
 const ID = 'cleanup';
 const TITLE = 'Clean-up';
 
 /** After the stack and faults stopped: no process, port, toxic or disabled proxy left (cleanup.json). */
-export function checkCleanup(run: RunDirectory, budgets: Budgets): CheckResult {
+export function checkCleanup(data: RunData, budgets: Budgets): CheckResult {
   if (!budgets.cleanup.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
-  const snapshot = run.readJson<CleanupSnapshot>('cleanup');
+  assertReadable(data, 'cleanup');
+  const snapshot: CleanupSnapshot | undefined = data.cleanup;
   if (!snapshot) return skipped(ID, TITLE, 'no cleanup.json in the run (nothing was started by peakready, or the run was cut short)');
   const leftovers: Array<[string, string[]]> = [
     ['processes', snapshot.processes.map((p) => `pid ${p.pid} (${p.name})`)],

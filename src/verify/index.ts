@@ -1,41 +1,66 @@
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult } from '../run/records.js';
-import type { RunDirectory } from '../run/run-dir.js';
+import { BASELINE_CHECK_ID, checkBaseline } from './baseline.js';
 import { checkBudgets } from './budgets.js';
+import type { Check, JudgeOptions } from './check.js';
 import { checkCleanup } from './cleanup.js';
 import { checkIntegrity } from './integrity.js';
 import { checkIsolation } from './isolation.js';
+import type { RunData } from './run-data.js';
 import { checkScaleOut } from './scale-out.js';
 import { checkTracing } from './tracing.js';
 
-/** A check reads only the run directory and the budgets; it never starts anything. */
-export type Check = (run: RunDirectory, budgets: Budgets) => CheckResult;
+export type { Check, JudgeOptions } from './check.js';
+
+interface RegisteredCheck {
+  id: string;
+  title: string;
+  check: Check;
+  /** a check judged only when asked for (by its input); otherwise it is not listed at all */
+  askedFor?: (options: JudgeOptions) => boolean;
+}
 
 /**
  * Every check, in the order reports list them. Adding one: a file exporting a `Check` with a
  * stable id, and one line here.
  */
-export const checkRegistry: ReadonlyArray<{ id: string; title: string; check: Check }> = [
+export const checkRegistry: readonly RegisteredCheck[] = [
   { id: 'budgets', title: 'Performance budgets', check: checkBudgets },
   { id: 'tracing', title: 'Tracing', check: checkTracing },
   { id: 'scale-out', title: 'Scale-out', check: checkScaleOut },
   { id: 'isolation', title: 'Checkout isolation', check: checkIsolation },
   { id: 'integrity', title: 'Data integrity', check: checkIntegrity },
   { id: 'cleanup', title: 'Clean-up', check: checkCleanup },
+  { id: BASELINE_CHECK_ID, title: 'Baseline comparison', check: checkBaseline, askedFor: (o) => o.baseline !== undefined },
 ];
 
-/** Runs every check on a finished run and writes checks.json. A check that throws fails with the error. */
-export function runChecks(run: RunDirectory, budgets: Budgets): CheckResult[] {
-  const results = checkRegistry.map(({ id, title, check }): CheckResult => {
-    try {
-      return check(run, budgets);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return { id, title, status: 'fail', figure: 'error', limit: '-', details: [], reason: `the check could not read the run: ${message}` };
-    }
-  });
-  run.writeJson('checks', results);
-  return results;
+/** The judge's answer: every check's result, and the one verdict made from them. */
+export interface Judgement {
+  checks: CheckResult[];
+  verdict: 'pass' | 'fail';
+  /** `--baseline FILE`: which report this run was compared with, and how that came out */
+  baseline?: { file: string; status: CheckResult['status']; tolerance: Budgets['baseline'] };
+}
+
+/**
+ * The only place a verdict is made: runs every check asked for on the run's data. A check that
+ * throws fails with the error, so one unreadable input does not hide the other checks' results.
+ */
+export function judge(data: RunData, budgets: Budgets, options: JudgeOptions = {}): Judgement {
+  const checks = checkRegistry.filter((c) => c.askedFor?.(options) ?? true).map((c) => runCheck(c, data, budgets, options));
+  const judged: Judgement = { checks, verdict: verdictOf(checks) };
+  const compared = checks.find((c) => c.id === BASELINE_CHECK_ID);
+  if (options.baseline && compared) judged.baseline = { file: options.baseline.file, status: compared.status, tolerance: budgets.baseline };
+  return judged;
+}
+
+function runCheck({ id, title, check }: RegisteredCheck, data: RunData, budgets: Budgets, options: JudgeOptions): CheckResult {
+  try {
+    return check(data, budgets, options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { id, title, status: 'fail', figure: 'error', limit: '-', details: [], reason: `the check could not read the run: ${message}` };
+  }
 }
 
 /**

@@ -1,8 +1,7 @@
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, IntegritySnapshot } from '../run/records.js';
-import type { RunDirectory } from '../run/run-dir.js';
 import { fromDetails, skipped } from './check-result.js';
-import { readRunData } from './run-data.js';
+import { assertReadable, type RunData } from './run-data.js';
 
 const ID = 'integrity';
 const TITLE = 'Data integrity';
@@ -14,11 +13,12 @@ const NO_MONEY = /declin|fail|refund|void|cancel|error/i;
  * acknowledged order stored exactly once, at most one charge per idempotency key, stock never
  * negative, never more sold than there was.
  */
-export function checkIntegrity(run: RunDirectory, budgets: Budgets): CheckResult {
+export function checkIntegrity(data: RunData, budgets: Budgets): CheckResult {
   if (!budgets.integrity.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
-  const snapshot = run.readJson<IntegritySnapshot>('integrity');
+  assertReadable(data, 'integrity');
+  const snapshot: IntegritySnapshot | undefined = data.integrity;
   if (!snapshot) return skipped(ID, TITLE, 'no integrity.json in the run (a --target run cannot read the stored orders)');
-  const { requests } = readRunData(run);
+  const { requests } = data;
 
   const acknowledged = new Set<string>();
   for (const r of requests) {

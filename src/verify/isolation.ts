@@ -1,73 +1,93 @@
 import { percentile } from '../budgets/evaluate.js';
-import { inAny, OUTAGE, replicaStarts } from '../run/timeline.js';
+import { inAny, OUTAGE, replicaStarts, type Interval } from '../run/timeline.js';
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, RequestRecord } from '../run/records.js';
-import type { RunDirectory } from '../run/run-dir.js';
 import { fromDetails, ms, pct, skipped } from './check-result.js';
-import { nameMatcher, readRunData } from './run-data.js';
+import { nameMatcher, type RunData } from './run-data.js';
 
 const ID = 'isolation';
 const TITLE = 'Checkout isolation';
+
+type Limits = Budgets['isolation'];
+type Detail = CheckResult['details'][number];
+/** Requests of the reference phase (outside any fault) and of the outage. */
+interface Sides {
+  baseline: RequestRecord[];
+  outage: RequestRecord[];
+}
 
 /**
  * Checkout must not notice the outage: its success rate and p95 while a fault was on, against the
  * baseline phase, within the budget; product pages may lose recommendations (`meta.degraded`) but
  * must not fail more than they did at baseline.
  */
-export function checkIsolation(run: RunDirectory, budgets: Budgets): CheckResult {
+export function checkIsolation(data: RunData, budgets: Budgets): CheckResult {
   const limits = budgets.isolation;
   if (!limits.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
-  if (!run.has('requests')) return skipped(ID, TITLE, 'the run recorded no requests');
-  const data = readRunData(run);
+  if (!data.requestsRecorded) return skipped(ID, TITLE, 'the run recorded no requests');
   const outage = data.intervals.get(OUTAGE);
-  if (!outage?.length) {
-    // an experiment that was attempted but never injected its fault proved nothing: that fails
-    const refused = data.timeline.find((e) => e.type === 'probe' && e.stage === 'before' && !e.ok);
-    if (refused?.type === 'probe') {
-      return {
-        id: ID,
-        title: TITLE,
-        status: 'fail',
-        figure: 'no outage',
-        limit: 'an outage to judge',
-        details: [],
-        reason: `the chaos experiment "${refused.experiment}" never injected its fault: steady-state probe "${refused.probe}" failed before it (${refused.detail ?? 'no detail'})`,
-      };
-    }
-    return skipped(ID, TITLE, 'no fault was injected in this run (no fault on/off events in the timeline)');
-  }
+  if (!outage?.length) return noOutage(data);
   const baseline = data.intervals.get(limits.baselinePhase);
   if (!baseline?.length) return skipped(ID, TITLE, `the timeline has no "${limits.baselinePhase}" phase to compare with (checks.isolation.baselinePhase)`);
 
-  // Checkout requests in flight while a replica was starting are left out of both sides: on the
-  // local stack a replica's start-up takes CPU from every process, and the outage window is short,
-  // so one scale-out inside it would otherwise be charged to the fault.
+  const { checkout, leftOut } = checkoutSides(data, limits, baseline, outage);
+  if (!checkout.baseline.length || !checkout.outage.length) {
+    const which = checkout.baseline.length ? 'during the outage' : `during ${limits.baselinePhase}`;
+    return skipped(ID, TITLE, `no "${limits.checkout}" requests ${which} (checks.isolation.checkout names the checkout requests' k6 name tag)`);
+  }
+  const judged = judgeCheckout(checkout, limits, leftOut);
+  const pages = limits.degraded.map((pattern) => judgePages(pattern, split(data.requests.filter((r) => nameMatcher(pattern)(r.name)), baseline, outage), limits));
+  return fromDetails(ID, TITLE, judged.figure, judged.limit, [...judged.details, ...pages]);
+}
+
+/** No fault window: an experiment that was attempted but never injected its fault proved nothing, and fails. */
+function noOutage(data: RunData): CheckResult {
+  const refused = data.timeline.find((e) => e.type === 'probe' && e.stage === 'before' && !e.ok);
+  if (refused?.type !== 'probe') return skipped(ID, TITLE, 'no fault was injected in this run (no fault on/off events in the timeline)');
+  return {
+    id: ID,
+    title: TITLE,
+    status: 'fail',
+    figure: 'no outage',
+    limit: 'an outage to judge',
+    details: [],
+    reason: `the chaos experiment "${refused.experiment}" never injected its fault: steady-state probe "${refused.probe}" failed before it (${refused.detail ?? 'no detail'})`,
+  };
+}
+
+/**
+ * The checkouts on each side. Those in flight while a replica was starting are left out of both
+ * sides: on the local stack a replica's start-up takes CPU from every process, and the outage
+ * window is short, so one scale-out inside it would otherwise be charged to the fault (unless that
+ * leaves a side empty: then every checkout counts).
+ */
+function checkoutSides(data: RunData, limits: Limits, baseline: readonly Interval[], outage: readonly Interval[]): { checkout: Sides; leftOut: number } {
   const isCheckout = nameMatcher(limits.checkout);
   const starting = replicaStarts(data.timeline, data.span.end);
   const allCheckouts = data.requests.filter((r) => isCheckout(r.name));
   const calmCheckouts = allCheckouts.filter((r) => !starting.some((i) => r.t < i.end && r.t + r.duration > i.start));
   const calmSplit = split(calmCheckouts, baseline, outage);
   const allSplit = split(allCheckouts, baseline, outage);
-  // (unless that leaves a side empty: then every checkout counts)
   const usable = calmSplit.baseline.length > 0 && calmSplit.outage.length > 0;
   const checkout = usable ? calmSplit : allSplit;
   const leftOut = allSplit.baseline.length + allSplit.outage.length - checkout.baseline.length - checkout.outage.length;
-  if (!checkout.baseline.length || !checkout.outage.length) {
-    const which = checkout.baseline.length ? 'during the outage' : `during ${limits.baselinePhase}`;
-    return skipped(ID, TITLE, `no "${limits.checkout}" requests ${which} (checks.isolation.checkout names the checkout requests' k6 name tag)`);
-  }
+  return { checkout, leftOut };
+}
 
+/** Checkout's success rate and p95 during the outage against the baseline's, within the budget. */
+function judgeCheckout(checkout: Sides, limits: Limits, leftOut: number): { figure: string; limit: string; details: Detail[] } {
   const okBase = successRate(checkout.baseline);
   const okOutage = successRate(checkout.outage);
   const p95Base = percentile(sortedDurations(checkout.baseline), 95);
   const p95Outage = percentile(sortedDurations(checkout.outage), 95);
   const p95Limit = Math.max(p95Base * limits.p95Ratio, p95Base + limits.p95SlackMs);
-  const details: CheckResult['details'] = [
+  const okLimit = pct(Math.max(0, okBase - limits.successRateDrop));
+  const details: Detail[] = [
     {
       name: 'checkout success rate during outage',
       status: okOutage >= okBase - limits.successRateDrop ? 'pass' : 'fail',
       figure: pct(okOutage),
-      limit: `>= ${pct(Math.max(0, okBase - limits.successRateDrop))}`,
+      limit: `>= ${okLimit}`,
       note: `baseline ${pct(okBase)}; ${checkout.outage.length} requests during the outage, ${checkout.baseline.length} at baseline`,
     },
     {
@@ -80,31 +100,26 @@ export function checkIsolation(run: RunDirectory, budgets: Budgets): CheckResult
         (leftOut ? `; ${leftOut} checkouts in flight while a replica was starting left out` : ''),
     },
   ];
-
-  for (const pattern of limits.degraded) {
-    const matches = nameMatcher(pattern);
-    const pages = split(data.requests.filter((r) => matches(r.name)), baseline, outage);
-    if (!pages.outage.length) {
-      details.push({ name: `${pattern} pages during outage`, status: 'skip', figure: '-', limit: 'degraded, not failed', note: `no "${pattern}" requests during the outage` });
-      continue;
-    }
-    const failBase = pages.baseline.length ? 1 - successRate(pages.baseline) : 0;
-    const failOutage = 1 - successRate(pages.outage);
-    const degraded = pages.outage.filter((r) => isDegraded(r)).length;
-    details.push({
-      name: `${pattern} pages during outage`,
-      status: failOutage <= failBase + limits.successRateDrop ? 'pass' : 'fail',
-      figure: `${pct(failOutage)} failed, ${pct(degraded / pages.outage.length)} degraded`,
-      limit: `failed <= ${pct(failBase + limits.successRateDrop)}`,
-      note: degraded
-        ? `${degraded} of ${pages.outage.length} answered without recommendations`
-        : `none of ${pages.outage.length} reported degraded: did the fault reach this path?`,
-    });
-  }
-  return fromDetails(ID, TITLE, `${pct(okOutage)} ok, p95 ${ms(p95Outage)}`, `>= ${pct(Math.max(0, okBase - limits.successRateDrop))}, <= ${ms(p95Limit)}`, details);
+  return { figure: `${pct(okOutage)} ok, p95 ${ms(p95Outage)}`, limit: `>= ${okLimit}, <= ${ms(p95Limit)}`, details };
 }
 
-function split(requests: RequestRecord[], baseline: Parameters<typeof inAny>[1], outage: Parameters<typeof inAny>[1]) {
+/** Pages allowed to degrade: they may answer without the failing dependency, not fail more than at baseline. */
+function judgePages(pattern: string, pages: Sides, limits: Limits): Detail {
+  const name = `${pattern} pages during outage`;
+  if (!pages.outage.length) return { name, status: 'skip', figure: '-', limit: 'degraded, not failed', note: `no "${pattern}" requests during the outage` };
+  const failBase = pages.baseline.length ? 1 - successRate(pages.baseline) : 0;
+  const failOutage = 1 - successRate(pages.outage);
+  const degraded = pages.outage.filter((r) => isDegraded(r)).length;
+  return {
+    name,
+    status: failOutage <= failBase + limits.successRateDrop ? 'pass' : 'fail',
+    figure: `${pct(failOutage)} failed, ${pct(degraded / pages.outage.length)} degraded`,
+    limit: `failed <= ${pct(failBase + limits.successRateDrop)}`,
+    note: degraded ? `${degraded} of ${pages.outage.length} answered without recommendations` : `none of ${pages.outage.length} reported degraded: did the fault reach this path?`,
+  };
+}
+
+function split(requests: RequestRecord[], baseline: readonly Interval[], outage: readonly Interval[]): Sides {
   // a request during a fault is never reference data, even when the reference phase spans the fault
   return { baseline: requests.filter((r) => inAny(r.t, baseline) && !inAny(r.t, outage)), outage: requests.filter((r) => inAny(r.t, outage)) };
 }

@@ -1,38 +1,88 @@
 import { runSpan, namedIntervals, type Interval } from '../run/timeline.js';
-import type { RunDirectory } from '../run/run-dir.js';
-import type { MetricSample, RequestRecord, SpanRecord, TimelineEvent } from '../run/records.js';
+import type { RunDirectory, RunFile } from '../run/run-dir.js';
+import type { CleanupSnapshot, IntegritySnapshot, MetricSample, RequestRecord, SpanRecord, TimelineEvent } from '../run/records.js';
 
-/** What the checks read from a run directory, parsed once per run (six checks, one read). */
-export interface RunData {
+/** What the drill records in config.json that a check or a report reads back. */
+export interface RunConfig {
+  /** the drill's time compression, and its autoscaler's compressed Kubernetes periods */
+  timeScale?: number;
+  syncPeriodMs?: number;
+  scaleDownStabilizationMs?: number;
+  capacityShowable?: { supported: boolean; reason: string };
+  [key: string]: unknown;
+}
+
+/** What a run recorded, as it was written: the records of `src/run/records.ts`, in memory. */
+export interface RunRecords {
   timeline: TimelineEvent[];
-  /** sorted by start time */
+  /** undefined: the run wrote no requests.ndjson at all */
+  requests?: RequestRecord[];
+  /** undefined: no traces.ndjson (no OTLP receiver, or traces were sent elsewhere) */
+  spans?: SpanRecord[];
+  metrics?: MetricSample[];
+  config?: RunConfig;
+  /** the k6-shaped end-of-test summary (summary.json) */
+  summary?: unknown;
+  integrity?: IntegritySnapshot;
+  cleanup?: CleanupSnapshot;
+  /**
+   * Files that exist but could not be parsed, with the error: the check that needs one fails
+   * naming it, while the others still judge the rest of the run.
+   */
+  unreadable?: Partial<Record<RunFile, string>>;
+}
+
+/** Everything the checks and the reports read: the records, and the run's time windows derived once. */
+export interface RunData extends Omit<RunRecords, 'requests'> {
+  /** sorted by start time (empty when none were recorded) */
   requests: RequestRecord[];
+  /** whether requests.ndjson was written at all */
+  requestsRecorded: boolean;
   span: Interval;
   /** phases by name, and `outage` */
   intervals: Map<string, Interval[]>;
 }
 
-const cache = new WeakMap<RunDirectory, RunData>();
+/** Derives the run's windows from its records: pure, so tests build a run in memory. */
+export function runDataOf(records: RunRecords): RunData {
+  const requests = [...(records.requests ?? [])].sort((a, b) => a.t - b.t);
+  const span = runSpan(records.timeline, requests);
+  return { ...records, requests, requestsRecorded: records.requests !== undefined, span, intervals: namedIntervals(records.timeline, span.end) };
+}
 
+/**
+ * The one place a run directory is read: every record file once, before anything is judged or
+ * rendered. A torn NDJSON line is skipped (RunDirectory.readLines); a JSON file a check depends on
+ * that does not parse is kept as `unreadable`, so only that check fails.
+ */
 export function readRunData(run: RunDirectory): RunData {
-  let data = cache.get(run);
-  if (!data) {
-    const timeline = run.timeline();
-    const requests = run.readLines<RequestRecord>('requests').sort((a, b) => a.t - b.t);
-    const span = runSpan(timeline, requests);
-    data = { timeline, requests, span, intervals: namedIntervals(timeline, span.end) };
-    cache.set(run, data);
-  }
-  return data;
+  const unreadable: Partial<Record<RunFile, string>> = {};
+  const snapshot = <T>(file: 'integrity' | 'cleanup'): T | undefined => {
+    try {
+      return run.readJson<T>(file);
+    } catch (error) {
+      unreadable[file] = error instanceof Error ? error.message : String(error);
+      return undefined;
+    }
+  };
+  const records: RunRecords = {
+    timeline: run.timeline(),
+    ...(run.has('requests') ? { requests: run.readLines<RequestRecord>('requests') } : {}),
+    ...(run.has('traces') ? { spans: run.readLines<SpanRecord>('traces') } : {}),
+    metrics: run.readLines<MetricSample>('metrics'),
+    config: run.readJson<RunConfig>('config'),
+    summary: run.readJson('summary'),
+    integrity: snapshot<IntegritySnapshot>('integrity'),
+    cleanup: snapshot<CleanupSnapshot>('cleanup'),
+    unreadable,
+  };
+  return runDataOf(records);
 }
 
-/** Spans are large and only the tracing check and the HTML report need them: read on demand. */
-export function readSpans(run: RunDirectory): SpanRecord[] {
-  return run.readLines<SpanRecord>('traces');
-}
-
-export function readMetrics(run: RunDirectory): MetricSample[] {
-  return run.readLines<MetricSample>('metrics');
+/** Throws what the loader could not parse in `file`, so the judge fails that check naming the error. */
+export function assertReadable(data: Pick<RunData, 'unreadable'>, file: RunFile): void {
+  const error = data.unreadable?.[file];
+  if (error !== undefined) throw new Error(error);
 }
 
 /** `checkout`, `api/*`, `*` — a k6 name tag pattern where `*` matches anything. */

@@ -1,20 +1,11 @@
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, MetricSample } from '../run/records.js';
-import type { RunDirectory } from '../run/run-dir.js';
 import { analyzeScaleOut, type ItemStatus, type ScaleOutVerdict } from '../scaling/scale-out-analysis.js';
 import { fromDetails, skipped } from './check-result.js';
-import { readMetrics, readRunData } from './run-data.js';
+import type { RunData } from './run-data.js';
 
 const ID = 'scale-out';
 const TITLE = 'Scale-out';
-
-/** What the drill records about its autoscaler in config.json (Kubernetes defaults otherwise). */
-interface AutoscalerConfig {
-  timeScale?: number;
-  syncPeriodMs?: number;
-  scaleDownStabilizationMs?: number;
-  capacityShowable?: { supported: boolean; reason: string };
-}
 
 /**
  * The scaling room's judgement (analyzeScaleOut) within the budgets' bounds, kept in its two
@@ -22,16 +13,17 @@ interface AutoscalerConfig {
  * capacity grow. A warning (e.g. maxReplicas reached, or a machine that cannot show capacity
  * growth) passes with its evidence as the note.
  */
-export function checkScaleOut(run: RunDirectory, budgets: Budgets): CheckResult {
+export function checkScaleOut(data: RunData, budgets: Budgets): CheckResult {
   const limits = budgets.scaleOut;
   if (!limits.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
-  const { timeline, requests } = readRunData(run);
+  const { timeline, requests } = data;
   if (!timeline.some((e) => e.type === 'scale-decision')) return skipped(ID, TITLE, 'no autoscaler ran (no scale-decision events in the timeline)');
-  const config = run.readJson<AutoscalerConfig>('config') ?? {};
+  // what the drill records about its autoscaler (Kubernetes defaults otherwise)
+  const config = data.config ?? {};
   const scale = config.timeScale ?? 1;
   const verdict = analyzeScaleOut({
     timeline,
-    cpu: readMetrics(run).filter((s): s is Extract<MetricSample, { source: 'cpu' }> => s.source === 'cpu'),
+    cpu: (data.metrics ?? []).filter((s): s is Extract<MetricSample, { source: 'cpu' }> => s.source === 'cpu'),
     requests,
     limits: { maxReactionMs: limits.reactionMs, flapWindowMs: limits.flapWindowMs },
     // Kubernetes: sync every 15 s, scale-down stabilization 300 s; a drill compresses both

@@ -1,16 +1,13 @@
-import { dirname, resolve } from 'node:path';
 import type { Budgets } from '../budgets/types.js';
-import { shipped } from '../paths.js';
 import type { CheckResult } from '../run/records.js';
-import type { RunDirectory } from '../run/run-dir.js';
 import { faultWindows } from '../run/timeline.js';
-import { assembleTraces, evaluateTraceRules, loadTraceRules, tracingCompleteness } from '../telemetry/traces/index.js';
+import { assembleTraces, evaluateTraceRules, tracingCompleteness, type TraceRule } from '../telemetry/traces/index.js';
+import type { JudgeOptions } from './check.js';
 import { fromDetails, pct, skipped } from './check-result.js';
-import { readRunData, readSpans } from './run-data.js';
+import type { RunData } from './run-data.js';
 
 const ID = 'tracing';
 const TITLE = 'Tracing';
-export const DEFAULT_TRACE_RULES = 'scenarios/trace-rules.yaml';
 
 /**
  * Two questions on the received spans (the telemetry room answers both): did the traces of the
@@ -18,12 +15,12 @@ export const DEFAULT_TRACE_RULES = 'scenarios/trace-rules.yaml';
  * trace rules require (`checks.tracing.rules`, default scenarios/trace-rules.yaml), failures that
  * overlap a fault window forgiven where a rule says so.
  */
-export function checkTracing(run: RunDirectory, budgets: Budgets): CheckResult {
+export function checkTracing(data: RunData, budgets: Budgets, options: JudgeOptions): CheckResult {
   const limits = budgets.tracing;
   if (!limits.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
-  if (!run.has('traces')) return skipped(ID, TITLE, 'no traces.ndjson in the run (no OTLP receiver, or traces were sent elsewhere)');
-  const { requests, timeline, span } = readRunData(run);
-  const traces = assembleTraces(readSpans(run));
+  if (!data.spans) return skipped(ID, TITLE, 'no traces.ndjson in the run (no OTLP receiver, or traces were sent elsewhere)');
+  const { requests, timeline, span } = data;
+  const traces = assembleTraces(data.spans);
   const details: CheckResult['details'] = [];
 
   const c = tracingCompleteness(requests, traces);
@@ -40,8 +37,7 @@ export function checkTracing(run: RunDirectory, budgets: Budgets): CheckResult {
     details.push({ name: 'complete traces', status: 'skip', figure: '-', limit: `>= ${pct(limits.completeness)}`, note: 'no request carried a trace id' });
   }
 
-  const rulesFile = limits.rules ? resolve(dirname(budgets.file), limits.rules) : shipped(DEFAULT_TRACE_RULES);
-  const results = evaluateTraceRules(traces, loadTraceRules(rulesFile), { faultWindows: faultWindows(timeline, span.end) });
+  const results = evaluateTraceRules(traces, traceRules(options), { faultWindows: faultWindows(timeline, span.end) });
   for (const r of results) {
     const first = r.failures[0];
     const note = first ? `e.g. trace ${first.traceId}: ${first.message}` : r.status === 'skip' ? 'no trace matched the rule' : r.forgiven ? `${r.forgiven} failures forgiven during faults` : undefined;
@@ -50,4 +46,12 @@ export function checkTracing(run: RunDirectory, budgets: Budgets): CheckResult {
   const headline = c.sent ? pct(c.ratio) + ' complete' : 'no traced requests';
   const failedRules = results.filter((r) => r.status === 'fail').length;
   return fromDetails(ID, TITLE, `${headline}, ${results.length - failedRules}/${results.length} rules`, `>= ${pct(limits.completeness)}, all rules`, details);
+}
+
+/** The rules loaded at the edge (loadTraceRulesFor); a file that would not load fails this check with its error. */
+function traceRules(options: JudgeOptions): TraceRule[] {
+  const loaded = options.traceRules;
+  if (!loaded) throw new Error('no trace rules were given to the judge (judgeRun loads the file the budgets name)');
+  if ('error' in loaded) throw new Error(loaded.error);
+  return loaded.rules;
 }

@@ -1,13 +1,16 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { RunDirectory, type RunFile } from '../run/run-dir.js';
-import type { CleanupSnapshot, IntegritySnapshot, MetricSample, RequestRecord, SpanRecord, TimelineEvent } from '../run/records.js';
+import { RunDirectory, type RunFile } from '../../src/run/run-dir.js';
+import type { CleanupSnapshot, IntegritySnapshot, MetricSample, RequestRecord, SpanRecord, TimelineEvent } from '../../src/run/records.js';
+import { runDataOf, type RunData, type RunRecords } from '../../src/verify/run-data.js';
 
 /**
- * A drill-shaped run directory for tests of checks and reports, built from the record types
- * (records.ts) alone: 80 s with baseline 0-20 s, surge 20-60 s, cool-down 60-80 s, the
- * recommendations proxy disabled 30-45 s, checkout and product requests every 100 ms (slower
- * 20-27 s, until catalog's scale-out is ready), a trace per request, stored orders, a clean stop. Each `breaks` entry spoils one thing a
- * check must catch.
+ * A drill-shaped run for tests of checks and reports, built from the record types (records.ts)
+ * alone: 80 s with baseline 0-20 s, surge 20-60 s, cool-down 60-80 s, the recommendations proxy
+ * disabled 30-45 s, checkout and product requests every 100 ms (slower 20-27 s, until catalog's
+ * scale-out is ready), a trace per request, stored orders, a clean stop. Each `breaks` entry
+ * spoils one thing a check must catch; `omit` leaves record files out (a `--target` run has no
+ * integrity.json). In memory (`fixtureRunData`) for the checks, on disk (`writeFixtureRun`) for
+ * the reports and the CLI.
  */
 export type FixtureBreak =
   | 'bad-minute'
@@ -27,15 +30,49 @@ export type FixtureBreak =
 
 export const FIXTURE_T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
 
+export function fixtureRunData(breaks: readonly FixtureBreak[] = [], omit: readonly RunFile[] = []): RunData {
+  return runDataOf(fixtureRecords(breaks, omit));
+}
+
 export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = [], omit: readonly RunFile[] = []): RunDirectory {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   const run = new RunDirectory(root);
-  const broken = new Set(breaks);
-  const at = (s: number) => FIXTURE_T0 + s * 1000;
-  let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const records = fixtureRecords(breaks, omit);
+  if (records.metrics) run.appendMetrics(records.metrics);
+  if (!omit.includes('timeline')) records.timeline.forEach((e) => run.appendTimeline(e));
+  if (records.requests) run.appendRequests(records.requests);
+  if (records.spans) run.appendSpans(records.spans);
+  for (const file of ['integrity', 'cleanup', 'config', 'summary'] as const) if (records[file] !== undefined) run.writeJson(file, records[file]);
+  return run;
+}
 
+export function fixtureRecords(breaks: readonly FixtureBreak[] = [], omit: readonly RunFile[] = []): RunRecords {
+  const broken = new Set(breaks);
+  const traffic = fixtureTraffic(broken);
+  const all: Required<Omit<RunRecords, 'unreadable'>> = {
+    timeline: fixtureTimeline(broken),
+    requests: traffic.requests,
+    spans: traffic.spans,
+    metrics: fixtureCpu(),
+    config: { command: 'drill', profile: 'smoke', timeScale: 0.1, target: null },
+    summary: fixtureSummary(traffic.requests),
+    integrity: fixtureIntegrity(broken, traffic),
+    cleanup: fixtureCleanup(broken),
+  };
+  const fileOf: Record<keyof typeof all, RunFile> = {
+    timeline: 'timeline', requests: 'requests', spans: 'traces', metrics: 'metrics', config: 'config', summary: 'summary', integrity: 'integrity', cleanup: 'cleanup',
+  };
+  const kept: RunRecords = { timeline: omit.includes('timeline') ? [] : all.timeline };
+  for (const key of Object.keys(fileOf) as Array<keyof typeof all>) {
+    if (key !== 'timeline' && !omit.includes(fileOf[key])) Object.assign(kept, { [key]: all[key] });
+  }
+  return kept;
+}
+
+const at = (s: number) => FIXTURE_T0 + s * 1000;
+
+function fixtureTimeline(broken: ReadonlySet<FixtureBreak>): TimelineEvent[] {
   const timeline: TimelineEvent[] = [
     { t: at(0), type: 'run', state: 'start', command: 'drill' },
     { t: at(0), type: 'phase', state: 'start', phase: 'baseline' },
@@ -73,74 +110,91 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
     );
   }
   timeline.push({ t: at(80), type: 'run', state: 'end', command: 'drill' });
-  timeline.sort((a, b) => a.t - b.t);
+  return timeline.sort((a, b) => a.t - b.t);
+}
 
-  const requests: RequestRecord[] = [];
-  const spans: SpanRecord[] = [];
-  const orders: IntegritySnapshot['orders'] = [];
-  const charges: IntegritySnapshot['charges'] = [];
-  let sold = 0;
+interface Traffic {
+  requests: RequestRecord[];
+  spans: SpanRecord[];
+  orders: IntegritySnapshot['orders'];
+  charges: IntegritySnapshot['charges'];
+  sold: number;
+}
+
+/** 800 requests, every other one a checkout, each with its trace and (for a checkout) its order. */
+function fixtureTraffic(broken: ReadonlySet<FixtureBreak>): Traffic {
+  const traffic: Traffic = { requests: [], spans: [], orders: [], charges: [], sold: 0 };
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let i = 0; i < 800; i++) {
     const s = i / 10;
-    const scenario = s < 20 ? 'baseline' : s < 60 ? 'surge' : 'cooldown';
-    const inOutage = s >= 30 && s < 45;
-    const traceId = (i + 1).toString(16).padStart(32, '0');
     const isCheckout = i % 2 === 0;
-    let duration = isCheckout ? 40 + random() * 20 : 20 + random() * 10;
-    // the surge bites before catalog scales out (25 s) and its replicas are ready (27 s)
-    if (s >= 20 && s < 27) duration += 60;
-    if (broken.has('checkout-slow-in-outage') && isCheckout && inOutage) duration += 300;
-    if (broken.has('replica-start-in-outage') && isCheckout && s >= 35 && s < 37) duration += 300;
-    if (broken.has('bad-minute') && isCheckout && s >= 50 && s < 54) duration = 1500;
-    const record: RequestRecord = { t: at(s), scenario, name: isCheckout ? 'checkout' : 'product', method: isCheckout ? 'POST' : 'GET', status: isCheckout ? 201 : 200, duration, failed: false, traceId };
-    if (isCheckout) {
-      if (broken.has('checkout-fails-in-outage') && inOutage && i % 4 === 0) Object.assign(record, { status: 503, failed: true });
-      else {
-        const orderId = `ord-${i}`;
-        record.meta = { 'order-id': orderId };
-        orders.push({ orderId, idempotencyKey: `key-${i}`, chargeId: `ch-${i}`, status: 'confirmed', items: [{ productId: 'tv-65', quantity: 1 }] });
-        charges.push({ chargeId: `ch-${i}`, idempotencyKey: `key-${i}`, amountCents: 49_900, status: 'captured' });
-        sold++;
-      }
-    } else if (inOutage) {
-      if (broken.has('pages-fail-in-outage')) Object.assign(record, { status: 502, failed: true });
-      else record.meta = { degraded: 'recommendations' };
+    const record = fixtureRequest(broken, i, isCheckout, random());
+    if (isCheckout && !record.failed) {
+      const orderId = `ord-${i}`;
+      record.meta = { 'order-id': orderId };
+      traffic.orders.push({ orderId, idempotencyKey: `key-${i}`, chargeId: `ch-${i}`, status: 'confirmed', items: [{ productId: 'tv-65', quantity: 1 }] });
+      traffic.charges.push({ chargeId: `ch-${i}`, idempotencyKey: `key-${i}`, amountCents: 49_900, status: 'captured' });
+      traffic.sold++;
+    } else if (!isCheckout && s >= 30 && s < 45 && !broken.has('pages-fail-in-outage')) {
+      record.meta = { degraded: 'recommendations' };
     }
-    requests.push(record);
+    traffic.requests.push(record);
     if (broken.has('missing-traces') && i % 5 === 0) continue;
-    spans.push(...fixtureTrace(record, isCheckout, broken.has('no-orders-span')));
+    traffic.spans.push(...fixtureTrace(record, isCheckout, broken.has('no-orders-span')));
   }
-  // the last 10 acknowledged orders are lost, or stored twice
-  if (broken.has('lost-order')) orders.splice(-10, 10);
-  if (broken.has('double-charge')) charges.push({ ...charges[0]!, chargeId: 'ch-dup' });
-  const integrity: IntegritySnapshot = {
+  return traffic;
+}
+
+/** The i-th request (one every 100 ms), slowed or failed as the breaks say. */
+function fixtureRequest(broken: ReadonlySet<FixtureBreak>, i: number, isCheckout: boolean, jitter: number): RequestRecord {
+  const s = i / 10;
+  const scenario = s < 20 ? 'baseline' : s < 60 ? 'surge' : 'cooldown';
+  const inOutage = s >= 30 && s < 45;
+  const traceId = (i + 1).toString(16).padStart(32, '0');
+  let duration = isCheckout ? 40 + jitter * 20 : 20 + jitter * 10;
+  // the surge bites before catalog scales out (25 s) and its replicas are ready (27 s)
+  if (s >= 20 && s < 27) duration += 60;
+  if (broken.has('checkout-slow-in-outage') && isCheckout && inOutage) duration += 300;
+  if (broken.has('replica-start-in-outage') && isCheckout && s >= 35 && s < 37) duration += 300;
+  if (broken.has('bad-minute') && isCheckout && s >= 50 && s < 54) duration = 1500;
+  const record: RequestRecord = { t: at(s), scenario, name: isCheckout ? 'checkout' : 'product', method: isCheckout ? 'POST' : 'GET', status: isCheckout ? 201 : 200, duration, failed: false, traceId };
+  if (isCheckout && broken.has('checkout-fails-in-outage') && inOutage && i % 4 === 0) Object.assign(record, { status: 503, failed: true });
+  if (!isCheckout && inOutage && broken.has('pages-fail-in-outage')) Object.assign(record, { status: 502, failed: true });
+  return record;
+}
+
+/** The stored truth; the last 10 acknowledged orders are lost, or a charge is taken twice, as broken. */
+function fixtureIntegrity(broken: ReadonlySet<FixtureBreak>, traffic: Traffic): IntegritySnapshot {
+  const orders = broken.has('lost-order') ? traffic.orders.slice(0, -10) : traffic.orders;
+  const charges = broken.has('double-charge') ? [...traffic.charges, { ...traffic.charges[0]!, chargeId: 'ch-dup' }] : traffic.charges;
+  const { sold } = traffic;
+  return {
     t: at(81),
     orders,
     charges,
     stock: [{ productId: 'tv-65', initial: broken.has('oversold') ? sold - 3 : 1000, available: broken.has('oversold') ? -3 : 1000 - sold, sold }],
   };
-  const cleanup: CleanupSnapshot = broken.has('leftovers')
+}
+
+function fixtureCleanup(broken: ReadonlySet<FixtureBreak>): CleanupSnapshot {
+  return broken.has('leftovers')
     ? { t: at(82), processes: [{ pid: 4242, name: 'catalog-2' }], ports: [{ port: 7101, owner: 'catalog' }], toxics: [{ proxy: 'recommendations', toxic: 'latency_downstream' }], disabledProxies: ['recommendations'] }
     : { t: at(82), processes: [], ports: [], toxics: [], disabledProxies: [] };
+}
 
-  // catalog's CPU, per its one replica: quiet until the surge bites at 21 s
-  const cpu: MetricSample[] = [];
-  for (let sec = 0; sec < 80; sec++) {
-    cpu.push({ t: at(sec), source: 'cpu', service: 'catalog', replica: 'catalog-1', pid: 1001, cpuSeconds: sec * 0.2, utilization: sec >= 21 ? 150 : 30, requestMillicores: 200 });
-  }
-
-  const write: Record<string, () => void> = {
-    metrics: () => run.appendMetrics(cpu),
-    timeline: () => timeline.forEach((e) => run.appendTimeline(e)),
-    requests: () => run.appendRequests(requests),
-    traces: () => run.appendSpans(spans),
-    integrity: () => run.writeJson('integrity', integrity),
-    cleanup: () => run.writeJson('cleanup', cleanup),
-    config: () => run.writeJson('config', { command: 'drill', profile: 'smoke', timeScale: 0.1, target: null }),
-    summary: () => run.writeJson('summary', fixtureSummary(requests)),
-  };
-  for (const [file, writeFile] of Object.entries(write)) if (!omit.includes(file as RunFile)) writeFile();
-  return run;
+/** catalog's CPU, per its one replica: quiet until the surge bites at 21 s */
+function fixtureCpu(): MetricSample[] {
+  return Array.from({ length: 80 }, (_, sec): MetricSample => ({
+    t: at(sec),
+    source: 'cpu',
+    service: 'catalog',
+    replica: 'catalog-1',
+    pid: 1001,
+    cpuSeconds: sec * 0.2,
+    utilization: sec >= 21 ? 150 : 30,
+    requestMillicores: 200,
+  }));
 }
 
 /**

@@ -1,27 +1,9 @@
 import { percentile } from '../budgets/evaluate.js';
 import { namedIntervals, OUTAGE, outageIntervals, type Interval } from '../run/timeline.js';
+import type { Budgets } from '../budgets/types.js';
 import type { RequestRecord, TimelineEvent } from '../run/records.js';
-
-/** Per-route figures of a run, the numbers reports print and `--baseline` compares. */
-export interface RouteFigures {
-  name: string;
-  requests: number;
-  failed: number;
-  errorRate: number;
-  /** requests per second over the whole run */
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-}
-
-export interface RunFigures {
-  start: number;
-  end: number;
-  durationMs: number;
-  total: RouteFigures;
-  routes: RouteFigures[];
-}
+import type { RunData } from '../verify/run-data.js';
+import { groupByName } from '../verify/run-figures.js';
 
 /** The chart data of report.html: aligned series on one time axis (seconds since run start). */
 export interface RunSeries {
@@ -43,30 +25,17 @@ export interface LatencyLimit {
   value: number;
 }
 
-export function routeFigures(name: string, requests: readonly RequestRecord[], seconds: number): RouteFigures {
-  const durations = requests.map((r) => r.duration).sort((a, b) => a - b);
-  const failed = requests.filter((r) => r.failed).length;
-  return {
-    name,
-    requests: requests.length,
-    failed,
-    errorRate: requests.length ? failed / requests.length : 0,
-    rps: seconds > 0 ? requests.length / seconds : 0,
-    p50: percentile(durations, 50),
-    p95: percentile(durations, 95),
-    p99: percentile(durations, 99),
-  };
+/** The charts of a run: the routes the budgets name first, each with its whole-run latency budgets. */
+export function chartSeries(data: Pick<RunData, 'requests' | 'timeline' | 'span'>, thresholds: Budgets['thresholds']): RunSeries {
+  const named = [...new Set(thresholds.flatMap((t) => (t.tags.name ? [t.tags.name] : [])))];
+  return runSeries(data.requests, data.timeline, data.span, { first: named, limits: latencyLimits(thresholds) });
 }
 
-export function runFigures(requests: readonly RequestRecord[], span: Interval): RunFigures {
-  const seconds = (span.end - span.start) / 1000;
-  return {
-    start: span.start,
-    end: span.end,
-    durationMs: span.end - span.start,
-    total: routeFigures('all', requests, seconds),
-    routes: [...groupByName(requests)].map(([name, list]) => routeFigures(name, list, seconds)).sort((a, b) => b.requests - a.requests),
-  };
+/** Whole-run latency budgets of one route (`http_req_duration{name:X} p(95)<800`), drawn on its chart. */
+function latencyLimits(thresholds: Budgets['thresholds']): LatencyLimit[] {
+  return thresholds
+    .filter((t) => t.metric === 'http_req_duration' && t.tags.name !== undefined && Object.keys(t.tags).length === 1 && t.during === undefined && t.operator.startsWith('<'))
+    .map((t) => ({ route: t.tags.name!, label: t.label.slice(t.metricKey.length + 1), value: t.value }));
 }
 
 /** Bucketed series for the charts: about 300 points whatever the run's length. */
@@ -134,16 +103,6 @@ function phaseList(timeline: readonly TimelineEvent[], span: Interval): Array<{ 
     .filter(([name]) => name !== OUTAGE)
     .flatMap(([name, intervals]) => intervals.map((i) => ({ name, ...i })))
     .sort((a, b) => a.start - b.start);
-}
-
-function groupByName(requests: readonly RequestRecord[]): Map<string, RequestRecord[]> {
-  const out = new Map<string, RequestRecord[]>();
-  for (const r of requests) {
-    const list = out.get(r.name);
-    if (list) list.push(r);
-    else out.set(r.name, [r]);
-  }
-  return out;
 }
 
 function round(v: number): number {
