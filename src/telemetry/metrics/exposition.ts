@@ -69,44 +69,8 @@ function parseSample(
   if (!known) families.set(name, (known = familyOf(name, types)));
   const { family, type } = known;
   if (wanted && !wanted(family) && !wanted(name)) return undefined;
-  let pos = name.length;
   const labels: Record<string, string> = {};
-  if (line[pos] === '{') {
-    pos++;
-    for (;;) {
-      while (line[pos] === ' ' || line[pos] === ',') pos++;
-      if (line[pos] === '}') {
-        pos++;
-        break;
-      }
-      const key = NAME.exec(line.slice(pos));
-      if (!key) throw new ExpositionError(lineNo, `bad label name in "${line.slice(0, 60)}"`);
-      pos += key[0].length;
-      while (line[pos] === ' ') pos++;
-      if (line[pos] !== '=' || line[pos + 1] !== '"') throw new ExpositionError(lineNo, `expected ="value" after label ${key[0]}`);
-      pos += 2;
-      const close = line.indexOf('"', pos);
-      const backslash = line.indexOf('\\', pos);
-      let value = '';
-      if (close >= 0 && (backslash < 0 || backslash > close)) {
-        // the common case: no escapes
-        value = line.slice(pos, close);
-        pos = close + 1;
-      } else {
-        for (;;) {
-          const c = line[pos];
-          if (c === undefined) throw new ExpositionError(lineNo, `unterminated value of label ${key[0]}`);
-          pos++;
-          if (c === '"') break;
-          if (c === '\\') {
-            const e = line[pos++];
-            value += e === 'n' ? '\n' : (e ?? '');
-          } else value += c;
-        }
-      }
-      labels[key[0]] = value;
-    }
-  }
+  const pos = line[name.length] === '{' ? readLabels(line, name.length + 1, lineNo, labels) : name.length;
   const rest = line.slice(pos).trim().split(/\s+/);
   if (!rest[0]) throw new ExpositionError(lineNo, `sample ${name} has no value`);
   const value = parseValue(rest[0]);
@@ -118,6 +82,44 @@ function parseSample(
     sample.timestampMs = ts;
   }
   return sample;
+}
+
+/** Reads `name="value",...}` from `pos` (just after the `{`) into `labels`; returns the position after the `}`. */
+function readLabels(line: string, pos: number, lineNo: number, labels: Record<string, string>): number {
+  for (;;) {
+    while (line[pos] === ' ' || line[pos] === ',') pos++;
+    if (line[pos] === '}') return pos + 1;
+    const key = NAME.exec(line.slice(pos));
+    if (!key) throw new ExpositionError(lineNo, `bad label name in "${line.slice(0, 60)}"`);
+    pos += key[0].length;
+    while (line[pos] === ' ') pos++;
+    if (line[pos] !== '=' || line[pos + 1] !== '"') throw new ExpositionError(lineNo, `expected ="value" after label ${key[0]}`);
+    pos = readLabelValue(line, pos + 2, lineNo, key[0], labels);
+  }
+}
+
+/** Reads a label value from `pos` (just after its opening quote) into `labels[key]`; returns the position after the closing quote. */
+function readLabelValue(line: string, pos: number, lineNo: number, key: string, labels: Record<string, string>): number {
+  const close = line.indexOf('"', pos);
+  const backslash = line.indexOf('\\', pos);
+  if (close >= 0 && (backslash < 0 || backslash > close)) {
+    // the common case: no escapes
+    labels[key] = line.slice(pos, close);
+    return close + 1;
+  }
+  let value = '';
+  for (;;) {
+    const c = line[pos];
+    if (c === undefined) throw new ExpositionError(lineNo, `unterminated value of label ${key}`);
+    pos++;
+    if (c === '"') break;
+    if (c === '\\') {
+      const e = line[pos++];
+      value += e === 'n' ? '\n' : (e ?? '');
+    } else value += c;
+  }
+  labels[key] = value;
+  return pos;
 }
 
 function parseValue(text: string): number | undefined {

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,39 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   if (!prometheusInstalled(binary)) {
     throw new EnvironmentError(`Prometheus is not installed (${binary} not found); install Debian's package (apt-get install prometheus) or pass --prometheus URL of your own`);
   }
+  const files = writePrometheusFiles(options);
+  const url = `http://127.0.0.1:${options.port}`;
+  const child = spawnManaged({ name: 'prometheus', command: binary, args: prometheusArgs(files, options.port), logFile: files.logFile });
+  const refresher = typeof options.targets === 'function' ? setInterval(files.refreshTargets, 5000) : undefined;
+  refresher?.unref();
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (refresher) clearInterval(refresher);
+      unregister();
+      await stopChild(child, 5000);
+      if (!options.runDir) rmSync(files.dir, { recursive: true, force: true });
+    })());
+  const unregister = onShutdown('prometheus', stop);
+  try {
+    await waitUntilReady(child, url, `see ${files.logFile} (port ${options.port} in use?)`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, refreshTargets: files.refreshTargets, stop };
+}
+
+interface PrometheusFiles {
+  /** the run's prometheus/ folder, or a temporary one removed on stop */
+  dir: string;
+  configFile: string;
+  logFile: string;
+  refreshTargets(): void;
+}
+
+/** The configuration, the first file_sd targets and the folders Prometheus writes to. */
+function writePrometheusFiles(options: PrometheusOptions): PrometheusFiles {
   const dir = options.runDir ? join(options.runDir.root, 'prometheus') : mkdtempSync(join(tmpdir(), 'peakready-prometheus-'));
   mkdirSync(join(dir, 'data'), { recursive: true });
   if (options.runDir) mkdirSync(options.runDir.logPath(''), { recursive: true });
@@ -93,52 +127,41 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   refreshTargets();
   const configFile = join(dir, 'prometheus.yml');
   writeFileSync(configFile, prometheusConfig(targetsFile, options.scrapeIntervalMs ?? 5000, options.ruleFiles));
-  const url = `http://127.0.0.1:${options.port}`;
-  const child = spawnManaged({
-    name: 'prometheus',
-    command: binary,
-    args: [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${options.port}`,
-      '--storage.tsdb.retention.time=2d',
-      '--web.enable-lifecycle',
-    ],
-    logFile: options.runDir ? options.runDir.logPath('prometheus.log') : join(dir, 'prometheus.log'),
-  });
-  const refresher = typeof options.targets === 'function' ? setInterval(refreshTargets, 5000) : undefined;
-  refresher?.unref();
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= (async () => {
-      if (refresher) clearInterval(refresher);
-      unregister();
-      await stopChild(child, 5000);
-      if (!options.runDir) rmSync(dir, { recursive: true, force: true });
-    })());
-  const unregister = onShutdown('prometheus', stop);
+  const logFile = options.runDir ? options.runDir.logPath('prometheus.log') : join(dir, 'prometheus.log');
+  return { dir, configFile, logFile, refreshTargets };
+}
 
+function prometheusArgs(files: PrometheusFiles, port: number): string[] {
+  return [
+    `--config.file=${files.configFile}`,
+    `--storage.tsdb.path=${join(files.dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--storage.tsdb.retention.time=2d',
+    '--web.enable-lifecycle',
+  ];
+}
+
+/** Polls /-/ready until 200; throws when the child exits first (`hint` says where to look) or after 30 s. */
+async function waitUntilReady(child: ChildProcess, url: string, hint: string): Promise<void> {
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited with ${signal ?? code}`));
   child.once('error', (error) => (exited = error.message));
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (exited) {
-      await stop();
-      throw new EnvironmentError(`Prometheus ${exited} before it was ready; see ${options.runDir ? options.runDir.logPath('prometheus.log') : join(dir, 'prometheus.log')} (port ${options.port} in use?)`);
-    }
-    try {
-      const res = await request(`${url}/-/ready`, { headersTimeout: 1000, bodyTimeout: 1000 });
-      await res.body.dump();
-      if (res.statusCode === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new EnvironmentError(`Prometheus did not become ready on ${url} within 30 s`);
-    }
+    if (exited) throw new EnvironmentError(`Prometheus ${exited} before it was ready; ${hint}`);
+    if (await answersReady(url)) return;
+    if (Date.now() > deadline) throw new EnvironmentError(`Prometheus did not become ready on ${url} within 30 s`);
     await sleep(100);
   }
-  return { url, refreshTargets, stop };
+}
+
+async function answersReady(url: string): Promise<boolean> {
+  try {
+    const res = await request(`${url}/-/ready`, { headersTimeout: 1000, bodyTimeout: 1000 });
+    await res.body.dump();
+    return res.statusCode === 200;
+  } catch {
+    // not listening yet
+    return false;
+  }
 }

@@ -1,0 +1,86 @@
+import { appendFileSync } from 'node:fs';
+import type { RunDirectory } from '../../run/run-dir.js';
+import type { SpanRecord } from '../../run/records.js';
+import { everyUnref, type Every } from './ticker.js';
+import type { TraceStore } from './trace-store.js';
+
+/**
+ * Where accepted spans go: into the bounded in-memory TraceStore at once, to live consumers at
+ * once, and to traces.ndjson in batches (every `flushIntervalMs`, or as soon as `batchSpans`
+ * lines wait, and on close), so the disk sees a few large appends instead of one per export.
+ * Lines wait as the JSON text the decoder already made (the same line RunDirectory.appendSpans
+ * would write), shared with the store: a span is serialised once.
+ */
+
+/** Appends span lines (without newlines) to the record of the run. */
+export type SpanSink = (lines: readonly string[]) => void;
+
+export interface SpanSpoolOptions {
+  /** lines waiting that trigger a write before the timer (default 5,000) */
+  batchSpans?: number;
+  /** called with every accepted batch (live consumers) */
+  onSpans?: (spans: readonly SpanRecord[]) => void;
+}
+
+/** The run directory's traces.ndjson as a sink. */
+export function traceFileSink(runDir: RunDirectory): SpanSink {
+  const file = runDir.path('traces');
+  return (lines) => appendFileSync(file, lines.join('\n') + '\n');
+}
+
+export class SpanSpool {
+  private waiting: string[] = [];
+  private received = 0;
+  private stopTimer: (() => void) | undefined;
+  private readonly batchSpans: number;
+
+  /** Without a sink, spans are only held in the store. */
+  constructor(
+    private readonly store: TraceStore,
+    private readonly sink: SpanSink | undefined,
+    private readonly options: SpanSpoolOptions = {},
+  ) {
+    this.batchSpans = options.batchSpans ?? 5000;
+  }
+
+  /** `lines[i]` is `JSON.stringify(spans[i])`. */
+  take(spans: readonly SpanRecord[], lines: readonly string[]): void {
+    if (!spans.length) return;
+    this.received += spans.length;
+    this.store.addEncoded(spans, lines);
+    if (this.sink) for (const line of lines) this.waiting.push(line);
+    if (this.waiting.length >= this.batchSpans) this.flush();
+    this.options.onSpans?.(spans);
+  }
+
+  /** span lines not yet written */
+  get pendingSpans(): number {
+    return this.waiting.length;
+  }
+
+  /** spans taken since the start */
+  get spansReceived(): number {
+    return this.received;
+  }
+
+  /** Writes every waiting line now. */
+  flush(): void {
+    if (!this.waiting.length || !this.sink) return;
+    const batch = this.waiting;
+    this.waiting = [];
+    this.sink(batch);
+  }
+
+  /** Flushes every `intervalMs` until `close`. */
+  start(intervalMs: number, every: Every = everyUnref): this {
+    this.stopTimer ??= every(intervalMs, () => this.flush());
+    return this;
+  }
+
+  /** Stops the timer and writes what waits. */
+  close(): void {
+    this.stopTimer?.();
+    this.stopTimer = undefined;
+    this.flush();
+  }
+}
