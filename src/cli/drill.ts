@@ -69,7 +69,7 @@ Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SI
       env?: Record<string, string>;
       quiet: boolean;
     }) => {
-      const { runDrill } = await import('../drill.js');
+      const { runDrill } = await import('../drill/game-day.js');
       const profile = getProfile(opts.profile);
       if (opts.target && opts.databaseUrl) throw new UsageError('--database-url only applies to the bundled stack; drop it when using --target');
       if (opts.target && opts.prometheus === true) throw new UsageError('--prometheus without a URL starts a Prometheus for the bundled stack; with --target, give the URL of the Prometheus that scrapes your system');

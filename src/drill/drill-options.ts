@@ -1,0 +1,45 @@
+import type { RunDirectory } from '../run/run-dir.js';
+import type { DrillProfile } from './profiles.js';
+
+/** What `peakready drill` was asked to do. */
+export interface DrillOptions {
+  profile: DrillProfile;
+  budgetsFile?: string;
+  baselineFile?: string;
+  /** also copy the reports here */
+  reportDir?: string;
+  /** overrides the profile's compression (TIME_SCALE) */
+  timeScale?: number;
+  /** drive the user's own system instead of the bundled stack */
+  target?: string;
+  allowRemote?: boolean;
+  basePort?: number;
+  /** an external Toxiproxy (else the embedded one) */
+  toxiproxyUrl?: string;
+  /** a real PostgreSQL for the stack (else embedded PGlite) */
+  databaseUrl?: string;
+  grafanaUrl?: string;
+  /**
+   * metrics from Prometheus (PromQL) instead of scraping every replica: a URL of the user's own,
+   * or true: Debian's Prometheus started with the bundled stack
+   */
+  prometheus?: string | true;
+  /** also forward every OTLP request the receiver takes to this endpoint (the user's collector, Tempo, Jaeger) */
+  otlpForwardUrl?: string;
+  /** extra env for the scenario (-e KEY=VALUE) */
+  env?: Record<string, string>;
+  quiet?: boolean;
+  color?: boolean;
+  log?: (line: string) => void;
+  /** a live status line; called about once a second */
+  onStatus?: (line: string) => void;
+}
+
+export interface DrillResult {
+  exitCode: number;
+  verdict: 'pass' | 'fail';
+  run: RunDirectory;
+  files: string[];
+  /** the verdict table, for the terminal */
+  table: string;
+}

@@ -1,0 +1,98 @@
+import { cpSync, mkdirSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { ExitCode } from '../exit-codes.js';
+import { reapStaleChildren } from '../lifecycle/children.js';
+import { onShutdown } from '../lifecycle/shutdown.js';
+import { renderVerdictTable, writeReports } from '../report/index.js';
+import type { TimelineEvent } from '../run/records.js';
+import { RunDirectory } from '../run/run-dir.js';
+import { judgeRun } from '../verify/judge-run.js';
+import type { DrillOptions, DrillResult } from './drill-options.js';
+import { playLoad } from './load-phase.js';
+import { planDrill, type DrillPlan } from './plan.js';
+import { DrillRig, type RigLeftovers } from './rig.js';
+import { readIntegritySnapshot, takeCleanupSnapshot } from './snapshots.js';
+
+export type { DrillOptions, DrillResult } from './drill-options.js';
+
+/**
+ * The game day. Data flows one way: plan (every user file validated) -> rig (stack, receiver,
+ * autoscaler, metrics) -> load + faults (each writes its timeline and samples into the run
+ * directory) -> evidence (stored data, what was left behind) -> the judge reads the run -> reports
+ * render its verdict. This file only wires those steps in order; the rig guarantees that
+ * everything started is stopped on every path.
+ */
+export async function runDrill(options: DrillOptions): Promise<DrillResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const plan = planDrill(options);
+  const reaped = reapStaleChildren();
+  if (reaped.length) log(`peakready: cleaned up after an earlier run that was killed: ${reaped.join(', ')}`);
+
+  const run = RunDirectory.create('drill');
+  const rig = new DrillRig(plan, options, run, log);
+  writeConfig(run, plan, options, rig);
+  const command = `drill --profile ${plan.profile.name}`;
+  const event = (e: TimelineEvent) => run.appendTimeline(e);
+  event({ t: Date.now(), type: 'run', state: 'start', command });
+  log(`peakready: drill "${plan.profile.name}" — run directory ${run.root}`);
+
+  const abort = new AbortController();
+  const unregister = onShutdown('drill', () => abort.abort());
+  let leftovers: RigLeftovers;
+  try {
+    await rig.start();
+    await playLoad(plan, rig, run, abort.signal, options, log);
+    await recordStoredData(rig, run, log);
+  } finally {
+    unregister();
+    leftovers = await rig.tearDown();
+    event({ t: Date.now(), type: 'run', state: 'end', command });
+  }
+  if (plan.withStack) run.writeJson('cleanup', await takeCleanupSnapshot({ stack: plan.definition, pids: leftovers.pids, faults: leftovers.faults }));
+  return judgeAndReport(run, plan, options);
+}
+
+function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, rig: DrillRig): void {
+  const { profile } = plan;
+  const capacityShowable = rig.capacityShowable;
+  run.writeJson('config', {
+    command: 'drill',
+    profile: profile.name,
+    timeScale: plan.timeScale,
+    script: profile.script,
+    chaos: profile.chaos,
+    target: options.target ?? null,
+    budgets: options.budgetsFile ?? 'scenarios/budgets.yaml',
+    baseline: options.baselineFile ?? null,
+    grafanaUrl: options.grafanaUrl ?? null,
+    startedAt: new Date().toISOString(),
+    // read by the scale-out check: the autoscaler's compressed Kubernetes periods
+    syncPeriodMs: profile.syncPeriodMs,
+    scaleDownStabilizationMs: 300_000 * plan.autoscalerTimeScale,
+    ...(capacityShowable ? { capacityShowable } : {}),
+  });
+}
+
+/** The stored truth for the integrity check, read once the autoscaler has stopped (bundled stack only). */
+async function recordStoredData(rig: DrillRig, run: RunDirectory, log: (line: string) => void): Promise<void> {
+  const stack = rig.runningStack;
+  if (!stack) return;
+  await rig.settle();
+  try {
+    run.writeJson('integrity', await readIntegritySnapshot(stack.definition));
+  } catch (error) {
+    log(`peakready: could not read the stored orders for the integrity check: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function judgeAndReport(run: RunDirectory, plan: DrillPlan, options: DrillOptions): DrillResult {
+  const { data, judged } = judgeRun(run, plan.budgets, plan.baseline ? { baseline: plan.baseline } : {});
+  const report = writeReports(run, data, judged, { ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}), budgets: plan.budgets });
+  if (options.reportDir) {
+    const dir = resolve(options.reportDir);
+    mkdirSync(dir, { recursive: true });
+    for (const file of report.files) cpSync(file, resolve(dir, basename(file)));
+  }
+  const table = renderVerdictTable(judged, { color: options.color ?? false });
+  return { exitCode: judged.verdict === 'pass' ? ExitCode.ok : ExitCode.checkFailed, verdict: judged.verdict, run, files: report.files, table };
+}

@@ -1,0 +1,175 @@
+import { clearOwnedFaults, inspectFaults } from '../faults/experiments/index.js';
+import type { CleanupSnapshot } from '../run/records.js';
+import type { RunDirectory } from '../run/run-dir.js';
+import { createCpuLimiter } from '../scaling/cpu-limits.js';
+import { startLocalAutoscaler } from '../scaling/local-autoscaler.js';
+import type { ServiceName } from '../stack/definition.js';
+import { readyScrapeTargets } from '../stack/scrape-targets.js';
+import { startPrometheusSampler } from '../telemetry/metrics/prometheus-sampler.js';
+import { startMetricsScraper } from '../telemetry/metrics/scraper.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../telemetry/otlp/receiver.js';
+import { startStack, type RunningStack } from '../supervisor/supervisor.js';
+import type { DrillOptions } from './drill-options.js';
+import type { DrillPlan } from './plan.js';
+
+type Stop = () => Promise<void>;
+
+/** What was left behind, for the clean-up check. */
+export interface RigLeftovers {
+  pids: Array<{ pid: number; name: string }>;
+  faults: Pick<CleanupSnapshot, 'toxics' | 'disabledProxies'>;
+}
+
+/**
+ * Everything a drill starts around the load: the trace receiver, the bundled stack (with per-replica
+ * CPU limits where the machine allows them, so scaling out adds capacity), its local autoscaler,
+ * and the metrics sampling. `tearDown` stops what was started, in reverse order, every step even
+ * when an earlier one failed.
+ */
+export class DrillRig {
+  private readonly limiter;
+  private receiver: OtlpReceiver | undefined;
+  private stack: RunningStack | undefined;
+  private stopAutoscaler: Stop | undefined;
+  private stopMetrics: Stop | undefined;
+
+  constructor(
+    private readonly plan: DrillPlan,
+    private readonly options: DrillOptions,
+    private readonly run: RunDirectory,
+    private readonly log: (line: string) => void,
+  ) {
+    this.limiter = plan.withStack ? createCpuLimiter(plan.definition) : undefined;
+  }
+
+  /** For config.json: whether this machine can show capacity growing with replicas. */
+  get capacityShowable(): { supported: boolean; reason: string } | undefined {
+    return this.limiter ? { supported: this.limiter.support.supported, reason: this.limiter.support.reason } : undefined;
+  }
+
+  /** Where the load goes: the bundled stack's gateway, or the user's --target. */
+  get baseUrl(): string {
+    return this.stack?.gatewayUrl ?? this.options.target!;
+  }
+
+  /** The Toxiproxy faults go through: the bundled stack's embedded one, or the user's. */
+  get toxiproxyUrl(): string | undefined {
+    return this.stack?.toxiproxyUrl ?? this.plan.toxiproxyUrl;
+  }
+
+  /** Replicas running now, per service (none on a --target run). */
+  replicaCounts(): Record<string, number> {
+    if (!this.stack) return {};
+    return Object.fromEntries(this.stack.state().services.map((s) => [s.name, s.replicas.filter((r) => r.state !== 'stopped').length]));
+  }
+
+  /** The running bundled stack, if this drill started one. */
+  get runningStack(): RunningStack | undefined {
+    return this.stack;
+  }
+
+  async start(): Promise<void> {
+    if (this.plan.toxiproxyUrl) await clearOwnedFaults(this.plan.toxiproxyUrl);
+    await this.startReceiver();
+    if (this.plan.withStack) {
+      await this.startStack();
+      this.startAutoscaler();
+    }
+    this.startMetrics();
+  }
+
+  /** Stops the autoscaler before the stored data is read, so no replica changes under the reader. */
+  async settle(): Promise<void> {
+    const stop = this.stopAutoscaler;
+    this.stopAutoscaler = undefined;
+    await stop?.();
+  }
+
+  async tearDown(): Promise<RigLeftovers> {
+    await this.stopAutoscaler?.().catch(() => undefined);
+    await this.stopMetrics?.().catch(() => undefined);
+    const faults = await this.clearFaults();
+    const pids: RigLeftovers['pids'] = [];
+    if (this.stack) {
+      for (const s of this.stack.state().services) for (const r of s.replicas) pids.push({ pid: r.pid, name: r.id });
+      await this.stack.stop();
+    }
+    this.limiter?.release();
+    await this.receiver?.close();
+    this.logForwarded();
+    return { pids, faults };
+  }
+
+  private async startReceiver(): Promise<void> {
+    const { definition } = this.plan;
+    const forwardUrl = this.options.otlpForwardUrl;
+    this.receiver = await startOtlpReceiver({
+      port: definition.basePort + definition.admin.otlpOffset,
+      runDir: this.run,
+      ...(forwardUrl ? { forwardUrl } : {}),
+    });
+    if (forwardUrl) this.log(`peakready: forwarding every trace to ${forwardUrl}`);
+  }
+
+  private async startStack(): Promise<void> {
+    const { options, plan, limiter } = this;
+    this.log('peakready: starting the reference stack ...');
+    const started = Date.now();
+    this.stack = await startStack({
+      basePort: plan.definition.basePort,
+      runDir: this.run,
+      otlpEndpoint: this.receiver!.url,
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(plan.toxiproxyUrl ? { toxiproxyUrl: plan.toxiproxyUrl } : {}),
+      ...(limiter ? { onReplicaSpawned: (info) => limiter.onReplicaSpawned(info) } : {}),
+      ...(options.prometheus === true ? { prometheus: true, prometheusScrapeIntervalMs: plan.scrapeIntervalMs } : {}),
+    });
+    this.log(`peakready: stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${this.stack.gatewayUrl}`);
+  }
+
+  private startAutoscaler(): void {
+    const running = this.stack!;
+    const autoscaler = startLocalAutoscaler({
+      controller: running,
+      definition: running.definition,
+      runDir: this.run,
+      syncPeriodMs: this.plan.profile.syncPeriodMs,
+      timeScale: this.plan.autoscalerTimeScale,
+      setStatus: (service: ServiceName, status) => running.setAutoscalerStatus(service, status),
+    });
+    this.stopAutoscaler = () => autoscaler.stop();
+  }
+
+  /** Metrics from Prometheus (the user's, or the one started with the stack), else a scrape of every ready replica. */
+  private startMetrics(): void {
+    const { prometheus } = this.options;
+    const intervalMs = this.plan.scrapeIntervalMs;
+    const prometheusUrl = prometheus === true ? this.stack?.state().prometheusUrl : prometheus;
+    if (prometheusUrl) {
+      this.log(`peakready: metrics from Prometheus at ${prometheusUrl} (PromQL)`);
+      const sampler = startPrometheusSampler({ url: prometheusUrl, intervalMs, runDir: this.run });
+      this.stopMetrics = () => sampler.stop();
+    } else if (this.stack) {
+      const running = this.stack;
+      const scraper = startMetricsScraper({ targets: () => readyScrapeTargets(running.state()), intervalMs, runDir: this.run });
+      this.stopMetrics = () => scraper.stop();
+    }
+  }
+
+  /** Removes every fault this drill owns, then reads what is still there. */
+  private async clearFaults(): Promise<RigLeftovers['faults']> {
+    const url = this.toxiproxyUrl;
+    if (!url) return { toxics: [], disabledProxies: [] };
+    await clearOwnedFaults(url).catch(() => undefined);
+    return inspectFaults(url).catch(() => ({ toxics: [], disabledProxies: [] }));
+  }
+
+  private logForwarded(): void {
+    const forwarded = this.receiver?.stats().forward;
+    if (!forwarded) return;
+    this.log(
+      `peakready: forwarded ${forwarded.forwarded} OTLP requests to ${this.options.otlpForwardUrl} ` +
+        `(${forwarded.failed} failed, ${forwarded.dropped} dropped)${forwarded.lastError ? `; last error: ${forwarded.lastError}` : ''}`,
+    );
+  }
+}
