@@ -112,57 +112,67 @@ export function renderSloRules(budgets: Budgets, source: string): string {
   return header(source, 'Prometheus SLO rules (multi-window, multi-burn-rate)') + stringify({ groups }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
+/** The input series and expected alerts the promtool cases are built from. */
+function sloTestParts(budgets: Budgets) {
+  const { slo } = budgets;
+  const series = (name: string, extra: string) =>
+    `${StackMetrics.httpServerDuration}_${name}{service="${slo.service}", route="${slo.route}", method="${slo.method}"${extra}}`;
+  const le = String(slo.latency.thresholdSeconds);
+  const [availabilitySlo, latencySlo] = sloDefinitions(budgets) as [SloDefinition, SloDefinition];
+  return {
+    le,
+    // requests per minute; error counts chosen against the objectives
+    availability: (errorsPerMinute: number) => [
+      { series: series('count', ', status_code="201"'), values: `0+${1000 - errorsPerMinute}x300` },
+      { series: series('count', ', status_code="503"'), values: `0+${errorsPerMinute}x300` },
+    ],
+    latency: (slowPerMinute: number) => [
+      { series: series('count', ', status_code="201"'), values: '0+1000x300' },
+      { series: series('bucket', `, status_code="201", le="${le}"`), values: `0+${1000 - slowPerMinute}x300` },
+    ],
+    fired: (which: 'availability' | 'latency', severity: 'page' | 'ticket', ratio: number) => {
+      const def = which === 'availability' ? availabilitySlo : latencySlo;
+      return {
+        alertname: alertName(def, severity),
+        exp_alerts: [{ exp_labels: { severity, slo: def.id, slo_service: slo.service, slo_route: slo.route }, exp_annotations: annotations(def, severity, budgets, humanizePercentage(ratio)) }],
+      };
+    },
+    silent: (alertname: string) => ({ alertname, exp_alerts: [] }),
+    /** the 5m error ratio record of checkout availability, and its labels */
+    record: `${recordName('5m')}{slo="checkout-availability"}`,
+    recordLabels: `{slo="checkout-availability", slo_service="${slo.service}", slo_route="${slo.route}"}`,
+  };
+}
+
 /**
  * alerts/budgets.test.yml: `promtool test rules` cases that prove each alert fires on a fast
  * burn, a slow burn fires only the ticket, and healthy traffic fires nothing.
  */
 export function renderSloRuleTests(budgets: Budgets, source: string, rulesFile = 'budgets.rules.yml'): string {
-  const { slo } = budgets;
-  const series = (name: string, extra: string) =>
-    `${StackMetrics.httpServerDuration}_${name}{service="${slo.service}", route="${slo.route}", method="${slo.method}"${extra}}`;
-  const le = String(slo.latency.thresholdSeconds);
-  // requests per minute; error counts chosen against the objectives
-  const availability = (errorsPerMinute: number) => [
-    { series: series('count', ', status_code="201"'), values: `0+${1000 - errorsPerMinute}x300` },
-    { series: series('count', ', status_code="503"'), values: `0+${errorsPerMinute}x300` },
-  ];
-  const latency = (slowPerMinute: number) => [
-    { series: series('count', ', status_code="201"'), values: '0+1000x300' },
-    { series: series('bucket', `, status_code="201", le="${le}"`), values: `0+${1000 - slowPerMinute}x300` },
-  ];
-  const [availabilitySlo, latencySlo] = sloDefinitions(budgets) as [SloDefinition, SloDefinition];
-  const fired = (def: SloDefinition, severity: 'page' | 'ticket', ratio: number) => ({
-    alertname: alertName(def, severity),
-    exp_alerts: [{ exp_labels: { severity, slo: def.id, slo_service: slo.service, slo_route: slo.route }, exp_annotations: annotations(def, severity, budgets, humanizePercentage(ratio)) }],
-  });
-  const silent = (alertname: string) => ({ alertname, exp_alerts: [] });
-  const availabilityBudget = 1 - slo.availability;
-  const latencyBudget = 1 - slo.latency.objective;
+  const { availability, latency, fired, silent, record, recordLabels, le } = sloTestParts(budgets);
   // a fast burn: 50 x budget; a slow burn: 2 x budget (above the 3d ×1 ticket, below every page factor)
-  const fast = Math.min(1000, Math.ceil(availabilityBudget * 50 * 1000));
-  const slow = Math.ceil(availabilityBudget * 2 * 1000);
-  const fastSlow = Math.min(1000, Math.ceil(latencyBudget * 50 * 1000));
+  const fast = Math.min(1000, Math.ceil((1 - budgets.slo.availability) * 50 * 1000));
+  const slow = Math.ceil((1 - budgets.slo.availability) * 2 * 1000);
+  const fastSlow = Math.min(1000, Math.ceil((1 - budgets.slo.latency.objective) * 50 * 1000));
+  const everyAlert = ['CheckoutAvailabilityBudgetBurnPage', 'CheckoutAvailabilityBudgetBurnTicket', 'CheckoutLatencyBudgetBurnPage', 'CheckoutLatencyBudgetBurnTicket'];
   const tests = [
     {
       name: 'healthy checkout: no alert',
       interval: '1m',
       input_series: [...availability(0), ...latency(0)],
-      alert_rule_test: ['CheckoutAvailabilityBudgetBurnPage', 'CheckoutAvailabilityBudgetBurnTicket', 'CheckoutLatencyBudgetBurnPage', 'CheckoutLatencyBudgetBurnTicket'].map((a) => ({
-        eval_time: '4h',
-        ...silent(a),
-      })),
-      promql_expr_test: [{ expr: `${recordName('5m')}{slo="checkout-availability"}`, eval_time: '4h', exp_samples: [{ labels: `${recordName('5m')}{slo="checkout-availability", slo_service="${slo.service}", slo_route="${slo.route}"}`, value: 0 }] }],
+      alert_rule_test: everyAlert.map((a) => ({ eval_time: '4h', ...silent(a) })),
+      promql_expr_test: [{ expr: record, eval_time: '4h', exp_samples: [{ labels: `${recordName('5m')}${recordLabels}`, value: 0 }] }],
     },
     {
       name: `fast availability burn (${fast} errors per 1000): page and ticket`,
       interval: '1m',
       input_series: availability(fast),
       alert_rule_test: [
-        { eval_time: '20m', ...fired(availabilitySlo, 'page', fast / 1000) },
-        { eval_time: '20m', ...fired(availabilitySlo, 'ticket', fast / 1000) },
+        { eval_time: '20m', ...fired('availability', 'page', fast / 1000) },
+        { eval_time: '20m', ...fired('availability', 'ticket', fast / 1000) },
       ],
       // rounded to 1/10000: the ratio of two extrapolated rates is not exact in binary
-      promql_expr_test: [{ expr: `round(${recordName('5m')}{slo="checkout-availability"} * 10000)`, eval_time: '20m', exp_samples: [{ labels: `{slo="checkout-availability", slo_service="${slo.service}", slo_route="${slo.route}"}`, value: fast * 10 }] }],
+      promql_expr_test: [{ expr: `round(${record} * 10000)`, eval_time: '20m', exp_samples: [{ labels: recordLabels, value: fast * 10 }] }],
     },
     {
       name: `slow availability burn (${slow} errors per 1000): ticket only`,
@@ -170,7 +180,7 @@ export function renderSloRuleTests(budgets: Budgets, source: string, rulesFile =
       input_series: availability(slow),
       alert_rule_test: [
         { eval_time: '4h', ...silent('CheckoutAvailabilityBudgetBurnPage') },
-        { eval_time: '4h', ...fired(availabilitySlo, 'ticket', slow / 1000) },
+        { eval_time: '4h', ...fired('availability', 'ticket', slow / 1000) },
       ],
     },
     {
@@ -178,7 +188,7 @@ export function renderSloRuleTests(budgets: Budgets, source: string, rulesFile =
       interval: '1m',
       input_series: latency(fastSlow),
       alert_rule_test: [
-        { eval_time: '20m', ...fired(latencySlo, 'page', fastSlow / 1000) },
+        { eval_time: '20m', ...fired('latency', 'page', fastSlow / 1000) },
         { eval_time: '20m', ...silent('CheckoutAvailabilityBudgetBurnPage') },
       ],
     },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { getProfile } from '../drill/profiles.js';
+import type { DrillOptions } from '../drill/drill-options.js';
+import { getProfile, type DrillProfile } from '../drill/profiles.js';
 import { UsageError } from '../errors.js';
 import { parseOtlpForwardFlag, parseUrlFlag } from '../util/url-flag.js';
 
@@ -52,62 +53,80 @@ Example:
 Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error.
 Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SIGTERM.`,
     )
-    .action(async (opts: {
-      profile: string;
-      budget?: string;
-      baseline?: string;
-      report?: string;
-      timeScale?: number;
-      target?: string;
-      allowRemote: boolean;
-      basePort?: number;
-      toxiproxy?: string;
-      databaseUrl?: string;
-      grafanaUrl?: string;
-      prometheus?: string | true;
-      otlpForward?: string;
-      env?: Record<string, string>;
-      quiet: boolean;
-    }) => {
-      const { runDrill } = await import('../drill/game-day.js');
-      const profile = getProfile(opts.profile);
-      if (opts.target && opts.databaseUrl) throw new UsageError('--database-url only applies to the bundled stack; drop it when using --target');
-      if (opts.target && opts.prometheus === true) throw new UsageError('--prometheus without a URL starts a Prometheus for the bundled stack; with --target, give the URL of the Prometheus that scrapes your system');
-      if (opts.otlpForward !== undefined) parseOtlpForwardFlag(opts.otlpForward);
-      if (typeof opts.prometheus === 'string') parseUrlFlag(opts.prometheus, '--prometheus', 'http://127.0.0.1:9090');
-      const tty = Boolean(process.stderr.isTTY) && !opts.quiet;
-      let lastPlain = 0;
-      const onStatus = (line: string) => {
-        if (tty) {
-          process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
-        } else if (Date.now() - lastPlain >= 5000) {
-          lastPlain = Date.now();
-          process.stderr.write(line + '\n');
-        }
-      };
-      const log = (line: string) => process.stderr.write((tty ? '\r\x1b[2K' : '') + line + '\n');
-      const result = await runDrill({
-        profile,
-        ...(opts.budget ? { budgetsFile: opts.budget } : {}),
-        ...(opts.baseline ? { baselineFile: opts.baseline } : {}),
-        ...(opts.report ? { reportDir: opts.report } : {}),
-        ...(opts.timeScale ? { timeScale: opts.timeScale } : {}),
-        ...(opts.target ? { target: opts.target } : {}),
-        allowRemote: opts.allowRemote,
-        ...(opts.basePort ? { basePort: opts.basePort } : {}),
-        ...(opts.toxiproxy ? { toxiproxyUrl: opts.toxiproxy } : {}),
-        ...((opts.databaseUrl ?? process.env.DATABASE_URL) ? { databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL } : {}),
-        ...(opts.grafanaUrl ? { grafanaUrl: opts.grafanaUrl } : {}),
-        ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
-        ...(opts.otlpForward ? { otlpForwardUrl: opts.otlpForward } : {}),
-        ...(opts.env ? { env: opts.env } : {}),
-        quiet: opts.quiet,
-        color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-        log,
-        onStatus,
-      });
-      process.stdout.write('\n' + result.table + '\n');
-      process.stdout.write(`\nverdict: ${result.verdict.toUpperCase()} — reports in ${result.run.root}\n`);
-      process.exitCode = result.exitCode;
-    });
+    .action(drillAction);
+}
+
+interface DrillFlags {
+  profile: string;
+  budget?: string;
+  baseline?: string;
+  report?: string;
+  timeScale?: number;
+  target?: string;
+  allowRemote: boolean;
+  basePort?: number;
+  toxiproxy?: string;
+  databaseUrl?: string;
+  grafanaUrl?: string;
+  prometheus?: string | true;
+  otlpForward?: string;
+  env?: Record<string, string>;
+  quiet: boolean;
+}
+
+async function drillAction(opts: DrillFlags): Promise<void> {
+  const { runDrill } = await import('../drill/game-day.js');
+  const profile = getProfile(opts.profile);
+  checkFlagCombinations(opts);
+  const tty = Boolean(process.stderr.isTTY) && !opts.quiet;
+  const result = await runDrill({
+    ...drillOptionsOf(opts, profile),
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    log: (line: string) => process.stderr.write((tty ? '\r\x1b[2K' : '') + line + '\n'),
+    onStatus: statusWriter(tty),
+  });
+  process.stdout.write('\n' + result.table + '\n');
+  process.stdout.write(`\nverdict: ${result.verdict.toUpperCase()} — reports in ${result.run.root}\n`);
+  process.exitCode = result.exitCode;
+}
+
+function checkFlagCombinations(opts: DrillFlags): void {
+  if (opts.target && opts.databaseUrl) throw new UsageError('--database-url only applies to the bundled stack; drop it when using --target');
+  if (opts.target && opts.prometheus === true) throw new UsageError('--prometheus without a URL starts a Prometheus for the bundled stack; with --target, give the URL of the Prometheus that scrapes your system');
+  if (opts.otlpForward !== undefined) parseOtlpForwardFlag(opts.otlpForward);
+  if (typeof opts.prometheus === 'string') parseUrlFlag(opts.prometheus, '--prometheus', 'http://127.0.0.1:9090');
+}
+
+function drillOptionsOf(opts: DrillFlags, profile: DrillProfile): DrillOptions {
+  const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
+  return {
+    profile,
+    ...(opts.budget ? { budgetsFile: opts.budget } : {}),
+    ...(opts.baseline ? { baselineFile: opts.baseline } : {}),
+    ...(opts.report ? { reportDir: opts.report } : {}),
+    ...(opts.timeScale ? { timeScale: opts.timeScale } : {}),
+    ...(opts.target ? { target: opts.target } : {}),
+    allowRemote: opts.allowRemote,
+    ...(opts.basePort ? { basePort: opts.basePort } : {}),
+    ...(opts.toxiproxy ? { toxiproxyUrl: opts.toxiproxy } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(opts.grafanaUrl ? { grafanaUrl: opts.grafanaUrl } : {}),
+    ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
+    ...(opts.otlpForward ? { otlpForwardUrl: opts.otlpForward } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+    quiet: opts.quiet,
+  };
+}
+
+/** On a terminal, one line rewritten in place (cut at the width); elsewhere a plain line every 5 s. */
+function statusWriter(tty: boolean): (line: string) => void {
+  let lastPlain = 0;
+  return (line) => {
+    if (tty) {
+      process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
+    } else if (Date.now() - lastPlain >= 5000) {
+      lastPlain = Date.now();
+      process.stderr.write(line + '\n');
+    }
+  };
 }

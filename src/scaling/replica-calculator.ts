@@ -95,7 +95,8 @@ interface Usage {
   current: number;
 }
 
-function podsProposal(target: PodTarget, pods: readonly PodSample[], currentReplicas: number, tolerances: Tolerances): MetricProposal | MetricFailure {
+/** Pods by what the controller can use of them: measured and ready, unready, or without a sample. */
+function classifyPods(pods: readonly PodSample[]): { ready: Map<string, PodSample>; unready: PodSample[]; missing: PodSample[] } {
   const ready = new Map<string, PodSample>();
   const unready: PodSample[] = [];
   const missing: PodSample[] = [];
@@ -105,6 +106,11 @@ function podsProposal(target: PodTarget, pods: readonly PodSample[], currentRepl
     else if (pod.usage === undefined) missing.push(pod);
     else ready.set(pod.name, pod);
   }
+  return { ready, unready, missing };
+}
+
+function podsProposal(target: PodTarget, pods: readonly PodSample[], currentReplicas: number, tolerances: Tolerances): MetricProposal | MetricFailure {
+  const { ready, unready, missing } = classifyPods(pods);
   if (ready.size === 0) {
     return { metric: target.name, ok: false, reason: 'no metrics for the targeted pods (pods might be unready)' };
   }
@@ -113,9 +119,8 @@ function podsProposal(target: PodTarget, pods: readonly PodSample[], currentRepl
     const noRequest = [...ready.values(), ...missing, ...unready].find((p) => !p.request || p.request <= 0);
     if (noRequest) return { metric: target.name, ok: false, reason: `missing request for ${target.name} on pod ${noRequest.name}` };
   }
-  const usageOf = (samples: Iterable<{ usage: number; request: number }>): Usage => usage(target, samples);
   const measured = [...ready.values()].map((p) => ({ usage: p.usage!, request: p.request ?? 0 }));
-  const first = usageOf(measured);
+  const first = usage(target, measured);
   const base = { metric: target.name, ok: true as const, current: first.current, target: goal };
 
   const scaleUpWithUnready = unready.length > 0 && first.ratio > 1;
@@ -126,9 +131,28 @@ function podsProposal(target: PodTarget, pods: readonly PodSample[], currentRepl
     const replicas = Math.ceil(first.ratio * ready.size);
     return { ...base, usageRatio: first.ratio, replicas, limitedBy: 'none', reason: `ratio ${first.ratio.toFixed(3)} × ${ready.size} ready → ${replicas}` };
   }
+  return conservativeProposal({ target, goal, base, first, measured, unready, missing, scaleUpWithUnready, currentReplicas, tolerances });
+}
 
-  // Recompute conservatively (as Kubernetes): missing pods count as 100 % of request (or the
-  // target, if above 100 %) on a scale-down and 0 on a scale-up; unready pods 0 on a scale-up.
+interface ConservativeInput {
+  target: PodTarget;
+  goal: number;
+  base: { metric: string; ok: true; current: number; target: number };
+  first: Usage;
+  measured: Array<{ usage: number; request: number }>;
+  unready: PodSample[];
+  missing: PodSample[];
+  scaleUpWithUnready: boolean;
+  currentReplicas: number;
+  tolerances: Tolerances;
+}
+
+/**
+ * Recompute conservatively (as Kubernetes): missing pods count as 100 % of request (or the
+ * target, if above 100 %) on a scale-down and 0 on a scale-up; unready pods 0 on a scale-up.
+ */
+function conservativeProposal(input: ConservativeInput): MetricProposal {
+  const { target, goal, base, first, measured, unready, missing, currentReplicas } = input;
   const adjusted = [...measured];
   if (missing.length > 0 && first.ratio !== 1) {
     for (const pod of missing) {
@@ -138,12 +162,12 @@ function podsProposal(target: PodTarget, pods: readonly PodSample[], currentRepl
       adjusted.push({ usage: fill, request });
     }
   }
-  if (scaleUpWithUnready) for (const pod of unready) adjusted.push({ usage: 0, request: pod.request ?? 0 });
-  const second = usageOf(adjusted);
+  if (input.scaleUpWithUnready) for (const pod of unready) adjusted.push({ usage: 0, request: pod.request ?? 0 });
+  const second = usage(target, adjusted);
   const why = missing.length > 0 ? 'missing-metrics' : 'unready-pods';
   const counted = `${missing.length} without metrics, ${unready.length} unready`;
   const flipped = (first.ratio < 1 && second.ratio > 1) || (first.ratio > 1 && second.ratio < 1);
-  if (withinTolerance(second.ratio, tolerances) || flipped) {
+  if (withinTolerance(second.ratio, input.tolerances) || flipped) {
     return {
       ...base,
       usageRatio: first.ratio,
