@@ -24,40 +24,22 @@ export function registerChaos(program: Command): void {
     .command('chaos')
     .description('run chaos experiments (with guaranteed rollback) or clear leftover faults')
     .addHelpText('after', '\nExamples:\n  $ npx peakready chaos run chaos/recommendations-outage.yaml\n  $ npx peakready chaos clear\n');
+  registerRun(chaos);
+  registerClear(chaos);
+  registerValidate(chaos);
+}
 
+function registerRun(chaos: Command): void {
   chaos
     .command('run <file>')
     .description('check the steady state, inject the faults at their offsets, check again; everything is rolled back at the end')
     .option('--toxiproxy <url>', 'Toxiproxy API (default: the running stack, else http://127.0.0.1:7400)')
     .option('--gateway <url>', 'what ${gateway} means in probes (default: the running stack\'s gateway)')
     .option('--allow-remote', 'allow a Toxiproxy or gateway outside loopback (only systems you own)')
-    .action(async (file: string, options: TargetOptions & { gateway?: string }) => {
-      const { clearOwnedFaults, loadExperiment, runExperiment } = await import('../faults/experiments/index.js');
-      const experiment = loadExperiment(file);
-      const url = toxiproxyUrl(options);
-      const gateway = options.gateway ?? defaultGatewayUrl();
-      assertLoopbackTarget(gateway, options.allowRemote ?? false, '--gateway');
-      const leftovers = await clearOwnedFaults(url);
-      if (leftovers.toxicsRemoved.length || leftovers.proxiesEnabled.length) {
-        process.stderr.write(`peakready: cleared faults left by an earlier run: ${[...leftovers.toxicsRemoved, ...leftovers.proxiesEnabled.map((p) => `${p} (enabled)`)].join(', ')}\n`);
-      }
-      const run = RunDirectory.create('chaos');
-      run.writeJson('config', { command: 'chaos run', file, toxiproxyUrl: url, gateway });
-      run.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: `chaos run ${file}` });
-      process.stdout.write(`peakready: ${experiment.title} (run ${run.id})\n`);
-      const result = await runExperiment(experiment, {
-        toxiproxyUrl: url,
-        runDir: run,
-        vars: { gateway: gateway.replace(/\/+$/, '') },
-        log: (line) => process.stdout.write(line + '\n'),
-      });
-      run.appendTimeline({ t: Date.now(), type: 'run', state: 'end', command: `chaos run ${file}` });
-      // its own file: checks.json holds CheckResult[] for `peakready report`
-      writeFileSync(join(run.root, 'chaos-result.json'), JSON.stringify(result, null, 2) + '\n');
-      process.stdout.write(formatResult(result));
-      if (result.status !== 'ok') process.exitCode = ExitCode.checkFailed;
-    });
+    .action(chaosRunCommand);
+}
 
+function registerClear(chaos: Command): void {
   chaos
     .command('clear')
     .description('remove every toxic peakready added and re-enable every proxy it disabled (after a killed run)')
@@ -69,7 +51,9 @@ export function registerChaos(program: Command): void {
       const what = [...cleared.toxicsRemoved.map((t) => `removed toxic ${t}`), ...cleared.proxiesEnabled.map((p) => `enabled proxy ${p}`)];
       process.stdout.write(what.length ? what.map((w) => `peakready: ${w}\n`).join('') : 'peakready: no faults of ours were left\n');
     });
+}
 
+function registerValidate(chaos: Command): void {
   chaos
     .command('validate <files...>')
     .description('check experiment files without running them (every file is checked; exit 2 if any is bad)')
@@ -86,6 +70,34 @@ export function registerChaos(program: Command): void {
       }
       if (problems.length) throw new ConfigError(problems);
     });
+}
+
+/** Clears what an earlier run left, runs the experiment into a new run directory, prints the result. */
+async function chaosRunCommand(file: string, options: TargetOptions & { gateway?: string }): Promise<void> {
+  const { clearOwnedFaults, loadExperiment, runExperiment } = await import('../faults/experiments/index.js');
+  const experiment = loadExperiment(file);
+  const url = toxiproxyUrl(options);
+  const gateway = options.gateway ?? defaultGatewayUrl();
+  assertLoopbackTarget(gateway, options.allowRemote ?? false, '--gateway');
+  const leftovers = await clearOwnedFaults(url);
+  if (leftovers.toxicsRemoved.length || leftovers.proxiesEnabled.length) {
+    process.stderr.write(`peakready: cleared faults left by an earlier run: ${[...leftovers.toxicsRemoved, ...leftovers.proxiesEnabled.map((p) => `${p} (enabled)`)].join(', ')}\n`);
+  }
+  const run = RunDirectory.create('chaos');
+  run.writeJson('config', { command: 'chaos run', file, toxiproxyUrl: url, gateway });
+  run.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: `chaos run ${file}` });
+  process.stdout.write(`peakready: ${experiment.title} (run ${run.id})\n`);
+  const result = await runExperiment(experiment, {
+    toxiproxyUrl: url,
+    runDir: run,
+    vars: { gateway: gateway.replace(/\/+$/, '') },
+    log: (line) => process.stdout.write(line + '\n'),
+  });
+  run.appendTimeline({ t: Date.now(), type: 'run', state: 'end', command: `chaos run ${file}` });
+  // its own file: checks.json holds CheckResult[] for `peakready report`
+  writeFileSync(join(run.root, 'chaos-result.json'), JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(formatResult(result));
+  if (result.status !== 'ok') process.exitCode = ExitCode.checkFailed;
 }
 
 function formatResult(r: ExperimentResult): string {

@@ -24,7 +24,11 @@ export function registerScale(program: Command): void {
     .command('scale')
     .description('replay metrics through the Kubernetes HPA algorithm, or watch replicas live')
     .addHelpText('after', '\nExample:\n  $ npx peakready scale simulate --hpa reference-stack/k8s/catalog.yaml --metrics cpu.csv\n');
+  registerSimulate(scale);
+  registerWatch(scale);
+}
 
+function registerSimulate(scale: Command): void {
   scale
     .command('simulate')
     .description('replay a metric series through an autoscaling/v2 HPA manifest: the replicas Kubernetes would run over time')
@@ -45,48 +49,10 @@ export function registerScale(program: Command): void {
       'after',
       '\nMetric file (CSV):\n  time,cpu\n  0,40\n  1m,95\n  5m,30\n\ncpu is the average utilisation per pod (% of request), replayed as-is; add a replicas\ncolumn (pods that measured it) or use cpu_total (e.g. "2400m", the whole workload\'s usage)\nto spread the load over the replicas the simulation runs.\n',
     )
-    .action(async (flags: SimulateFlags) => {
-      const { loadHpaFile } = await import('../scaling/hpa-manifest.js');
-      const { loadMetricSeries } = await import('../scaling/metric-series.js');
-      const { simulate } = await import('../scaling/simulate.js');
-      const { formatSimulation } = await import('../scaling/simulate-format.js');
-      const loaded = loadHpaFile(flags.hpa, flags.name);
-      const spec = { ...loaded.spec };
-      if (flags.tolerance !== undefined) {
-        const t = Number(flags.tolerance);
-        if (!Number.isFinite(t) || t < 0) throw new UsageError(`--tolerance: "${flags.tolerance}" is not a ratio; write it like 0.1`);
-        spec.tolerance = t;
-      }
-      if (flags.nilBehavior !== 'documented' && flags.nilBehavior !== 'controller') {
-        throw new UsageError(`--nil-behavior: "${flags.nilBehavior}" is not documented or controller`);
-      }
-      if (!loaded.behaviorGiven) spec.nilBehavior = flags.nilBehavior;
-      const series = loadMetricSeries(flags.metrics, spec, flags.service ?? loaded.manifest.spec.scaleTargetRef.name);
-      const syncPeriodMs = parseDuration(flags.syncPeriod, '--sync-period');
-      if (syncPeriodMs <= 0) throw new UsageError('--sync-period must be positive, e.g. 15s');
-      const initial = flags.initialReplicas === undefined ? Math.max(1, spec.minReplicas) : Number(flags.initialReplicas);
-      if (!Number.isInteger(initial) || initial < 0) throw new UsageError(`--initial-replicas: "${flags.initialReplicas}" is not a replica count`);
-      let cpuRequest = loaded.podCpuRequestMilli;
-      if (flags.cpuRequest !== undefined) {
-        cpuRequest = parseQuantityMilli(flags.cpuRequest);
-        if (cpuRequest === undefined || cpuRequest <= 0) throw new UsageError(`--cpu-request: "${flags.cpuRequest}" is not a CPU quantity; write it like 250m`);
-      }
-      const steps = simulate(spec, series, {
-        syncPeriodMs,
-        initialReplicas: initial,
-        requestMilli: cpuRequest !== undefined ? { cpu: cpuRequest } : {},
-        podStartupMs: parseDuration(flags.podStartup, '--pod-startup'),
-        tailMs: parseDuration(flags.tail, '--tail'),
-      });
-      if (flags.json) {
-        process.stdout.write(JSON.stringify({ hpa: spec, steps }, null, 2) + '\n');
-        return;
-      }
-      const width = Math.max(20, Math.min(100, (process.stdout.columns ?? 80) - 20));
-      const averagesReplayedAsIs = series.points.some((p) => p.replicas === undefined && Object.values(p.values).some((v) => v?.kind === 'average'));
-      process.stdout.write(formatSimulation(spec, steps, { all: flags.all, width, averagesReplayedAsIs }).join('\n') + '\n');
-    });
+    .action(simulateCommand);
+}
 
+function registerWatch(scale: Command): void {
   scale
     .command('watch')
     .description('live table of replicas per service (current/ready/desired, CPU utilisation) during a run')
@@ -107,4 +73,47 @@ export function registerScale(program: Command): void {
       if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
       await watchReplicas({ intervalMs, run: flags.run, out: process.stdout });
     });
+}
+
+/** Replays the series through the HPA and prints the decisions (a table and chart, or JSON). */
+async function simulateCommand(flags: SimulateFlags): Promise<void> {
+  const { loadHpaFile } = await import('../scaling/hpa-manifest.js');
+  const { loadMetricSeries } = await import('../scaling/metric-series.js');
+  const { simulate } = await import('../scaling/simulate.js');
+  const { formatSimulation } = await import('../scaling/simulate-format.js');
+  const loaded = loadHpaFile(flags.hpa, flags.name);
+  const spec = { ...loaded.spec };
+  if (flags.tolerance !== undefined) {
+    const t = Number(flags.tolerance);
+    if (!Number.isFinite(t) || t < 0) throw new UsageError(`--tolerance: "${flags.tolerance}" is not a ratio; write it like 0.1`);
+    spec.tolerance = t;
+  }
+  if (flags.nilBehavior !== 'documented' && flags.nilBehavior !== 'controller') {
+    throw new UsageError(`--nil-behavior: "${flags.nilBehavior}" is not documented or controller`);
+  }
+  if (!loaded.behaviorGiven) spec.nilBehavior = flags.nilBehavior;
+  const series = loadMetricSeries(flags.metrics, spec, flags.service ?? loaded.manifest.spec.scaleTargetRef.name);
+  const syncPeriodMs = parseDuration(flags.syncPeriod, '--sync-period');
+  if (syncPeriodMs <= 0) throw new UsageError('--sync-period must be positive, e.g. 15s');
+  const initial = flags.initialReplicas === undefined ? Math.max(1, spec.minReplicas) : Number(flags.initialReplicas);
+  if (!Number.isInteger(initial) || initial < 0) throw new UsageError(`--initial-replicas: "${flags.initialReplicas}" is not a replica count`);
+  let cpuRequest = loaded.podCpuRequestMilli;
+  if (flags.cpuRequest !== undefined) {
+    cpuRequest = parseQuantityMilli(flags.cpuRequest);
+    if (cpuRequest === undefined || cpuRequest <= 0) throw new UsageError(`--cpu-request: "${flags.cpuRequest}" is not a CPU quantity; write it like 250m`);
+  }
+  const steps = simulate(spec, series, {
+    syncPeriodMs,
+    initialReplicas: initial,
+    requestMilli: cpuRequest !== undefined ? { cpu: cpuRequest } : {},
+    podStartupMs: parseDuration(flags.podStartup, '--pod-startup'),
+    tailMs: parseDuration(flags.tail, '--tail'),
+  });
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ hpa: spec, steps }, null, 2) + '\n');
+    return;
+  }
+  const width = Math.max(20, Math.min(100, (process.stdout.columns ?? 80) - 20));
+  const averagesReplayedAsIs = series.points.some((p) => p.replicas === undefined && Object.values(p.values).some((v) => v?.kind === 'average'));
+  process.stdout.write(formatSimulation(spec, steps, { all: flags.all, width, averagesReplayedAsIs }).join('\n') + '\n');
 }

@@ -1,7 +1,8 @@
 import { INTENDED_LATENCY_METRIC } from './metrics/builtin.js';
 import type { ScenarioPlan } from './options.js';
 import type { ScriptProgram } from './script/loader.js';
-import type { Clock, ExecutorContext, IterationRequest, ScenarioVu, Segment } from './executors/types.js';
+import type { Clock } from '../util/clock.js';
+import type { ExecutorContext, IterationRequest, ScenarioVu, Segment } from './executors/types.js';
 import { IterationInterrupted, TestAborted, VuContext, type InstanceContext, type ScenarioInfo } from './vu-context.js';
 
 /**
@@ -9,26 +10,6 @@ import { IterationInterrupted, TestAborted, VuContext, type InstanceContext, typ
  * script's init context, once per VU), lends them to scenarios, and runs iterations with k6's
  * per-iteration metrics.
  */
-
-export const realClock: Clock = {
-  now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      // no wait: after the I/O already due (a 0 ms timeout would wait a whole millisecond)
-      if (ms <= 0) return void setImmediate(resolve);
-      // an arrival-rate loop sleeps about a millisecond between starts, a thousand times a
-      // second: a wait that short ends soon enough without an abort listener to add and remove
-      if (ms < 20) return void setTimeout(resolve, ms);
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
 
 interface PooledVu {
   context: VuContext;

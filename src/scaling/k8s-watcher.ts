@@ -2,6 +2,7 @@ import { AppsV1Api, AutoscalingV2Api, KubeConfig, Watch } from '@kubernetes/clie
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { TimelineEvent } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
+import { wallClock, type Clock } from '../util/clock.js';
 import { K8sTimelineTranslator, type DeploymentObject, type HpaObject } from './k8s-events.js';
 
 /**
@@ -19,7 +20,8 @@ export interface K8sWatcherOptions {
   /** default: the context's namespace, else "default" (as kubectl) */
   namespace?: string;
   runDir?: RunDirectory;
-  clock?: { now(): number };
+  /** stamps the events (default: the wall clock, epoch ms) */
+  clock?: Pick<Clock, 'now'>;
   onEvent?: (event: TimelineEvent) => void;
   /** delay before re-listing after a watch ends (default 1 s) */
   retryMs?: number;
@@ -31,6 +33,8 @@ export interface K8sWatcher {
   readonly namespace: string;
   stop(): Promise<void>;
 }
+
+type Kind = 'hpa' | 'deployment';
 
 const RESOURCES = {
   hpa: (ns: string) => `/apis/autoscaling/v2/namespaces/${encodeURIComponent(ns)}/horizontalpodautoscalers`,
@@ -59,73 +63,95 @@ export function loadKubeConfig(options: { kubeconfig?: string; context?: string 
 /** Starts watching; resolves once the initial lists were read (so their state is recorded). */
 export async function startK8sWatcher(options: K8sWatcherOptions): Promise<K8sWatcher> {
   const kc = loadKubeConfig(options);
-  const server = kc.getCurrentCluster()!.server;
   const namespace = options.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
-  const clock = options.clock ?? Date;
-  const translator = new K8sTimelineTranslator();
-  const autoscaling = kc.makeApiClient(AutoscalingV2Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const watch = new Watch(kc);
-  const emit = (event: TimelineEvent | undefined) => {
-    if (!event) return;
-    options.runDir?.appendTimeline(event);
-    options.onEvent?.(event);
-  };
-  let stopped = false;
-  const aborts = new Set<AbortController>();
-  const timers = new Set<NodeJS.Timeout>();
+  const watcher = new ClusterWatcher(kc, namespace, options);
+  await Promise.all([watcher.follow('hpa'), watcher.follow('deployment')]);
+  return { server: watcher.server, namespace, stop: async () => watcher.stop() };
+}
 
-  const follow = async (kind: 'hpa' | 'deployment'): Promise<void> => {
-    let resourceVersion: string | undefined;
-    try {
-      if (kind === 'hpa') {
-        const list = await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace });
-        for (const item of list.items) emit(translator.hpa(item as HpaObject, clock.now(), 'ADDED'));
-        resourceVersion = list.metadata?.resourceVersion;
-      } else {
-        const list = await apps.listNamespacedDeployment({ namespace });
-        for (const item of list.items) emit(translator.deployment(item as DeploymentObject, clock.now(), 'ADDED'));
-        resourceVersion = list.metadata?.resourceVersion;
-      }
-    } catch (error) {
-      throw new EnvironmentError(`Kubernetes API ${server}: cannot list ${kind === 'hpa' ? 'HorizontalPodAutoscalers' : 'Deployments'} in namespace ${namespace}: ${describe(error)}`);
-    }
-    if (stopped) return;
+/** The two list+watch loops of one namespace, their open watches and pending re-lists. */
+class ClusterWatcher {
+  readonly server: string;
+  private readonly clock: Pick<Clock, 'now'>;
+  private readonly translator = new K8sTimelineTranslator();
+  private readonly autoscaling: AutoscalingV2Api;
+  private readonly apps: AppsV1Api;
+  private readonly watch: Watch;
+  private stopped = false;
+  private readonly aborts = new Set<AbortController>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    kc: KubeConfig,
+    private readonly namespace: string,
+    private readonly options: K8sWatcherOptions,
+  ) {
+    this.server = kc.getCurrentCluster()!.server;
+    this.clock = options.clock ?? wallClock;
+    this.autoscaling = kc.makeApiClient(AutoscalingV2Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.watch = new Watch(kc);
+  }
+
+  /** Lists `kind` (the state at the start), then watches from the list's resourceVersion. */
+  async follow(kind: Kind): Promise<void> {
+    const resourceVersion = await this.list(kind);
+    if (this.stopped) return;
     let handle: AbortController | undefined;
-    handle = await watch.watch(
-      RESOURCES[kind](namespace),
+    handle = await this.watch.watch(
+      RESOURCES[kind](this.namespace),
       { resourceVersion, allowWatchBookmarks: true },
       (phase, object) => {
         if (phase === 'BOOKMARK' || phase === 'ERROR') return;
-        emit(kind === 'hpa' ? translator.hpa(object as HpaObject, clock.now(), phase) : translator.deployment(object as DeploymentObject, clock.now(), phase));
+        this.emit(this.translate(kind, object, phase));
       },
       (error) => {
-        if (handle) aborts.delete(handle);
+        if (handle) this.aborts.delete(handle);
         handle = undefined;
-        if (stopped) return;
-        // watches end routinely (server timeouts, 410 Gone): re-list and resume
-        if (error) emit({ t: clock.now(), type: 'note', level: 'warn', message: `Kubernetes watch of ${kind} ended: ${describe(error)}; re-listing` });
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          follow(kind).catch((e: unknown) => emit({ t: clock.now(), type: 'note', level: 'error', message: describe(e) }));
-        }, options.retryMs ?? 1000);
-        timers.add(timer);
+        if (!this.stopped) this.relistLater(kind, error);
       },
     );
-    if (handle) aborts.add(handle);
-  };
+    if (handle) this.aborts.add(handle);
+  }
 
-  await Promise.all([follow('hpa'), follow('deployment')]);
-  return {
-    server,
-    namespace,
-    stop: async () => {
-      stopped = true;
-      for (const t of timers) clearTimeout(t);
-      for (const a of aborts) a.abort();
-      aborts.clear();
-    },
-  };
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    for (const a of this.aborts) a.abort();
+    this.aborts.clear();
+  }
+
+  private async list(kind: Kind): Promise<string | undefined> {
+    const { namespace } = this;
+    try {
+      const list = kind === 'hpa' ? await this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }) : await this.apps.listNamespacedDeployment({ namespace });
+      for (const item of list.items) this.emit(this.translate(kind, item, 'ADDED'));
+      return list.metadata?.resourceVersion;
+    } catch (error) {
+      throw new EnvironmentError(`Kubernetes API ${this.server}: cannot list ${kind === 'hpa' ? 'HorizontalPodAutoscalers' : 'Deployments'} in namespace ${namespace}: ${describe(error)}`);
+    }
+  }
+
+  /** Watches end routinely (server timeouts, 410 Gone): re-list and resume. */
+  private relistLater(kind: Kind, error: unknown): void {
+    if (error) this.emit({ t: this.clock.now(), type: 'note', level: 'warn', message: `Kubernetes watch of ${kind} ended: ${describe(error)}; re-listing` });
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.follow(kind).catch((e: unknown) => this.emit({ t: this.clock.now(), type: 'note', level: 'error', message: describe(e) }));
+    }, this.options.retryMs ?? 1000);
+    this.timers.add(timer);
+  }
+
+  private translate(kind: Kind, object: unknown, phase: string): TimelineEvent | undefined {
+    const now = this.clock.now();
+    return kind === 'hpa' ? this.translator.hpa(object as HpaObject, now, phase) : this.translator.deployment(object as DeploymentObject, now, phase);
+  }
+
+  private emit(event: TimelineEvent | undefined): void {
+    if (!event) return;
+    this.options.runDir?.appendTimeline(event);
+    this.options.onEvent?.(event);
+  }
 }
 
 function describe(error: unknown): string {

@@ -2,13 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../test/support/virtual-clock.js';
 import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
-import { referenceStack } from '../stack/definition.js';
+import type { ReplicaInfo } from '../stack/contract.js';
+import { referenceStack, type ServiceName } from '../stack/definition.js';
 import { capacityHeadroom, cpuLimitSupport, placeInCpuLimit } from './cpu-limits.js';
-import { CpuSampler } from './cpu-sampler.js';
+import { CpuSampler, type CpuReading } from './cpu-sampler.js';
 import { BurnerController } from './fixtures/burner-controller.js';
-import { startLocalAutoscaler, type LocalScaleDecision } from './local-autoscaler.js';
+import { startLocalAutoscaler, type LocalAutoscalerOptions, type LocalScaleDecision } from './local-autoscaler.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let home: string;
@@ -110,43 +112,96 @@ describe('local autoscaler on real busy processes', () => {
   });
 });
 
-describe('local autoscaler decisions (manual syncs)', () => {
-  it('records a refused change as an error and retries at the next sync', async () => {
-    const run = RunDirectory.create('scaling-refused', home);
-    let calls = 0;
-    // one "replica": this test process itself, against a 1m request, so it is far above target
-    const me = { service: 'search' as const, id: 'search-1', pid: process.pid, port: 1, state: 'ready' as const, startedAt: 0, cpuRequestMillicores: 1 };
-    const controller = {
-      replicas: () => [me],
-      setReplicas: async () => {
-        calls++;
-        throw new Error('supervisor: at most 64 replicas');
-      },
-    };
-    const autoscaler = startLocalAutoscaler({ controller, definition: referenceStack(), services: ['search'], runDir: run, manual: true, syncPeriodMs: 100, timeScale: 0.01 });
-    try {
-      await autoscaler.syncNow();
-      // use CPU between readings: /proc counts CPU in 10 ms ticks, so an idle gap could read as 0
-      const burn = () => {
-        const until = Date.now() + 50;
-        while (Date.now() < until) {
-          // busy
-        }
-      };
-      burn();
-      const [second] = await autoscaler.syncNow();
-      burn();
-      const [third] = await autoscaler.syncNow();
-      expect(second).toMatchObject({ service: 'search', current: 1, error: 'supervisor: at most 64 replicas' });
-      expect(second!.desired).toBeGreaterThan(1);
-      expect(third!.rescale).toBe(true);
-      expect(calls).toBe(2);
-    } finally {
-      await autoscaler.stop();
-    }
+/**
+ * A service on the virtual clock: `demand` millicores in all, spread evenly over its replicas,
+ * each requesting 200m; a new replica is ready at once. It is its own CPU sampler.
+ */
+class SimulatedService {
+  demand = 0;
+  refuse?: string;
+  calls = 0;
+  private list: ReplicaInfo[] = [];
+
+  constructor(private readonly name: ServiceName, count: number) {
+    this.resize(count);
+  }
+
+  replicas(): readonly ReplicaInfo[] {
+    return this.list;
+  }
+
+  async setReplicas(_service: ServiceName, count: number): Promise<void> {
+    this.calls++;
+    if (this.refuse) throw new Error(this.refuse);
+    this.resize(count);
+  }
+
+  sample(replicas: ReadonlyArray<{ id: string; pid: number }>): Map<string, CpuReading> {
+    return new Map(replicas.map((r) => [r.id, { pid: r.pid, cpuSeconds: 0, usageMillicores: this.demand / replicas.length }]));
+  }
+
+  private resize(count: number): void {
+    this.list = Array.from({ length: count }, (_, i) => ({ service: this.name, id: `${this.name}-${i + 1}`, pid: 1000 + i, port: 1, state: 'ready', startedAt: 0, cpuRequestMillicores: 200 }));
+  }
+}
+
+describe('local autoscaler on a virtual clock', () => {
+  const start = (service: SimulatedService, options: Partial<LocalAutoscalerOptions> = {}) => {
+    const clock = new VirtualClock();
+    const decisions: LocalScaleDecision[] = [];
+    const autoscaler = startLocalAutoscaler({ controller: service, sampler: service, clock, definition: referenceStack(), services: ['catalog'], onDecision: (d) => decisions.push(d), ...options });
+    return { clock, decisions, autoscaler };
+  };
+  const changes = (decisions: LocalScaleDecision[]) => decisions.filter((d) => d.desired !== d.current).map((d) => [d.t / 1000, d.current, d.desired, d.limitedBy]);
+
+  it('syncs every period on a fixed grid, and not again once stopped', async () => {
+    const { clock, decisions, autoscaler } = start(new SimulatedService('catalog', 1), { syncPeriodMs: 1000 });
+    await clock.advance(5500);
+    expect(decisions.map((d) => d.t)).toEqual([1000, 2000, 3000, 4000, 5000]);
+    await autoscaler.stop();
+    await clock.advance(5000);
+    expect(decisions).toHaveLength(5);
+  });
+
+  it("scales out at the first sync after a surge, and in only when Kubernetes' 300 s stabilization window has passed", async () => {
+    const catalog = new SimulatedService('catalog', 1);
+    const run = RunDirectory.create('scaling-virtual', home);
+    const { clock, decisions, autoscaler } = start(catalog, { runDir: run });
+    catalog.demand = 100; // 50 % of one replica's request: below the 60 % target, but one is the minimum
+    await clock.advance(20_000);
+    catalog.demand = 480; // 240 %: four replicas bring it to 60 %
+    await clock.advance(30_000);
+    expect(changes(decisions)).toEqual([[30, 1, 4, 'none']]);
+    catalog.demand = 100;
+    await clock.advance(600_000);
+    await autoscaler.stop();
+    // the last recommendation of 4 was at 45 s: the window holds it until 345 s
+    expect(changes(decisions)).toEqual([
+      [30, 1, 4, 'none'],
+      [345, 4, 1, 'none'],
+    ]);
+    expect(decisions.filter((d) => d.t > 45_000 && d.t < 345_000).every((d) => d.limitedBy === 'stabilization' && d.desired === 4)).toBe(true);
     const events = run.timeline().filter((e) => e.type === 'scale-decision');
-    expect(events[1]).toMatchObject({ limitedBy: 'error', current: 1, desired: 1 });
-    expect((events[1] as { reason: string }).reason).toMatch(/could not scale to \d+: supervisor: at most 64 replicas/);
+    expect(events.map((e) => e.t)).toEqual(decisions.map((d) => d.t));
+  });
+
+  it('records a refused change as an error and asks again at the next sync', async () => {
+    const catalog = new SimulatedService('catalog', 1);
+    catalog.demand = 400;
+    catalog.refuse = 'supervisor: at most 64 replicas';
+    const run = RunDirectory.create('scaling-refused', home);
+    const { autoscaler } = start(catalog, { runDir: run, manual: true });
+    const [first] = await autoscaler.syncNow();
+    catalog.refuse = undefined;
+    const [second] = await autoscaler.syncNow();
+    await autoscaler.stop();
+    expect(first).toMatchObject({ service: 'catalog', current: 1, desired: 4, error: 'supervisor: at most 64 replicas' });
+    expect(second).toMatchObject({ current: 1, desired: 4, rescale: true });
+    expect(second!.error).toBeUndefined();
+    expect(catalog.calls).toBe(2);
+    expect(catalog.replicas()).toHaveLength(4);
+    const events = run.timeline().filter((e) => e.type === 'scale-decision');
+    expect(events[0]).toMatchObject({ limitedBy: 'error', current: 1, desired: 1, reason: 'could not scale to 4: supervisor: at most 64 replicas' });
   });
 });
 

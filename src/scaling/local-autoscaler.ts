@@ -1,9 +1,10 @@
 import type { MetricSample, TimelineEvent } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import type { ReplicaController, ReplicaInfo } from '../stack/contract.js';
-import type { ServiceName, StackDefinition } from '../stack/definition.js';
+import type { ServiceDefinition, ServiceName, StackDefinition } from '../stack/definition.js';
+import { wallClock, type Clock } from '../util/clock.js';
 import { emptyMemory, type BehaviorMemory } from './behavior.js';
-import { CpuSampler } from './cpu-sampler.js';
+import { CpuSampler, type CpuReading } from './cpu-sampler.js';
 import { hpaSync, type ScaleDecision } from './hpa-controller.js';
 import { CONTROLLER_DEFAULTS, defaultBehavior, scaleBehaviorTime, type HpaBehavior, type HpaSpec } from './hpa-spec.js';
 import type { PodSample } from './replica-calculator.js';
@@ -59,8 +60,10 @@ export interface LocalAutoscalerOptions {
   /** the HPA behavior before time scaling (default: Kubernetes' defaults) */
   behavior?: HpaBehavior;
   tolerance?: number;
-  /** epoch ms; injected by tests */
-  clock?: { now(): number };
+  /** times the syncs and stamps decisions and samples (default: the wall clock, epoch ms; tests pass a virtual one) */
+  clock?: Clock;
+  /** per-replica CPU readings (default: /proc through CpuSampler; tests pass made-up ones) */
+  sampler?: Pick<CpuSampler, 'sample'>;
   /** no timer: syncs only happen through syncNow() (tests, benches) */
   manual?: boolean;
   /** count CPU of a replica's child processes too (scans /proc once per sync; default true) */
@@ -76,134 +79,152 @@ export interface LocalAutoscaler {
 }
 
 export function startLocalAutoscaler(options: LocalAutoscalerOptions): LocalAutoscaler {
-  const syncPeriodMs = options.syncPeriodMs ?? CONTROLLER_DEFAULTS.syncPeriodMs;
-  const timeScale = options.timeScale ?? syncPeriodMs / CONTROLLER_DEFAULTS.syncPeriodMs;
-  const behavior = scaleBehaviorTime(options.behavior ?? defaultBehavior(), timeScale);
-  const clock = options.clock ?? Date;
-  const sampler = new CpuSampler({ includeChildren: options.includeChildren });
-  const services = options.definition.services.filter((s) => s.hpa && (!options.services || options.services.includes(s.name)));
-  const specs = new Map<ServiceName, HpaSpec>(
-    services.map((s) => [
-      s.name,
-      {
-        name: s.name,
-        minReplicas: s.local.minReplicas,
-        maxReplicas: s.local.maxReplicas,
-        metrics: [{ name: 'cpu', type: 'Utilization', averageUtilization: s.hpa!.targetCPUUtilizationPercent }],
-        behavior,
-        tolerance: options.tolerance ?? CONTROLLER_DEFAULTS.tolerance,
-      },
-    ]),
-  );
-  const memory = new Map<ServiceName, BehaviorMemory>();
+  return new LocalHpaLoop(options);
+}
 
-  async function sync(): Promise<LocalScaleDecision[]> {
-    const now = clock.now();
-    const all = services.flatMap((s) => options.controller.replicas(s.name).filter((r) => r.state === 'ready' || r.state === 'starting'));
-    const readings = sampler.sample(all, now);
+/** The loop's state: each service's HPA spec and behavior memory, the sampler, the sync in flight. */
+class LocalHpaLoop implements LocalAutoscaler {
+  private readonly clock: Clock;
+  private readonly sampler: Pick<CpuSampler, 'sample'>;
+  private readonly services: readonly ServiceDefinition[];
+  private readonly specs: Map<ServiceName, HpaSpec>;
+  private readonly memory = new Map<ServiceName, BehaviorMemory>();
+  private readonly stopping = new AbortController();
+  private inFlight: Promise<unknown> = Promise.resolve();
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly options: LocalAutoscalerOptions) {
+    const syncPeriodMs = options.syncPeriodMs ?? CONTROLLER_DEFAULTS.syncPeriodMs;
+    const timeScale = options.timeScale ?? syncPeriodMs / CONTROLLER_DEFAULTS.syncPeriodMs;
+    const behavior = scaleBehaviorTime(options.behavior ?? defaultBehavior(), timeScale);
+    this.clock = options.clock ?? wallClock;
+    this.sampler = options.sampler ?? new CpuSampler({ includeChildren: options.includeChildren });
+    this.services = options.definition.services.filter((s) => s.hpa && (!options.services || options.services.includes(s.name)));
+    this.specs = new Map(this.services.map((s) => [s.name, hpaSpec(s, behavior, options.tolerance ?? CONTROLLER_DEFAULTS.tolerance)]));
+    this.loop = options.manual ? Promise.resolve() : this.syncEvery(syncPeriodMs);
+  }
+
+  syncNow(): Promise<LocalScaleDecision[]> {
+    const run = this.inFlight.then(() => this.sync());
+    this.inFlight = run.catch(() => undefined);
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+    await this.inFlight.catch(() => undefined);
+  }
+
+  /** On a fixed grid from the start, so a slow sync does not shift every later one. */
+  private async syncEvery(periodMs: number): Promise<void> {
+    const start = this.clock.now();
+    const stop = this.stopping.signal;
+    for (let tick = 1; ; tick++) {
+      await this.clock.sleep(Math.max(0, start + tick * periodMs - this.clock.now()), stop);
+      if (stop.aborted) return;
+      const run = this.sync().catch((error: unknown) =>
+        this.options.runDir?.appendTimeline({ t: this.clock.now(), type: 'note', level: 'error', message: `autoscaler sync failed: ${String(error)}` }),
+      );
+      this.inFlight = run;
+      await run;
+    }
+  }
+
+  private async sync(): Promise<LocalScaleDecision[]> {
+    const now = this.clock.now();
+    const live = this.services.flatMap((s) => this.options.controller.replicas(s.name).filter(isLive));
+    const readings = this.sampler.sample(live, now);
     const samples: MetricSample[] = [];
     const decisions: LocalScaleDecision[] = [];
-    for (const service of services) {
-      const spec = specs.get(service.name)!;
-      const replicas = options.controller.replicas(service.name);
-      const pods: PodSample[] = [];
-      for (const r of replicas) {
-        const reading = readings.get(r.id);
-        if (reading && (r.state === 'ready' || r.state === 'starting')) {
-          samples.push({
-            t: now,
-            source: 'cpu',
-            service: service.name,
-            replica: r.id,
-            pid: r.pid,
-            cpuSeconds: reading.cpuSeconds,
-            utilization: reading.usageMillicores === undefined ? Number.NaN : (reading.usageMillicores / r.cpuRequestMillicores) * 100,
-            requestMillicores: r.cpuRequestMillicores,
-          });
-        }
-        pods.push(podSample(r, reading?.usageMillicores));
-      }
-      const current = replicas.filter((r) => r.state === 'ready' || r.state === 'starting').length;
-      const result = hpaSync(spec, memory.get(service.name) ?? emptyMemory(), { now, currentReplicas: current, metrics: { cpu: { kind: 'pods', pods } } });
-      const decision: LocalScaleDecision = { ...result.decision, service: service.name };
-      if (decision.rescale) {
-        try {
-          await options.controller.setReplicas(service.name, decision.desired);
-          memory.set(service.name, result.memory);
-        } catch (error) {
-          decision.error = error instanceof Error ? error.message : String(error);
-        }
-      } else {
-        memory.set(service.name, result.memory);
-      }
-      decisions.push(decision);
-      record(decision);
-      options.setStatus?.(service.name, {
-        t: now,
-        current,
-        ready: replicas.filter((r) => r.state === 'ready').length,
-        desired: decision.error ? current : decision.desired,
-        min: spec.minReplicas,
-        max: spec.maxReplicas,
-        utilization: decision.utilization === null ? null : decision.utilization / 100,
-        utilizationPercent: decision.utilization,
-        target: decision.target,
-        limitedBy: decision.limitedBy,
-        reason: decision.reason,
-      });
-      options.onDecision?.(decision);
-    }
+    for (const service of this.services) decisions.push(await this.syncService(service.name, readings, now, samples));
     // NaN (no interval yet) is not JSON: drop those readings from the file
-    options.runDir?.appendMetrics(samples.filter((s) => s.source !== 'cpu' || Number.isFinite(s.utilization)));
+    this.options.runDir?.appendMetrics(samples.filter((s) => s.source !== 'cpu' || Number.isFinite(s.utilization)));
     return decisions;
   }
 
-  function record(d: LocalScaleDecision): void {
-    if (!options.runDir) return;
-    const event: TimelineEvent = {
-      t: d.t,
-      type: 'scale-decision',
-      service: d.service,
-      current: d.current,
-      desired: d.error ? d.current : d.desired,
-      utilization: d.utilization,
-      target: d.target,
-      limitedBy: d.error ? 'error' : d.limitedBy,
-      reason: d.error ? `could not scale to ${d.desired}: ${d.error}` : d.reason,
-    };
-    options.runDir.appendTimeline(event);
+  /** One service's HPA sync: its pods as Kubernetes sees them, the decision, the change, the records. */
+  private async syncService(name: ServiceName, readings: ReadonlyMap<string, CpuReading>, now: number, samples: MetricSample[]): Promise<LocalScaleDecision> {
+    const spec = this.specs.get(name)!;
+    const replicas = this.options.controller.replicas(name);
+    samples.push(...cpuSamples(name, replicas, readings, now));
+    const pods = replicas.map((r) => podSample(r, readings.get(r.id)?.usageMillicores));
+    const current = replicas.filter(isLive).length;
+    const result = hpaSync(spec, this.memory.get(name) ?? emptyMemory(), { now, currentReplicas: current, metrics: { cpu: { kind: 'pods', pods } } });
+    const decision: LocalScaleDecision = { ...result.decision, service: name };
+    await this.apply(decision, result.memory);
+    this.options.runDir?.appendTimeline(decisionEvent(decision));
+    this.options.setStatus?.(name, autoscalerStatus(decision, spec, current, replicas.filter((r) => r.state === 'ready').length));
+    this.options.onDecision?.(decision);
+    return decision;
   }
 
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<unknown> = Promise.resolve();
-  const start = clock.now();
-  let tick = 0;
-  const schedule = () => {
-    if (stopped || options.manual) return;
-    tick++;
-    // on a fixed grid from the start, so a slow sync does not shift every later one
-    const delay = Math.max(0, start + tick * syncPeriodMs - clock.now());
-    timer = setTimeout(() => {
-      inFlight = sync()
-        .catch((error: unknown) => options.runDir?.appendTimeline({ t: clock.now(), type: 'note', level: 'error', message: `autoscaler sync failed: ${String(error)}` }))
-        .finally(schedule);
-    }, delay);
-    timer.unref();
-  };
-  schedule();
+  /** Asks the supervisor for the change; a refused one is not remembered, so the next sync decides again. */
+  private async apply(decision: LocalScaleDecision, memory: BehaviorMemory): Promise<void> {
+    if (decision.rescale) {
+      try {
+        await this.options.controller.setReplicas(decision.service, decision.desired);
+      } catch (error) {
+        decision.error = error instanceof Error ? error.message : String(error);
+        return;
+      }
+    }
+    this.memory.set(decision.service, memory);
+  }
+}
 
+function hpaSpec(service: ServiceDefinition, behavior: HpaBehavior, tolerance: number): HpaSpec {
   return {
-    syncNow: () => {
-      const run = inFlight.then(sync);
-      inFlight = run.catch(() => undefined);
-      return run;
-    },
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await inFlight.catch(() => undefined);
-    },
+    name: service.name,
+    minReplicas: service.local.minReplicas,
+    maxReplicas: service.local.maxReplicas,
+    metrics: [{ name: 'cpu', type: 'Utilization', averageUtilization: service.hpa!.targetCPUUtilizationPercent }],
+    behavior,
+    tolerance,
+  };
+}
+
+function isLive(r: ReplicaInfo): boolean {
+  return r.state === 'ready' || r.state === 'starting';
+}
+
+/** A `cpu` sample per live replica that was read; utilisation is NaN until a reading has an interval. */
+function cpuSamples(service: ServiceName, replicas: readonly ReplicaInfo[], readings: ReadonlyMap<string, CpuReading>, now: number): MetricSample[] {
+  return replicas.flatMap((r): MetricSample[] => {
+    const reading = readings.get(r.id);
+    if (!reading || !isLive(r)) return [];
+    const utilization = reading.usageMillicores === undefined ? Number.NaN : (reading.usageMillicores / r.cpuRequestMillicores) * 100;
+    return [{ t: now, source: 'cpu', service, replica: r.id, pid: r.pid, cpuSeconds: reading.cpuSeconds, utilization, requestMillicores: r.cpuRequestMillicores }];
+  });
+}
+
+function decisionEvent(d: LocalScaleDecision): TimelineEvent {
+  return {
+    t: d.t,
+    type: 'scale-decision',
+    service: d.service,
+    current: d.current,
+    desired: d.error ? d.current : d.desired,
+    utilization: d.utilization,
+    target: d.target,
+    limitedBy: d.error ? 'error' : d.limitedBy,
+    reason: d.error ? `could not scale to ${d.desired}: ${d.error}` : d.reason,
+  };
+}
+
+function autoscalerStatus(d: LocalScaleDecision, spec: HpaSpec, current: number, ready: number): AutoscalerStatus {
+  return {
+    t: d.t,
+    current,
+    ready,
+    desired: d.error ? current : d.desired,
+    min: spec.minReplicas,
+    max: spec.maxReplicas,
+    utilization: d.utilization === null ? null : d.utilization / 100,
+    utilizationPercent: d.utilization,
+    target: d.target,
+    limitedBy: d.limitedBy,
+    reason: d.reason,
   };
 }
 

@@ -3,6 +3,7 @@ import { durationMs } from '../util/duration.js';
 import type { HpaSpec } from './hpa-spec.js';
 import { parseQuantityMilli } from './quantity.js';
 import { runMetricsFile, seriesFromRun } from './run-series.js';
+import type { MetricSeries, SeriesPoint } from './series.js';
 import { readUserFile } from './user-file.js';
 
 /**
@@ -19,19 +20,6 @@ import { readUserFile } from './user-file.js';
  *                     replicas the simulation runs, so more replicas mean lower utilisation
  * One of the two columns per metric of the HPA; a missing or empty cell means "no metric".
  */
-
-export interface SeriesPoint {
-  /** ms from the first sample */
-  t: number;
-  values: Record<string, { kind: 'average' | 'total'; value: number } | undefined>;
-  /** pods that measured the averages (the `replicas` column) */
-  replicas?: number;
-}
-
-export interface MetricSeries {
-  file: string;
-  points: SeriesPoint[];
-}
 
 /** A CSV/JSON series, or a peakready run (its directory or metrics.ndjson) for `service`. */
 export function loadMetricSeries(path: string, hpa: HpaSpec, service: string = hpa.name): MetricSeries {

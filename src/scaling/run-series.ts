@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import type { MetricSample } from '../run/records.js';
 import { RUN_FILES } from '../run/run-dir.js';
 import type { HpaSpec } from './hpa-spec.js';
-import type { MetricSeries, SeriesPoint } from './metric-series.js';
+import type { MetricSeries, SeriesPoint } from './series.js';
 
 /**
  * A peakready run as a metric series: the local autoscaler's `cpu` samples of one service

@@ -59,111 +59,136 @@ export function analyzeScaleOut(input: ScaleOutInput): ScaleOutVerdict {
   const tolerance = input.tolerance ?? 0.1;
   const decisions = input.timeline.filter((e): e is Decision => e.type === 'scale-decision');
   const services = [...new Set(decisions.map((d) => d.service))];
-  const items: ScaleOutItem[] = [];
-  const summaries: ScaleOutVerdict['services'] = [];
   const start = input.timeline[0]?.t ?? 0;
   const at = (t: number) => `+${secs(t - start)}`;
-
-  for (const service of services) {
-    const mine = decisions.filter((d) => d.service === service);
-    const target = mine[0]!.target;
-    const above = firstAboveTarget(service, mine, input.cpu, target, tolerance);
-    const firstUp = mine.find((d) => d.desired > d.current && (above === undefined || d.t >= above.t));
-    const replicaTo = input.timeline.filter((e): e is Extract<TimelineEvent, { type: 'replicas' }> => e.type === 'replicas' && e.service === service).map((e) => e.to);
-    const peak = Math.max(...mine.map((d) => Math.max(d.current, d.desired)), ...replicaTo);
-    const hitMax = mine.some((d) => d.limitedBy === 'max');
-    const summary: ScaleOutVerdict['services'][number] = { service, peakReplicas: peak, hitMax };
-    summaries.push(summary);
-
-    // reaction
-    if (!above) {
-      items.push({ id: 'reaction', service, status: 'skip', figure: 'n/a', limit: `<= ${secs(input.limits.maxReactionMs)}`, evidence: [`utilisation never rose above ${target}% × ${1 + tolerance}`] });
-    } else {
-      summary.firstAboveTargetAt = above.t;
-      const reaction = firstUp ? firstUp.t - above.t : undefined;
-      const alreadyAtMax = !firstUp && mine.some((d) => d.t >= above.t && d.limitedBy === 'max');
-      if (firstUp) Object.assign(summary, { firstScaleOutAt: firstUp.t, reactionMs: reaction });
-      items.push({
-        id: 'reaction',
-        service,
-        status: alreadyAtMax ? 'skip' : reaction !== undefined && reaction <= input.limits.maxReactionMs ? 'pass' : 'fail',
-        figure: reaction !== undefined ? secs(reaction) : alreadyAtMax ? 'at max' : 'never',
-        limit: `<= ${secs(input.limits.maxReactionMs)}`,
-        evidence: [
-          `utilisation ${Math.round(above.utilization)}% above target ${target}% at ${at(above.t)} (${above.source})`,
-          firstUp
-            ? `first scale-out ${firstUp.current} → ${firstUp.desired} at ${at(firstUp.t)} (${firstUp.limitedBy}: ${firstUp.reason}); ${(reaction! / input.syncPeriodMs).toFixed(1)} sync periods`
-            : alreadyAtMax
-              ? 'already at maxReplicas'
-              : 'no decision to add replicas afterwards',
-        ],
-      });
-    }
-
-    // peak and max
-    const expected = input.limits.expectedPeak?.[service];
-    const peakOk = expected === undefined || peak >= expected;
-    items.push({
-      id: 'peak',
-      service,
-      status: !peakOk ? 'fail' : hitMax ? 'warn' : expected === undefined ? 'pass' : 'pass',
-      figure: `${peak} replicas`,
-      limit: expected !== undefined ? `>= ${expected}, below max` : 'below max',
-      evidence: [
-        ...(expected !== undefined ? [`expected peak ${expected}, reached ${peak}`] : []),
-        ...(hitMax ? [`maxReplicas reached (limitedBy max ${mine.filter((d) => d.limitedBy === 'max').length}×): demand beyond it was not served — capacity risk`] : []),
-      ],
-    });
-
-    // flapping: a rescale in the opposite direction within the window
-    const rescales = mine.filter((d) => d.desired !== d.current);
-    const flaps: string[] = [];
-    for (let i = 1; i < rescales.length; i++) {
-      const a = rescales[i - 1]!;
-      const b = rescales[i]!;
-      const dirA = Math.sign(a.desired - a.current);
-      const dirB = Math.sign(b.desired - b.current);
-      if (dirA !== dirB && b.t - a.t < input.limits.flapWindowMs) flaps.push(`${a.current}→${a.desired} at ${at(a.t)} then ${b.current}→${b.desired} at ${at(b.t)}`);
-    }
-    items.push({ id: 'flapping', service, status: flaps.length ? 'fail' : 'pass', figure: `${flaps.length} flaps`, limit: `0 within ${secs(input.limits.flapWindowMs)}`, evidence: flaps.slice(0, 5) });
-
-    // stabilization: no recommendation above the new count within the window before a scale-down
-    const violations: string[] = [];
-    const downs = rescales.filter((d) => d.desired < d.current);
-    for (const down of downs) {
-      const within = mine.filter((d) => d.t < down.t && d.t > down.t - input.scaleDownStabilizationMs);
-      const higher = within.map((d) => ({ d, rec: recommendation(d, tolerance) })).find((x) => x.rec !== undefined && x.rec > down.desired);
-      if (higher) violations.push(`${down.current}→${down.desired} at ${at(down.t)} although ${higher.rec} was recommended at ${at(higher.d.t)}`);
-    }
-    items.push({
-      id: 'stabilization',
-      service,
-      status: downs.length === 0 ? 'skip' : violations.length ? 'fail' : 'pass',
-      figure: `${downs.length} scale-downs, ${violations.length} early`,
-      limit: `window ${secs(input.scaleDownStabilizationMs)}`,
-      evidence: violations.length ? violations : downs.slice(0, 3).map((d) => `${d.current}→${d.desired} at ${at(d.t)}`),
-    });
-
-    // capacity
-    if (firstUp) {
-      const capacity = capacityEvidence({ service, scaleOutAt: firstUp.t, ...(above ? { loadRoseAt: above.t } : {}), timeline: input.timeline, samples: input.cpu, requests: input.requests, syncPeriodMs: input.syncPeriodMs });
-      summary.capacity = capacity;
-      const unshowable = (input.capacityShowable && !input.capacityShowable.supported) || capacity.spareBefore === true;
-      const status: ItemStatus = capacity.grew === undefined ? 'skip' : capacity.grew ? 'pass' : unshowable ? 'warn' : 'fail';
-      items.push({ id: 'capacity', service, status, figure: capacity.figure, limit: 'throughput up, latency recovered, or headroom added', evidence: capacity.evidence });
-    }
-  }
-
-  const part = (ids: ScaleOutItem['id'][]) => {
-    const mine = items.filter((i) => ids.includes(i.id));
-    const status: ItemStatus = mine.some((i) => i.status === 'fail') ? 'fail' : mine.some((i) => i.status === 'pass') ? (mine.some((i) => i.status === 'warn') ? 'warn' : 'pass') : mine.some((i) => i.status === 'warn') ? 'warn' : 'skip';
-    return { status, evidence: mine.filter((i) => i.status !== 'skip').map((i) => `${i.service} ${i.id}: ${i.status} (${i.figure}) ${i.evidence[0] ?? ''}`.trim()) };
-  };
-  const controllerDecidedRight = part(['reaction', 'peak', 'flapping', 'stabilization']);
-  const capacityGrew = part(['capacity']);
+  const analysed = services.map((service) => analyzeService({ input, service, mine: decisions.filter((d) => d.service === service), tolerance, at }));
+  const items = analysed.flatMap((a) => a.items);
+  const controllerDecidedRight = verdictPart(items, ['reaction', 'peak', 'flapping', 'stabilization']);
+  const capacityGrew = verdictPart(items, ['capacity']);
   if (input.capacityShowable && !input.capacityShowable.supported) capacityGrew.evidence.push(`this machine cannot show capacity growth: ${input.capacityShowable.reason}`);
   const status = services.length === 0 ? 'skip' : controllerDecidedRight.status === 'fail' || capacityGrew.status === 'fail' ? 'fail' : 'pass';
-  return { status, controllerDecidedRight, capacityGrew, items, services: summaries };
+  return { status, controllerDecidedRight, capacityGrew, items, services: analysed.map((a) => a.summary) };
+}
+
+/** One service's decisions, and how the items about it describe an instant. */
+interface ServiceRun {
+  input: ScaleOutInput;
+  service: string;
+  mine: readonly Decision[];
+  tolerance: number;
+  /** "+12.5s" from the run's start */
+  at: (t: number) => string;
+}
+
+type ServiceSummary = ScaleOutVerdict['services'][number];
+
+function analyzeService(run: ServiceRun): { items: ScaleOutItem[]; summary: ServiceSummary } {
+  const { input, service, mine } = run;
+  const above = firstAboveTarget(service, mine, input.cpu, mine[0]!.target, run.tolerance);
+  const firstUp = mine.find((d) => d.desired > d.current && (above === undefined || d.t >= above.t));
+  const replicaTo = input.timeline.filter((e): e is Extract<TimelineEvent, { type: 'replicas' }> => e.type === 'replicas' && e.service === service).map((e) => e.to);
+  const peak = Math.max(...mine.map((d) => Math.max(d.current, d.desired)), ...replicaTo);
+  const summary: ServiceSummary = { service, peakReplicas: peak, hitMax: mine.some((d) => d.limitedBy === 'max') };
+  const rescales = mine.filter((d) => d.desired !== d.current);
+  const items = [reactionItem(run, above, firstUp, summary), peakItem(run, summary), flappingItem(run, rescales), stabilizationItem(run, rescales)];
+  if (firstUp) items.push(capacityItem(run, above, firstUp, summary));
+  return { items, summary };
+}
+
+type AboveTarget = ReturnType<typeof firstAboveTarget>;
+
+function reactionItem(run: ServiceRun, above: AboveTarget, firstUp: Decision | undefined, summary: ServiceSummary): ScaleOutItem {
+  const { input, service, mine, at } = run;
+  const target = mine[0]!.target;
+  const limit = `<= ${secs(input.limits.maxReactionMs)}`;
+  if (!above) return { id: 'reaction', service, status: 'skip', figure: 'n/a', limit, evidence: [`utilisation never rose above ${target}% × ${1 + run.tolerance}`] };
+  summary.firstAboveTargetAt = above.t;
+  const reaction = firstUp ? firstUp.t - above.t : undefined;
+  const alreadyAtMax = !firstUp && mine.some((d) => d.t >= above.t && d.limitedBy === 'max');
+  if (firstUp) Object.assign(summary, { firstScaleOutAt: firstUp.t, reactionMs: reaction });
+  return {
+    id: 'reaction',
+    service,
+    status: alreadyAtMax ? 'skip' : reaction !== undefined && reaction <= input.limits.maxReactionMs ? 'pass' : 'fail',
+    figure: reaction !== undefined ? secs(reaction) : alreadyAtMax ? 'at max' : 'never',
+    limit,
+    evidence: [
+      `utilisation ${Math.round(above.utilization)}% above target ${target}% at ${at(above.t)} (${above.source})`,
+      firstUp
+        ? `first scale-out ${firstUp.current} → ${firstUp.desired} at ${at(firstUp.t)} (${firstUp.limitedBy}: ${firstUp.reason}); ${(reaction! / input.syncPeriodMs).toFixed(1)} sync periods`
+        : alreadyAtMax
+          ? 'already at maxReplicas'
+          : 'no decision to add replicas afterwards',
+    ],
+  };
+}
+
+/** The peak reached, against the expected one; hitting maxReplicas is a capacity risk. */
+function peakItem(run: ServiceRun, summary: ServiceSummary): ScaleOutItem {
+  const { peakReplicas: peak, hitMax } = summary;
+  const expected = run.input.limits.expectedPeak?.[run.service];
+  const peakOk = expected === undefined || peak >= expected;
+  return {
+    id: 'peak',
+    service: run.service,
+    status: !peakOk ? 'fail' : hitMax ? 'warn' : 'pass',
+    figure: `${peak} replicas`,
+    limit: expected !== undefined ? `>= ${expected}, below max` : 'below max',
+    evidence: [
+      ...(expected !== undefined ? [`expected peak ${expected}, reached ${peak}`] : []),
+      ...(hitMax ? [`maxReplicas reached (limitedBy max ${run.mine.filter((d) => d.limitedBy === 'max').length}×): demand beyond it was not served — capacity risk`] : []),
+    ],
+  };
+}
+
+/** A rescale in the opposite direction within the flap window. */
+function flappingItem(run: ServiceRun, rescales: readonly Decision[]): ScaleOutItem {
+  const { flapWindowMs } = run.input.limits;
+  const flaps: string[] = [];
+  for (let i = 1; i < rescales.length; i++) {
+    const a = rescales[i - 1]!;
+    const b = rescales[i]!;
+    const turned = Math.sign(a.desired - a.current) !== Math.sign(b.desired - b.current);
+    if (turned && b.t - a.t < flapWindowMs) flaps.push(`${a.current}→${a.desired} at ${run.at(a.t)} then ${b.current}→${b.desired} at ${run.at(b.t)}`);
+  }
+  return { id: 'flapping', service: run.service, status: flaps.length ? 'fail' : 'pass', figure: `${flaps.length} flaps`, limit: `0 within ${secs(flapWindowMs)}`, evidence: flaps.slice(0, 5) };
+}
+
+/** No recommendation above the new count within the window before a scale-down. */
+function stabilizationItem(run: ServiceRun, rescales: readonly Decision[]): ScaleOutItem {
+  const windowMs = run.input.scaleDownStabilizationMs;
+  const violations: string[] = [];
+  const downs = rescales.filter((d) => d.desired < d.current);
+  for (const down of downs) {
+    const within = run.mine.filter((d) => d.t < down.t && d.t > down.t - windowMs);
+    const higher = within.map((d) => ({ d, rec: recommendation(d, run.tolerance) })).find((x) => x.rec !== undefined && x.rec > down.desired);
+    if (higher) violations.push(`${down.current}→${down.desired} at ${run.at(down.t)} although ${higher.rec} was recommended at ${run.at(higher.d.t)}`);
+  }
+  return {
+    id: 'stabilization',
+    service: run.service,
+    status: downs.length === 0 ? 'skip' : violations.length ? 'fail' : 'pass',
+    figure: `${downs.length} scale-downs, ${violations.length} early`,
+    limit: `window ${secs(windowMs)}`,
+    evidence: violations.length ? violations : downs.slice(0, 3).map((d) => `${d.current}→${d.desired} at ${run.at(d.t)}`),
+  };
+}
+
+function capacityItem(run: ServiceRun, above: AboveTarget, firstUp: Decision, summary: ServiceSummary): ScaleOutItem {
+  const { input, service } = run;
+  const capacity = capacityEvidence({ service, scaleOutAt: firstUp.t, ...(above ? { loadRoseAt: above.t } : {}), timeline: input.timeline, samples: input.cpu, requests: input.requests, syncPeriodMs: input.syncPeriodMs });
+  summary.capacity = capacity;
+  const unshowable = (input.capacityShowable && !input.capacityShowable.supported) || capacity.spareBefore === true;
+  const status: ItemStatus = capacity.grew === undefined ? 'skip' : capacity.grew ? 'pass' : unshowable ? 'warn' : 'fail';
+  return { id: 'capacity', service, status, figure: capacity.figure, limit: 'throughput up, latency recovered, or headroom added', evidence: capacity.evidence };
+}
+
+/** A part of the verdict over some items: any fail fails; a pass with a warn warns. */
+function verdictPart(items: readonly ScaleOutItem[], ids: ReadonlyArray<ScaleOutItem['id']>): { status: ItemStatus; evidence: string[] } {
+  const mine = items.filter((i) => ids.includes(i.id));
+  const has = (status: ItemStatus) => mine.some((i) => i.status === status);
+  const status: ItemStatus = has('fail') ? 'fail' : has('pass') ? (has('warn') ? 'warn' : 'pass') : has('warn') ? 'warn' : 'skip';
+  return { status, evidence: mine.filter((i) => i.status !== 'skip').map((i) => `${i.service} ${i.id}: ${i.status} (${i.figure}) ${i.evidence[0] ?? ''}`.trim()) };
 }
 
 /** The first time the service's average utilisation was beyond the tolerance above target. */

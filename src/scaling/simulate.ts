@@ -1,7 +1,7 @@
 import { emptyMemory } from './behavior.js';
 import { hpaSync, type ScaleDecision } from './hpa-controller.js';
 import type { HpaSpec } from './hpa-spec.js';
-import type { MetricSeries, SeriesPoint } from './metric-series.js';
+import type { MetricSeries, SeriesPoint } from './series.js';
 import type { MetricInput, PodSample } from './replica-calculator.js';
 
 /**

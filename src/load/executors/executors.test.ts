@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { baseSchema } from './base.js';
 import { executorRegistry } from './index.js';
 import type { BaseConfig } from './base.js';
-import { fakeContext, perInterval, VirtualClock } from './virtual-clock.js';
+import { fakeContext, perInterval } from '../../../test/support/executor-context.js';
+import { VirtualClock } from '../../../test/support/virtual-clock.js';
 import type { z } from 'zod';
 
 function config(raw: Record<string, unknown>): BaseConfig & Record<string, unknown> {

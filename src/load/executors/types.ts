@@ -1,12 +1,5 @@
 import type { z } from 'zod';
-
-/** Time as executors see it: injected, so schedules are tested on a virtual clock. */
-export interface Clock {
-  /** milliseconds, monotonic */
-  now(): number;
-  /** resolves after `ms` (or early, without error, when `signal` aborts) */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+import type { Clock } from '../../util/clock.js';
 
 /** This instance's share of the test (k6's execution segment): instance `index` of `count`. */
 export interface Segment {
@@ -28,6 +21,7 @@ export interface ScenarioVu {
 }
 
 export interface ExecutorContext {
+  /** monotonic: realClock in a load instance, a virtual clock in schedule tests */
   clock: Clock;
   segment: Segment;
   /** initialised VUs for this scenario; `acquire` initialises a new one when none is idle */
