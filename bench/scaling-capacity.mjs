@@ -3,13 +3,13 @@
 // take and measures the CPU the replicas actually got, for N replicas, with per-replica CPU
 // limits (cgroups, each replica at the catalog's limit) and without, side by side in one run.
 // This is the figure behind the scale-out verdict's "capacity grew" vs "controller decided right".
-//   npm run build && node bench/scaling-capacity.mjs [--demand 2000] [--seconds 2] [--replicas 1,2,4]
+//   npm run build && node scripts/build.mjs --fixtures && node bench/scaling-capacity.mjs [--demand 2000] [--seconds 2] [--replicas 1,2,4]
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const load = (p) => import(new URL(`dist/${p}.js`, `file://${root}/`).href);
-const { BurnerController } = await load('src/scaling/fixtures/burner-controller');
+const { BurnerController } = await import(new URL('../dist-test/test/fixtures/scaling/burner-controller.js', import.meta.url).href);
 const { CpuSampler } = await load('src/scaling/cpu-sampler');
 const { createCpuLimiter, capacityHeadroom } = await load('src/scaling/cpu-limits');
 const { referenceStack } = await load('src/stack/definition');

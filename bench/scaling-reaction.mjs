@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // Autoscaler reaction on real processes: time from a sustained CPU surge to the first scale-out
 // decision, and to the added replicas being ready, with our local autoscaler driving
-// CPU-burning replicas (src/scaling/fixtures/burner.ts). Compared with the bound the Kubernetes
+// CPU-burning replicas (test/fixtures/scaling/burner.ts). Compared with the bound the Kubernetes
 // HPA algorithm gives at the same sync period (a decision within two sync periods: the surge must
 // first show in a full metrics interval, then the next sync acts on it).
-//   npm run build && node bench/scaling-reaction.mjs [--sync 1000] [--trials 6] [--demand 600] [--limits]
+//   npm run build && node scripts/build.mjs --fixtures && node bench/scaling-reaction.mjs [--sync 1000] [--trials 6] [--demand 600] [--limits]
 // --limits puts every replica under its CPU limit (cgroups) when this machine allows it.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const load = (p) => import(new URL(`dist/${p}.js`, `file://${root}/`).href);
-const { BurnerController } = await load('src/scaling/fixtures/burner-controller');
+const { BurnerController } = await import(new URL('../dist-test/test/fixtures/scaling/burner-controller.js', import.meta.url).href);
 const { startLocalAutoscaler } = await load('src/scaling/local-autoscaler');
 const { referenceStack } = await load('src/stack/definition');
 const { createCpuLimiter } = await load('src/scaling/cpu-limits');

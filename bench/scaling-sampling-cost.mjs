@@ -3,7 +3,7 @@
 // per replica, for N replicas, in its two modes (process tree: one scan of /proc per round;
 // own process only: one /proc/<pid>/stat read per replica), side by side with the peer a shell
 // script would use, `ps -o cputime -p <pids>` (procps), measured in the same run.
-//   npm run build && node bench/scaling-sampling-cost.mjs [--rounds 200] [--replicas 1,4,8,16]
+//   npm run build && node scripts/build.mjs --fixtures && node bench/scaling-sampling-cost.mjs [--rounds 200] [--replicas 1,4,8,16]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const load = (p) => import(new URL(`dist/${p}.js`, `file://${root}/`).href);
-const { BurnerController } = await load('src/scaling/fixtures/burner-controller');
+const { BurnerController } = await import(new URL('../dist-test/test/fixtures/scaling/burner-controller.js', import.meta.url).href);
 const { CpuSampler } = await load('src/scaling/cpu-sampler');
 
 const args = process.argv.slice(2);

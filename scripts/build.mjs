@@ -32,7 +32,7 @@ function collect(dir, out, { skipFixtures }) {
 const target = join(root, fixtures ? 'dist-test' : 'dist');
 const entryPoints = fixtures
   ? collect(join(root, 'test/fixtures'), [], { skipFixtures: false })
-  : ['src', 'reference-stack'].flatMap((r) => collect(join(root, r), [], { skipFixtures: false }));
+  : ['src', 'reference-stack'].flatMap((r) => collect(join(root, r), [], { skipFixtures: true }));
 const staging = join(root, `.dist-${process.pid}`);
 const retired = join(root, `.dist-old-${process.pid}`);
 const started = Date.now();

@@ -12,7 +12,7 @@ import { watchCluster } from './cluster-watch.js';
 import { hpaLimitedBy } from './k8s-events.js';
 import { loadKubeConfig, startK8sWatcher } from './k8s-watcher.js';
 
-const fixtures = fileURLToPath(new URL('./fixtures/k8s/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../test/fixtures/scaling/k8s/', import.meta.url));
 const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
 
 let server: Server;

@@ -9,7 +9,7 @@ import type { ReplicaInfo } from '../stack/contract.js';
 import { referenceStack, type ServiceName } from '../stack/definition.js';
 import { capacityHeadroom, cpuLimitSupport, placeInCpuLimit } from './cpu-limits.js';
 import { CpuSampler, type CpuReading } from './cpu-sampler.js';
-import { BurnerController } from './fixtures/burner-controller.js';
+import { BurnerController } from '../../test/fixtures/scaling/burner-controller.js';
 import { startLocalAutoscaler, type LocalAutoscalerOptions, type LocalScaleDecision } from './local-autoscaler.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -10,7 +10,7 @@ import { simulate, type SimulationStep } from './simulate.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const catalogManifest = join(root, 'reference-stack/k8s/catalog.yaml');
-const series = join(root, 'src/scaling/fixtures/simulate/black-friday-cpu.csv');
+const series = join(root, 'test/fixtures/scaling/simulate/black-friday-cpu.csv');
 const dir = mkdtempSync(join(tmpdir(), 'peakready-simulate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,12 +5,13 @@ import type { RequestRecord, TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { servicePort, type StackDefinition } from '../stack/definition.js';
 import { fixtureStack } from '../../test/support/fixture-stack.js';
-import { startStack, type RunningStack } from '../supervisor/supervisor.js';
+import { fixtureEntry } from '../../test/support/fixtures.js';
+import { startStack, type RunningStack } from './supervisor.js';
 import { privateStateDir, TEST_DATABASE_URL } from '../../test/support/stack.js';
-import { createCpuLimiter } from './cpu-limits.js';
-import { startLocalAutoscaler, type LocalScaleDecision } from './local-autoscaler.js';
-import { watchReplicas } from './replica-watch.js';
-import { analyzeRunScaleOut } from './scale-out-analysis.js';
+import { createCpuLimiter } from '../scaling/cpu-limits.js';
+import { startLocalAutoscaler, type LocalScaleDecision } from '../scaling/local-autoscaler.js';
+import { watchReplicas } from '../scaling/replica-watch.js';
+import { analyzeRunScaleOut } from '../scaling/scale-out-analysis.js';
 
 const BASE = 23_900;
 const SYNC_MS = 500;
@@ -22,7 +23,7 @@ function cpuStack(): StackDefinition {
   return {
     ...def,
     services: def.services.map((s) =>
-      s.name === 'catalog' ? { ...s, entry: 'src/scaling/fixtures/cpu-service', local: { replicas: 1, minReplicas: 1, maxReplicas: 4 } } : s,
+      s.name === 'catalog' ? { ...s, entry: fixtureEntry('scaling/cpu-service'), local: { replicas: 1, minReplicas: 1, maxReplicas: 4 } } : s,
     ),
   };
 }
