@@ -3,7 +3,7 @@
 // differs), the checkout flow (add to a fresh cart + POST /api/checkout through the gateway)
 // alternating between them round by round. Prints flows/s, CPU per flow and the ratio.
 //
-//   npm run build && node bench/checkout-db.mjs [--seconds 8] [--rounds 3] [--connections 8]
+//   npm run build && node scripts/build.mjs --fixtures && node bench/checkout-db.mjs [--seconds 8] [--rounds 3] [--connections 8]
 //                                             [--warm-step 4] [--warm-steps 8]
 //   PostgreSQL: PEAKREADY_TEST_DATABASE_URL (default postgres://peakready:peakready@127.0.0.1:5432/peakready);
 //   a fresh database is created for the run and dropped after.
@@ -27,8 +27,8 @@ const warmStep = Number(values['warm-step']);
 const warmSteps = Number(values['warm-steps']);
 const adminUrl = process.env.PEAKREADY_TEST_DATABASE_URL ?? 'postgres://peakready:peakready@127.0.0.1:5432/peakready';
 
-const { launchStack } = await import('../dist/reference-stack/testing/launcher.js');
-const { runFlow } = await import('../dist/reference-stack/testing/load-flows.js');
+const { launchStack } = await import('../dist-test/test/fixtures/reference-stack/launcher.js');
+const { runFlow } = await import('../dist-test/test/fixtures/reference-stack/load-flows.js');
 const { warmUp, formatCurve } = await import('./stack-warmup.mjs');
 
 /** PostgreSQL server processes serving the bench database (their CPU belongs to the checkout too). */

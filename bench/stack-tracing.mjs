@@ -15,7 +15,7 @@
 // model): throughput is then fixed, and CPU per flow compares the work alone, without the
 // batching a saturated stack gets.
 //
-//   npm run build && node bench/stack-tracing.mjs [--seconds 8] [--rounds 3] [--connections 16] [--rate N]
+//   npm run build && node scripts/build.mjs --fixtures && node bench/stack-tracing.mjs [--seconds 8] [--rounds 3] [--connections 16] [--rate N]
 //                                                [--warm-step 4] [--warm-steps 8]
 import { parseArgs } from 'node:util';
 
@@ -29,8 +29,8 @@ const rate = values.rate === undefined ? undefined : Number(values.rate);
 const warmStep = Number(values['warm-step']);
 const warmSteps = Number(values['warm-steps']);
 
-const { launchStack } = await import('../dist/reference-stack/testing/launcher.js');
-const { runFlow, startDiscardingCollector } = await import('../dist/reference-stack/testing/load-flows.js');
+const { launchStack } = await import('../dist-test/test/fixtures/reference-stack/launcher.js');
+const { runFlow, startDiscardingCollector } = await import('../dist-test/test/fixtures/reference-stack/load-flows.js');
 const { warmUp, formatCurve } = await import('./stack-warmup.mjs');
 const connectionsFor = (flow) => (flow === 'checkout' ? Math.max(1, connections / 2) : connections);
 

@@ -8,7 +8,7 @@
 // dearer. So each stack gets `steps` steps of every flow, alternating stacks and flows so machine
 // noise hits all, and the curve is returned for printing, to show it has flattened.
 
-const { runFlow } = await import('../dist/reference-stack/testing/load-flows.js');
+const { runFlow } = await import('../dist-test/test/fixtures/reference-stack/load-flows.js');
 
 /**
  * @param {Record<string, { gatewayUrl: string }>} stacks by label

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackMetrics } from '../src/stack/metric-names.js';
-import { checkoutIntegritySuite } from './testing/checkout-suite.js';
-import { addToCart, buy, checkout, request, setStock, stockOf } from './testing/client.js';
-import { GENEROUS_TIMEOUTS, launchStack, type LaunchedStack } from './testing/launcher.js';
-import { startOtlpJsonSink } from './testing/otlp-json-sink.js';
+import { checkoutIntegritySuite } from '../test/fixtures/reference-stack/checkout-suite.js';
+import { addToCart, buy, checkout, request, setStock, stockOf } from '../test/fixtures/reference-stack/client.js';
+import { GENEROUS_TIMEOUTS, launchStack, type LaunchedStack } from '../test/fixtures/reference-stack/launcher.js';
+import { startOtlpJsonSink } from '../test/fixtures/reference-stack/otlp-json-sink.js';
 
 // The whole reference stack on embedded PGlite, real processes and sockets, tracing exported as
 // OTLP/HTTP JSON to a sink in this test. Started once for the file.

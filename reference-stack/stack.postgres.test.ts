@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/support/postgres.js';
-import { checkoutIntegritySuite } from './testing/checkout-suite.js';
-import { request } from './testing/client.js';
-import { GENEROUS_TIMEOUTS, launchStack, type LaunchedStack } from './testing/launcher.js';
+import { checkoutIntegritySuite } from '../test/fixtures/reference-stack/checkout-suite.js';
+import { request } from '../test/fixtures/reference-stack/client.js';
+import { GENEROUS_TIMEOUTS, launchStack, type LaunchedStack } from '../test/fixtures/reference-stack/launcher.js';
 
 // The same checkout-integrity behaviour on Debian's PostgreSQL (a fresh database for this file):
 // each service in its own schema, real row locks instead of PGlite's single backend.

@@ -2,7 +2,7 @@ import { percentile } from '../budgets/evaluate.js';
 import { namedIntervals, OUTAGE, outageIntervals, type Interval } from '../run/timeline.js';
 import type { Budgets } from '../budgets/types.js';
 import type { RequestRecord, TimelineEvent } from '../run/records.js';
-import type { RunData } from '../verify/run-data.js';
+import type { RunData } from '../run/run-data.js';
 import { groupByName } from '../verify/run-figures.js';
 
 /** The chart data of report.html: aligned series on one time axis (seconds since run start). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Budgets } from '../budgets/types.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import type { Judgement } from '../verify/index.js';
-import type { RunData } from '../verify/run-data.js';
+import type { RunData } from '../run/run-data.js';
 import { htmlReport } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';

@@ -1,6 +1,6 @@
 import type { CheckResult } from '../run/records.js';
 import type { Judgement } from '../verify/index.js';
-import type { RunData } from '../verify/run-data.js';
+import type { RunData } from '../run/run-data.js';
 import { runFigures, type RunFigures } from '../verify/run-figures.js';
 
 /** report.json: everything a later run (`--baseline`) or another tool needs, in one file. */

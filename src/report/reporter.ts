@@ -1,5 +1,5 @@
 import type { Budgets } from '../budgets/types.js';
-import type { RunData } from '../verify/run-data.js';
+import type { RunData } from '../run/run-data.js';
 import type { ReportJson } from './report-json.js';
 
 /** What every report format renders from: the judged run (report.json's document) and its data. */

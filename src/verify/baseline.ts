@@ -2,7 +2,7 @@ import type { Budgets } from '../budgets/types.js';
 import type { CheckResult } from '../run/records.js';
 import type { JudgeOptions } from './check.js';
 import { fromDetails, ms, pct, skipped } from './check-result.js';
-import type { RunData } from './run-data.js';
+import type { RunData } from '../run/run-data.js';
 import { runFigures, type RouteFigures } from './run-figures.js';
 
 export const BASELINE_CHECK_ID = 'baseline';

@@ -2,7 +2,7 @@ import { evaluateBudget } from '../budgets/evaluate.js';
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult } from '../run/records.js';
 import { fromDetails, skipped } from './check-result.js';
-import type { RunData } from './run-data.js';
+import type { RunData } from '../run/run-data.js';
 
 const ID = 'budgets';
 const TITLE = 'Performance budgets';

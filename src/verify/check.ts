@@ -1,7 +1,7 @@
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult } from '../run/records.js';
 import type { Baseline } from './baseline-file.js';
-import type { RunData } from './run-data.js';
+import type { RunData } from '../run/run-data.js';
 import type { LoadedTraceRules } from './trace-rules-file.js';
 
 /** What the judge is given besides the run and its budgets: user input, read at the edge. */

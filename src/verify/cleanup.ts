@@ -1,7 +1,7 @@
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, CleanupSnapshot } from '../run/records.js';
 import { fromDetails, skipped } from './check-result.js';
-import { assertReadable, type RunData } from './run-data.js';
+import { assertReadable, type RunData } from '../run/run-data.js';
 
 const ID = 'cleanup';
 const TITLE = 'Clean-up';

@@ -6,7 +6,7 @@ import type { Check, JudgeOptions } from './check.js';
 import { checkCleanup } from './cleanup.js';
 import { checkIntegrity } from './integrity.js';
 import { checkIsolation } from './isolation.js';
-import type { RunData } from './run-data.js';
+import type { RunData } from '../run/run-data.js';
 import { checkScaleOut } from './scale-out.js';
 import { checkTracing } from './tracing.js';
 

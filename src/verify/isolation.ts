@@ -3,7 +3,7 @@ import { inAny, OUTAGE, replicaStarts, type Interval } from '../run/timeline.js'
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, RequestRecord } from '../run/records.js';
 import { fromDetails, ms, pct, skipped } from './check-result.js';
-import { nameMatcher, type RunData } from './run-data.js';
+import { nameMatcher, type RunData } from '../run/run-data.js';
 
 const ID = 'isolation';
 const TITLE = 'Checkout isolation';

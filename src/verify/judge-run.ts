@@ -3,7 +3,7 @@ import type { RunDirectory } from '../run/run-dir.js';
 import { BASELINE_CHECK_ID } from './baseline.js';
 import type { JudgeOptions } from './check.js';
 import { judge, type Judgement } from './index.js';
-import { readRunData, type RunData } from './run-data.js';
+import { readRunData, type RunData } from '../run/run-data.js';
 import { loadTraceRulesFor } from './trace-rules-file.js';
 
 /**

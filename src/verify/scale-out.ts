@@ -2,7 +2,7 @@ import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, MetricSample } from '../run/records.js';
 import { analyzeScaleOut, type ItemStatus, type ScaleOutVerdict } from '../scaling/scale-out-analysis.js';
 import { fromDetails, skipped } from './check-result.js';
-import type { RunData } from './run-data.js';
+import type { RunData } from '../run/run-data.js';
 
 const ID = 'scale-out';
 const TITLE = 'Scale-out';

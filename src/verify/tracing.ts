@@ -4,7 +4,7 @@ import { faultWindows } from '../run/timeline.js';
 import { assembleTraces, evaluateTraceRules, tracingCompleteness, type TraceRule } from '../telemetry/traces/index.js';
 import type { JudgeOptions } from './check.js';
 import { fromDetails, pct, skipped } from './check-result.js';
-import type { RunData } from './run-data.js';
+import type { RunData } from '../run/run-data.js';
 
 const ID = 'tracing';
 const TITLE = 'Tracing';

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { RunDirectory, type RunFile } from '../../src/run/run-dir.js';
 import type { CleanupSnapshot, IntegritySnapshot, MetricSample, RequestRecord, SpanRecord, TimelineEvent } from '../../src/run/records.js';
-import { runDataOf, type RunData, type RunRecords } from '../../src/verify/run-data.js';
+import { runDataOf, type RunData, type RunRecords } from '../../src/run/run-data.js';
 
 /**
  * A drill-shaped run for tests of checks and reports, built from the record types (records.ts)

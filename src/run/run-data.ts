@@ -1,6 +1,6 @@
-import { runSpan, namedIntervals, type Interval } from '../run/timeline.js';
-import type { RunDirectory, RunFile } from '../run/run-dir.js';
-import type { CleanupSnapshot, IntegritySnapshot, MetricSample, RequestRecord, SpanRecord, TimelineEvent } from '../run/records.js';
+import { runSpan, namedIntervals, type Interval } from './timeline.js';
+import type { RunDirectory, RunFile } from './run-dir.js';
+import type { CleanupSnapshot, IntegritySnapshot, MetricSample, RequestRecord, SpanRecord, TimelineEvent } from './records.js';
 
 /** What the drill records in config.json that a check or a report reads back. */
 export interface RunConfig {
