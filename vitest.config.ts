@@ -22,6 +22,7 @@ const integration = [
   'src/load/k6-binary.test.ts',
   'src/load/k8s-testrun.test.ts',
   'src/load/run.test.ts',
+  'src/load/capture.test.ts',
   'src/load/modules/http-client.test.ts',
   'src/report/html.test.ts',
   'src/report/report-cli.test.ts',

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
 import type { LoadEngine, LoadRunResult, RunLoadOptions } from './engine.js';
 import { printTextSummary, summaryOutput, writeSummaryExport } from './end-of-test.js';
 import { runK6Binary } from './k6-binary.js';
@@ -13,6 +14,10 @@ export const k6Engine: LoadEngine = {
 };
 
 async function runWithK6(options: RunLoadOptions): Promise<LoadRunResult> {
+  if (options.captures?.length) {
+    // a real k6 writes no requests.ndjson, so there would be no create to read back
+    throw new ConfigError([{ file: options.script, field: 'captures', message: 'the read-back contract needs the built-in engine; leave out --engine k6' }]);
+  }
   const { exitCode, summary } = await runK6Binary({
     script: resolve(options.script),
     args: k6Arguments(options),

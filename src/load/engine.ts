@@ -1,3 +1,4 @@
+import type { CaptureSpec } from '../readback/contract.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import type { K6SummaryData } from './metrics/summary.js';
 import type { ThresholdResult } from './metrics/thresholds.js';
@@ -32,6 +33,12 @@ export interface RunLoadOptions {
    * threads only, apart from the caller's own work (the drill's).
    */
   mainThread?: boolean;
+  /**
+   * Creates to capture for the read-back (src/readback/): for a 2xx response to a request whose
+   * `name` tag matches, its record in requests.ndjson gets the id, the fields' digests and the
+   * idempotency key. Needs a run directory; the built-in engine only.
+   */
+  captures?: CaptureSpec[];
   /** where the end-of-test text goes; default process.stdout (nothing when handleSummary returns no stdout) */
   stdout?: (text: string) => void;
 }

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { dirname } from 'node:path';
 import { PeakreadyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { compileCaptures } from '../readback/contract.js';
 import type { RequestRecord } from '../run/records.js';
 import { realClock } from '../util/clock.js';
 import { LoadInstance } from './instance.js';
@@ -83,6 +84,7 @@ class HostedInstance {
       allowRemote: init.allowRemote,
       httpDefaults: init.httpDefaults,
       recordRequest: init.recordRequests ? (r) => void this.requests.push(r) : null,
+      captures: compileCaptures(init.captures),
       abortTest: (reason) => {
         link.post({ type: 'abort-test', reason });
         this.testAbort.abort();

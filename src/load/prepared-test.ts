@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { compileCaptures } from '../readback/contract.js';
 import type { RequestRecord } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import type { RunLoadOptions, ScriptInspection } from './engine.js';
@@ -88,6 +89,7 @@ export async function prepareTest(run: RunLoadOptions): Promise<PreparedTest> {
   const requests = new RequestLog(run.runDir);
   main.sink = { define: (d) => aggregator.define(d), add: (s) => (aggregator.add(s), outputs.length && forwardSamples(outputs, [s])) };
   main.recordRequest = run.runDir ? requests.record : null;
+  main.captures = compileCaptures(run.captures ?? []);
   main.httpDefaults = httpDefaults(options);
   main.globalTags = options.tags;
   main.options = exports.options ?? {};

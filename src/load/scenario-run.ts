@@ -85,6 +85,7 @@ export class ScenarioRun {
       httpDefaults: httpDefaults(test.options),
       globalTags: test.options.tags,
       recordRequests: Boolean(run.runDir),
+      captures: run.captures ?? [],
       forwardSamples: test.outputs.length > 0,
       options: test.exports.options ?? {},
       testStartedAt: this.started,

@@ -14,6 +14,7 @@ export function mainInstanceContext(o: { sink: SampleSink; env: Record<string, s
     allowRemote: o.allowRemote,
     httpDefaults: { noConnectionReuse: false, discardResponseBodies: false, maxRedirects: 10, userAgent: 'peakready/0.1 (k6-compatible; https://k6.io/)', insecureSkipTLSVerify: false },
     recordRequest: null,
+    captures: [],
     abortTest: () => {},
     markFailed: () => {},
     sharedArrays: new Map(),

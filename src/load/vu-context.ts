@@ -1,3 +1,4 @@
+import type { CompiledCapture } from '../readback/contract.js';
 import type { RequestRecord } from '../run/records.js';
 import type { SampleSink, Tags } from './metrics/types.js';
 
@@ -20,6 +21,8 @@ export interface InstanceContext {
   httpDefaults: HttpDefaults;
   /** null when no run directory was given */
   recordRequest: ((record: RequestRecord) => void) | null;
+  /** the creates whose records carry a capture (read-back contract); empty for most runs */
+  captures: CompiledCapture[];
   /** test.abort(): stops the whole test with exit code 108 */
   abortTest(reason: string): void;
   /** SharedArray's one copy per instance, by name */

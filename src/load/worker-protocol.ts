@@ -1,3 +1,4 @@
+import type { CaptureSpec } from '../readback/contract.js';
 import type { RequestRecord } from '../run/records.js';
 import type { AggregateSnapshot, MetricDefinition, Sample, SubmetricSelector } from './metrics/types.js';
 import type { HttpDefaults } from './vu-context.js';
@@ -18,6 +19,8 @@ export interface WorkerInit {
   httpDefaults: HttpDefaults;
   globalTags: Record<string, string>;
   recordRequests: boolean;
+  /** the read-back contract's creates to capture in request records, as plain data */
+  captures: CaptureSpec[];
   /** forward every raw sample (for --out json) */
   forwardSamples: boolean;
   /** the script's options as written (k6/execution's test.options) */

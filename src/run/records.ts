@@ -72,6 +72,28 @@ export interface RequestRecord {
    * `idempotent-replay`). Absent when the response had none.
    */
   meta?: Record<string, string>;
+  /** a create named by a read-back contract, answered 2xx: what the read-back needs of it */
+  capture?: CreateCapture;
+}
+
+/**
+ * What the load engine keeps of an acknowledged create (a 2xx response to a request the
+ * read-back contract names), so that the read-back after the load can find it again.
+ */
+export interface CreateCapture {
+  /** the created thing's id, at the contract's JSON path in the response body */
+  id?: string;
+  /** why there is no id (the body was not JSON, or had nothing at the path) */
+  error?: string;
+  /**
+   * The contract's fields in the create's response: canonical JSON (keys sorted), or
+   * `sha256:<hex>` of it when long, so a record stays small; `(absent)` when not there.
+   */
+  fields?: Record<string, string>;
+  /** the idempotency header the request carried */
+  idempotencyKey?: string;
+  /** only for a bounded sample of creates: what it takes to send the same create again */
+  replay?: { method: string; url: string; headers: Record<string, string>; body?: string };
 }
 
 /** metrics.ndjson: samples gathered during the run. */
@@ -131,6 +153,60 @@ export interface IntegritySnapshot {
   orders: Array<{ orderId: string; idempotencyKey: string; chargeId: string | null; status: string; items: Array<{ productId: string; quantity: number }> }>;
   charges: Array<{ chargeId: string; idempotencyKey: string; amountCents: number; status: string }>;
   stock: Array<{ productId: string; initial: number; available: number; sold: number; minObserved?: number }>;
+}
+
+/**
+ * readback.json: every acknowledged create read back through the system's own API after the
+ * load (the read-back contract), and a sample of idempotency keys replayed.
+ */
+export interface ReadBackSnapshot {
+  /** when the read-back started, epoch ms */
+  t: number;
+  durationMs: number;
+  baseUrl: string;
+  contract: { request: string; id: string; readUrl: string; fields: string[]; idempotencyHeader?: string };
+  /** one entry per distinct id acknowledged, in the order the creates were acknowledged */
+  creates: ReadBackEntry[];
+  /** acknowledged creates whose response had no id (the first few) */
+  withoutId: Array<{ t: number; status: number; error: string }>;
+  totals: ReadBackTotals;
+  /** why it stopped before reading everything back (interrupted) */
+  stopped?: string;
+}
+
+export interface ReadBackEntry {
+  id: string;
+  /** acknowledged creates that returned this id */
+  creates: number;
+  /** distinct idempotency keys among them, when more than one: several purchases got one id */
+  keys?: number;
+  /** the read-back's HTTP status; 0 when there was no response (error says why) or it was not read */
+  status: number;
+  error?: string;
+  /** fields whose read-back differs from the create's response */
+  mismatched?: Array<{ field: string; created: string; readBack: string }>;
+  /** the create sent again with the same idempotency key (sampled) */
+  replay?: { key: string; status: number; id?: string; same: boolean; error?: string };
+}
+
+export interface ReadBackTotals {
+  /** 2xx creates the contract names */
+  acknowledged: number;
+  /** distinct ids among them */
+  ids: number;
+  /** read back 2xx with every field matching */
+  matched: number;
+  /** read back 2xx with a field differing */
+  mismatched: number;
+  /** 404 or 410: the system does not know it */
+  missing: number;
+  /** no answer, or an answer that is neither 2xx nor missing */
+  errors: number;
+  /** not read (the read-back was stopped) */
+  notRead: number;
+  withoutId: number;
+  replayed: number;
+  replaySame: number;
 }
 
 /** cleanup.json: what was still there after the stack and faults were stopped (all empty = clean). */

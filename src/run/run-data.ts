@@ -1,6 +1,6 @@
 import { runSpan, namedIntervals, type Interval } from './timeline.js';
 import type { RunDirectory, RunFile } from './run-dir.js';
-import type { CleanupSnapshot, IntegritySnapshot, MetricSample, RequestRecord, SpanRecord, TimelineEvent } from './records.js';
+import type { CleanupSnapshot, IntegritySnapshot, MetricSample, ReadBackSnapshot, RequestRecord, SpanRecord, TimelineEvent } from './records.js';
 
 /** What the drill records in config.json that a check or a report reads back. */
 export interface RunConfig {
@@ -24,6 +24,8 @@ export interface RunRecords {
   /** the k6-shaped end-of-test summary (summary.json) */
   summary?: unknown;
   integrity?: IntegritySnapshot;
+  /** the read-back contract's evidence (readback.json) */
+  readback?: ReadBackSnapshot;
   cleanup?: CleanupSnapshot;
   /**
    * Files that exist but could not be parsed, with the error: the check that needs one fails
@@ -57,7 +59,7 @@ export function runDataOf(records: RunRecords): RunData {
  */
 export function readRunData(run: RunDirectory): RunData {
   const unreadable: Partial<Record<RunFile, string>> = {};
-  const snapshot = <T>(file: 'integrity' | 'cleanup'): T | undefined => {
+  const snapshot = <T>(file: 'integrity' | 'readback' | 'cleanup'): T | undefined => {
     try {
       return run.readJson<T>(file);
     } catch (error) {
@@ -73,6 +75,7 @@ export function readRunData(run: RunDirectory): RunData {
     config: run.readJson<RunConfig>('config'),
     summary: run.readJson('summary'),
     integrity: snapshot<IntegritySnapshot>('integrity'),
+    readback: snapshot<ReadBackSnapshot>('readback'),
     cleanup: snapshot<CleanupSnapshot>('cleanup'),
     unreadable,
   };

@@ -14,6 +14,7 @@ export const RUN_FILES = {
   traces: 'traces.ndjson',
   checks: 'checks.json',
   integrity: 'integrity.json',
+  readback: 'readback.json',
   cleanup: 'cleanup.json',
   reportJson: 'report.json',
   reportHtml: 'report.html',

@@ -50,7 +50,8 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
 export function fixtureRecords(breaks: readonly FixtureBreak[] = [], omit: readonly RunFile[] = []): RunRecords {
   const broken = new Set(breaks);
   const traffic = fixtureTraffic(broken);
-  const all: Required<Omit<RunRecords, 'unreadable'>> = {
+  // the read-back contract's evidence is built by its own tests (src/verify/integrity.test.ts)
+  const all: Required<Omit<RunRecords, 'unreadable' | 'readback'>> = {
     timeline: fixtureTimeline(broken),
     requests: traffic.requests,
     spans: traffic.spans,

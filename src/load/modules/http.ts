@@ -1,11 +1,12 @@
 import { randomFillSync } from 'node:crypto';
-import type { RequestRecord } from '../../run/records.js';
+import { captureFor } from '../../readback/contract.js';
 import { durationMs, notADuration } from '../../util/duration.js';
 import { isLoopbackHost } from '../../util/loopback.js';
 import { IterationInterrupted, type VuContext } from '../vu-context.js';
 import { sendRequest, type WireResponse } from './http-client.js';
 import { CookieJar, K6Response, type ResponseType } from './http-response.js';
 import type { K6Module } from './k6-module.js';
+import { requestRecord } from './request-record.js';
 
 /**
  * `k6/http`. The request functions return promises; the load-time rewrite awaits them, so a
@@ -185,6 +186,9 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
     const sendHeaders: Record<string, string> = { host: target.hostHeader, ...headers };
     const cookie = cookieHeader(cookieJar, target.hostHeader, params.cookies);
     if (cookie) sendHeaders.cookie = cookie;
+    const name = params.tags?.name ?? nameFromTemplate ?? url;
+    // a create the read-back contract names keeps its body, whatever the script asked for
+    const capture = inst.recordRequest && inst.captures.length ? captureFor(inst.captures, name) : undefined;
     const startedEpoch = Date.now();
     const wire = await sendRequest({
       origin: target.origin,
@@ -196,7 +200,7 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
       headers: sendHeaders,
       body: payload,
       timeoutMs,
-      discardBody: responseType === 'none',
+      discardBody: responseType === 'none' && !capture,
       signal: vu.signal,
       noConnectionReuse: inst.httpDefaults.noConnectionReuse,
       insecureSkipTLSVerify: inst.httpDefaults.insecureSkipTLSVerify,
@@ -204,10 +208,12 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
     if (vu.signal.aborted) throw new IterationInterrupted();
     if (wire.headers['set-cookie']) cookieJar.absorb(target.hostHeader, wire.headers['set-cookie']);
     const expected = callback === null ? undefined : isExpected(callback, wire.status);
-    const name = params.tags?.name ?? nameFromTemplate ?? url;
     const tags = requestTags(vu, params.tags, method, url, name, wire, expected);
     emitHttpSamples(vu, tags, wire, expected, startedEpoch);
-    if (inst.recordRequest) inst.recordRequest(requestRecord(vu, wire, { t: startedEpoch, name, method, expected, traceparent: headers.traceparent }));
+    if (inst.recordRequest) {
+      const sent = { t: startedEpoch, name, method, url, expected, traceparent: headers.traceparent, headers, body: payload };
+      inst.recordRequest(requestRecord(vu, wire, sent, capture));
+    }
     const location = wire.headers.location;
     if (wire.status >= 300 && wire.status < 400 && typeof location === 'string' && redirectsLeft > 0) {
       redirectsLeft--;
@@ -217,33 +223,6 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
     }
     return new K6Response(wire, url, method, headers, typeof payload === 'string' ? payload : '', responseType);
   }
-}
-
-/** The run directory's record of one response: its trace id, coordinated-omission latency and `x-peakready-*` headers. */
-function requestRecord(vu: VuContext, wire: WireResponse, sent: { t: number; name: string; method: string; expected: boolean | undefined; traceparent: string }): RequestRecord {
-  const scenario = vu.scenario;
-  const meta: Record<string, string> = {};
-  let hasMeta = false;
-  for (const key in wire.headers) {
-    if (key.startsWith('x-peakready-')) {
-      const v = wire.headers[key];
-      meta[key.slice(12)] = Array.isArray(v) ? v.join(', ') : String(v);
-      hasMeta = true;
-    }
-  }
-  return {
-    t: sent.t,
-    scenario: scenario?.name ?? 'setup',
-    name: sent.name,
-    method: sent.method,
-    status: wire.status,
-    duration: wire.timings.duration,
-    failed: sent.expected === false,
-    traceId: sent.traceparent.split('-')[1],
-    ...(scenario?.intendedStart !== undefined ? { intendedLatency: wire.endedAt - scenario.intendedStart } : {}),
-    ...(wire.error ? { error: wire.error.message } : {}),
-    ...(hasMeta ? { meta } : {}),
-  };
 }
 
 /**
