@@ -23,6 +23,7 @@ const integration = [
   'src/load/k8s-testrun.test.ts',
   'src/load/run.test.ts',
   'src/load/capture.test.ts',
+  'src/readback/read-back.test.ts',
   'src/load/modules/http-client.test.ts',
   'src/report/html.test.ts',
   'src/report/report-cli.test.ts',
