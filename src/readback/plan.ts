@@ -100,20 +100,21 @@ export function outcomeOf(entry: ReadBackEntry): 'matched' | 'mismatched' | 'mis
 
 export const NOT_READ = 'not read: the read-back was stopped';
 
-export function tally(plan: ReadBackPlan): ReadBackTotals {
+/** The snapshot's totals from its entries, the acknowledged creates and those without an id. */
+export function tally(entries: readonly ReadBackEntry[], acknowledged: number, withoutId: number): ReadBackTotals {
   const totals: ReadBackTotals = {
-    acknowledged: plan.acknowledged,
-    ids: plan.reads.length,
+    acknowledged,
+    ids: entries.length,
     matched: 0,
     mismatched: 0,
     missing: 0,
     errors: 0,
     notRead: 0,
-    withoutId: plan.withoutIdCount,
+    withoutId,
     replayed: 0,
     replaySame: 0,
   };
-  for (const { entry } of plan.reads) {
+  for (const entry of entries) {
     const outcome = outcomeOf(entry);
     totals[outcome === 'error' ? 'errors' : outcome]++;
     if (entry.replay) {

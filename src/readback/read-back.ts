@@ -68,14 +68,15 @@ export async function readBack(contract: ReadBackContract, records: Iterable<Req
     await http.close();
   }
   for (const read of plan.reads.slice(startedJobs)) Object.assign(read.entry, { status: 0, error: NOT_READ });
+  const creates = plan.reads.map((r) => r.entry);
   return {
     t: started,
     durationMs: Date.now() - started,
     baseUrl: options.baseUrl,
     contract: { request: contract.request, id: contract.id, readUrl: contract.readUrl, fields: contract.fields ?? [], ...(contract.idempotencyHeader ? { idempotencyHeader: contract.idempotencyHeader } : {}) },
-    creates: plan.reads.map((r) => r.entry),
+    creates,
     withoutId: plan.withoutId,
-    totals: tally(plan),
+    totals: tally(creates, plan.acknowledged, plan.withoutIdCount),
     ...(startedJobs < total ? { stopped: `stopped after ${startedJobs} of ${total} requests: ${String(options.signal?.reason ?? 'aborted')}` } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { Budgets } from '../budgets/types.js';
-import type { CheckResult, IntegritySnapshot } from '../run/records.js';
+import type { CheckResult, IntegritySnapshot, RequestRecord } from '../run/records.js';
 import { fromDetails, skipped } from './check-result.js';
+import { detail, readBackEvidence, type Evidence } from './integrity-readback.js';
 import { assertReadable, type RunData } from '../run/run-data.js';
 
 const ID = 'integrity';
@@ -9,17 +10,31 @@ const TITLE = 'Data integrity';
 const NO_MONEY = /declin|fail|refund|void|cancel|error/i;
 
 /**
- * The stored truth (integrity.json) against what clients were told (requests.ndjson): every
- * acknowledged order stored exactly once, at most one charge per idempotency key, stock never
- * negative, never more sold than there was.
+ * Data integrity from two kinds of evidence, whichever the run has. The read-back contract's
+ * (readback.json, any shop): every acknowledged create exists through the system's own API with
+ * the fields it was created with, and replayed idempotency keys return the same id. The stored
+ * truth (integrity.json, the bundled shop's internal endpoints) against what clients were told
+ * (requests.ndjson): every acknowledged order stored exactly once, at most one charge per
+ * idempotency key, stock never negative, never more sold than there was.
  */
 export function checkIntegrity(data: RunData, budgets: Budgets): CheckResult {
   if (!budgets.integrity.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
+  assertReadable(data, 'readback');
   assertReadable(data, 'integrity');
-  const snapshot: IntegritySnapshot | undefined = data.integrity;
-  if (!snapshot) return skipped(ID, TITLE, 'no integrity.json in the run (a --target run cannot read the stored orders)');
-  const { requests } = data;
+  const { readback, integrity } = data;
+  if (!readback && !integrity) {
+    return skipped(ID, TITLE, 'no readback.json or integrity.json in the run (no read-back contract, and a --target run cannot read the stored orders)');
+  }
+  const read = readback ? readBackEvidence(readback) : undefined;
+  const stored = integrity ? storedEvidence(integrity, data.requests) : undefined;
+  const details = [...(read?.details ?? []), ...(stored?.details ?? [])];
+  const problems = (read?.problems ?? 0) + (stored?.problems ?? 0);
+  const counted = readback ? `${readback.totals.acknowledged} creates` : `${stored!.acknowledged} orders`;
+  return fromDetails(ID, TITLE, `${problems} violations, ${counted}`, '0 violations', details);
+}
 
+/** The bundled shop's stored truth judged against the `x-peakready-order-id` its clients were told. */
+function storedEvidence(snapshot: IntegritySnapshot, requests: readonly RequestRecord[]): Evidence & { acknowledged: number } {
   const acknowledged = new Set<string>();
   for (const r of requests) {
     const orderId = r.meta?.['order-id'];
@@ -40,22 +55,17 @@ export function checkIntegrity(data: RunData, budgets: Budgets): CheckResult {
   // stored but never confirmed to the client (it timed out or saw an error): not a violation, since
   // a retry with the same idempotency key replays it, but worth seeing
   const unacknowledged = [...storedCount.keys()].filter((id) => !acknowledged.has(id)).length;
-  const stored = item('acknowledged orders stored', lost.length, `${acknowledged.size - lost.length}/${acknowledged.size} stored`, 'all', lost, 'lost: ');
+  const stored = detail('acknowledged orders stored', lost.length, `${acknowledged.size - lost.length}/${acknowledged.size} stored`, 'all', lost, 'lost: ');
   if (!lost.length && unacknowledged) Object.assign(stored, { note: `${unacknowledged} more stored without an acknowledgement (the client timed out or saw an error)` });
   const details = [
     stored,
-    item('orders stored once', duplicated.length + ordersPerKey.length, `${duplicated.length + ordersPerKey.length} duplicated`, '0', [...duplicated, ...ordersPerKey.map((k) => `key ${k}`)], 'duplicated: '),
-    item('one charge per idempotency key', doubleCharged.length, `${doubleCharged.length} charged twice`, '0', doubleCharged, 'keys: '),
-    item('stock never negative', negative.length, `min ${Math.min(0, ...snapshot.stock.map((s) => Math.min(s.available, s.minObserved ?? s.available)))}`, '>= 0', negative.map((s) => s.productId), 'products: '),
-    item('units sold <= initial stock', oversold.length, `${oversold.length} oversold`, '0', oversold.map((s) => `${s.productId} sold ${s.sold}/${s.initial}`), ''),
+    detail('orders stored once', duplicated.length + ordersPerKey.length, `${duplicated.length + ordersPerKey.length} duplicated`, '0', [...duplicated, ...ordersPerKey.map((k) => `key ${k}`)], 'duplicated: '),
+    detail('one charge per idempotency key', doubleCharged.length, `${doubleCharged.length} charged twice`, '0', doubleCharged, 'keys: '),
+    detail('stock never negative', negative.length, `min ${Math.min(0, ...snapshot.stock.map((s) => Math.min(s.available, s.minObserved ?? s.available)))}`, '>= 0', negative.map((s) => s.productId), 'products: '),
+    detail('units sold <= initial stock', oversold.length, `${oversold.length} oversold`, '0', oversold.map((s) => `${s.productId} sold ${s.sold}/${s.initial}`), ''),
   ];
   const problems = lost.length + duplicated.length + ordersPerKey.length + doubleCharged.length + negative.length + oversold.length;
-  return fromDetails(ID, TITLE, `${problems} violations, ${acknowledged.size} orders`, '0 violations', details);
-}
-
-function item(name: string, bad: number, figure: string, limit: string, examples: string[], prefix: string) {
-  const status = bad ? ('fail' as const) : ('pass' as const);
-  return { name, status, figure, limit, ...(bad ? { note: prefix + examples.slice(0, 5).join(', ') + (examples.length > 5 ? ', …' : '') } : {}) };
+  return { details, problems, acknowledged: acknowledged.size };
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
