@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../run/records.js';
 import { fieldDigest } from './capture.js';
 import type { ReadBackContract } from './contract.js';
-import { mismatchedFields, NOT_READ, outcomeOf, planReadBack } from './plan.js';
+import { contractFields, mismatchedFields, NOT_READ, outcomeOf, planReadBack } from './plan.js';
 
 const contract: ReadBackContract = { request: 'checkout-*', id: '$.id', readUrl: '/o/{id}', fields: ['total', 'status'] };
 const record = (i: number, over: Partial<RequestRecord> = {}): RequestRecord => ({
@@ -43,12 +43,12 @@ describe('planReadBack', () => {
 describe('comparing and counting', () => {
   it('names the fields that differ, or are absent on either side', () => {
     const created = { total: fieldDigest(20), status: fieldDigest('paid') };
-    expect(mismatchedFields(contract, created, { total: 20, status: 'paid', extra: 1 })).toBeUndefined();
-    expect(mismatchedFields(contract, created, { total: 21 })).toEqual([
+    expect(mismatchedFields(contractFields(contract), created, { total: 20, status: 'paid', extra: 1 })).toBeUndefined();
+    expect(mismatchedFields(contractFields(contract), created, { total: 21 })).toEqual([
       { field: 'total', created: '20', readBack: '21' },
       { field: 'status', created: '"paid"', readBack: '(absent)' },
     ]);
-    expect(mismatchedFields(contract, undefined, { total: 21 })).toBeUndefined();
+    expect(mismatchedFields(contractFields(contract), undefined, { total: 21 })).toBeUndefined();
   });
 
   it('sorts a read-back into matched, mismatched, missing, error or not read', () => {

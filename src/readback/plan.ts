@@ -1,6 +1,6 @@
 import type { CreateCapture, ReadBackEntry, ReadBackSnapshot, ReadBackTotals, RequestRecord } from '../run/records.js';
 import { nameMatcher } from '../run/run-data.js';
-import { parseJsonPath, readJsonPath } from '../util/json-path.js';
+import { parseJsonPath, readJsonPath, type JsonPath } from '../util/json-path.js';
 import { fieldDigest } from './capture.js';
 import type { ReadBackContract } from './contract.js';
 
@@ -79,13 +79,23 @@ function spread<T extends { id: string }>(items: readonly T[], n: number): T[] {
   return out;
 }
 
+export interface ContractField {
+  field: string;
+  path: JsonPath;
+}
+
+/** The contract's fields, their paths parsed once. */
+export function contractFields(contract: ReadBackContract): ContractField[] {
+  return (contract.fields ?? []).map((field) => ({ field, path: parseJsonPath(field) }));
+}
+
 /** The fields whose read-back differs from the create's response (a field absent from either differs). */
-export function mismatchedFields(contract: ReadBackContract, created: Record<string, string> | undefined, readBody: unknown): ReadBackEntry['mismatched'] {
+export function mismatchedFields(fields: readonly ContractField[], created: Record<string, string> | undefined, readBody: unknown): ReadBackEntry['mismatched'] {
   const out: NonNullable<ReadBackEntry['mismatched']> = [];
-  for (const field of contract.fields ?? []) {
+  for (const { field, path } of fields) {
     const before = created?.[field];
     if (before === undefined) continue; // the create was captured without this field: nothing to compare
-    const after = fieldDigest(readJsonPath(readBody, parseJsonPath(field)));
+    const after = fieldDigest(readJsonPath(readBody, path));
     if (before !== after || before === '(absent)') out.push({ field, created: before, readBack: after });
   }
   return out.length ? out : undefined;

@@ -127,8 +127,9 @@ describe('readBack against a real HTTP server', () => {
     expect(stopped.totals.matched).toBeGreaterThanOrEqual(40);
   });
 
-  it('refuses an unbounded concurrency and a remote system without allowRemote', async () => {
+  it('refuses an unbounded concurrency, a bad rate and a remote system without allowRemote', async () => {
     await expect(readBack(contract, [], { baseUrl: base, concurrency: 51 })).rejects.toThrow(UsageError);
+    await expect(readBack(contract, [], { baseUrl: base, ratePerSecond: -1 })).rejects.toThrow(/ratePerSecond -1 must be a positive number/);
     await expect(readBack(contract, [], { baseUrl: 'http://shop.example.com' })).rejects.toThrow(/not a loopback address/);
     await expect(readBack({ ...contract, readUrl: 'http://shop.example.com/orders/{id}' }, [], { baseUrl: base })).rejects.toThrow(/readUrl: shop.example.com is not a loopback/);
   });

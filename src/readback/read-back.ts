@@ -7,7 +7,7 @@ import { idOf, parseBody } from './capture.js';
 import type { ReadBackContract } from './contract.js';
 import { ReadBackHttp, type Answer } from './http.js';
 import { runPaced } from './pacer.js';
-import { mismatchedFields, NOT_READ, planReadBack, tally, type PlannedRead, type PlannedReplay, type ReadBackPlan } from './plan.js';
+import { contractFields, mismatchedFields, NOT_READ, type ContractField, planReadBack, tally, type PlannedRead, type PlannedReplay, type ReadBackPlan } from './plan.js';
 
 export interface ReadBackOptions {
   /** where `readUrl` starts when it is a path: the system's base URL */
@@ -47,6 +47,7 @@ export const DEFAULT_REPLAY_SAMPLE = 20;
  */
 export async function readBack(contract: ReadBackContract, records: Iterable<RequestRecord>, options: ReadBackOptions): Promise<ReadBackSnapshot> {
   const concurrency = checkedConcurrency(options.concurrency);
+  if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) throw new UsageError(`read-back ratePerSecond ${options.ratePerSecond} must be a positive number (or left out)`);
   const base = assertLoopbackTarget(options.baseUrl, options.allowRemote ?? false, 'read-back base URL');
   if (!contract.readUrl.includes('{id}')) throw new UsageError(`read-back readUrl "${contract.readUrl}" must contain {id}, e.g. /api/orders/{id}`);
   if (/^https?:\/\//i.test(contract.readUrl)) assertLoopbackTarget(readUrlOf(contract.readUrl, '', 'id'), options.allowRemote ?? false, 'read-back readUrl');
@@ -91,6 +92,7 @@ function checkedConcurrency(concurrency = DEFAULT_READBACK_CONCURRENCY): number 
 /** The two kinds of read-back request, each filling its entry of the plan. */
 class Reader {
   private readonly idPath: JsonPath;
+  private readonly fields: ContractField[];
 
   constructor(
     private readonly contract: ReadBackContract,
@@ -100,6 +102,7 @@ class Reader {
     private readonly options: ReadBackOptions,
   ) {
     this.idPath = parseJsonPath(contract.id);
+    this.fields = contractFields(contract);
   }
 
   async read(read: PlannedRead): Promise<void> {
@@ -112,7 +115,7 @@ class Reader {
     const parsed = parseBody(answer.body ?? '');
     if ('error' in parsed) entry.error = `read-back ${parsed.error}`;
     else {
-      const mismatched = mismatchedFields(this.contract, read.fields, parsed.value);
+      const mismatched = mismatchedFields(this.fields, read.fields, parsed.value);
       if (mismatched) entry.mismatched = mismatched;
     }
   }
