@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureRunData } from '../../test/support/fixture-run.js';
+import { fixtureRunData, writeFixtureRun } from '../../test/support/fixture-run.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { loadBudgets } from '../budgets/load.js';
 import { NOT_READ, tally } from '../readback/plan.js';
 import type { CheckResult, ReadBackEntry, ReadBackSnapshot } from '../run/records.js';
-import type { RunData } from '../run/run-data.js';
+import { readRunData, type RunData } from '../run/run-data.js';
 import { checkIntegrity } from './integrity.js';
 
 const budgets = loadBudgets();
@@ -105,6 +106,14 @@ describe('integrity from the read-back contract', () => {
     const noHeader = readBackOf(5, (e) => delete e.replay);
     delete noHeader.contract.idempotencyHeader;
     expect(detail(judged(noHeader, false), 'replayed idempotency keys return the same id')).toMatchObject({ status: 'skip', note: 'the contract names no idempotency header' });
+  });
+
+  it('reads readback.json from a run directory, beside integrity.json', () => {
+    const run = writeFixtureRun(tempDir('peakready-readback-run-'));
+    run.writeJson('readback', readBackOf(400, (e, i) => i === 0 && (e.status = 404)));
+    const check = checkIntegrity(readRunData(run), budgets);
+    expect(check).toMatchObject({ status: 'fail', figure: '1 violations, 400 creates', reason: expect.stringContaining('missing: ord-0 (404)') });
+    expect(detail(check, 'acknowledged orders stored')).toMatchObject({ status: 'pass' });
   });
 
   it('fails the check, not the run, when readback.json does not parse', () => {
