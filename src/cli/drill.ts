@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { DrillOptions } from '../drill/drill-options.js';
-import { getProfile, type DrillProfile } from '../drill/profiles.js';
 import { UsageError } from '../errors.js';
 import { parseOtlpForwardFlag, parseUrlFlag } from '../util/url-flag.js';
 
@@ -26,13 +25,14 @@ function keyValue(value: string, previous: Record<string, string> = {}): Record<
 export function registerDrill(program: Command): void {
   program
     .command('drill')
+    .argument('[file]', "a game-day file: your system, its load, faults and checks (default: the bundled shop's, scenarios/gameday.yaml)")
     .description('run the game day: stack, Black-Friday surge, recommendations outage, autoscaling, checks, reports')
-    .option('--profile <name>', 'smoke (under a minute, for pull requests) or black-friday (the game day, a few minutes)', 'black-friday')
-    .option('--budget <file>', 'budgets file (default: scenarios/budgets.yaml)')
+    .option('--profile <name>', "one of the file's profiles; the bundled shop's: smoke (about a minute, for pull requests) or black-friday (the game day, a few minutes; the default)")
+    .option('--budget <file>', "budgets file (default: the game-day file's checks.budgets)")
     .option('--baseline <file>', "an earlier run's report.json; fail on a regression beyond the budgets' tolerance")
     .option('--report <dir>', 'also copy report.html, report.json, junit.xml and summary.md here')
-    .option('--time-scale <x>', "compress the scenario's time (0.1 = ten times faster); default from the profile", positiveNumber)
-    .option('--target <url>', 'drive your own system instead of the bundled stack (stack-specific checks are skipped)')
+    .option('--time-scale <x>', "compress the scenario's time (0.1 = ten times faster); default from the file's profile", positiveNumber)
+    .option('--target <url>', "drive this system instead of the file's (stack-specific checks are skipped)")
     .option('--allow-remote', 'allow a --target outside 127.0.0.0/8 and ::1 (only systems you own)', false)
     .option('--base-port <port>', 'first port of the local stack (it uses the next ~400)', port)
     .option('--toxiproxy <url>', 'use this Toxiproxy server for faults instead of the embedded one')
@@ -48,6 +48,7 @@ export function registerDrill(program: Command): void {
 Example:
   $ npx peakready drill                          # the whole game day, embedded defaults
   $ npx peakready drill --profile smoke --report report/
+  $ npx peakready drill my-shop.gameday.yaml     # your own system (see scenarios/gameday.yaml)
   $ npx peakready drill --baseline main/report.json --budget budgets.yaml
 
 Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error.
@@ -57,7 +58,7 @@ Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SI
 }
 
 interface DrillFlags {
-  profile: string;
+  profile?: string;
   budget?: string;
   baseline?: string;
   report?: string;
@@ -74,13 +75,12 @@ interface DrillFlags {
   quiet: boolean;
 }
 
-async function drillAction(opts: DrillFlags): Promise<void> {
+async function drillAction(file: string | undefined, opts: DrillFlags): Promise<void> {
   const { runDrill } = await import('../drill/game-day.js');
-  const profile = getProfile(opts.profile);
   checkFlagCombinations(opts);
   const tty = Boolean(process.stderr.isTTY) && !opts.quiet;
   const result = await runDrill({
-    ...drillOptionsOf(opts, profile),
+    ...drillOptionsOf(file, opts),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     log: (line: string) => process.stderr.write((tty ? '\r\x1b[2K' : '') + line + '\n'),
     onStatus: statusWriter(tty),
@@ -97,10 +97,11 @@ function checkFlagCombinations(opts: DrillFlags): void {
   if (typeof opts.prometheus === 'string') parseUrlFlag(opts.prometheus, '--prometheus', 'http://127.0.0.1:9090');
 }
 
-function drillOptionsOf(opts: DrillFlags, profile: DrillProfile): DrillOptions {
+function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOptions {
   const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
   return {
-    profile,
+    ...(file ? { gameDayFile: file } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.budget ? { budgetsFile: opts.budget } : {}),
     ...(opts.baseline ? { baselineFile: opts.baseline } : {}),
     ...(opts.report ? { reportDir: opts.report } : {}),

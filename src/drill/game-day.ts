@@ -1,5 +1,5 @@
 import { cpSync, mkdirSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { ExitCode } from '../exit-codes.js';
 import { reapStaleChildren } from '../lifecycle/children.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
@@ -24,17 +24,17 @@ export type { DrillOptions, DrillResult } from './drill-options.js';
  */
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const plan = planDrill(options);
+  const plan = await planDrill(options);
   const reaped = reapStaleChildren();
   if (reaped.length) log(`peakready: cleaned up after an earlier run that was killed: ${reaped.join(', ')}`);
 
   const run = RunDirectory.create('drill');
-  const rig = new DrillRig(plan, options, run, log);
+  const rig = new DrillRig(plan, run, log);
   writeConfig(run, plan, options, rig);
-  const command = `drill --profile ${plan.profile.name}`;
+  const command = `drill ${relativeToCwd(plan.gameDay.file)}${plan.gameDay.profile ? ` --profile ${plan.gameDay.profile}` : ''}`;
   const event = (e: TimelineEvent) => run.appendTimeline(e);
   event({ t: Date.now(), type: 'run', state: 'start', command });
-  log(`peakready: drill "${plan.profile.name}" — run directory ${run.root}`);
+  log(`peakready: drill "${plan.gameDay.profile ?? plan.gameDay.name}" — run directory ${run.root}`);
 
   const abort = new AbortController();
   const unregister = onShutdown('drill', () => abort.abort());
@@ -53,24 +53,30 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 }
 
 function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, rig: DrillRig): void {
-  const { profile } = plan;
+  const { gameDay } = plan;
   const capacityShowable = rig.capacityShowable;
   run.writeJson('config', {
     command: 'drill',
-    profile: profile.name,
+    gameday: gameDay.file,
+    name: gameDay.name,
+    profile: gameDay.profile ?? null,
     timeScale: plan.timeScale,
-    script: profile.script,
-    chaos: profile.chaos,
-    target: options.target ?? null,
-    budgets: options.budgetsFile ?? 'scenarios/budgets.yaml',
+    script: relativeToCwd(plan.script),
+    chaos: plan.experiments.map((e) => relativeToCwd(e.file)),
+    target: plan.withStack ? null : plan.scriptEnv.BASE_URL,
+    budgets: plan.budgets.file,
     baseline: options.baselineFile ?? null,
     grafanaUrl: options.grafanaUrl ?? null,
     startedAt: new Date().toISOString(),
     // read by the scale-out check: the autoscaler's compressed Kubernetes periods
-    syncPeriodMs: profile.syncPeriodMs,
-    scaleDownStabilizationMs: 300_000 * plan.autoscalerTimeScale,
+    ...(plan.autoscaler ? { syncPeriodMs: plan.autoscaler.syncPeriodMs, scaleDownStabilizationMs: 300_000 * plan.autoscaler.timeScale } : {}),
     ...(capacityShowable ? { capacityShowable } : {}),
   });
+}
+
+function relativeToCwd(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
 }
 
 /** The stored truth for the integrity check, read once the autoscaler has stopped (bundled stack only). */

@@ -9,7 +9,6 @@ import { startPrometheusSampler } from '../telemetry/metrics/prometheus-sampler.
 import { startMetricsScraper } from '../telemetry/metrics/scraper.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../telemetry/otlp/receiver.js';
 import { startStack, type RunningStack } from '../supervisor/supervisor.js';
-import type { DrillOptions } from './drill-options.js';
 import type { DrillPlan } from './plan.js';
 
 type Stop = () => Promise<void>;
@@ -35,7 +34,6 @@ export class DrillRig {
 
   constructor(
     private readonly plan: DrillPlan,
-    private readonly options: DrillOptions,
     private readonly run: RunDirectory,
     private readonly log: (line: string) => void,
   ) {
@@ -49,7 +47,7 @@ export class DrillRig {
 
   /** Where the load goes: the bundled stack's gateway, or the user's --target. */
   get baseUrl(): string {
-    return this.stack?.gatewayUrl ?? this.options.target!;
+    return this.stack?.gatewayUrl ?? this.plan.scriptEnv.BASE_URL!;
   }
 
   /** The Toxiproxy faults go through: the bundled stack's embedded one, or the user's. */
@@ -73,7 +71,7 @@ export class DrillRig {
     await this.startReceiver();
     if (this.plan.withStack) {
       await this.startStack();
-      this.startAutoscaler();
+      if (this.plan.autoscaler) this.startAutoscaler(this.plan.autoscaler);
     }
     this.startMetrics();
   }
@@ -101,10 +99,9 @@ export class DrillRig {
   }
 
   private async startReceiver(): Promise<void> {
-    const { definition } = this.plan;
-    const forwardUrl = this.options.otlpForwardUrl;
+    const forwardUrl = this.plan.otlpForwardUrl;
     this.receiver = await startOtlpReceiver({
-      port: definition.basePort + definition.admin.otlpOffset,
+      port: this.plan.receiverPort,
       runDir: this.run,
       ...(forwardUrl ? { forwardUrl } : {}),
     });
@@ -112,29 +109,29 @@ export class DrillRig {
   }
 
   private async startStack(): Promise<void> {
-    const { options, plan, limiter } = this;
+    const { plan, limiter } = this;
     this.log('peakready: starting the reference stack ...');
     const started = Date.now();
     this.stack = await startStack({
       basePort: plan.definition.basePort,
       runDir: this.run,
       otlpEndpoint: this.receiver!.url,
-      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(plan.databaseUrl ? { databaseUrl: plan.databaseUrl } : {}),
       ...(plan.toxiproxyUrl ? { toxiproxyUrl: plan.toxiproxyUrl } : {}),
       ...(limiter ? { onReplicaSpawned: (info) => limiter.onReplicaSpawned(info) } : {}),
-      ...(options.prometheus === true ? { prometheus: true, prometheusScrapeIntervalMs: plan.scrapeIntervalMs } : {}),
+      ...(plan.prometheus === true ? { prometheus: true, prometheusScrapeIntervalMs: plan.scrapeIntervalMs } : {}),
     });
     this.log(`peakready: stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${this.stack.gatewayUrl}`);
   }
 
-  private startAutoscaler(): void {
+  private startAutoscaler({ syncPeriodMs, timeScale }: { syncPeriodMs: number; timeScale: number }): void {
     const running = this.stack!;
     const autoscaler = startLocalAutoscaler({
       controller: running,
       definition: running.definition,
       runDir: this.run,
-      syncPeriodMs: this.plan.profile.syncPeriodMs,
-      timeScale: this.plan.autoscalerTimeScale,
+      syncPeriodMs,
+      timeScale,
       setStatus: (service: ServiceName, status) => running.setAutoscalerStatus(service, status),
     });
     this.stopAutoscaler = () => autoscaler.stop();
@@ -142,7 +139,7 @@ export class DrillRig {
 
   /** Metrics from Prometheus (the user's, or the one started with the stack), else a scrape of every ready replica. */
   private startMetrics(): void {
-    const { prometheus } = this.options;
+    const { prometheus } = this.plan;
     const intervalMs = this.plan.scrapeIntervalMs;
     const prometheusUrl = prometheus === true ? this.stack?.state().prometheusUrl : prometheus;
     if (prometheusUrl) {
@@ -168,7 +165,7 @@ export class DrillRig {
     const forwarded = this.receiver?.stats().forward;
     if (!forwarded) return;
     this.log(
-      `peakready: forwarded ${forwarded.forwarded} OTLP requests to ${this.options.otlpForwardUrl} ` +
+      `peakready: forwarded ${forwarded.forwarded} OTLP requests to ${this.plan.otlpForwardUrl} ` +
         `(${forwarded.failed} failed, ${forwarded.dropped} dropped)${forwarded.lastError ? `; last error: ${forwarded.lastError}` : ''}`,
     );
   }
