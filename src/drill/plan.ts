@@ -1,8 +1,7 @@
-import { loadBudgets, parseBudgets } from '../budgets/load.js';
-import { checkBlocks, checkParameters, checksSchema } from '../budgets/schema.js';
 import type { Budgets } from '../budgets/types.js';
 import { UsageError } from '../errors.js';
 import { loadExperiment, type ChaosExperiment } from '../faults/experiments/index.js';
+import { budgetsFor } from '../gameday/budgets.js';
 import { loadGameDay, type GameDay } from '../gameday/load.js';
 import type { Offset } from '../gameday/schema.js';
 import { inspectScript } from '../load/run.js';
@@ -72,7 +71,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
   const target = options.target ?? (system.kind === 'target' ? system.url : undefined);
   const allowRemote = options.allowRemote || (system.kind === 'target' && system.allowRemote);
   if (target) assertLoopbackTarget(target, allowRemote);
-  const budgets = budgetsOf(gameDay, options.budgetsFile);
+  const budgets = budgetsFor(gameDay, options.budgetsFile);
   const baseline = options.baselineFile ? loadBaseline(options.baselineFile) : undefined;
   const withStack = !target;
   const definition = referenceStack(options.basePort ?? (system.kind === 'bundled' ? system.basePort : undefined));
@@ -109,21 +108,6 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     ...(otlpForwardUrl ? { otlpForwardUrl } : {}),
     allowRemote,
   };
-}
-
-/**
- * The budgets file (`--budget`, else the game-day file's), with each check's parameters the
- * game-day file gives put over it. No budgets file at all: no thresholds, never another system's.
- */
-function budgetsOf(gameDay: GameDay, flag: string | undefined): Budgets {
-  const file = flag ?? gameDay.checks.budgets;
-  const budgets = file ? loadBudgets(file) : parseBudgets('{}', `${gameDay.file} (no budgets file)`);
-  const { budgets: _file, ...given } = gameDay.checks;
-  const blocks = Object.keys(given).filter((k): k is keyof typeof checkBlocks => k in checkBlocks && given[k as keyof typeof given] !== undefined);
-  if (blocks.length === 0) return budgets;
-  const mapped = checkParameters(checksSchema.parse(given));
-  const key = { tracing: 'tracing', 'scale-out': 'scaleOut', isolation: 'isolation', integrity: 'integrity', cleanup: 'cleanup' } as const;
-  return { ...budgets, ...Object.fromEntries(blocks.map((b) => [key[b], mapped[key[b]]])) };
 }
 
 async function phasesOf(gameDay: GameDay, env: Record<string, string>): Promise<{ phases: PhaseWindow[]; totalMs: number }> {
