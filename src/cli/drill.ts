@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { DrillOptions } from '../drill/drill-options.js';
 import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import { parseOtlpForwardFlag, parseUrlFlag } from '../util/url-flag.js';
 
 function positiveNumber(value: string): number {
@@ -42,6 +43,7 @@ export function registerDrill(program: Command): void {
     .option('--prometheus [url]', "read metrics with PromQL from this Prometheus instead of scraping each replica; without a URL, start Debian's Prometheus for the bundled stack")
     .option('-e, --env <KEY=VALUE>', 'extra environment for the scenario (repeatable)', keyValue)
     .option('--quiet', 'no live status line; a plain line every few seconds', false)
+    .option('--dry-run', 'validate everything, reach every endpoint the file names, print the plan (phases, when each fault is on, what each check reads); start nothing', false)
     .addHelpText(
       'after',
       `
@@ -49,6 +51,7 @@ Example:
   $ npx peakready drill                          # the whole game day, embedded defaults
   $ npx peakready drill --profile smoke --report report/
   $ npx peakready drill my-shop.gameday.yaml     # your own system (see scenarios/gameday.yaml)
+  $ npx peakready drill my-shop.gameday.yaml --dry-run
   $ npx peakready drill --baseline main/report.json --budget budgets.yaml
 
 Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error.
@@ -73,11 +76,13 @@ interface DrillFlags {
   otlpForward?: string;
   env?: Record<string, string>;
   quiet: boolean;
+  dryRun: boolean;
 }
 
 async function drillAction(file: string | undefined, opts: DrillFlags): Promise<void> {
-  const { runDrill } = await import('../drill/game-day.js');
   checkFlagCombinations(opts);
+  if (opts.dryRun) return dryRun(file, opts);
+  const { runDrill } = await import('../drill/game-day.js');
   const tty = Boolean(process.stderr.isTTY) && !opts.quiet;
   const result = await runDrill({
     ...drillOptionsOf(file, opts),
@@ -88,6 +93,21 @@ async function drillAction(file: string | undefined, opts: DrillFlags): Promise<
   process.stdout.write('\n' + result.table + '\n');
   process.stdout.write(`\nverdict: ${result.verdict.toUpperCase()} — reports in ${result.run.root}\n`);
   process.exitCode = result.exitCode;
+}
+
+/** The plan and the endpoints it names, with nothing started; exit 2 when an endpoint does not answer. */
+async function dryRun(file: string | undefined, opts: DrillFlags): Promise<void> {
+  const started = Date.now();
+  const { planDrill } = await import('../drill/plan.js');
+  const { describePlan, reachEndpoints } = await import('../drill/dry-run.js');
+  const plan = await planDrill(drillOptionsOf(file, opts));
+  const reaches = await reachEndpoints(plan);
+  const lines = [...describePlan(plan), 'endpoints:'];
+  if (reaches.length === 0) lines.push('  none to reach before the drill (the bundled shop is started by the drill)');
+  for (const r of reaches) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.what.padEnd(12)} ${r.url} — ${r.detail}${r.ok ? '' : '; is it running, and is the URL in the file right?'}`);
+  lines.push(`dry run: everything valid, nothing started (${Date.now() - started} ms)`);
+  process.stdout.write(lines.join('\n') + '\n');
+  if (reaches.some((r) => !r.ok)) process.exitCode = ExitCode.usage;
 }
 
 function checkFlagCombinations(opts: DrillFlags): void {
