@@ -157,15 +157,19 @@ describe('fetchTraces', () => {
     expect(most).toBe(8);
   });
 
-  it('retries a lookup answered 429 after its Retry-After', async () => {
+  it('retries a lookup answered 429 or 503 after its Retry-After, twice at most', async () => {
     let calls = 0;
     const { url } = await backend((req, res) => {
-      if (++calls === 1) return void res.writeHead(429, { 'retry-after': '0', 'content-type': 'text/plain' }).end('too many outstanding requests');
+      if (++calls <= 2) return void res.writeHead(429, { 'retry-after': '3', 'content-type': 'text/plain' }).end('too many outstanding requests');
       tempo(['v2'])(req, res);
     });
-    const result = await fetchTraces({ kind: 'tempo', url }, [TRACE_ID]);
-    expect(result).toMatchObject({ found: 1, errors: [] });
-    expect(calls).toBe(2);
+    const slept: number[] = [];
+    const clock = { now: () => 0, sleep: async (ms: number) => void slept.push(ms) };
+    expect(await fetchTraces({ kind: 'tempo', url }, [TRACE_ID], { clock })).toMatchObject({ found: 1, errors: [] });
+    expect(slept).toEqual([3000, 3000]);
+    calls = 0;
+    const result = await fetchTraces({ kind: 'tempo', url }, [OTHER, TRACE_ID], { clock, retries: 1, concurrency: 1 });
+    expect(result).toMatchObject({ found: 1, errors: [{ traceId: OTHER, status: 429 }] });
   });
 
   it('stops when aborted: no further lookups, in-flight ones cancelled, rejects with the reason', async () => {
