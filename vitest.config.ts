@@ -35,6 +35,7 @@ const integration = [
   'src/telemetry/otlp/forwarder.test.ts',
   'src/telemetry/otlp/receiver.test.ts',
   'src/telemetry/traces/run-report.test.ts',
+  'src/telemetry/traces/backends/fetch-traces.test.ts',
 ];
 const all = ['src/**/*.test.ts', 'reference-stack/**/*.test.ts', 'test/**/*.test.ts'];
 
