@@ -14,6 +14,7 @@ const integration = [
   'src/cli/run-signals.test.ts',
   'src/cli/up.test.ts',
   'src/doctor/doctor.test.ts',
+  'src/drill/evidence.test.ts',
   'src/faults/*.test.ts',
   'src/faults/experiments/probes.test.ts',
   'src/faults/experiments/runner.test.ts',

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { chaosPlan } from '../faults/experiments/schedule.js';
+import { reachable } from '../telemetry/traces/backends/index.js';
 import type { DrillPlan } from './plan.js';
 
 /** One endpoint the game-day file names, and whether it answered. */
@@ -52,7 +53,10 @@ function faultLines(timed: DrillPlan['experiments'][number], timeScale: number):
 function evidenceLines(plan: DrillPlan): Array<[string, string]> {
   const { budgets } = plan;
   const off = (enabled: boolean, text: string) => (enabled ? text : 'off');
-  const receiver = `spans exported to the drill's OTLP receiver on 127.0.0.1:${plan.receiverPort}`;
+  const backend = plan.traceBackend;
+  const receiver = backend
+    ? `traces fetched by id from ${backend.kind} at ${backend.url} after the load`
+    : `spans exported to the drill's OTLP receiver on 127.0.0.1:${plan.receiverPort}`;
   const scaling = plan.autoscaler
     ? `the local autoscaler (Kubernetes' HPA algorithm, sync every ${plan.autoscaler.syncPeriodMs / 1000} s)`
     : 'not observed on this system yet (skipped)';
@@ -73,6 +77,12 @@ export async function reachEndpoints(plan: DrillPlan, timeoutMs = 1500): Promise
   if (plan.toxiproxyUrl) checks.push(reach('Toxiproxy', plan.toxiproxyUrl, '/version', timeoutMs));
   if (typeof plan.prometheus === 'string') checks.push(reach('Prometheus', plan.prometheus, '/api/v1/status/buildinfo', timeoutMs));
   if (plan.otlpForwardUrl) checks.push(reach('OTLP forward', plan.otlpForwardUrl, '', timeoutMs));
+  const backend = plan.traceBackend;
+  if (backend) {
+    checks.push(
+      reachable(backend, { timeoutMs }).then((r) => ({ what: backend.kind === 'tempo' ? 'Tempo' : 'Jaeger', url: backend.url, ok: r.ok, detail: r.ok ? 'answers' : r.reason })),
+    );
+  }
   return Promise.all(checks);
 }
 

@@ -8,17 +8,18 @@ import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { judgeRun } from '../verify/judge-run.js';
 import type { DrillOptions, DrillResult } from './drill-options.js';
+import { gatherEvidence } from './evidence.js';
 import { playLoad } from './load-phase.js';
 import { planDrill, type DrillPlan } from './plan.js';
 import { DrillRig, type RigLeftovers } from './rig.js';
-import { readIntegritySnapshot, takeCleanupSnapshot } from './snapshots.js';
+import { takeCleanupSnapshot } from './snapshots.js';
 
 export type { DrillOptions, DrillResult } from './drill-options.js';
 
 /**
  * The game day. Data flows one way: plan (every user file validated) -> rig (stack, receiver,
  * autoscaler, metrics) -> load + faults (each writes its timeline and samples into the run
- * directory) -> evidence (stored data, what was left behind) -> the judge reads the run -> reports
+ * directory) -> evidence (stored data, fetched traces, what was left behind) -> the judge reads the run -> reports
  * render its verdict. This file only wires those steps in order; the rig guarantees that
  * everything started is stopped on every path.
  */
@@ -42,7 +43,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   try {
     await rig.start();
     await playLoad(plan, rig, run, abort.signal, options, log);
-    await recordStoredData(rig, run, log);
+    await gatherEvidence(plan, rig, run, abort.signal, log);
   } finally {
     unregister();
     leftovers = await rig.tearDown();
@@ -77,18 +78,6 @@ function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, 
 function relativeToCwd(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') ? rel : path;
-}
-
-/** The stored truth for the integrity check, read once the autoscaler has stopped (bundled stack only). */
-async function recordStoredData(rig: DrillRig, run: RunDirectory, log: (line: string) => void): Promise<void> {
-  const stack = rig.runningStack;
-  if (!stack) return;
-  await rig.settle();
-  try {
-    run.writeJson('integrity', await readIntegritySnapshot(stack.definition));
-  } catch (error) {
-    log(`peakready: could not read the stored orders for the integrity check: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 function judgeAndReport(run: RunDirectory, plan: DrillPlan, options: DrillOptions): DrillResult {

@@ -5,6 +5,7 @@ import { budgetsFor } from '../gameday/budgets.js';
 import { loadGameDay, type GameDay } from '../gameday/load.js';
 import type { Offset } from '../gameday/schema.js';
 import { inspectScript } from '../load/run.js';
+import type { TraceBackend } from '../telemetry/traces/backends/index.js';
 import { referenceStack, servicePort, type StackDefinition } from '../stack/definition.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 import { loadBaseline, type Baseline } from '../verify/baseline-file.js';
@@ -46,6 +47,8 @@ export interface DrillPlan {
   definition: StackDefinition;
   /** the drill's OTLP receiver port */
   receiverPort: number;
+  /** where the traces are fetched by id after the load, when they do not come to the receiver */
+  traceBackend?: TraceBackend;
   /** the user's Toxiproxy (else the bundled stack's embedded one, if any) */
   toxiproxyUrl?: string;
   /** the phases the faults and checks refer to, and the load's whole length */
@@ -96,6 +99,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     withStack,
     definition,
     receiverPort: observe.traces.receiver?.port ?? definition.basePort + definition.admin.otlpOffset,
+    ...traceBackendOf(observe.traces),
     ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
     phases,
     declaredPhases: load.phases !== 'fromScript',
@@ -128,6 +132,12 @@ function timedExperiments(gameDay: GameDay, phases: readonly PhaseWindow[]): Tim
     }
     return { experiment: loadExperiment(e.file), file: e.file, during: e.during, startMs: phase.startMs + offsetMs(e.at, phase.durationMs) };
   });
+}
+
+function traceBackendOf(traces: GameDay['observe']['traces']): { traceBackend?: TraceBackend } {
+  if (traces.tempo) return { traceBackend: { kind: 'tempo', ...traces.tempo } };
+  if (traces.jaeger) return { traceBackend: { kind: 'jaeger', ...traces.jaeger } };
+  return {};
 }
 
 function offsetMs(at: Offset, phaseMs: number): number {

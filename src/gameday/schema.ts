@@ -66,11 +66,22 @@ const faults = strictObject({
   experiments: z.array(experiment).default([]),
 });
 
+const traceBackend = <K extends string>(apis: readonly [K, ...K[]]) =>
+  strictObject({
+    url: url.describe('the base URL of its query API'),
+    api: z.enum(apis).optional().describe('the API version (default: the newest, falling back to the older one)'),
+    headers: z.record(z.string(), z.string()).optional().describe('sent with every lookup, e.g. Authorization or X-Scope-OrgID'),
+  });
+
 const observe = strictObject({
   traces: strictObject({
+    tempo: traceBackend(['v1', 'v2']).optional().describe('after the run, fetch each trace by id from Grafana Tempo'),
+    jaeger: traceBackend(['v1', 'v3']).optional().describe('after the run, fetch each trace by id from Jaeger\'s query API'),
     receiver: strictObject({ port: z.number().int().min(1024).max(65_535).optional() }).optional().describe('the drill\'s own OTLP/HTTP receiver (your Collector exports to it)'),
     forward: url.optional().describe('also forward every OTLP request the receiver takes here'),
-  }).prefault({ receiver: {} }),
+  }).prefault({ receiver: {} }).superRefine((t, ctx) => {
+    if (t.tempo && t.jaeger) ctx.addIssue({ code: 'custom', message: 'fetch traces from one backend: `tempo` or `jaeger`, not both' });
+  }),
   metrics: strictObject({
     prometheus: z.union([z.literal('started'), url]).optional().describe('metrics by PromQL: the URL of your Prometheus, or `started` (Debian\'s Prometheus started with the bundled shop); absent: every replica\'s /metrics is scraped (bundled shop)'),
   }).prefault({}),
