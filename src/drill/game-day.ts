@@ -12,7 +12,7 @@ import { gatherEvidence } from './evidence.js';
 import { playLoad } from './load-phase.js';
 import { planDrill, type DrillPlan } from './plan.js';
 import { DrillRig, type RigLeftovers } from './rig.js';
-import { takeCleanupSnapshot } from './snapshots.js';
+import { stackPorts, takeCleanupSnapshot } from './snapshots.js';
 
 export type { DrillOptions, DrillResult } from './drill-options.js';
 
@@ -49,7 +49,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     leftovers = await rig.tearDown();
     event({ t: Date.now(), type: 'run', state: 'end', command });
   }
-  if (plan.withStack) run.writeJson('cleanup', await takeCleanupSnapshot({ stack: plan.definition, pids: leftovers.pids, faults: leftovers.faults }));
+  await recordLeftovers(run, plan, leftovers);
   return judgeAndReport(run, plan, options);
 }
 
@@ -78,6 +78,17 @@ function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, 
 function relativeToCwd(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') ? rel : path;
+}
+
+/**
+ * What the drill left behind, for the clean-up check: on the bundled shop every process, port and
+ * fault of the stack; on a target, the toxics it added and the proxies it disabled on the user's
+ * Toxiproxy, and its own receiver's port. A target drill without a Toxiproxy touched nothing of it.
+ */
+async function recordLeftovers(run: RunDirectory, plan: DrillPlan, leftovers: RigLeftovers): Promise<void> {
+  if (!plan.withStack && !plan.toxiproxyUrl) return;
+  const ports = plan.withStack ? stackPorts(plan.definition) : [{ port: plan.receiverPort, owner: 'OTLP receiver' }];
+  run.writeJson('cleanup', await takeCleanupSnapshot({ ports, pids: leftovers.pids, faults: leftovers.faults }));
 }
 
 function judgeAndReport(run: RunDirectory, plan: DrillPlan, options: DrillOptions): DrillResult {

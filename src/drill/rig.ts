@@ -153,12 +153,19 @@ export class DrillRig {
     }
   }
 
-  /** Removes every fault this drill owns, then reads what is still there. */
+  /**
+   * Removes every fault this drill owns, then reads what is still there: on the bundled shop's own
+   * fault proxy, everything; on the user's Toxiproxy, only what this drill added (its toxics) or
+   * touched (the proxies its experiments disabled), never the user's own faults.
+   */
   private async clearFaults(): Promise<RigLeftovers['faults']> {
     const url = this.toxiproxyUrl;
     if (!url) return { toxics: [], disabledProxies: [] };
     await clearOwnedFaults(url).catch(() => undefined);
-    return inspectFaults(url).catch(() => ({ toxics: [], disabledProxies: [] }));
+    const left = await inspectFaults(url).catch(() => ({ toxics: [], disabledProxies: [] }));
+    if (this.plan.withStack) return left;
+    const touched = new Set(this.run.timeline().flatMap((e) => (e.type === 'fault' && e.kind === 'disable' ? [e.proxy] : [])));
+    return { toxics: left.toxics.filter((t) => t.owned), disabledProxies: left.disabledProxies.filter((p) => touched.has(p)) };
   }
 
   private logForwarded(): void {
