@@ -148,6 +148,7 @@ describe('prometheusScaleOutEvidence over recorded query_range answers', () => {
     const catalog = verdict.services.find((s) => s.service === 'catalog')!;
     expect(catalog).toMatchObject({ firstAboveTargetAt: T0 + 30_000, firstScaleOutAt: T0 + 45_000, reactionMs: 15_000, peakReplicas: 5, hitMax: false });
     expect(verdict.items.find((i) => i.service === 'catalog' && i.id === 'reaction')?.status).toBe('pass');
+    // before: the steps at +15, +30 and +45 s (200m, 360m, 360m); after: from a step past all ready (+90 s), 400m
     expect(verdict.items.find((i) => i.service === 'catalog' && i.id === 'capacity')?.figure).toBe('CPU 307m → 400m');
     expect(verdict.controllerDecidedRight.status).toBe('pass');
   });

@@ -91,6 +91,13 @@ describe('the local stack under kube-state-metrics and cAdvisor names', () => {
     ]);
   });
 
+  it('never lets the CPU counter fall (a child that exits unreaped takes its time with it; rate() would read a reset)', async () => {
+    const readings = [new Map([[101, 10]]), new Map([[101, 9.5]]), new Map([[101, 11]])];
+    const metrics = new SupervisorMetricsServer(() => [COUNTS[0]!], { cpuSeconds: () => readings.shift()!, node: 'this-host' });
+    const value = async () => (await samples(metrics, CadvisorMetrics.containerCpuUsage)).map((s) => s.value);
+    expect([await value(), await value(), await value()]).toEqual([[10], [10], [11]]);
+  });
+
   it('keeps the supervisor’s own series as they were', async () => {
     const metrics = server();
     metrics.setAutoscalerStatus('catalog', { desired: 4, utilization: 0.42 });

@@ -105,8 +105,13 @@ function resourceRows(workloads: readonly KubeWorkload[], node: string, kind: 'r
   );
 }
 
-/** cAdvisor's cumulative CPU counter per container; a pod that is gone leaves, as its container does. */
+/**
+ * cAdvisor's cumulative CPU counter per container; a pod that is gone leaves, as its container does.
+ * A cgroup's counter never falls, but a process tree's can (a child that exits unreaped takes its
+ * time with it): the highest value seen is kept, so rate() never reads a counter reset.
+ */
 function registerCpuCounter(registry: Registry, workloads: () => KubeWorkload[], cpuSeconds: (pids: readonly number[]) => ReadonlyMap<number, number>): void {
+  const highest = new Map<number, number>();
   new Counter({
     name: CadvisorMetrics.containerCpuUsage,
     help: 'CPU time the container used, seconds (its process tree).',
@@ -116,9 +121,13 @@ function registerCpuCounter(registry: Registry, workloads: () => KubeWorkload[],
       this.reset();
       const pods = workloads().flatMap((w) => w.pods.map((p) => ({ service: w.service, ...p })));
       const seconds = cpuSeconds(pods.map((p) => p.pid));
+      for (const pid of highest.keys()) if (!seconds.has(pid)) highest.delete(pid);
       for (const p of pods) {
-        const value = seconds.get(p.pid);
-        if (value !== undefined) this.inc({ namespace: KUBE_NAMESPACE, pod: p.pod, container: p.service, cpu: 'total' }, value);
+        const read = seconds.get(p.pid);
+        if (read === undefined) continue;
+        const value = Math.max(read, highest.get(p.pid) ?? 0);
+        highest.set(p.pid, value);
+        this.inc({ namespace: KUBE_NAMESPACE, pod: p.pod, container: p.service, cpu: 'total' }, value);
       }
     },
   });
