@@ -28,6 +28,7 @@ const integration = [
   'src/report/report-cli.test.ts',
   'src/scaling/k8s-watcher.test.ts',
   'src/scaling/local-autoscaler.test.ts',
+  'src/scaling/prometheus-evidence-real.test.ts',
   'src/scaling/simulate.test.ts',
   'src/supervisor/**/*.test.ts',
   'src/telemetry/stack-telemetry.test.ts',

@@ -216,8 +216,18 @@ export class LocalStack implements RunningStack {
 
   private replicaCounts(): ReplicaCounts[] {
     return [...this.sets.values()].map((set) => {
-      const local = this.definition.services.find((s) => s.name === set.name)!.local;
-      return { service: set.name, replicas: set.replicas().length, ready: set.readyCount(), desired: set.desired, min: local.minReplicas, max: local.maxReplicas };
+      const { local, resources, hpa } = this.definition.services.find((s) => s.name === set.name)!;
+      const pods = set.allReplicas().filter((r) => r.state !== 'stopped').map((r) => ({ pod: r.id, pid: r.pid, ...resources }));
+      return {
+        service: set.name,
+        replicas: set.replicas().length,
+        ready: set.readyCount(),
+        desired: set.desired,
+        min: local.minReplicas,
+        max: local.maxReplicas,
+        ...(hpa ? { targetCpuPercent: hpa.targetCPUUtilizationPercent } : {}),
+        pods,
+      };
     });
   }
 
