@@ -20,6 +20,6 @@ describe('drill --dry-run', () => {
     expect(plan.withStack).toBe(false);
     expect(plan.autoscaler).toBeUndefined();
     expect(text).toContain('faults:   through http://127.0.0.1:8474');
-    expect(text).toMatch(/scale-out\s+not observed on this system yet \(skipped\)/);
+    expect(text).toMatch(/scale-out\s+not observed on this system \(skipped\): add observe.scaling/);
   });
 });

@@ -57,9 +57,12 @@ function evidenceLines(plan: DrillPlan): Array<[string, string]> {
   const receiver = backend
     ? `traces fetched by id from ${backend.kind} at ${backend.url} after the load`
     : `spans exported to the drill's OTLP receiver on 127.0.0.1:${plan.receiverPort}`;
+  const fromPrometheus = plan.scalingFromPrometheus;
   const scaling = plan.autoscaler
     ? `the local autoscaler (Kubernetes' HPA algorithm, sync every ${plan.autoscaler.syncPeriodMs / 1000} s)`
-    : 'not observed on this system yet (skipped)';
+    : fromPrometheus
+      ? `kube-state-metrics and cAdvisor series of ${fromPrometheus.workloads.map((w) => w.deployment).join(', ')} in namespace ${fromPrometheus.namespace}, from ${fromPrometheus.url ?? 'the Prometheus started with the shop'}`
+      : 'not observed on this system (skipped): add observe.scaling';
   return [
     ['budgets', `${budgets.thresholds.length} thresholds of ${budgets.file}, over the load engine's request records`],
     ['tracing', off(budgets.tracing.enabled, `${receiver}; complete >= ${budgets.tracing.completeness * 100}%`)],
@@ -75,7 +78,8 @@ export async function reachEndpoints(plan: DrillPlan, timeoutMs = 1500): Promise
   const checks: Array<Promise<Reach>> = [];
   if (!plan.withStack) checks.push(reach('target', plan.scriptEnv.BASE_URL!, '', timeoutMs));
   if (plan.toxiproxyUrl) checks.push(reach('Toxiproxy', plan.toxiproxyUrl, '/version', timeoutMs));
-  if (typeof plan.prometheus === 'string') checks.push(reach('Prometheus', plan.prometheus, '/api/v1/status/buildinfo', timeoutMs));
+  const prometheus = new Set([plan.prometheus, plan.scalingFromPrometheus?.url].filter((u): u is string => typeof u === 'string'));
+  for (const url of prometheus) checks.push(reach('Prometheus', url, '/api/v1/status/buildinfo', timeoutMs));
   if (plan.otlpForwardUrl) checks.push(reach('OTLP forward', plan.otlpForwardUrl, '', timeoutMs));
   const backend = plan.traceBackend;
   if (backend) {

@@ -5,6 +5,7 @@ import { budgetsFor } from '../gameday/budgets.js';
 import { loadGameDay, type GameDay } from '../gameday/load.js';
 import type { Offset } from '../gameday/schema.js';
 import { inspectScript } from '../load/run.js';
+import type { KubeWorkloadRef } from '../scaling/kube-evidence.js';
 import type { TraceBackend } from '../telemetry/traces/backends/index.js';
 import { referenceStack, servicePort, type StackDefinition } from '../stack/definition.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
@@ -58,6 +59,8 @@ export interface DrillPlan {
   totalMs: number;
   /** the chaos experiments, when there is a Toxiproxy to run them through */
   experiments: TimedExperiment[];
+  /** scale-out evidence read from Prometheus after the load; `url` undefined: the Prometheus started with the bundled shop */
+  scalingFromPrometheus?: { url?: string; namespace: string; workloads: KubeWorkloadRef[]; scrapeIntervalMs: number };
   /** the local autoscaler's sync period and time compression (Kubernetes' 15 s -> this), if it runs */
   autoscaler?: { syncPeriodMs: number; timeScale: number };
   /** metrics twice per autoscaler sync, so every decision has a sample on each side */
@@ -100,6 +103,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     definition,
     receiverPort: observe.traces.receiver?.port ?? definition.basePort + definition.admin.otlpOffset,
     ...traceBackendOf(observe.traces),
+    ...scalingFromPrometheusOf(observe, prometheus),
     ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
     phases,
     declaredPhases: load.phases !== 'fromScript',
@@ -132,6 +136,14 @@ function timedExperiments(gameDay: GameDay, phases: readonly PhaseWindow[]): Tim
     }
     return { experiment: loadExperiment(e.file), file: e.file, during: e.during, startMs: phase.startMs + offsetMs(e.at, phase.durationMs) };
   });
+}
+
+function scalingFromPrometheusOf(observe: GameDay['observe'], prometheus: string | true | undefined): Pick<DrillPlan, 'scalingFromPrometheus'> {
+  const from = observe.scaling.prometheus;
+  if (!from) return {};
+  const url = from.url ?? (typeof prometheus === 'string' ? prometheus : undefined);
+  const workloads = from.workloads.map((w) => (typeof w === 'string' ? { deployment: w } : w));
+  return { scalingFromPrometheus: { ...(url ? { url } : {}), namespace: from.namespace, workloads, scrapeIntervalMs: from.scrapeInterval } };
 }
 
 function traceBackendOf(traces: GameDay['observe']['traces']): { traceBackend?: TraceBackend } {

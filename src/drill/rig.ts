@@ -61,6 +61,29 @@ export class DrillRig {
     return Object.fromEntries(this.stack.state().services.map((s) => [s.name, s.replicas.filter((r) => r.state !== 'stopped').length]));
   }
 
+  /** The Prometheus started with the bundled stack (`observe.metrics.prometheus: started`), if any. */
+  get prometheusUrl(): string | undefined {
+    return this.stack?.state().prometheusUrl;
+  }
+
+  /**
+   * Waits until no span has arrived for `quietMs` (at most `maxMs`): a system that is not ours
+   * exports through its own batching (an SDK's or a Collector's, 5 s by default), so its last
+   * traces arrive after the load has ended. The bundled shop's spans are flushed when it stops.
+   */
+  async tracesSettled(quietMs: number, maxMs: number, signal: AbortSignal): Promise<void> {
+    const receiver = this.receiver;
+    if (!receiver) return;
+    const deadline = Date.now() + maxMs;
+    let last = receiver.stats().spansReceived;
+    let quietSince = Date.now();
+    while (Date.now() < deadline && Date.now() - quietSince < quietMs && !signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const now = receiver.stats().spansReceived;
+      if (now !== last) [last, quietSince] = [now, Date.now()];
+    }
+  }
+
   /** The running bundled stack, if this drill started one. */
   get runningStack(): RunningStack | undefined {
     return this.stack;

@@ -86,6 +86,25 @@ const observe = strictObject({
     prometheus: z.union([z.literal('started'), url]).optional().describe('metrics by PromQL: the URL of your Prometheus, or `started` (Debian\'s Prometheus started with the bundled shop); absent: every replica\'s /metrics is scraped (bundled shop)'),
   }).prefault({}),
   scaling: strictObject({
+    prometheus: strictObject({
+      url: url.optional().describe('the Prometheus that scrapes kube-state-metrics and cAdvisor (default: observe.metrics.prometheus)'),
+      namespace: z.string().min(1).describe('the Kubernetes namespace of the workloads'),
+      workloads: z
+        .array(
+          z.union([
+            name,
+            strictObject({
+              deployment: name,
+              hpa: name.optional(),
+              container: name.optional(),
+              targetCpuPercent: z.number().gt(0).optional(),
+            }),
+          ]),
+        )
+        .min(1)
+        .describe('the Deployments (and their HPAs) to follow: a name, or { deployment, hpa, container, targetCpuPercent }'),
+      scrapeInterval: durationField.default(15_000).describe('how often kube-state-metrics and cAdvisor are scraped'),
+    }).optional().describe('after the run, replicas, desired replicas and CPU from Prometheus with kube-state-metrics and cAdvisor names'),
     local: strictObject({ syncPeriod: durationField.default(15_000) }).optional().describe('the local autoscaler (Kubernetes\' HPA algorithm) on the bundled shop; its sync period is compressed with the story'),
   }).prefault({}),
 });
@@ -124,6 +143,12 @@ export const gameDaySchema = strictObject({
   }
   if (g.system.target && g.faults.toxiproxy === 'embedded' && g.faults.experiments.length > 0) {
     ctx.addIssue({ code: 'custom', path: ['faults', 'toxiproxy'], message: 'a target has no embedded fault proxy: give the URL of the Toxiproxy in front of its dependencies' });
+  }
+  if (g.observe.scaling.local && g.observe.scaling.prometheus) {
+    ctx.addIssue({ code: 'custom', path: ['observe', 'scaling'], message: 'read scaling from one place: the local autoscaler (`local`) or Prometheus (`prometheus`)' });
+  }
+  if (g.observe.scaling.prometheus && !g.observe.scaling.prometheus.url && !g.observe.metrics.prometheus) {
+    ctx.addIssue({ code: 'custom', path: ['observe', 'scaling', 'prometheus', 'url'], message: 'give the URL of the Prometheus to read, here or as observe.metrics.prometheus' });
   }
   if (g.system.target && g.observe.scaling.local) {
     ctx.addIssue({ code: 'custom', path: ['observe', 'scaling', 'local'], message: 'the local autoscaler scales the bundled shop only; drop it for a target' });
