@@ -14,6 +14,7 @@ const integration = [
   'src/cli/run-signals.test.ts',
   'src/cli/up.test.ts',
   'src/doctor/doctor.test.ts',
+  'src/drill/evidence.test.ts',
   'src/faults/*.test.ts',
   'src/faults/experiments/probes.test.ts',
   'src/faults/experiments/runner.test.ts',
@@ -29,6 +30,7 @@ const integration = [
   'src/report/report-cli.test.ts',
   'src/scaling/k8s-watcher.test.ts',
   'src/scaling/local-autoscaler.test.ts',
+  'src/scaling/prometheus-evidence-real.test.ts',
   'src/scaling/simulate.test.ts',
   'src/supervisor/**/*.test.ts',
   'src/telemetry/stack-telemetry.test.ts',
@@ -37,6 +39,7 @@ const integration = [
   'src/telemetry/otlp/forwarder.test.ts',
   'src/telemetry/otlp/receiver.test.ts',
   'src/telemetry/traces/run-report.test.ts',
+  'src/telemetry/traces/backends/fetch-traces.test.ts',
 ];
 const all = ['src/**/*.test.ts', 'reference-stack/**/*.test.ts', 'test/**/*.test.ts'];
 

@@ -3,7 +3,7 @@
 module.exports.floors = [
   { name: 'ground', rooms: ['src/errors\\.ts$', 'src/exit-codes\\.ts$', 'src/paths\\.ts$', 'src/util/', 'src/config/'] },
   { name: 'model', rooms: ['src/stack/', 'src/run/', 'src/lifecycle/'] },
-  { name: 'capabilities', rooms: ['src/load/', 'src/faults/', 'src/telemetry/', 'src/scaling/', 'src/budgets/', 'src/readback/'] },
+  { name: 'capabilities', rooms: ['src/load/', 'src/faults/', 'src/telemetry/', 'src/scaling/', 'src/budgets/', 'src/gameday/', 'src/readback/'] },
   { name: 'supervisor', rooms: ['src/supervisor/'] },
   { name: 'judge', rooms: ['src/verify/'] },
   { name: 'reports', rooms: ['src/report/'] },

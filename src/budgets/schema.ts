@@ -28,6 +28,30 @@ const budgetItem = z.union([
 
 const check = <T extends z.ZodRawShape>(shape: T) => strictObject({ enabled: z.boolean().default(true), ...shape });
 
+/** Each check's parameters, by the check's key; a game-day file (src/gameday/) may set any of them too. */
+export const checkBlocks = {
+  tracing: check({ completeness: ratio.default(0.99), rules: z.string().optional() }),
+  'scale-out': check({ reaction: durationField.default(60_000), flapWindow: durationField.default(60_000) }),
+  isolation: check({
+    checkout: z.string().min(1).default('checkout'),
+    degraded: z.array(z.string().min(1)).default(['product']),
+    successRateDrop: ratio.default(0.01),
+    p95Ratio: z.number().min(1).default(1.5),
+    p95Slack: durationField.default(50),
+    baselinePhase: z.string().min(1).default('baseline'),
+  }),
+  integrity: check({}),
+  cleanup: check({}),
+};
+
+export const checksSchema = strictObject({
+  tracing: checkBlocks.tracing.prefault({}),
+  'scale-out': checkBlocks['scale-out'].prefault({}),
+  isolation: checkBlocks.isolation.prefault({}),
+  integrity: checkBlocks.integrity.prefault({}),
+  cleanup: checkBlocks.cleanup.prefault({}),
+}).prefault({});
+
 export const budgetsSchema = strictObject({
   // parsed here rather than after the whole object, so threshold problems are reported together
   // with every other problem of the file
@@ -50,20 +74,7 @@ export const budgetsSchema = strictObject({
       }
       return thresholds;
     }),
-  checks: strictObject({
-      tracing: check({ completeness: ratio.default(0.99), rules: z.string().optional() }).prefault({}),
-      'scale-out': check({ reaction: durationField.default(60_000), flapWindow: durationField.default(60_000) }).prefault({}),
-      isolation: check({
-        checkout: z.string().min(1).default('checkout'),
-        degraded: z.array(z.string().min(1)).default(['product']),
-        successRateDrop: ratio.default(0.01),
-        p95Ratio: z.number().min(1).default(1.5),
-        p95Slack: durationField.default(50),
-        baselinePhase: z.string().min(1).default('baseline'),
-      }).prefault({}),
-      integrity: check({}).prefault({}),
-      cleanup: check({}).prefault({}),
-  }).prefault({}),
+  checks: checksSchema,
   baseline: strictObject({ p95Increase: z.number().min(0).default(0.2), errorRateIncrease: ratio.default(0.01), throughputDrop: ratio.default(0.1) })
     .prefault({}),
   // k6 name tag -> the gateway route it hits, so dashboards can draw the budgets on server metrics
@@ -88,19 +99,25 @@ export type BudgetsInput = z.input<typeof budgetsSchema>;
  */
 /** The whole file, mapped onto the typed Budgets the checks read. */
 export const budgetsFileSchema = budgetsSchema.transform((raw): Omit<Budgets, 'file'> => {
-  const c = raw.checks;
   return {
     thresholds: raw.thresholds,
-    tracing: c.tracing,
-    scaleOut: { enabled: c['scale-out'].enabled, reactionMs: c['scale-out'].reaction, flapWindowMs: c['scale-out'].flapWindow },
-    isolation: { ...c.isolation, p95SlackMs: c.isolation.p95Slack },
-    integrity: c.integrity,
-    cleanup: c.cleanup,
+    ...checkParameters(raw.checks),
     baseline: raw.baseline,
     routes: raw.routes,
     slo: { ...raw.slo, latency: { objective: raw.slo.latency.objective, thresholdSeconds: raw.slo.latency.threshold / 1000 } },
   };
 });
+
+/** A `checks` block as the checks read it. */
+export function checkParameters(c: z.output<typeof checksSchema>): Pick<Budgets, 'tracing' | 'scaleOut' | 'isolation' | 'integrity' | 'cleanup'> {
+  return {
+    tracing: c.tracing,
+    scaleOut: { enabled: c['scale-out'].enabled, reactionMs: c['scale-out'].reaction, flapWindowMs: c['scale-out'].flapWindow },
+    isolation: { ...c.isolation, p95SlackMs: c.isolation.p95Slack },
+    integrity: c.integrity,
+    cleanup: c.cleanup,
+  };
+}
 
 function parseMetricKey(key: string): { metric: BudgetMetric; tags: Partial<Record<BudgetTag, string>> } | string {
   let parsed: { metric: string; tags: Record<string, string> };

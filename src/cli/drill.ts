@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { DrillOptions } from '../drill/drill-options.js';
-import { getProfile, type DrillProfile } from '../drill/profiles.js';
 import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import { parseOtlpForwardFlag, parseUrlFlag } from '../util/url-flag.js';
 
 function positiveNumber(value: string): number {
@@ -26,13 +26,14 @@ function keyValue(value: string, previous: Record<string, string> = {}): Record<
 export function registerDrill(program: Command): void {
   program
     .command('drill')
+    .argument('[file]', "a game-day file: your system, its load, faults and checks (default: the bundled shop's, scenarios/gameday.yaml)")
     .description('run the game day: stack, Black-Friday surge, recommendations outage, autoscaling, checks, reports')
-    .option('--profile <name>', 'smoke (under a minute, for pull requests) or black-friday (the game day, a few minutes)', 'black-friday')
-    .option('--budget <file>', 'budgets file (default: scenarios/budgets.yaml)')
+    .option('--profile <name>', "one of the file's profiles; the bundled shop's: smoke (about a minute, for pull requests) or black-friday (the game day, a few minutes; the default)")
+    .option('--budget <file>', "budgets file (default: the game-day file's checks.budgets)")
     .option('--baseline <file>', "an earlier run's report.json; fail on a regression beyond the budgets' tolerance")
     .option('--report <dir>', 'also copy report.html, report.json, junit.xml and summary.md here')
-    .option('--time-scale <x>', "compress the scenario's time (0.1 = ten times faster); default from the profile", positiveNumber)
-    .option('--target <url>', 'drive your own system instead of the bundled stack (stack-specific checks are skipped)')
+    .option('--time-scale <x>', "compress the scenario's time (0.1 = ten times faster); default from the file's profile", positiveNumber)
+    .option('--target <url>', "drive this system instead of the file's (stack-specific checks are skipped)")
     .option('--allow-remote', 'allow a --target outside 127.0.0.0/8 and ::1 (only systems you own)', false)
     .option('--base-port <port>', 'first port of the local stack (it uses the next ~400)', port)
     .option('--toxiproxy <url>', 'use this Toxiproxy server for faults instead of the embedded one')
@@ -42,12 +43,15 @@ export function registerDrill(program: Command): void {
     .option('--prometheus [url]', "read metrics with PromQL from this Prometheus instead of scraping each replica; without a URL, start Debian's Prometheus for the bundled stack")
     .option('-e, --env <KEY=VALUE>', 'extra environment for the scenario (repeatable)', keyValue)
     .option('--quiet', 'no live status line; a plain line every few seconds', false)
+    .option('--dry-run', 'validate everything, reach every endpoint the file names, print the plan (phases, when each fault is on, what each check reads); start nothing', false)
     .addHelpText(
       'after',
       `
 Example:
   $ npx peakready drill                          # the whole game day, embedded defaults
   $ npx peakready drill --profile smoke --report report/
+  $ npx peakready drill my-shop.gameday.yaml     # your own system (see scenarios/gameday.yaml)
+  $ npx peakready drill my-shop.gameday.yaml --dry-run
   $ npx peakready drill --baseline main/report.json --budget budgets.yaml
 
 Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error.
@@ -57,7 +61,7 @@ Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SI
 }
 
 interface DrillFlags {
-  profile: string;
+  profile?: string;
   budget?: string;
   baseline?: string;
   report?: string;
@@ -72,15 +76,16 @@ interface DrillFlags {
   otlpForward?: string;
   env?: Record<string, string>;
   quiet: boolean;
+  dryRun: boolean;
 }
 
-async function drillAction(opts: DrillFlags): Promise<void> {
-  const { runDrill } = await import('../drill/game-day.js');
-  const profile = getProfile(opts.profile);
+async function drillAction(file: string | undefined, opts: DrillFlags): Promise<void> {
   checkFlagCombinations(opts);
+  if (opts.dryRun) return dryRun(file, opts);
+  const { runDrill } = await import('../drill/game-day.js');
   const tty = Boolean(process.stderr.isTTY) && !opts.quiet;
   const result = await runDrill({
-    ...drillOptionsOf(opts, profile),
+    ...drillOptionsOf(file, opts),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     log: (line: string) => process.stderr.write((tty ? '\r\x1b[2K' : '') + line + '\n'),
     onStatus: statusWriter(tty),
@@ -90,6 +95,21 @@ async function drillAction(opts: DrillFlags): Promise<void> {
   process.exitCode = result.exitCode;
 }
 
+/** The plan and the endpoints it names, with nothing started; exit 2 when an endpoint does not answer. */
+async function dryRun(file: string | undefined, opts: DrillFlags): Promise<void> {
+  const started = Date.now();
+  const { planDrill } = await import('../drill/plan.js');
+  const { describePlan, reachEndpoints } = await import('../drill/dry-run.js');
+  const plan = await planDrill(drillOptionsOf(file, opts));
+  const reaches = await reachEndpoints(plan);
+  const lines = [...describePlan(plan), 'endpoints:'];
+  if (reaches.length === 0) lines.push('  none to reach before the drill (the bundled shop is started by the drill)');
+  for (const r of reaches) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.what.padEnd(12)} ${r.url} — ${r.detail}${r.ok ? '' : '; is it running, and is the URL in the file right?'}`);
+  lines.push(`dry run: everything valid, nothing started (${Date.now() - started} ms)`);
+  process.stdout.write(lines.join('\n') + '\n');
+  if (reaches.some((r) => !r.ok)) process.exitCode = ExitCode.usage;
+}
+
 function checkFlagCombinations(opts: DrillFlags): void {
   if (opts.target && opts.databaseUrl) throw new UsageError('--database-url only applies to the bundled stack; drop it when using --target');
   if (opts.target && opts.prometheus === true) throw new UsageError('--prometheus without a URL starts a Prometheus for the bundled stack; with --target, give the URL of the Prometheus that scrapes your system');
@@ -97,10 +117,11 @@ function checkFlagCombinations(opts: DrillFlags): void {
   if (typeof opts.prometheus === 'string') parseUrlFlag(opts.prometheus, '--prometheus', 'http://127.0.0.1:9090');
 }
 
-function drillOptionsOf(opts: DrillFlags, profile: DrillProfile): DrillOptions {
+function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOptions {
   const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
   return {
-    profile,
+    ...(file ? { gameDayFile: file } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.budget ? { budgetsFile: opts.budget } : {}),
     ...(opts.baseline ? { baselineFile: opts.baseline } : {}),
     ...(opts.report ? { reportDir: opts.report } : {}),

@@ -1,8 +1,7 @@
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RunDirectory } from '../run/run-dir.js';
-import { DEFAULT_BUDGETS_FILE } from '../budgets/types.js';
 import { ExitCode } from '../exit-codes.js';
 
 interface ReportFlags {
@@ -13,19 +12,11 @@ interface ReportFlags {
   color?: boolean;
 }
 
-/** The budgets a run was judged with: --budget, else the file its config.json names, else the shipped one. */
-function budgetsFileFor(run: RunDirectory, flag: string | undefined): string | undefined {
-  if (flag) return flag;
-  const recorded = run.readJson<{ budgets?: string | null }>('config')?.budgets;
-  if (recorded && recorded !== DEFAULT_BUDGETS_FILE && existsSync(resolve(recorded))) return resolve(recorded);
-  return undefined;
-}
-
 export function registerReport(program: Command): void {
   program
     .command('report [run]')
     .description('judge a finished run again from its stored data and rebuild every report (terminal, JSON, JUnit, Markdown, HTML)')
-    .option('--budget <file>', "budgets file (default: the one the run used, else scenarios/budgets.yaml)")
+    .option('--budget <file>', "budgets file (default: what the run was made with: a drill's game-day file, a plain run's own thresholds)")
     .option('--baseline <file>', "an earlier run's report.json; fail on a regression beyond the budgets' tolerance")
     .option('--grafana-url <url>', 'link trace ids to Grafana Explore (default: the run\'s, or $GRAFANA_URL)')
     .option('--report <dir>', 'also copy report.html, report.json, junit.xml and summary.md here')
@@ -42,16 +33,16 @@ Example:
 Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error.`,
     )
     .action(async (runArg: string | undefined, flags: ReportFlags) => {
-      const { loadBudgets } = await import('../budgets/load.js');
       const { renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
       const { loadBaseline } = await import('../verify/baseline-file.js');
       const { judgeRun } = await import('../verify/judge-run.js');
+      const { judgementFor } = await import('../verify/run-budgets.js');
       const run = RunDirectory.open(runArg);
-      const budgets = loadBudgets(budgetsFileFor(run, flags.budget));
+      const { budgets, scriptThresholds, only } = judgementFor(run, flags.budget);
       const baseline = flags.baseline ? loadBaseline(flags.baseline) : undefined;
       const recordedGrafana = run.readJson<{ grafanaUrl?: string | null }>('config')?.grafanaUrl ?? undefined;
       const grafanaUrl = flags.grafanaUrl ?? recordedGrafana ?? process.env.GRAFANA_URL;
-      const { data, judged } = judgeRun(run, budgets, baseline ? { baseline } : {});
+      const { data, judged } = judgeRun(run, budgets, { ...(baseline ? { baseline } : {}), scriptThresholds, ...(only ? { only } : {}) });
       const result = writeReports(run, data, judged, { budgets, ...(grafanaUrl ? { grafanaUrl } : {}) });
       if (flags.report) {
         const dir = resolve(flags.report);

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { RunDirectory } from '../run/run-dir.js';
 import { UsageError } from '../errors.js';
@@ -85,6 +86,8 @@ async function runScript(script: string, flags: RunFlags): Promise<void> {
   const overrides = runOverrides(flags);
   const runDir = flags.runDir === undefined ? undefined : typeof flags.runDir === 'string' ? openRunDir(flags.runDir) : RunDirectory.create('run');
   runDir?.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: 'run' });
+  // `peakready report` judges a plain run by the script's own thresholds; this says it was one
+  if (runDir && !runDir.has('config')) runDir.writeJson('config', { command: 'run', script: resolve(script), startedAt: new Date().toISOString() });
   const controller = new AbortController();
   // Ctrl-C or SIGTERM stops the load and waits for the run to end as k6 does: the end-of-test
   // summary (and --summary-export) of what did run is written before the process exits

@@ -20,6 +20,7 @@ export interface StackFlags {
   databaseUrl?: string;
   readyTimeout?: string;
   prometheus?: boolean;
+  autoscale?: string | true;
 }
 
 export function addStackFlags(command: Command): Command {
@@ -32,7 +33,8 @@ export function addStackFlags(command: Command): Command {
     .option('--no-tracing', 'turn tracing off in every service (OTEL_SDK_DISABLED=true)')
     .addOption(new Option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite database').env('DATABASE_URL'))
     .option('--ready-timeout <duration>', 'how long each replica may take to become ready', '30s')
-    .option('--prometheus', "also run Debian's Prometheus (/usr/bin/prometheus) scraping every replica, on base port +303, with the alerts/ rules loaded");
+    .option('--prometheus', "also run Debian's Prometheus (/usr/bin/prometheus) scraping every replica, on base port +303, with the alerts/ rules loaded")
+    .option('--autoscale [sync-period]', "scale the services as their HPAs would (Kubernetes' algorithm on measured CPU); a sync period shorter than Kubernetes' 15 s compresses every HPA period with it", false);
 }
 
 export function parseBasePort(value: string | undefined): number {
@@ -81,5 +83,6 @@ export function stackOptionsFromFlags(flags: StackFlags, environment: NodeJS.Pro
     ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
     readyTimeoutMs: parseDuration(flags.readyTimeout ?? '30s', '--ready-timeout'),
     ...(flags.prometheus ? { prometheus: true } : {}),
+    ...(flags.autoscale ? { autoscale: { syncPeriodMs: flags.autoscale === true ? 15_000 : parseDuration(flags.autoscale, '--autoscale') } } : {}),
   };
 }

@@ -1,14 +1,15 @@
 import type { RunDirectory } from '../run/run-dir.js';
-import type { DrillProfile } from './profiles.js';
-
-/** What `peakready drill` was asked to do. */
+/** What `peakready drill` was asked to do: a game-day file, and flags that override it. */
 export interface DrillOptions {
-  profile: DrillProfile;
+  /** the game-day file (default: the bundled shop's, scenarios/gameday.yaml) */
+  gameDayFile?: string;
+  /** which of its profiles to play (default: the file's own `profile`) */
+  profile?: string;
   budgetsFile?: string;
   baselineFile?: string;
   /** also copy the reports here */
   reportDir?: string;
-  /** overrides the profile's compression (TIME_SCALE) */
+  /** overrides the file's compression (TIME_SCALE) */
   timeScale?: number;
   /** drive the user's own system instead of the bundled stack */
   target?: string;

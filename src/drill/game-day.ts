@@ -1,5 +1,5 @@
 import { cpSync, mkdirSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { ExitCode } from '../exit-codes.js';
 import { reapStaleChildren } from '../lifecycle/children.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
@@ -8,33 +8,34 @@ import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { judgeRun } from '../verify/judge-run.js';
 import type { DrillOptions, DrillResult } from './drill-options.js';
+import { gatherEvidence } from './evidence.js';
 import { playLoad } from './load-phase.js';
 import { planDrill, type DrillPlan } from './plan.js';
 import { DrillRig, type RigLeftovers } from './rig.js';
-import { readIntegritySnapshot, takeCleanupSnapshot } from './snapshots.js';
+import { stackPorts, takeCleanupSnapshot } from './snapshots.js';
 
 export type { DrillOptions, DrillResult } from './drill-options.js';
 
 /**
  * The game day. Data flows one way: plan (every user file validated) -> rig (stack, receiver,
  * autoscaler, metrics) -> load + faults (each writes its timeline and samples into the run
- * directory) -> evidence (stored data, what was left behind) -> the judge reads the run -> reports
+ * directory) -> evidence (stored data, fetched traces, what was left behind) -> the judge reads the run -> reports
  * render its verdict. This file only wires those steps in order; the rig guarantees that
  * everything started is stopped on every path.
  */
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const plan = planDrill(options);
+  const plan = await planDrill(options);
   const reaped = reapStaleChildren();
   if (reaped.length) log(`peakready: cleaned up after an earlier run that was killed: ${reaped.join(', ')}`);
 
   const run = RunDirectory.create('drill');
-  const rig = new DrillRig(plan, options, run, log);
+  const rig = new DrillRig(plan, run, log);
   writeConfig(run, plan, options, rig);
-  const command = `drill --profile ${plan.profile.name}`;
+  const command = `drill ${relativeToCwd(plan.gameDay.file)}${plan.gameDay.profile ? ` --profile ${plan.gameDay.profile}` : ''}`;
   const event = (e: TimelineEvent) => run.appendTimeline(e);
   event({ t: Date.now(), type: 'run', state: 'start', command });
-  log(`peakready: drill "${plan.profile.name}" — run directory ${run.root}`);
+  log(`peakready: drill "${plan.gameDay.profile ?? plan.gameDay.name}" — run directory ${run.root}`);
 
   const abort = new AbortController();
   const unregister = onShutdown('drill', () => abort.abort());
@@ -42,47 +43,54 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   try {
     await rig.start();
     await playLoad(plan, rig, run, abort.signal, options, log);
-    await recordStoredData(rig, run, log);
+    await gatherEvidence(plan, rig, run, abort.signal, log);
   } finally {
     unregister();
     leftovers = await rig.tearDown();
     event({ t: Date.now(), type: 'run', state: 'end', command });
   }
-  if (plan.withStack) run.writeJson('cleanup', await takeCleanupSnapshot({ stack: plan.definition, pids: leftovers.pids, faults: leftovers.faults }));
+  await recordLeftovers(run, plan, leftovers);
   return judgeAndReport(run, plan, options);
 }
 
 function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, rig: DrillRig): void {
-  const { profile } = plan;
+  const { gameDay } = plan;
   const capacityShowable = rig.capacityShowable;
   run.writeJson('config', {
     command: 'drill',
-    profile: profile.name,
+    gameday: gameDay.file,
+    name: gameDay.name,
+    profile: gameDay.profile ?? null,
     timeScale: plan.timeScale,
-    script: profile.script,
-    chaos: profile.chaos,
-    target: options.target ?? null,
-    budgets: options.budgetsFile ?? 'scenarios/budgets.yaml',
+    script: relativeToCwd(plan.script),
+    chaos: plan.experiments.map((e) => relativeToCwd(e.file)),
+    target: plan.withStack ? null : plan.scriptEnv.BASE_URL,
+    budgets: plan.budgets.file,
     baseline: options.baselineFile ?? null,
     grafanaUrl: options.grafanaUrl ?? null,
     startedAt: new Date().toISOString(),
     // read by the scale-out check: the autoscaler's compressed Kubernetes periods
-    syncPeriodMs: profile.syncPeriodMs,
-    scaleDownStabilizationMs: 300_000 * plan.autoscalerTimeScale,
+    ...(plan.autoscaler ? { syncPeriodMs: plan.autoscaler.syncPeriodMs, scaleDownStabilizationMs: 300_000 * plan.autoscaler.timeScale } : {}),
+    // scaling read from a cluster's Prometheus: Kubernetes' own periods
+    ...(!plan.autoscaler && plan.scalingFromPrometheus ? { syncPeriodMs: 15_000, scaleDownStabilizationMs: 300_000 } : {}),
     ...(capacityShowable ? { capacityShowable } : {}),
   });
 }
 
-/** The stored truth for the integrity check, read once the autoscaler has stopped (bundled stack only). */
-async function recordStoredData(rig: DrillRig, run: RunDirectory, log: (line: string) => void): Promise<void> {
-  const stack = rig.runningStack;
-  if (!stack) return;
-  await rig.settle();
-  try {
-    run.writeJson('integrity', await readIntegritySnapshot(stack.definition));
-  } catch (error) {
-    log(`peakready: could not read the stored orders for the integrity check: ${error instanceof Error ? error.message : String(error)}`);
-  }
+function relativeToCwd(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+/**
+ * What the drill left behind, for the clean-up check: on the bundled shop every process, port and
+ * fault of the stack; on a target, the toxics it added and the proxies it disabled on the user's
+ * Toxiproxy, and its own receiver's port. A target drill without a Toxiproxy touched nothing of it.
+ */
+async function recordLeftovers(run: RunDirectory, plan: DrillPlan, leftovers: RigLeftovers): Promise<void> {
+  if (!plan.withStack && !plan.toxiproxyUrl) return;
+  const ports = plan.withStack ? stackPorts(plan.definition) : [{ port: plan.receiverPort, owner: 'OTLP receiver' }];
+  run.writeJson('cleanup', await takeCleanupSnapshot({ ports, pids: leftovers.pids, faults: leftovers.faults }));
 }
 
 function judgeAndReport(run: RunDirectory, plan: DrillPlan, options: DrillOptions): DrillResult {

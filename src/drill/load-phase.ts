@@ -1,76 +1,96 @@
 import { runExperiment } from '../faults/experiments/index.js';
 import type { LoadProgress } from '../load/progress.js';
-import { inspectScript, runLoadTest } from '../load/run.js';
+import { runLoadTest } from '../load/run.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import { activeFaults } from '../run/timeline.js';
 import type { DrillOptions } from './drill-options.js';
-import type { DrillPlan } from './plan.js';
+import type { DrillPlan, TimedExperiment } from './plan.js';
 import { formatDrillStatus } from './progress.js';
 import type { DrillRig } from './rig.js';
 
-/** When the outage starts and how long the load lasts, from the script's own scenarios. */
-interface LoadTimes {
-  totalMs: number;
-  outageAtMs: number;
-}
+type Log = (line: string) => void;
 
 /**
- * The load, with the chaos experiment injected once the surge is far enough in and a live status
- * line about once a second. The engine records `phase` events itself: the scenario names of
- * black-friday.js ARE the phases. Resolves when the load has ended and the experiment rolled back.
+ * The load, with each chaos experiment started at its point of its phase and a live status line
+ * about once a second. The engine records the script's scenarios as `phase` events itself; phases
+ * declared in the game-day file are recorded here. Resolves when the load has ended and every
+ * experiment rolled back.
  */
-export async function playLoad(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, options: DrillOptions, log: (line: string) => void): Promise<void> {
-  const env = { ...plan.scriptEnv, BASE_URL: rig.baseUrl };
-  const times = await loadTimes(plan, env);
+export async function playLoad(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, options: DrillOptions, log: Log): Promise<void> {
   let latest: LoadProgress | undefined;
-  const chaos = chaosTrigger(plan, rig, run, signal, log, () => latest);
-  const status = statusLine(rig, run, times.totalMs, options.onStatus);
+  const chaos = chaosTriggers(plan, rig, run, signal, log, () => latest);
+  const phases = plan.declaredPhases ? declaredPhaseEvents(plan, run) : () => undefined;
+  const status = statusLine(rig, run, plan.totalMs, options.onStatus);
   const load = await runLoadTest({
     script: plan.script,
-    env,
+    env: { ...plan.scriptEnv, BASE_URL: rig.baseUrl },
+    engine: plan.engine,
     runDir: run,
     quiet: true,
     onProgress: (p) => {
       latest = p;
-      if (p.elapsedMs >= times.outageAtMs) chaos.start();
+      phases(p.elapsedMs);
+      chaos.due(p.elapsedMs);
       status(p);
     },
     signal,
-    allowRemote: options.allowRemote ?? false,
+    allowRemote: plan.allowRemote,
     // the k6-style end-of-test summary goes to summary.md and the reports, not over the verdict
     stdout: () => undefined,
   });
+  phases(Number.POSITIVE_INFINITY);
   await chaos.done();
   log(`peakready: load finished (${load.engine} engine, exit ${load.exitCode})`);
 }
 
-async function loadTimes(plan: DrillPlan, env: Record<string, string>): Promise<LoadTimes> {
-  const { scenarios } = await inspectScript(plan.script, env);
-  const totalMs = Math.max(...scenarios.map((s) => s.startMs + s.durationMs));
-  const surge = scenarios.find((s) => s.name === 'surge') ?? scenarios[Math.floor(scenarios.length / 2)]!;
-  return { totalMs, outageAtMs: surge.startMs + surge.durationMs * plan.profile.outageStartFraction };
-}
-
-/** Starts the experiment once (if there is one and a Toxiproxy to run it through); `done` waits for its rollback. */
-function chaosTrigger(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, log: (line: string) => void, latest: () => LoadProgress | undefined) {
-  let running: Promise<unknown> | undefined;
+/** Starts each experiment once its moment has come (if there is a Toxiproxy to run it through); `done` waits for every rollback. */
+function chaosTriggers(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, log: Log, latest: () => LoadProgress | undefined) {
+  const running: Array<Promise<unknown>> = [];
+  const waiting = new Set<TimedExperiment>(plan.experiments);
   const loadMetrics = (): Record<string, number> => {
     const p = latest();
     return p ? { 'http_req_failed.rate': p.errorRate, 'http_req_duration.p95': p.p95Ms, 'http_reqs.rate': p.requestsPerSecond } : {};
   };
-  return {
-    start(): void {
-      const { experiment } = plan;
-      const toxiproxyUrl = rig.toxiproxyUrl;
-      if (!experiment || !toxiproxyUrl || running) return;
-      log(`peakready: injecting "${experiment.title}" during the surge`);
-      running = runExperiment(experiment, { toxiproxyUrl, runDir: run, signal, timeScale: plan.timeScale, log, loadMetrics, gateOnHypothesis: false }).catch((error: unknown) => {
+  const start = ({ experiment, during }: TimedExperiment, toxiproxyUrl: string) => {
+    log(`peakready: injecting "${experiment.title}" during the ${during}`);
+    const options = { toxiproxyUrl, runDir: run, signal, timeScale: plan.timeScale, log, loadMetrics, gateOnHypothesis: false };
+    running.push(
+      runExperiment(experiment, options).catch((error: unknown) => {
         log(`peakready: chaos experiment failed: ${error instanceof Error ? error.message : String(error)}`);
-      });
+      }),
+    );
+  };
+  return {
+    due(elapsedMs: number): void {
+      const toxiproxyUrl = rig.toxiproxyUrl;
+      if (!toxiproxyUrl) return;
+      for (const timed of waiting) {
+        if (elapsedMs < timed.startMs) continue;
+        waiting.delete(timed);
+        start(timed, toxiproxyUrl);
+      }
     },
     done: async (): Promise<void> => {
-      await running;
+      await Promise.all(running);
     },
+  };
+}
+
+/** Writes `phase` start/end events for the phases the game-day file declares, as the load reaches them. */
+function declaredPhaseEvents(plan: DrillPlan, run: RunDirectory): (elapsedMs: number) => void {
+  const started = new Set<string>();
+  const ended = new Set<string>();
+  return (elapsedMs) => {
+    for (const p of plan.phases) {
+      if (!started.has(p.name) && elapsedMs >= p.startMs) {
+        started.add(p.name);
+        run.appendTimeline({ t: Date.now(), type: 'phase', state: 'start', phase: p.name });
+      }
+      if (started.has(p.name) && !ended.has(p.name) && elapsedMs >= p.startMs + p.durationMs) {
+        ended.add(p.name);
+        run.appendTimeline({ t: Date.now(), type: 'phase', state: 'end', phase: p.name });
+      }
+    }
   };
 }
 

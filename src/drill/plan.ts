@@ -1,62 +1,157 @@
-import { loadBudgets } from '../budgets/load.js';
 import type { Budgets } from '../budgets/types.js';
+import { UsageError } from '../errors.js';
 import { loadExperiment, type ChaosExperiment } from '../faults/experiments/index.js';
-import { shipped } from '../paths.js';
-import { referenceStack, type StackDefinition } from '../stack/definition.js';
+import { budgetsFor } from '../gameday/budgets.js';
+import { loadGameDay, type GameDay } from '../gameday/load.js';
+import type { Offset } from '../gameday/schema.js';
+import { inspectScript } from '../load/run.js';
+import type { KubeWorkloadRef } from '../scaling/kube-evidence.js';
+import type { TraceBackend } from '../telemetry/traces/backends/index.js';
+import { referenceStack, servicePort, type StackDefinition } from '../stack/definition.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 import { loadBaseline, type Baseline } from '../verify/baseline-file.js';
 import type { DrillOptions } from './drill-options.js';
-import type { DrillProfile } from './profiles.js';
+
+/** A named stretch of the load, in ms from its start: a scenario of the script, or declared in the file. */
+export interface PhaseWindow {
+  name: string;
+  startMs: number;
+  durationMs: number;
+}
+
+/** A chaos experiment and the moment of the load (ms from its start) it begins. */
+export interface TimedExperiment {
+  experiment: ChaosExperiment;
+  file: string;
+  during: string;
+  startMs: number;
+}
 
 /**
- * Everything a drill needs to know before it starts anything, read and validated up front: a typo
- * in a user's file must not cost a stack start-up.
+ * Everything a drill needs to know before it starts anything, read and validated up front from
+ * the game-day file and the flags that override it: a typo must not cost a stack start-up.
  */
 export interface DrillPlan {
-  profile: DrillProfile;
+  gameDay: GameDay;
   /** TIME_SCALE of the scenario */
   timeScale: number;
   budgets: Budgets;
   baseline?: Baseline;
-  /** the k6 script, as an absolute path */
+  /** the k6 script, absolute */
   script: string;
-  /** the scenario's environment; BASE_URL is added once the system is up */
+  engine: GameDay['load']['engine'];
+  /** the scenario's environment, BASE_URL included */
   scriptEnv: Record<string, string>;
-  /** true: the bundled stack is started; false: the drill drives the user's --target */
+  /** true: the bundled stack is started; false: the drill drives the user's target */
   withStack: boolean;
-  /** the bundled stack's definition (its ports also place the trace receiver on a --target run) */
+  /** the bundled stack's definition */
   definition: StackDefinition;
-  /** the Toxiproxy the user named (else the bundled stack's embedded one, if any) */
+  /** the drill's OTLP receiver port */
+  receiverPort: number;
+  /** where the traces are fetched by id after the load, when they do not come to the receiver */
+  traceBackend?: TraceBackend;
+  /** the user's Toxiproxy (else the bundled stack's embedded one, if any) */
   toxiproxyUrl?: string;
-  /** the chaos experiment, when there is a Toxiproxy to run it through */
-  experiment?: ChaosExperiment;
-  /** the local autoscaler's time compression: Kubernetes' 15 s sync period -> the profile's */
-  autoscalerTimeScale: number;
+  /** the phases the faults and checks refer to, and the load's whole length */
+  phases: PhaseWindow[];
+  /** phases declared in the file (not the script's scenarios): the drill writes their events */
+  declaredPhases: boolean;
+  totalMs: number;
+  /** the chaos experiments, when there is a Toxiproxy to run them through */
+  experiments: TimedExperiment[];
+  /** scale-out evidence read from Prometheus after the load; `url` undefined: the Prometheus started with the bundled shop */
+  scalingFromPrometheus?: { url?: string; namespace: string; workloads: KubeWorkloadRef[]; scrapeIntervalMs: number };
+  /** the local autoscaler's sync period and time compression (Kubernetes' 15 s -> this), if it runs */
+  autoscaler?: { syncPeriodMs: number; timeScale: number };
   /** metrics twice per autoscaler sync, so every decision has a sample on each side */
   scrapeIntervalMs: number;
+  databaseUrl?: string;
+  prometheus?: string | true;
+  otlpForwardUrl?: string;
+  allowRemote: boolean;
 }
 
-export function planDrill(options: DrillOptions): DrillPlan {
-  const profile = options.profile;
-  const timeScale = options.timeScale ?? profile.timeScale;
-  if (options.target) assertLoopbackTarget(options.target, options.allowRemote ?? false);
-  const budgets = loadBudgets(options.budgetsFile);
+export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
+  const gameDay = loadGameDay(options.gameDayFile, options.profile);
+  const { system, load, observe } = gameDay;
+  const target = options.target ?? (system.kind === 'target' ? system.url : undefined);
+  const allowRemote = options.allowRemote || (system.kind === 'target' && system.allowRemote);
+  if (target) assertLoopbackTarget(target, allowRemote);
+  const budgets = budgetsFor(gameDay, options.budgetsFile);
   const baseline = options.baselineFile ? loadBaseline(options.baselineFile) : undefined;
-  const withStack = !options.target;
-  const toxiproxyUrl = options.toxiproxyUrl;
-  const experiment = withStack || toxiproxyUrl ? loadExperiment(shipped(profile.chaos)) : undefined;
+  const withStack = !target;
+  const definition = referenceStack(options.basePort ?? (system.kind === 'bundled' ? system.basePort : undefined));
+  const toxiproxyUrl = options.toxiproxyUrl ?? (gameDay.faults.toxiproxy === 'embedded' ? undefined : gameDay.faults.toxiproxy);
+  const timeScale = options.timeScale ?? load.timeScale;
+  const baseUrl = target ?? `http://127.0.0.1:${servicePort(definition, 'gateway')}`;
+  const scriptEnv = { TIME_SCALE: String(timeScale), ...load.env, ...options.env, BASE_URL: baseUrl };
+  const { phases, totalMs } = await phasesOf(gameDay, scriptEnv);
+  const local = withStack ? observe.scaling.local : undefined;
+  const syncPeriodMs = local?.syncPeriod ?? 15_000;
+  const databaseUrl = options.databaseUrl ?? (system.kind === 'bundled' ? system.databaseUrl : undefined);
+  const prometheus = options.prometheus ?? (observe.metrics.prometheus === 'started' ? true : observe.metrics.prometheus);
+  const otlpForwardUrl = options.otlpForwardUrl ?? observe.traces.forward;
   return {
-    profile,
+    gameDay,
     timeScale,
     budgets,
     ...(baseline ? { baseline } : {}),
-    script: shipped(profile.script),
-    scriptEnv: { TIME_SCALE: String(timeScale), PEAK_RPS: String(profile.peakRps), ...options.env },
+    script: load.script,
+    engine: load.engine,
+    scriptEnv,
     withStack,
-    definition: referenceStack(options.basePort),
+    definition,
+    receiverPort: observe.traces.receiver?.port ?? definition.basePort + definition.admin.otlpOffset,
+    ...traceBackendOf(observe.traces),
+    ...scalingFromPrometheusOf(observe, prometheus),
     ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
-    ...(experiment ? { experiment } : {}),
-    autoscalerTimeScale: profile.syncPeriodMs / 15_000,
-    scrapeIntervalMs: Math.max(1000, Math.round(profile.syncPeriodMs / 2)),
+    phases,
+    declaredPhases: load.phases !== 'fromScript',
+    totalMs,
+    experiments: withStack || toxiproxyUrl ? timedExperiments(gameDay, phases) : [],
+    ...(local ? { autoscaler: { syncPeriodMs, timeScale: syncPeriodMs / 15_000 } } : {}),
+    scrapeIntervalMs: Math.max(1000, Math.round(syncPeriodMs / 2)),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(prometheus ? { prometheus } : {}),
+    ...(otlpForwardUrl ? { otlpForwardUrl } : {}),
+    allowRemote,
   };
+}
+
+async function phasesOf(gameDay: GameDay, env: Record<string, string>): Promise<{ phases: PhaseWindow[]; totalMs: number }> {
+  const declared = gameDay.load.phases;
+  const { scenarios } = await inspectScript(gameDay.load.script, env);
+  const scriptEnd = Math.max(0, ...scenarios.map((s) => s.startMs + s.durationMs));
+  if (declared === 'fromScript') return { phases: scenarios.map(({ name, startMs, durationMs }) => ({ name, startMs, durationMs })), totalMs: scriptEnd };
+  const phases = declared.map((p) => ({ name: p.name, startMs: p.start, durationMs: p.duration }));
+  return { phases, totalMs: Math.max(scriptEnd, ...phases.map((p) => p.startMs + p.durationMs)) };
+}
+
+function timedExperiments(gameDay: GameDay, phases: readonly PhaseWindow[]): TimedExperiment[] {
+  return gameDay.faults.experiments.map((e, index) => {
+    const phase = phases.find((p) => p.name === e.during);
+    if (!phase) {
+      const known = phases.map((p) => p.name).join(', ') || 'none';
+      throw new UsageError(`${gameDay.file} faults.experiments[${index}].during: "${e.during}" is not a phase of the load (its phases: ${known})`);
+    }
+    return { experiment: loadExperiment(e.file), file: e.file, during: e.during, startMs: phase.startMs + offsetMs(e.at, phase.durationMs) };
+  });
+}
+
+function scalingFromPrometheusOf(observe: GameDay['observe'], prometheus: string | true | undefined): Pick<DrillPlan, 'scalingFromPrometheus'> {
+  const from = observe.scaling.prometheus;
+  if (!from) return {};
+  const url = from.url ?? (typeof prometheus === 'string' ? prometheus : undefined);
+  const workloads = from.workloads.map((w) => (typeof w === 'string' ? { deployment: w } : w));
+  return { scalingFromPrometheus: { ...(url ? { url } : {}), namespace: from.namespace, workloads, scrapeIntervalMs: from.scrapeInterval } };
+}
+
+function traceBackendOf(traces: GameDay['observe']['traces']): { traceBackend?: TraceBackend } {
+  if (traces.tempo) return { traceBackend: { kind: 'tempo', ...traces.tempo } };
+  if (traces.jaeger) return { traceBackend: { kind: 'jaeger', ...traces.jaeger } };
+  return {};
+}
+
+function offsetMs(at: Offset, phaseMs: number): number {
+  return 'percent' in at ? (phaseMs * at.percent) / 100 : at.ms;
 }

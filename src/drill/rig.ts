@@ -9,7 +9,6 @@ import { startPrometheusSampler } from '../telemetry/metrics/prometheus-sampler.
 import { startMetricsScraper } from '../telemetry/metrics/scraper.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../telemetry/otlp/receiver.js';
 import { startStack, type RunningStack } from '../supervisor/supervisor.js';
-import type { DrillOptions } from './drill-options.js';
 import type { DrillPlan } from './plan.js';
 
 type Stop = () => Promise<void>;
@@ -35,7 +34,6 @@ export class DrillRig {
 
   constructor(
     private readonly plan: DrillPlan,
-    private readonly options: DrillOptions,
     private readonly run: RunDirectory,
     private readonly log: (line: string) => void,
   ) {
@@ -49,7 +47,7 @@ export class DrillRig {
 
   /** Where the load goes: the bundled stack's gateway, or the user's --target. */
   get baseUrl(): string {
-    return this.stack?.gatewayUrl ?? this.options.target!;
+    return this.stack?.gatewayUrl ?? this.plan.scriptEnv.BASE_URL!;
   }
 
   /** The Toxiproxy faults go through: the bundled stack's embedded one, or the user's. */
@@ -63,6 +61,29 @@ export class DrillRig {
     return Object.fromEntries(this.stack.state().services.map((s) => [s.name, s.replicas.filter((r) => r.state !== 'stopped').length]));
   }
 
+  /** The Prometheus started with the bundled stack (`observe.metrics.prometheus: started`), if any. */
+  get prometheusUrl(): string | undefined {
+    return this.stack?.state().prometheusUrl;
+  }
+
+  /**
+   * Waits until no span has arrived for `quietMs` (at most `maxMs`): a system that is not ours
+   * exports through its own batching (an SDK's or a Collector's, 5 s by default), so its last
+   * traces arrive after the load has ended. The bundled shop's spans are flushed when it stops.
+   */
+  async tracesSettled(quietMs: number, maxMs: number, signal: AbortSignal): Promise<void> {
+    const receiver = this.receiver;
+    if (!receiver) return;
+    const deadline = Date.now() + maxMs;
+    let last = receiver.stats().spansReceived;
+    let quietSince = Date.now();
+    while (Date.now() < deadline && Date.now() - quietSince < quietMs && !signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const now = receiver.stats().spansReceived;
+      if (now !== last) [last, quietSince] = [now, Date.now()];
+    }
+  }
+
   /** The running bundled stack, if this drill started one. */
   get runningStack(): RunningStack | undefined {
     return this.stack;
@@ -73,7 +94,7 @@ export class DrillRig {
     await this.startReceiver();
     if (this.plan.withStack) {
       await this.startStack();
-      this.startAutoscaler();
+      if (this.plan.autoscaler) this.startAutoscaler(this.plan.autoscaler);
     }
     this.startMetrics();
   }
@@ -101,10 +122,9 @@ export class DrillRig {
   }
 
   private async startReceiver(): Promise<void> {
-    const { definition } = this.plan;
-    const forwardUrl = this.options.otlpForwardUrl;
+    const forwardUrl = this.plan.otlpForwardUrl;
     this.receiver = await startOtlpReceiver({
-      port: definition.basePort + definition.admin.otlpOffset,
+      port: this.plan.receiverPort,
       runDir: this.run,
       ...(forwardUrl ? { forwardUrl } : {}),
     });
@@ -112,29 +132,29 @@ export class DrillRig {
   }
 
   private async startStack(): Promise<void> {
-    const { options, plan, limiter } = this;
+    const { plan, limiter } = this;
     this.log('peakready: starting the reference stack ...');
     const started = Date.now();
     this.stack = await startStack({
       basePort: plan.definition.basePort,
       runDir: this.run,
       otlpEndpoint: this.receiver!.url,
-      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(plan.databaseUrl ? { databaseUrl: plan.databaseUrl } : {}),
       ...(plan.toxiproxyUrl ? { toxiproxyUrl: plan.toxiproxyUrl } : {}),
       ...(limiter ? { onReplicaSpawned: (info) => limiter.onReplicaSpawned(info) } : {}),
-      ...(options.prometheus === true ? { prometheus: true, prometheusScrapeIntervalMs: plan.scrapeIntervalMs } : {}),
+      ...(plan.prometheus === true ? { prometheus: true, prometheusScrapeIntervalMs: plan.scrapeIntervalMs } : {}),
     });
     this.log(`peakready: stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${this.stack.gatewayUrl}`);
   }
 
-  private startAutoscaler(): void {
+  private startAutoscaler({ syncPeriodMs, timeScale }: { syncPeriodMs: number; timeScale: number }): void {
     const running = this.stack!;
     const autoscaler = startLocalAutoscaler({
       controller: running,
       definition: running.definition,
       runDir: this.run,
-      syncPeriodMs: this.plan.profile.syncPeriodMs,
-      timeScale: this.plan.autoscalerTimeScale,
+      syncPeriodMs,
+      timeScale,
       setStatus: (service: ServiceName, status) => running.setAutoscalerStatus(service, status),
     });
     this.stopAutoscaler = () => autoscaler.stop();
@@ -142,7 +162,7 @@ export class DrillRig {
 
   /** Metrics from Prometheus (the user's, or the one started with the stack), else a scrape of every ready replica. */
   private startMetrics(): void {
-    const { prometheus } = this.options;
+    const { prometheus } = this.plan;
     const intervalMs = this.plan.scrapeIntervalMs;
     const prometheusUrl = prometheus === true ? this.stack?.state().prometheusUrl : prometheus;
     if (prometheusUrl) {
@@ -156,19 +176,26 @@ export class DrillRig {
     }
   }
 
-  /** Removes every fault this drill owns, then reads what is still there. */
+  /**
+   * Removes every fault this drill owns, then reads what is still there: on the bundled shop's own
+   * fault proxy, everything; on the user's Toxiproxy, only what this drill added (its toxics) or
+   * touched (the proxies its experiments disabled), never the user's own faults.
+   */
   private async clearFaults(): Promise<RigLeftovers['faults']> {
     const url = this.toxiproxyUrl;
     if (!url) return { toxics: [], disabledProxies: [] };
     await clearOwnedFaults(url).catch(() => undefined);
-    return inspectFaults(url).catch(() => ({ toxics: [], disabledProxies: [] }));
+    const left = await inspectFaults(url).catch(() => ({ toxics: [], disabledProxies: [] }));
+    if (this.plan.withStack) return left;
+    const touched = new Set(this.run.timeline().flatMap((e) => (e.type === 'fault' && e.kind === 'disable' ? [e.proxy] : [])));
+    return { toxics: left.toxics.filter((t) => t.owned), disabledProxies: left.disabledProxies.filter((p) => touched.has(p)) };
   }
 
   private logForwarded(): void {
     const forwarded = this.receiver?.stats().forward;
     if (!forwarded) return;
     this.log(
-      `peakready: forwarded ${forwarded.forwarded} OTLP requests to ${this.options.otlpForwardUrl} ` +
+      `peakready: forwarded ${forwarded.forwarded} OTLP requests to ${this.plan.otlpForwardUrl} ` +
         `(${forwarded.failed} failed, ${forwarded.dropped} dropped)${forwarded.lastError ? `; last error: ${forwarded.lastError}` : ''}`,
     );
   }

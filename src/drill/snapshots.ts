@@ -61,16 +61,16 @@ export function isListening(port: number, timeoutMs = 500): Promise<boolean> {
 }
 
 /**
- * What is still there after the drill stopped everything: processes it started, ports of the
- * stack, and faults (read before the fault proxy went away, passed in).
+ * What is still there after the drill stopped everything: processes it started, the ports it
+ * listened on, and faults (read before the fault proxy went away, passed in).
  */
 export async function takeCleanupSnapshot(input: {
-  stack: StackDefinition;
+  ports: ReadonlyArray<{ port: number; owner: string }>;
   pids: ReadonlyArray<{ pid: number; name: string }>;
   faults: { toxics: CleanupSnapshot['toxics']; disabledProxies: string[] };
 }): Promise<CleanupSnapshot> {
   const ports: CleanupSnapshot['ports'] = [];
-  for (const p of stackPorts(input.stack)) if (await isListening(p.port)) ports.push(p);
+  for (const p of input.ports) if (await isListening(p.port)) ports.push(p);
   return {
     t: Date.now(),
     processes: input.pids.filter((p) => isProcessAlive(p.pid)),

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,25 @@ describe('peakready report RUN', () => {
     expect(result.stdout).toContain('✗ Clean-up: processes: 1 left (limit 0); pid 4242 (catalog-2)');
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toMatchObject({ verdict: 'fail' });
     expect(existsSync(join(out, 'report.html'))).toBe(true);
+  });
+
+  it("judges a plain `peakready run` by its script's own thresholds, never by the bundled shop's budgets", () => {
+    const summaryWith = (ok: boolean) => ({
+      metrics: {
+        http_req_duration: { type: 'trend', contains: 'time', values: { 'p(95)': 950 }, thresholds: { 'p(95)<900': { ok } } },
+        http_req_failed: { type: 'rate', contains: 'default', values: { rate: 0 }, thresholds: { 'rate<0.01': { ok: true } } },
+      },
+    });
+    for (const [name, ok] of [['crossed', false], ['held', true]] as const) {
+      const run = writeFixtureRun(join(home, 'runs', `plain-${name}`), ['leftovers']);
+      writeFileSync(join(run.root, 'config.json'), JSON.stringify({ command: 'run', script: '/somewhere/my.js' }));
+      writeFileSync(join(run.root, 'summary.json'), JSON.stringify(summaryWith(ok)));
+      const result = peakready('report', run.root);
+      expect(result.stdout).toMatch(ok ? /│ Script's thresholds\s+│ 2\/2 held/ : /│ Script's thresholds\s+│ 1\/2 held/);
+      // the fixture's leftovers would fail the bundled shop's clean-up check: a plain run is not judged by it
+      expect(result.stdout).not.toMatch(/Clean-up|Performance budgets|Data integrity/);
+      expect(result.status).toBe(ok ? 0 : 1);
+    }
   });
 
   it('exits 2 for a run that does not exist', () => {

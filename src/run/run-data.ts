@@ -48,8 +48,11 @@ export interface RunData extends Omit<RunRecords, 'requests'> {
 /** Derives the run's windows from its records: pure, so tests build a run in memory. */
 export function runDataOf(records: RunRecords): RunData {
   const requests = [...(records.requests ?? [])].sort((a, b) => a.t - b.t);
-  const span = runSpan(records.timeline, requests);
-  return { ...records, requests, requestsRecorded: records.requests !== undefined, span, intervals: namedIntervals(records.timeline, span.end) };
+  // in time order, equal times in file order: evidence read after the load (scaling from
+  // Prometheus) is appended behind the events it happened between
+  const timeline = [...records.timeline].sort((a, b) => a.t - b.t);
+  const span = runSpan(timeline, requests);
+  return { ...records, timeline, requests, requestsRecorded: records.requests !== undefined, span, intervals: namedIntervals(timeline, span.end) };
 }
 
 /**

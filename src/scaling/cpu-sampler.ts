@@ -60,6 +60,29 @@ export function treeCpuSeconds(root: number, table: ReadonlyMap<number, ProcEntr
   return ticks / TICKS_PER_SECOND;
 }
 
+/** Reads the process table once; the reader gives a process tree's CPU seconds (undefined when gone). */
+function processTreeReader(): (pid: number) => number | undefined {
+  const table = readProcessTable();
+  const children = new Map<number, number[]>();
+  for (const [pid, entry] of table) {
+    const list = children.get(entry.ppid);
+    if (list) list.push(pid);
+    else children.set(entry.ppid, [pid]);
+  }
+  return (pid) => treeCpuSeconds(pid, table, children);
+}
+
+/** Cumulative CPU seconds of each process tree, from one pass over /proc; processes that are gone are left out. */
+export function processTreeCpuSeconds(pids: readonly number[]): Map<number, number> {
+  const read = processTreeReader();
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    const seconds = read(pid);
+    if (seconds !== undefined) out.set(pid, seconds);
+  }
+  return out;
+}
+
 export interface CpuReading {
   pid: number;
   /** cumulative CPU seconds of the replica's process tree */
@@ -87,14 +110,7 @@ export class CpuSampler {
         return entry ? entry.ticks / TICKS_PER_SECOND : undefined;
       };
     } else {
-      const table = readProcessTable();
-      const children = new Map<number, number[]>();
-      for (const [pid, entry] of table) {
-        const list = children.get(entry.ppid);
-        if (list) list.push(pid);
-        else children.set(entry.ppid, [pid]);
-      }
-      read = (pid) => treeCpuSeconds(pid, table, children);
+      read = processTreeReader();
     }
     const alive = new Set<string>();
     for (const r of replicas) {

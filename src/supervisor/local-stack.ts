@@ -9,6 +9,7 @@ import type { ReplicaInfo, StackState } from '../stack/contract.js';
 import { servicePort, type ServiceDefinition, type ServiceName, type StackDefinition, type UpstreamName } from '../stack/definition.js';
 import { databaseHostPort, redactUrl, replicaEnvironment, upstreamUrls } from '../stack/environment.js';
 import { readyScrapeTargets } from '../stack/scrape-targets.js';
+import { startLocalAutoscaler, type LocalAutoscaler } from '../scaling/local-autoscaler.js';
 import { shippedRuleFiles, startPrometheus, type RunningPrometheus } from '../telemetry/metrics/prometheus-server.js';
 import { RoundRobinBalancer } from './balancer.js';
 import { checkDatabase, startEmbeddedDatabase, type StackDatabase } from './database.js';
@@ -38,6 +39,7 @@ export class LocalStack implements RunningStack {
   private faultApi: FaultProxyApi | undefined;
   private proxyNames: string[] = [];
   private prometheus: RunningPrometheus | undefined;
+  private autoscaler: LocalAutoscaler | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(plan: StackPlan, options: StartStackOptions, record: (event: TimelineEvent) => void) {
@@ -74,6 +76,7 @@ export class LocalStack implements RunningStack {
       if (this.plan.withFaultProxy) await this.startFaultProxies(database);
       await this.startServices(database);
       if (this.options.prometheus) await this.startPrometheus();
+      if (this.options.autoscale) this.startAutoscaler(this.options.autoscale.syncPeriodMs);
     } catch (error) {
       await this.stop();
       throw error;
@@ -125,6 +128,7 @@ export class LocalStack implements RunningStack {
 
   private async stopEverything(): Promise<void> {
     this.record({ t: Date.now(), type: 'stack', state: 'stopping' });
+    await this.autoscaler?.stop();
     await Promise.all(this.balancers.map((b) => b.close()));
     await Promise.all([...this.sets.values()].map((s) => s.stop()));
     const faultApi = this.faultApi;
@@ -134,6 +138,18 @@ export class LocalStack implements RunningStack {
     this.stateWriter?.remove();
     this.record({ t: Date.now(), type: 'stack', state: 'stopped' });
     this.unregister();
+  }
+
+  /** Kubernetes' HPA algorithm over the replicas' measured CPU, its periods compressed with the sync period. */
+  private startAutoscaler(syncPeriodMs: number): void {
+    this.autoscaler = startLocalAutoscaler({
+      controller: this,
+      definition: this.definition,
+      ...(this.options.runDir ? { runDir: this.options.runDir } : {}),
+      syncPeriodMs,
+      timeScale: syncPeriodMs / 15_000,
+      setStatus: (service, status) => this.setAutoscalerStatus(service, status),
+    });
   }
 
   /** The user's PostgreSQL (checked now) or the embedded PGlite (started; `ready` says when it accepts connections). */
@@ -216,8 +232,18 @@ export class LocalStack implements RunningStack {
 
   private replicaCounts(): ReplicaCounts[] {
     return [...this.sets.values()].map((set) => {
-      const local = this.definition.services.find((s) => s.name === set.name)!.local;
-      return { service: set.name, replicas: set.replicas().length, ready: set.readyCount(), desired: set.desired, min: local.minReplicas, max: local.maxReplicas };
+      const { local, resources, hpa } = this.definition.services.find((s) => s.name === set.name)!;
+      const pods = set.allReplicas().filter((r) => r.state !== 'stopped').map((r) => ({ pod: r.id, pid: r.pid, ...resources }));
+      return {
+        service: set.name,
+        replicas: set.replicas().length,
+        ready: set.readyCount(),
+        desired: set.desired,
+        min: local.minReplicas,
+        max: local.maxReplicas,
+        ...(hpa ? { targetCpuPercent: hpa.targetCPUUtilizationPercent } : {}),
+        pods,
+      };
     });
   }
 

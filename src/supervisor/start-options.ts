@@ -39,6 +39,8 @@ export interface StartStackOptions {
   prometheus?: boolean;
   /** its scrape interval (default 5 s) */
   prometheusScrapeIntervalMs?: number;
+  /** scale every service with an HPA by the local autoscaler (Kubernetes' algorithm), as a cluster's HPAs would */
+  autoscale?: { syncPeriodMs: number };
 }
 
 export interface RunningStack extends ReplicaController {

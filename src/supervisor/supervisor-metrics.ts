@@ -1,15 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
+import { processTreeCpuSeconds } from '../scaling/cpu-sampler.js';
 import { SupervisorMetrics } from '../stack/metric-names.js';
+import { registerKubeStateMetrics, type KubePod, type KubeWorkload } from './kube-state-metrics.js';
 import { listenOrExplain } from './ports.js';
 
-/** What the autoscaler reports about a service (peakready_desired/min/max_replicas, utilisation). */
+/** What the autoscaler reports about a service (peakready_desired/min/max_replicas, utilisation; the HPA series). */
 export interface AutoscalerStatus {
+  /** live replicas when it decided (an HPA's status.currentReplicas) */
+  current?: number;
   desired?: number;
   min?: number;
   max?: number;
   /** average CPU utilisation, ratio of request (0.6 = 60 %); null when unknown */
   utilization?: number | null;
+  /** target CPU utilisation, percent */
+  target?: number;
 }
 
 export interface ReplicaCounts {
@@ -19,12 +25,24 @@ export interface ReplicaCounts {
   desired: number;
   min: number;
   max: number;
+  /** the HPA's CPU target in the stack definition, percent */
+  targetCpuPercent?: number;
+  /** every replica process (draining ones included), for the kube-state-metrics and cAdvisor series */
+  pods?: KubePod[];
+}
+
+export interface SupervisorMetricsOptions {
+  /** cumulative CPU seconds per pid (default: the process tree's, from /proc) */
+  cpuSeconds?: (pids: readonly number[]) => ReadonlyMap<number, number>;
+  /** the `node` label of the pod resource series (default: this host's name) */
+  node?: string;
 }
 
 /**
  * The supervisor's own /metrics (SupervisorMetrics in src/stack/metric-names.ts): replica counts read live
  * from the replica sets at scrape time, autoscaler bounds and utilisation as last reported, and
- * which faults are active. One registry per stack, so stacks side by side do not mix.
+ * which faults are active; and the same stack under kube-state-metrics' and cAdvisor's names
+ * (kube-state-metrics.ts). One registry per stack, so stacks side by side do not mix.
  */
 export class SupervisorMetricsServer {
   private readonly registry = new Registry();
@@ -32,7 +50,7 @@ export class SupervisorMetricsServer {
   private readonly faults = new Map<string, { proxy: string; kind: string; active: boolean }>();
   private server: Server | undefined;
 
-  constructor(counts: () => ReplicaCounts[]) {
+  constructor(counts: () => ReplicaCounts[], options: SupervisorMetricsOptions = {}) {
     const gauge = (name: string, help: string, value: (c: ReplicaCounts) => number | undefined) =>
       new Gauge({
         name,
@@ -67,6 +85,26 @@ export class SupervisorMetricsServer {
         for (const f of faults.values()) this.set({ proxy: f.proxy, kind: f.kind }, f.active ? 1 : 0);
       },
     });
+    const workloads = () => counts().map((c) => this.kubeWorkload(c));
+    registerKubeStateMetrics(this.registry, workloads, options.cpuSeconds ?? processTreeCpuSeconds, options.node);
+  }
+
+  /** A service as its Deployment and HPA: the HPA's figures as the autoscaler last reported them. */
+  private kubeWorkload(c: ReplicaCounts): KubeWorkload {
+    const status = this.autoscaler.get(c.service) ?? {};
+    const target = status.target ?? c.targetCpuPercent;
+    return {
+      service: c.service,
+      replicas: c.replicas,
+      ready: c.ready,
+      spec: c.desired,
+      current: status.current ?? c.replicas,
+      desired: status.desired ?? c.desired,
+      min: status.min ?? c.min,
+      max: status.max ?? c.max,
+      ...(target !== undefined ? { targetCpuPercent: target } : {}),
+      pods: c.pods ?? [],
+    };
   }
 
   setAutoscalerStatus(service: string, status: AutoscalerStatus): void {

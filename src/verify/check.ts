@@ -10,6 +10,10 @@ export interface JudgeOptions {
   baseline?: Baseline;
   /** the trace rules the budgets name (loadTraceRulesFor), for the tracing check */
   traceRules?: LoadedTraceRules;
+  /** a plain `peakready run`: judge the script's own thresholds (summary.json) */
+  scriptThresholds?: boolean;
+  /** judge only these checks (ids); default every check asked for */
+  only?: readonly string[];
 }
 
 /**

@@ -8,6 +8,7 @@ import { checkIntegrity } from './integrity.js';
 import { checkIsolation } from './isolation.js';
 import type { RunData } from '../run/run-data.js';
 import { checkScaleOut } from './scale-out.js';
+import { checkThresholds } from './thresholds.js';
 import { checkTracing } from './tracing.js';
 
 export type { Check, JudgeOptions } from './check.js';
@@ -25,6 +26,7 @@ interface RegisteredCheck {
  * stable id, and one line here.
  */
 export const checkRegistry: readonly RegisteredCheck[] = [
+  { id: 'thresholds', title: "Script's thresholds", check: checkThresholds, askedFor: (o) => o.scriptThresholds === true },
   { id: 'budgets', title: 'Performance budgets', check: checkBudgets },
   { id: 'tracing', title: 'Tracing', check: checkTracing },
   { id: 'scale-out', title: 'Scale-out', check: checkScaleOut },
@@ -47,7 +49,8 @@ export interface Judgement {
  * throws fails with the error, so one unreadable input does not hide the other checks' results.
  */
 export function judge(data: RunData, budgets: Budgets, options: JudgeOptions = {}): Judgement {
-  const checks = checkRegistry.filter((c) => c.askedFor?.(options) ?? true).map((c) => runCheck(c, data, budgets, options));
+  const listed = checkRegistry.filter((c) => (c.askedFor?.(options) ?? true) && (options.only?.includes(c.id) ?? true));
+  const checks = listed.map((c) => runCheck(c, data, budgets, options));
   const judged: Judgement = { checks, verdict: verdictOf(checks) };
   const compared = checks.find((c) => c.id === BASELINE_CHECK_ID);
   if (options.baseline && compared) judged.baseline = { file: options.baseline.file, status: compared.status, tolerance: budgets.baseline };

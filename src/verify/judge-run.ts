@@ -11,7 +11,7 @@ import { loadTraceRulesFor } from './trace-rules-file.js';
  * budgets name, judges, and records checks.json. checks.json holds the run's own checks, as it always has; a comparison with an
  * earlier run (`--baseline`) is part of the judgement and of report.json, not of checks.json.
  */
-export function judgeRun(run: RunDirectory, budgets: Budgets, options: Pick<JudgeOptions, 'baseline'> = {}): { data: RunData; judged: Judgement } {
+export function judgeRun(run: RunDirectory, budgets: Budgets, options: Pick<JudgeOptions, 'baseline' | 'scriptThresholds' | 'only'> = {}): { data: RunData; judged: Judgement } {
   const data = readRunData(run);
   const judged = judge(data, budgets, { ...options, traceRules: loadTraceRulesFor(budgets) });
   run.writeJson(

@@ -155,18 +155,37 @@ export function decodeJsonRequest(text: string): DecodedSpans {
   } catch (error) {
     throw new BadOtlpBody(`JSON body does not parse: ${(error as Error).message}`);
   }
+  return decodeJsonObject(body);
+}
+
+export interface JsonDecodeOptions {
+  /**
+   * Also take ids written base64 (16 bytes: 24 characters, 8 bytes: 12), as the proto3 JSON
+   * mapping writes bytes. Trace backends answer so (Tempo's JSON); OTLP senders must write hex.
+   */
+  base64Ids?: boolean;
+}
+
+/**
+ * An already parsed OTLP/JSON ExportTraceServiceRequest (or TracesData: the same shape) to spans.
+ * `instrumentationLibrarySpans`, the name of `scopeSpans` before OTLP 0.15 that older trace
+ * backends still answer, is read as `scopeSpans`.
+ */
+export function decodeJsonObject(body: unknown, options: JsonDecodeOptions = {}): DecodedSpans {
   if (!isObject(body)) throw new BadOtlpBody('JSON body must be an object (an ExportTraceServiceRequest)');
+  const id = options.base64Ids ? hexOrBase64Id : lowerHex;
   const out: DecodedSpans = { spans: [], lines: [], rejected: 0 };
   for (const rs of list(field(body, 'resourceSpans', 'resource_spans'), 'resourceSpans')) {
     const resource = jsonAttributes(field(field(rs, 'resource'), 'attributes'));
     const service = String(resource['service.name'] ?? 'unknown_service');
     const flatResource = flatScalars(resource);
     const resourceJson = JSON.stringify(flatResource);
-    for (const ss of list(field(rs, 'scopeSpans', 'scope_spans'), 'scopeSpans')) {
+    const scopes = field(rs, 'scopeSpans', 'scope_spans') ?? field(rs, 'instrumentationLibrarySpans', 'instrumentation_library_spans');
+    for (const ss of list(scopes, 'scopeSpans')) {
       for (const span of list(field(ss, 'spans'), 'spans')) {
         if (!isObject(span)) throw new BadOtlpBody('a span must be an object');
-        const traceId = lowerHex(field(span, 'traceId', 'trace_id'));
-        const spanId = lowerHex(field(span, 'spanId', 'span_id'));
+        const traceId = id(field(span, 'traceId', 'trace_id'));
+        const spanId = id(field(span, 'spanId', 'span_id'));
         const problem = idProblem(traceId, spanId);
         if (problem) {
           reject(out, problem);
@@ -185,7 +204,7 @@ export function decodeJsonRequest(text: string): DecodedSpans {
           status: STATUS_CODES[code] ?? jsonEnumName(field(status, 'code'), 'STATUS_CODE_', STATUS_CODES),
           attributes: jsonAttributes(field(span, 'attributes')),
         };
-        const parent = lowerHex(field(span, 'parentSpanId', 'parent_span_id'));
+        const parent = id(field(span, 'parentSpanId', 'parent_span_id'));
         if (parent && parent !== ZERO_SPAN) record.parentSpanId = parent;
         const message = field(status, 'message');
         if (typeof message === 'string' && message) record.statusMessage = message;
@@ -214,6 +233,14 @@ function list(v: unknown, name: string): unknown[] {
 
 function lowerHex(v: unknown): string {
   return typeof v === 'string' ? v.toLowerCase() : '';
+}
+
+const BASE64_ID = /^[A-Za-z0-9+/]{22}==$|^[A-Za-z0-9+/]{11}=$/;
+
+/** The lengths tell the encodings apart: hex ids are 32 or 16 characters, base64 ones 24 or 12. */
+function hexOrBase64Id(v: unknown): string {
+  if (typeof v === 'string' && BASE64_ID.test(v)) return Buffer.from(v, 'base64').toString('hex');
+  return lowerHex(v);
 }
 
 /** Tolerates senders that write enums by name ("SPAN_KIND_SERVER") despite the spec. */

@@ -1,0 +1,104 @@
+import { request } from 'undici';
+import { chaosPlan } from '../faults/experiments/schedule.js';
+import { reachable } from '../telemetry/traces/backends/index.js';
+import type { DrillPlan } from './plan.js';
+
+/** One endpoint the game-day file names, and whether it answered. */
+export interface Reach {
+  what: string;
+  url: string;
+  ok: boolean;
+  detail: string;
+}
+
+function mmss(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * `drill FILE --dry-run`: the plan as a reader checks it before a game day. The system, the load
+ * and its phases, when each fault goes on and off (from the experiment's own schedule), and what
+ * each check will read. Pure: it starts nothing.
+ */
+export function describePlan(plan: DrillPlan): string[] {
+  const { gameDay } = plan;
+  const lines = [
+    `game day: ${gameDay.name}${gameDay.profile ? ` (profile ${gameDay.profile})` : ''} — ${gameDay.file}`,
+    `system:   ${plan.withStack ? `the bundled shop, started as local processes at ${plan.scriptEnv.BASE_URL}` : plan.scriptEnv.BASE_URL}`,
+    `load:     ${plan.script} (${plan.engine} engine, TIME_SCALE ${plan.timeScale}), ${mmss(plan.totalMs)} in all`,
+    'phases:',
+    ...plan.phases.map((p) => `  ${p.name.padEnd(12)} ${mmss(p.startMs)} - ${mmss(p.startMs + p.durationMs)}`),
+    `faults:   ${plan.experiments.length ? `through ${plan.toxiproxyUrl ?? 'the embedded fault proxy'}` : 'none'}`,
+    ...plan.experiments.flatMap((e) => faultLines(e, plan.timeScale)),
+    'checks:',
+    ...evidenceLines(plan).map(([check, source]) => `  ${check.padEnd(12)} ${source}`),
+  ];
+  return lines;
+}
+
+function faultLines(timed: DrillPlan['experiments'][number], timeScale: number): string[] {
+  const { experiment } = timed;
+  const steps = chaosPlan(experiment, timeScale).steps;
+  return [
+    `  "${experiment.title}" (${timed.file}) from ${mmss(timed.startMs)} in the ${timed.during}:`,
+    ...steps.map((s) => {
+      const action = experiment.method[s.action]!;
+      return `    ${mmss(timed.startMs + s.atMs)} ${s.kind === 'inject' ? 'on ' : 'off'} ${action.action} ${action.proxy}`;
+    }),
+  ];
+}
+
+/** For each check, where its evidence comes from on this system. */
+function evidenceLines(plan: DrillPlan): Array<[string, string]> {
+  const { budgets } = plan;
+  const off = (enabled: boolean, text: string) => (enabled ? text : 'off');
+  const backend = plan.traceBackend;
+  const receiver = backend
+    ? `traces fetched by id from ${backend.kind} at ${backend.url} after the load`
+    : `spans exported to the drill's OTLP receiver on 127.0.0.1:${plan.receiverPort}`;
+  const fromPrometheus = plan.scalingFromPrometheus;
+  const scaling = plan.autoscaler
+    ? `the local autoscaler (Kubernetes' HPA algorithm, sync every ${plan.autoscaler.syncPeriodMs / 1000} s)`
+    : fromPrometheus
+      ? `kube-state-metrics and cAdvisor series of ${fromPrometheus.workloads.map((w) => w.deployment).join(', ')} in namespace ${fromPrometheus.namespace}, from ${fromPrometheus.url ?? 'the Prometheus started with the shop'}`
+      : 'not observed on this system (skipped): add observe.scaling';
+  return [
+    ['budgets', `${budgets.thresholds.length} thresholds of ${budgets.file}, over the load engine's request records`],
+    ['tracing', off(budgets.tracing.enabled, `${receiver}; complete >= ${budgets.tracing.completeness * 100}%`)],
+    ['scale-out', off(budgets.scaleOut.enabled, scaling)],
+    ['isolation', off(budgets.isolation.enabled, `requests named "${budgets.isolation.checkout}" while a fault is on, against the ${budgets.isolation.baselinePhase} phase`)],
+    ['integrity', off(budgets.integrity.enabled, plan.withStack ? "the bundled shop's stored orders, charges and stock" : 'not read on a target yet (skipped)')],
+    ['cleanup', off(budgets.cleanup.enabled, plan.withStack ? 'processes, ports, toxics and proxies left' : `toxics and proxies left on ${plan.toxiproxyUrl ?? 'no Toxiproxy'}`)],
+  ];
+}
+
+/** Every endpoint the plan names that exists before the drill starts, asked once with a short timeout. */
+export async function reachEndpoints(plan: DrillPlan, timeoutMs = 1500): Promise<Reach[]> {
+  const checks: Array<Promise<Reach>> = [];
+  if (!plan.withStack) checks.push(reach('target', plan.scriptEnv.BASE_URL!, '', timeoutMs));
+  if (plan.toxiproxyUrl) checks.push(reach('Toxiproxy', plan.toxiproxyUrl, '/version', timeoutMs));
+  const prometheus = new Set([plan.prometheus, plan.scalingFromPrometheus?.url].filter((u): u is string => typeof u === 'string'));
+  for (const url of prometheus) checks.push(reach('Prometheus', url, '/api/v1/status/buildinfo', timeoutMs));
+  if (plan.otlpForwardUrl) checks.push(reach('OTLP forward', plan.otlpForwardUrl, '', timeoutMs));
+  const backend = plan.traceBackend;
+  if (backend) {
+    checks.push(
+      reachable(backend, { timeoutMs }).then((r) => ({ what: backend.kind === 'tempo' ? 'Tempo' : 'Jaeger', url: backend.url, ok: r.ok, detail: r.ok ? 'answers' : r.reason })),
+    );
+  }
+  return Promise.all(checks);
+}
+
+/** Any HTTP answer means the endpoint is there (a target may well answer 404 on /); only a 5xx or no answer is a problem. */
+async function reach(what: string, base: string, path: string, timeoutMs: number): Promise<Reach> {
+  const url = base.replace(/\/+$/, '') + path;
+  try {
+    const res = await request(url, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    await res.body.dump();
+    return { what, url, ok: res.statusCode < 500, detail: `HTTP ${res.statusCode}` };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name;
+    return { what, url, ok: false, detail: `no answer (${code})` };
+  }
+}

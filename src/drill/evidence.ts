@@ -1,0 +1,84 @@
+import { EnvironmentError, UsageError } from '../errors.js';
+import type { RequestRecord } from '../run/records.js';
+import { prometheusScaleOutEvidence } from '../scaling/prometheus-evidence.js';
+import type { RunDirectory } from '../run/run-dir.js';
+import { fetchTraces, TraceBackendError } from '../telemetry/traces/backends/index.js';
+import type { DrillPlan } from './plan.js';
+import type { DrillRig } from './rig.js';
+import { readIntegritySnapshot } from './snapshots.js';
+
+type Log = (line: string) => void;
+
+/** An OpenTelemetry SDK's batch span processor and a Collector's batch processor export every 5 s by default. */
+const TRACES_QUIET_MS = 6_000;
+const TRACES_SETTLE_MAX_MS = 20_000;
+
+/**
+ * What the checks need that the load itself did not record, gathered once the load is over: the
+ * bundled shop's stored orders (integrity), scaling from Prometheus when no local autoscaler ran
+ * (scale-out), and the traces from the user's trace backend when spans did not come to the
+ * drill's receiver (tracing).
+ */
+export async function gatherEvidence(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, log: Log): Promise<void> {
+  await recordStoredData(rig, run, log);
+  await readScalingFromPrometheus(plan, rig, run, log);
+  // a target's spans come through its own exporters' batching: wait for the last ones
+  if (!plan.withStack && !plan.traceBackend) await rig.tracesSettled(TRACES_QUIET_MS, TRACES_SETTLE_MAX_MS, signal);
+  await fetchRunTraces(plan, run, signal, log);
+}
+
+/**
+ * Replicas, desired replicas and CPU over the run from Prometheus (kube-state-metrics and cAdvisor
+ * names), as the timeline events and cpu samples the scale-out check reads from a local run.
+ */
+async function readScalingFromPrometheus(plan: DrillPlan, rig: DrillRig, run: RunDirectory, log: Log): Promise<void> {
+  const from = plan.scalingFromPrometheus;
+  if (!from) return;
+  const prometheusUrl = from.url ?? rig.prometheusUrl;
+  if (!prometheusUrl) return log('peakready: no scaling evidence: no Prometheus to read it from');
+  const start = run.timeline().find((e) => e.type === 'run')?.t ?? Date.now();
+  try {
+    const evidence = await prometheusScaleOutEvidence({ prometheusUrl, namespace: from.namespace, workloads: from.workloads, from: start, to: Date.now(), scrapeIntervalMs: from.scrapeIntervalMs });
+    for (const event of evidence.timeline) run.appendTimeline(event);
+    run.appendMetrics(evidence.cpu);
+    log(`peakready: scaling of ${from.workloads.length} workloads read from Prometheus at ${prometheusUrl} (step ${evidence.stepMs / 1000} s)${evidence.notes.length ? `; ${evidence.notes.join('; ')}` : ''}`);
+  } catch (error) {
+    if (!(error instanceof EnvironmentError) && !(error instanceof UsageError)) throw error;
+    log(`peakready: no scaling evidence: ${error.message}`);
+  }
+}
+
+/** The stored truth for the integrity check, read once the autoscaler has stopped (bundled stack only). */
+async function recordStoredData(rig: DrillRig, run: RunDirectory, log: Log): Promise<void> {
+  const stack = rig.runningStack;
+  if (!stack) return;
+  await rig.settle();
+  try {
+    run.writeJson('integrity', await readIntegritySnapshot(stack.definition));
+  } catch (error) {
+    log(`peakready: could not read the stored orders for the integrity check: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Every trace the load engine started, fetched by id from Tempo or Jaeger into traces.ndjson. */
+async function fetchRunTraces(plan: DrillPlan, run: RunDirectory, signal: AbortSignal, log: Log): Promise<void> {
+  const backend = plan.traceBackend;
+  if (!backend) return;
+  const ids = new Set<string>();
+  let first = Number.POSITIVE_INFINITY;
+  for (const r of run.readLines<RequestRecord>('requests')) {
+    if (r.traceId) ids.add(r.traceId);
+    first = Math.min(first, r.t);
+  }
+  if (ids.size === 0) return;
+  log(`peakready: fetching ${ids.size} traces by id from ${backend.kind} at ${backend.url} ...`);
+  try {
+    const window = { startMs: first - 60_000, endMs: Date.now() + 60_000 };
+    const result = await fetchTraces(backend, ids, { window, signal });
+    run.appendSpans(result.spans);
+    log(`peakready: ${result.found} traces found, ${result.missing.length} missing, ${result.errors.length} lookups failed (${result.api})`);
+  } catch (error) {
+    if (!(error instanceof TraceBackendError)) throw error;
+    log(`peakready: no traces for the tracing check: ${error.message}`);
+  }
+}

@@ -1,0 +1,21 @@
+import { loadBudgets, parseBudgets } from '../budgets/load.js';
+import { checkBlocks, checkParameters, checksSchema } from '../budgets/schema.js';
+import type { Budgets } from '../budgets/types.js';
+import type { GameDay } from './load.js';
+
+const BUDGETS_KEY = { tracing: 'tracing', 'scale-out': 'scaleOut', isolation: 'isolation', integrity: 'integrity', cleanup: 'cleanup' } as const;
+
+/**
+ * What a game day is judged with: the budgets file (`--budget`, else the game-day file's), with
+ * each check's limits the game-day file gives put over it. No budgets file at all: no thresholds,
+ * and never another system's.
+ */
+export function budgetsFor(gameDay: GameDay, budgetsFile?: string): Budgets {
+  const file = budgetsFile ?? gameDay.checks.budgets;
+  const budgets = file ? loadBudgets(file) : parseBudgets('{}', `${gameDay.file} (no budgets file)`);
+  const { budgets: _file, ...given } = gameDay.checks;
+  const blocks = (Object.keys(given) as Array<keyof typeof given>).filter((k): k is keyof typeof checkBlocks => k in checkBlocks && given[k] !== undefined);
+  if (blocks.length === 0) return budgets;
+  const mapped = checkParameters(checksSchema.parse(given));
+  return { ...budgets, ...Object.fromEntries(blocks.map((b) => [BUDGETS_KEY[b], mapped[BUDGETS_KEY[b]]])) };
+}

@@ -1,0 +1,111 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, UsageError } from '../errors.js';
+import { shipped } from '../paths.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { GAMEDAY_JSON_SCHEMA_FILE, gameDayJsonSchema } from './json-schema.js';
+import { loadGameDay } from './load.js';
+
+function gameDayFile(text: string): string {
+  const file = join(tempDir('peakready-gameday-'), 'gameday.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+function problems(file: string): string[] {
+  try {
+    loadGameDay(file);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.line ?? '-'} ${i.field ?? ''}: ${i.message}`);
+    throw error;
+  }
+  throw new Error('the file was accepted');
+}
+
+describe('the game-day file', () => {
+  it("plays the bundled shop's own file: the game day by default, the smoke profile on request", () => {
+    const day = loadGameDay();
+    expect(day.profile).toBe('black-friday');
+    expect(day.system).toEqual({ kind: 'bundled' });
+    expect(day.load).toMatchObject({ script: shipped('scenarios/black-friday.js'), timeScale: 0.2, env: { PEAK_RPS: '250' }, engine: 'builtin' });
+    expect(day.faults.experiments).toEqual([{ file: shipped('chaos/recommendations-outage.yaml'), during: 'surge', at: { percent: 45 } }]);
+    expect(day.observe.scaling.local).toEqual({ syncPeriod: 3000 });
+    expect(day.checks.budgets).toBe(shipped('scenarios/budgets.yaml'));
+
+    const smoke = loadGameDay(undefined, 'smoke');
+    expect(smoke.load).toMatchObject({ timeScale: 0.05, env: { PEAK_RPS: '120' } });
+    expect(smoke.faults.experiments[0]!.at).toEqual({ percent: 40 });
+    expect(smoke.observe.scaling.local).toEqual({ syncPeriod: 1500 });
+  });
+
+  it("describes someone else's system: a target, its Toxiproxy, offsets in time, declared phases, paths from the file", () => {
+    const file = gameDayFile(`
+name: my shop
+system: { target: http://127.0.0.1:8080 }
+load:
+  script: load/peak.js
+  phases: [{ name: peak, start: 1m, duration: 5m }]
+faults:
+  toxiproxy: http://127.0.0.1:8474
+  experiments: [{ file: chaos/payments.yaml, during: peak, at: 90s }]
+checks:
+  budgets: budgets.yaml
+  isolation: { checkout: buy, degraded: [] }
+`);
+    const day = loadGameDay(file);
+    expect(day.system).toEqual({ kind: 'target', url: 'http://127.0.0.1:8080', allowRemote: false });
+    expect(day.load.script).toBe(join(file, '..', 'load/peak.js'));
+    expect(day.load.phases).toEqual([{ name: 'peak', start: 60_000, duration: 300_000 }]);
+    expect(day.faults).toEqual({ toxiproxy: 'http://127.0.0.1:8474', experiments: [{ file: join(file, '..', 'chaos/payments.yaml'), during: 'peak', at: { ms: 90_000 } }] });
+    expect(day.checks.isolation).toMatchObject({ checkout: 'buy', degraded: [], p95Ratio: 1.5 });
+    expect(day.checks.tracing).toBeUndefined();
+    expect(day.profile).toBeUndefined();
+  });
+
+  it('names every problem at once, with its line and field, and a did-you-mean for a misspelt key', () => {
+    const file = gameDayFile(`name: broken
+system: { bundled: {}, target: http://127.0.0.1:8080 }
+laod: { script: a.js }
+faults:
+  experiments:
+    - { file: x.yaml, during: surge, at: soon }
+observe: { scaling: { local: { syncPeriod: 5 seconds } } }
+profile: fast
+profiles: { smoke: { load: { timeScale: -1 } } }
+`);
+    const found = problems(file);
+    expect(found.some((p) => /^2 system: say either `bundled: \{\}`/.test(p))).toBe(true);
+    expect(found.some((p) => p.includes('unknown key "laod"; did you mean "load"?'))).toBe(true);
+    expect(found.some((p) => /^6 faults.experiments\[0\].at: "soon" is not an offset/.test(p))).toBe(true);
+    expect(found.some((p) => /^7 observe.scaling.local.syncPeriod: "5 seconds" is not a duration/.test(p))).toBe(true);
+    expect(found.some((p) => /^9 profiles.smoke.load.timeScale:/.test(p))).toBe(true);
+  });
+
+  it('refuses what a target cannot have: the embedded fault proxy, the local autoscaler, a started Prometheus', () => {
+    const file = gameDayFile(`name: my shop
+system: { target: http://127.0.0.1:8080 }
+load: { script: a.js }
+faults: { experiments: [{ file: x.yaml, during: peak }] }
+observe: { scaling: { local: {} }, metrics: { prometheus: started } }
+`);
+    const found = problems(file);
+    expect(found.some((p) => p.startsWith('4 faults.toxiproxy: a target has no embedded fault proxy'))).toBe(true);
+    expect(found.some((p) => p.startsWith('5 observe.scaling.local: the local autoscaler scales the bundled shop only'))).toBe(true);
+    expect(found.some((p) => p.startsWith('5 observe.metrics.prometheus: "started" starts a Prometheus for the bundled shop'))).toBe(true);
+  });
+
+  it('names a default profile the file does not have', () => {
+    const file = gameDayFile(`name: x\nsystem: { bundled: {} }\nload: { script: a.js }\nprofile: fast\nprofiles: { smoke: {} }\n`);
+    expect(problems(file)).toEqual(['4 profile: "fast" is not among profiles (smoke)']);
+  });
+
+  it('names the profiles a file has when asked for another', () => {
+    expect(() => loadGameDay(undefined, 'blackfriday')).toThrow(UsageError);
+    expect(() => loadGameDay(undefined, 'blackfriday')).toThrow(/use one of black-friday, smoke/);
+  });
+
+  it('publishes a JSON Schema for editors that matches the schema the file is validated with', () => {
+    expect(readFileSync(shipped(GAMEDAY_JSON_SCHEMA_FILE), 'utf8'), 'run `npm run gameday:schema`').toBe(gameDayJsonSchema());
+  });
+});

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { checkBlocks } from '../budgets/schema.js';
+import { durationField } from '../config/duration-field.js';
+import { strictObject } from '../config/strict-object.js';
+
+/**
+ * The game-day file: which system, which load, which faults when, where each check reads its
+ * evidence, and which checks run with which limits. The bundled shop's own file is
+ * `scenarios/gameday.yaml`; `scenarios/gameday.schema.json` is generated from this schema for
+ * editors (`npm run gameday:schema`). Paths are relative to the file.
+ */
+
+const url = z.string().regex(/^https?:\/\/\S+$/, 'write a URL like "http://127.0.0.1:8474"');
+const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" or "-" only');
+
+/** `45%` of the phase, or a duration after the phase starts (in the script's own time). */
+export const offsetField = z.union([z.string(), z.number()]).transform((value, ctx): { percent: number } | { ms: number } => {
+  const percent = typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*%$/.exec(value.trim()) : null;
+  if (percent) {
+    const p = Number(percent[1]);
+    if (p <= 100) return { percent: p };
+  }
+  const ms = durationField.safeParse(value);
+  if (ms.success) return { ms: ms.data };
+  ctx.addIssue({ code: 'custom', message: `"${value}" is not an offset; write a share of the phase like "45%" or a time after its start like "30s"` });
+  return z.NEVER;
+});
+
+const bundledSystem = strictObject({
+  basePort: z.number().int().min(1024).max(64_000).optional().describe('first port of the local stack (it uses the next ~400)'),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'write a PostgreSQL URL like "postgres://user:pass@127.0.0.1:5432/db"').optional().describe('a real PostgreSQL instead of embedded PGlite'),
+});
+
+const system = strictObject({
+  bundled: bundledSystem.optional().describe('the bundled reference shop, started as local processes'),
+  target: url.optional().describe('the base URL of the user\'s own system'),
+  allowRemote: z.boolean().default(false).describe('a target outside 127.0.0.0/8 and ::1 (only systems you own)'),
+}).superRefine((s, ctx) => {
+  if (Boolean(s.bundled) === Boolean(s.target)) {
+    ctx.addIssue({ code: 'custom', message: 'say either `bundled: {}` (the reference shop) or `target: URL` (your system), not both or neither' });
+  }
+});
+
+const declaredPhase = strictObject({
+  name,
+  start: durationField.describe('after the load starts, e.g. "2m"'),
+  duration: durationField.describe('how long it lasts, e.g. "5m"'),
+});
+
+const load = strictObject({
+  script: z.string().min(1).describe('the k6 script'),
+  env: z.record(z.string(), z.string()).default({}).describe('its environment (`__ENV`); TIME_SCALE and BASE_URL are added by the drill'),
+  engine: z.enum(['builtin', 'k6']).default('builtin'),
+  timeScale: z.number().gt(0).default(1).describe('compresses the story: passed to the script as TIME_SCALE, and to the chaos experiments'),
+  phases: z.union([z.literal('fromScript'), z.array(declaredPhase).min(1)]).default('fromScript').describe('the named phases the faults and checks refer to: the script\'s scenarios, or declared here'),
+});
+
+const experiment = strictObject({
+  file: z.string().min(1).describe('a chaos experiment file (chaos/*.yaml)'),
+  during: name.describe('the phase it starts in'),
+  at: offsetField.prefault(0).describe('when in that phase'),
+});
+
+const faults = strictObject({
+  toxiproxy: z.union([z.literal('embedded'), url]).default('embedded').describe('`embedded` (the bundled shop\'s own fault proxy) or the URL of your Toxiproxy API'),
+  experiments: z.array(experiment).default([]),
+});
+
+const traceBackend = <K extends string>(apis: readonly [K, ...K[]]) =>
+  strictObject({
+    url: url.describe('the base URL of its query API'),
+    api: z.enum(apis).optional().describe('the API version (default: the newest, falling back to the older one)'),
+    headers: z.record(z.string(), z.string()).optional().describe('sent with every lookup, e.g. Authorization or X-Scope-OrgID'),
+  });
+
+const observe = strictObject({
+  traces: strictObject({
+    tempo: traceBackend(['v1', 'v2']).optional().describe('after the run, fetch each trace by id from Grafana Tempo'),
+    jaeger: traceBackend(['v1', 'v3']).optional().describe('after the run, fetch each trace by id from Jaeger\'s query API'),
+    receiver: strictObject({ port: z.number().int().min(1024).max(65_535).optional() }).optional().describe('the drill\'s own OTLP/HTTP receiver (your Collector exports to it)'),
+    forward: url.optional().describe('also forward every OTLP request the receiver takes here'),
+  }).prefault({ receiver: {} }).superRefine((t, ctx) => {
+    if (t.tempo && t.jaeger) ctx.addIssue({ code: 'custom', message: 'fetch traces from one backend: `tempo` or `jaeger`, not both' });
+  }),
+  metrics: strictObject({
+    prometheus: z.union([z.literal('started'), url]).optional().describe('metrics by PromQL: the URL of your Prometheus, or `started` (Debian\'s Prometheus started with the bundled shop); absent: every replica\'s /metrics is scraped (bundled shop)'),
+  }).prefault({}),
+  scaling: strictObject({
+    prometheus: strictObject({
+      url: url.optional().describe('the Prometheus that scrapes kube-state-metrics and cAdvisor (default: observe.metrics.prometheus)'),
+      namespace: z.string().min(1).describe('the Kubernetes namespace of the workloads'),
+      workloads: z
+        .array(
+          z.union([
+            name,
+            strictObject({
+              deployment: name,
+              hpa: name.optional(),
+              container: name.optional(),
+              targetCpuPercent: z.number().gt(0).optional(),
+            }),
+          ]),
+        )
+        .min(1)
+        .describe('the Deployments (and their HPAs) to follow: a name, or { deployment, hpa, container, targetCpuPercent }'),
+      scrapeInterval: durationField.default(15_000).describe('how often kube-state-metrics and cAdvisor are scraped'),
+    }).optional().describe('after the run, replicas, desired replicas and CPU from Prometheus with kube-state-metrics and cAdvisor names'),
+    local: strictObject({ syncPeriod: durationField.default(15_000) }).optional().describe('the local autoscaler (Kubernetes\' HPA algorithm) on the bundled shop; its sync period is compressed with the story'),
+  }).prefault({}),
+});
+
+const checks = strictObject({
+  budgets: z.string().min(1).optional().describe('the budgets file (thresholds, baseline tolerances, routes, SLOs)'),
+  tracing: checkBlocks.tracing.optional(),
+  'scale-out': checkBlocks['scale-out'].optional(),
+  isolation: checkBlocks.isolation.optional(),
+  integrity: checkBlocks.integrity.optional(),
+  cleanup: checkBlocks.cleanup.optional(),
+});
+
+/** What a profile may change: the settings a shorter or longer version of the same game day needs. */
+const profile = strictObject({
+  description: z.string().optional(),
+  load: strictObject({ timeScale: z.number().gt(0).optional(), env: z.record(z.string(), z.string()).optional() }).optional(),
+  faults: strictObject({ at: offsetField.optional() }).optional().describe('moves every experiment to this point of its phase'),
+  observe: strictObject({ scaling: strictObject({ local: strictObject({ syncPeriod: durationField.optional() }).optional() }).optional() }).optional(),
+});
+
+export const gameDaySchema = strictObject({
+  $schema: z.string().optional().describe('for editors: the JSON Schema of this file'),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  system: system.describe('the system under test: `bundled: {}` (the reference shop) or `target: URL` (yours)'),
+  load: load.describe('the k6 script that drives the traffic'),
+  faults: faults.prefault({}).describe('the chaos experiments, when they start, and the Toxiproxy they go through'),
+  observe: observe.prefault({}).describe('where each check reads its evidence on this system'),
+  checks: checks.prefault({}).describe('each check\'s limits; a block left out comes from the budgets file'),
+  profile: name.optional().describe('the profile played when none is asked for'),
+  profiles: z.record(name, profile).default({}).describe('named variants of the game day (e.g. smoke: the same story in a minute): `--profile NAME`'),
+}).superRefine((g, ctx) => {
+  if (g.profile !== undefined && !(g.profile in g.profiles)) {
+    ctx.addIssue({ code: 'custom', path: ['profile'], message: `"${g.profile}" is not among profiles (${Object.keys(g.profiles).join(', ') || 'none'})` });
+  }
+  if (g.system.target && g.faults.toxiproxy === 'embedded' && g.faults.experiments.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['faults', 'toxiproxy'], message: 'a target has no embedded fault proxy: give the URL of the Toxiproxy in front of its dependencies' });
+  }
+  if (g.observe.scaling.local && g.observe.scaling.prometheus) {
+    ctx.addIssue({ code: 'custom', path: ['observe', 'scaling'], message: 'read scaling from one place: the local autoscaler (`local`) or Prometheus (`prometheus`)' });
+  }
+  if (g.observe.scaling.prometheus && !g.observe.scaling.prometheus.url && !g.observe.metrics.prometheus) {
+    ctx.addIssue({ code: 'custom', path: ['observe', 'scaling', 'prometheus', 'url'], message: 'give the URL of the Prometheus to read, here or as observe.metrics.prometheus' });
+  }
+  if (g.system.target && g.observe.scaling.local) {
+    ctx.addIssue({ code: 'custom', path: ['observe', 'scaling', 'local'], message: 'the local autoscaler scales the bundled shop only; drop it for a target' });
+  }
+  if (g.system.target && g.observe.metrics.prometheus === 'started') {
+    ctx.addIssue({ code: 'custom', path: ['observe', 'metrics', 'prometheus'], message: '"started" starts a Prometheus for the bundled shop; for a target, give the URL of the Prometheus that scrapes it' });
+  }
+});
+
+export type GameDayFile = z.output<typeof gameDaySchema>;
+export type GameDayProfile = z.output<typeof profile>;
+export type Offset = z.output<typeof offsetField>;
