@@ -68,9 +68,16 @@ function evidenceLines(plan: DrillPlan): Array<[string, string]> {
     ['tracing', off(budgets.tracing.enabled, `${receiver}; complete >= ${budgets.tracing.completeness * 100}%`)],
     ['scale-out', off(budgets.scaleOut.enabled, scaling)],
     ['isolation', off(budgets.isolation.enabled, `requests named "${budgets.isolation.checkout}" while a fault is on, against the ${budgets.isolation.baselinePhase} phase`)],
-    ['integrity', off(budgets.integrity.enabled, plan.withStack ? "the bundled shop's stored orders, charges and stock" : 'not read on a target yet (skipped)')],
+    ['integrity', off(budgets.integrity.enabled, integrityEvidence(plan))],
     ['cleanup', off(budgets.cleanup.enabled, plan.withStack ? 'processes, ports, toxics and proxies left' : `toxics and proxies left on ${plan.toxiproxyUrl ?? 'no Toxiproxy'}`)],
   ];
+}
+
+function integrityEvidence(plan: DrillPlan): string {
+  const contract = plan.readBack?.contract;
+  const readBack = contract ? `every acknowledged "${contract.request}" read back through ${contract.readUrl} (${plan.readBack!.concurrency} in flight at most)` : undefined;
+  const stored = plan.withStack ? "the bundled shop's stored orders, charges and stock" : undefined;
+  return [readBack, stored].filter(Boolean).join('; ') || 'nothing to read on this system (skipped): add checks.integrity.readBack';
 }
 
 /** Every endpoint the plan names that exists before the drill starts, asked once with a short timeout. */

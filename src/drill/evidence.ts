@@ -1,5 +1,6 @@
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { RequestRecord } from '../run/records.js';
+import { readBack } from '../readback/read-back.js';
 import { prometheusScaleOutEvidence } from '../scaling/prometheus-evidence.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import { fetchTraces, TraceBackendError } from '../telemetry/traces/backends/index.js';
@@ -21,6 +22,7 @@ const TRACES_SETTLE_MAX_MS = 20_000;
  */
 export async function gatherEvidence(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, log: Log): Promise<void> {
   await recordStoredData(rig, run, log);
+  await readBackCreates(plan, rig, run, signal, log);
   await readScalingFromPrometheus(plan, rig, run, log);
   // a target's spans come through its own exporters' batching: wait for the last ones
   if (!plan.withStack && !plan.traceBackend) await rig.tracesSettled(TRACES_QUIET_MS, TRACES_SETTLE_MAX_MS, signal);
@@ -46,6 +48,18 @@ async function readScalingFromPrometheus(plan: DrillPlan, rig: DrillRig, run: Ru
     if (!(error instanceof EnvironmentError) && !(error instanceof UsageError)) throw error;
     log(`peakready: no scaling evidence: ${error.message}`);
   }
+}
+
+/** Every acknowledged create of the read-back contract, read back through the system's own API (readback.json). */
+async function readBackCreates(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, log: Log): Promise<void> {
+  const spec = plan.readBack;
+  if (!spec) return;
+  const { contract, ...bounds } = spec;
+  log(`peakready: reading back every acknowledged "${contract.request}" through ${contract.readUrl} (at most ${bounds.concurrency} in flight) ...`);
+  const snapshot = await readBack(contract, run.readLines<RequestRecord>('requests'), { baseUrl: rig.baseUrl, ...bounds, signal, allowRemote: plan.allowRemote });
+  run.writeJson('readback', snapshot);
+  const t = snapshot.totals;
+  log(`peakready: read back ${t.ids} ids of ${t.acknowledged} acknowledged creates in ${(snapshot.durationMs / 1000).toFixed(1)} s: ${t.matched} matched, ${t.mismatched} mismatched, ${t.missing} missing, ${t.errors} errors`);
 }
 
 /** The stored truth for the integrity check, read once the autoscaler has stopped (bundled stack only). */

@@ -26,6 +26,7 @@ export async function playLoad(plan: DrillPlan, rig: DrillRig, run: RunDirectory
     env: { ...plan.scriptEnv, BASE_URL: rig.baseUrl },
     engine: plan.engine,
     runDir: run,
+    ...(plan.readBack ? { captures: [plan.readBack.contract] } : {}),
     quiet: true,
     onProgress: (p) => {
       latest = p;

@@ -5,6 +5,7 @@ import { budgetsFor } from '../gameday/budgets.js';
 import { loadGameDay, type GameDay } from '../gameday/load.js';
 import type { Offset } from '../gameday/schema.js';
 import { inspectScript } from '../load/run.js';
+import type { ReadBackContract } from '../readback/contract.js';
 import type { KubeWorkloadRef } from '../scaling/kube-evidence.js';
 import type { TraceBackend } from '../telemetry/traces/backends/index.js';
 import { referenceStack, servicePort, type StackDefinition } from '../stack/definition.js';
@@ -59,6 +60,8 @@ export interface DrillPlan {
   totalMs: number;
   /** the chaos experiments, when there is a Toxiproxy to run them through */
   experiments: TimedExperiment[];
+  /** the read-back contract and its bounds: creates captured during the load, read back after it */
+  readBack?: { contract: ReadBackContract; concurrency: number; ratePerSecond?: number; replaySample: number };
   /** scale-out evidence read from Prometheus after the load; `url` undefined: the Prometheus started with the bundled shop */
   scalingFromPrometheus?: { url?: string; namespace: string; workloads: KubeWorkloadRef[]; scrapeIntervalMs: number };
   /** the local autoscaler's sync period and time compression (Kubernetes' 15 s -> this), if it runs */
@@ -104,6 +107,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     receiverPort: observe.traces.receiver?.port ?? definition.basePort + definition.admin.otlpOffset,
     ...traceBackendOf(observe.traces),
     ...scalingFromPrometheusOf(observe, prometheus),
+    ...readBackOf(gameDay),
     ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
     phases,
     declaredPhases: load.phases !== 'fromScript',
@@ -136,6 +140,13 @@ function timedExperiments(gameDay: GameDay, phases: readonly PhaseWindow[]): Tim
     }
     return { experiment: loadExperiment(e.file), file: e.file, during: e.during, startMs: phase.startMs + offsetMs(e.at, phase.durationMs) };
   });
+}
+
+function readBackOf(gameDay: GameDay): Pick<DrillPlan, 'readBack'> {
+  const integrity = gameDay.checks.integrity;
+  if (!integrity?.enabled || !integrity.readBack) return {};
+  const { readBack: contract, concurrency, ratePerSecond, replaySample } = integrity;
+  return { readBack: { contract, concurrency, replaySample, ...(ratePerSecond ? { ratePerSecond } : {}) } };
 }
 
 function scalingFromPrometheusOf(observe: GameDay['observe'], prometheus: string | true | undefined): Pick<DrillPlan, 'scalingFromPrometheus'> {

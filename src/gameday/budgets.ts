@@ -13,7 +13,9 @@ const BUDGETS_KEY = { tracing: 'tracing', 'scale-out': 'scaleOut', isolation: 'i
 export function budgetsFor(gameDay: GameDay, budgetsFile?: string): Budgets {
   const file = budgetsFile ?? gameDay.checks.budgets;
   const budgets = file ? loadBudgets(file) : parseBudgets('{}', `${gameDay.file} (no budgets file)`);
-  const { budgets: _file, ...given } = gameDay.checks;
+  const { budgets: _file, integrity: integrityBlock, ...rest } = gameDay.checks;
+  // the read-back contract is the drill's to run; the check reads only whether it is on
+  const given = { ...rest, ...(integrityBlock ? { integrity: { enabled: integrityBlock.enabled } } : {}) };
   const blocks = (Object.keys(given) as Array<keyof typeof given>).filter((k): k is keyof typeof checkBlocks => k in checkBlocks && given[k] !== undefined);
   if (blocks.length === 0) return budgets;
   const mapped = checkParameters(checksSchema.parse(given));

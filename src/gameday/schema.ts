@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkBlocks } from '../budgets/schema.js';
 import { durationField } from '../config/duration-field.js';
 import { strictObject } from '../config/strict-object.js';
+import { readBackContractSchema } from '../readback/contract.js';
 
 /**
  * The game-day file: which system, which load, which faults when, where each check reads its
@@ -114,7 +115,15 @@ const checks = strictObject({
   tracing: checkBlocks.tracing.optional(),
   'scale-out': checkBlocks['scale-out'].optional(),
   isolation: checkBlocks.isolation.optional(),
-  integrity: checkBlocks.integrity.optional(),
+  integrity: strictObject({
+      enabled: z.boolean().default(true),
+      readBack: readBackContractSchema.optional().describe('creates read back through the system\'s own API after the load: { request, id, readUrl, fields, idempotencyHeader }'),
+      concurrency: z.number().int().min(1).max(50).default(16).describe('read-back requests in flight at most (never a second load test)'),
+      ratePerSecond: z.number().gt(0).optional().describe('read-back requests started per second at most'),
+      replaySample: z.number().int().min(0).max(1000).default(20).describe('idempotency keys replayed, each must give back the same id'),
+    })
+    .optional()
+    .describe('stored data: every acknowledged create read back (readBack), and the bundled shop\'s stored truth'),
   cleanup: checkBlocks.cleanup.optional(),
 });
 

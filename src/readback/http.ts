@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
 
 /** One read-back or replay request, and what came of it. */
@@ -34,12 +35,17 @@ export class ReadBackHttp {
     this.agent = new Agent({ connections, pipelining: 1, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   }
 
+  /**
+   * Sends one read-back or replay. It carries a W3C traceparent whose sampled flag is off, so the
+   * system does not trace verification traffic: a replayed checkout (answered from its idempotency
+   * record) must not show up as a checkout trace that skipped its steps.
+   */
   async send(exchange: Exchange): Promise<Answer> {
     try {
       const res = await request(exchange.url, {
         dispatcher: this.agent,
         method: exchange.method as 'GET',
-        headers: exchange.headers,
+        headers: { ...exchange.headers, traceparent: unsampledTraceparent() },
         ...(exchange.body !== undefined ? { body: exchange.body } : {}),
         ...(this.signal ? { signal: this.signal } : {}),
       });
@@ -58,4 +64,9 @@ export class ReadBackHttp {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+/** `00-<trace id>-<parent id>-00`: a fresh trace, not sampled (W3C Trace Context, trace-flags 00). */
+function unsampledTraceparent(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`;
 }
