@@ -13,6 +13,7 @@ import { registerK8s } from './k8s.js';
 import { registerBudgets } from './budgets.js';
 import { registerReport } from './report.js';
 import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
 
 /**
  * Every command, in the order `peakready --help` lists them. Adding a command: one file in
@@ -21,6 +22,7 @@ import { registerDoctor } from './doctor.js';
  */
 export const commands: ReadonlyArray<(program: Command) => void> = [
   registerDrill,
+  registerInit,
   registerRun,
   registerUp,
   registerStatus,
