@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { Agent, request } from 'undici';
 
 /** One read-back or replay request, and what came of it. */
@@ -33,6 +34,8 @@ export class ReadBackHttp {
     private readonly signal?: AbortSignal,
   ) {
     this.agent = new Agent({ connections, pipelining: 1, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    // every request in flight listens on the drill's one signal (undici: request and body), up to `connections` at a time
+    if (signal) setMaxListeners(Math.max(getMaxListeners(signal), 2 * connections + 10), signal);
   }
 
   /**

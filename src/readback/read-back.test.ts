@@ -91,6 +91,20 @@ describe('readBack against a real HTTP server', () => {
     expect(snapshot.contract).toEqual({ ...contract, fields: ['total', 'items'] });
   });
 
+  it("shares the drill's one abort signal among every request in flight without a listener-leak warning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const snapshot = await readBack(contract, creates(100), { baseUrl: base, concurrency: 32, signal: new AbortController().signal, replaySample: 0 });
+      expect(snapshot.totals.matched).toBe(100);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('says when a replay of an idempotency key gives another id', async () => {
     const records = creates(1);
     records[0]!.capture!.replay!.headers['idempotency-key'] = 'k-forgetful';
