@@ -39,6 +39,7 @@ export const checkBlocks = {
     p95Ratio: z.number().min(1).default(1.5),
     p95Slack: durationField.default(50),
     baselinePhase: z.string().min(1).default('baseline'),
+    failing: z.string().min(1).optional(),
   }),
   integrity: check({}),
   cleanup: check({}),

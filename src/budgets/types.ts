@@ -54,6 +54,8 @@ export interface Budgets {
     p95SlackMs: number;
     /** the phase the baseline window is read from */
     baselinePhase: string;
+    /** the failing dependency (its Toxiproxy proxy name): only its faults make the outage; default any fault */
+    failing?: string;
   };
   integrity: { enabled: boolean };
   cleanup: { enabled: boolean };

@@ -67,7 +67,7 @@ function evidenceLines(plan: DrillPlan): Array<[string, string]> {
     ['budgets', `${budgets.thresholds.length} thresholds of ${budgets.file}, over the load engine's request records`],
     ['tracing', off(budgets.tracing.enabled, `${receiver}; complete >= ${budgets.tracing.completeness * 100}%`)],
     ['scale-out', off(budgets.scaleOut.enabled, scaling)],
-    ['isolation', off(budgets.isolation.enabled, `requests named "${budgets.isolation.checkout}" while a fault is on, against the ${budgets.isolation.baselinePhase} phase`)],
+    ['isolation', off(budgets.isolation.enabled, `requests named "${budgets.isolation.checkout}" while ${budgets.isolation.failing ? `${budgets.isolation.failing} is faulted` : 'a fault is on'}, against the ${budgets.isolation.baselinePhase} phase`)],
     ['integrity', off(budgets.integrity.enabled, integrityEvidence(plan))],
     ['cleanup', off(budgets.cleanup.enabled, plan.withStack ? 'processes, ports, toxics and proxies left' : `toxics and proxies left on ${plan.toxiproxyUrl ?? 'no Toxiproxy'}`)],
   ];

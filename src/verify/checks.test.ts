@@ -60,6 +60,15 @@ describe('each check catches its failure', () => {
     expect(detail(c, 'checkout success rate during outage')).toMatchObject({ status: 'fail', figure: '49.33%', limit: '>= 99%' });
   });
 
+  it('isolation: only the failing dependency named in the file makes the outage', () => {
+    const isolationWith = (failing: string) =>
+      judge(fixtureRunData(['checkout-fails-in-outage']), { ...budgets, isolation: { ...budgets.isolation, failing } }, { traceRules }).checks.find((c) => c.id === 'isolation')!;
+    // the fixture's fault is on recommendations: judged (and failed) when that is the failing dependency
+    expect(isolationWith('recommendations').status).toBe('fail');
+    // a fault on another proxy is not this outage: nothing to judge, said so
+    expect(isolationWith('payments')).toMatchObject({ status: 'skip', reason: expect.stringContaining('no fault on "payments"') });
+  });
+
   it('isolation: checkout slowed by the outage beyond the p95 budget', () => {
     const c = checksOf(['checkout-slow-in-outage']).isolation!;
     expect(c.status).toBe('fail');

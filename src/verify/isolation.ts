@@ -1,5 +1,5 @@
 import { percentile } from '../budgets/evaluate.js';
-import { inAny, OUTAGE, replicaStarts, type Interval } from '../run/timeline.js';
+import { faultWindows, inAny, OUTAGE, replicaStarts, union, type Interval } from '../run/timeline.js';
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, RequestRecord } from '../run/records.js';
 import { fromDetails, ms, pct, skipped } from './check-result.js';
@@ -25,8 +25,8 @@ export function checkIsolation(data: RunData, budgets: Budgets): CheckResult {
   const limits = budgets.isolation;
   if (!limits.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
   if (!data.requestsRecorded) return skipped(ID, TITLE, 'the run recorded no requests');
-  const outage = data.intervals.get(OUTAGE);
-  if (!outage?.length) return noOutage(data);
+  const outage = outageOf(data, limits.failing);
+  if (!outage?.length) return noOutage(data, limits.failing);
   const baseline = data.intervals.get(limits.baselinePhase);
   if (!baseline?.length) return skipped(ID, TITLE, `the timeline has no "${limits.baselinePhase}" phase to compare with (checks.isolation.baselinePhase)`);
 
@@ -40,10 +40,18 @@ export function checkIsolation(data: RunData, budgets: Budgets): CheckResult {
   return fromDetails(ID, TITLE, judged.figure, judged.limit, [...judged.details, ...pages]);
 }
 
+/** While the failing dependency was faulted (checks.isolation.failing), else while any fault was on. */
+function outageOf(data: RunData, failing: string | undefined): Interval[] | undefined {
+  if (!failing) return data.intervals.get(OUTAGE);
+  return union(faultWindows(data.timeline, data.span.end).filter((w) => w.proxy === failing));
+}
+
 /** No fault window: an experiment that was attempted but never injected its fault proved nothing, and fails. */
-function noOutage(data: RunData): CheckResult {
+function noOutage(data: RunData, failing: string | undefined): CheckResult {
   const refused = data.timeline.find((e) => e.type === 'probe' && e.stage === 'before' && !e.ok);
-  if (refused?.type !== 'probe') return skipped(ID, TITLE, 'no fault was injected in this run (no fault on/off events in the timeline)');
+  if (refused?.type !== 'probe') {
+    return skipped(ID, TITLE, failing ? `no fault on "${failing}" in this run (checks.isolation.failing names the failing dependency's proxy)` : 'no fault was injected in this run (no fault on/off events in the timeline)');
+  }
   return {
     id: ID,
     title: TITLE,
