@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { loadYamlFile } from '../config/load-yaml.js';
-import { UsageError } from '../errors.js';
+import { didYouMean, UsageError } from '../errors.js';
 import { shipped } from '../paths.js';
 import { gameDaySchema, type GameDayFile, type GameDayProfile, type Offset } from './schema.js';
 
@@ -40,7 +40,8 @@ export function loadGameDay(path?: string, profileName?: string): GameDay {
   const chosen = profileName ?? raw.profile;
   if (chosen !== undefined && !(chosen in raw.profiles)) {
     const known = Object.keys(raw.profiles);
-    throw new UsageError(`--profile: "${chosen}" is not a profile of ${file}; ${known.length ? `use one of ${known.join(', ')}` : 'it has none'}`);
+    const guess = didYouMean(chosen, known);
+    throw new UsageError(`--profile: "${chosen}" is not a profile of ${file}; ${guess ? `did you mean "${guess}"? ` : ''}${known.length ? `use one of ${known.join(', ')}` : 'it has none'}`);
   }
   return withProfile(resolvePaths(file, raw), chosen, chosen === undefined ? undefined : raw.profiles[chosen]);
 }
