@@ -64,12 +64,14 @@ function evidenceLines(plan: DrillPlan): Array<[string, string]> {
       ? `kube-state-metrics and cAdvisor series of ${fromPrometheus.workloads.map((w) => w.deployment).join(', ')} in namespace ${fromPrometheus.namespace}, from ${fromPrometheus.url ?? 'the Prometheus started with the shop'}`
       : 'not observed on this system (skipped): add observe.scaling';
   return [
-    ['budgets', `${budgets.thresholds.length} thresholds of ${budgets.file}, over the load engine's request records`],
+    plan.scriptThresholds
+      ? ['thresholds', "the script's own thresholds, as the load engine evaluates them (no budgets file)"]
+      : ['budgets', `${budgets.thresholds.length} thresholds of ${budgets.file}, over the load engine's request records`],
     ['tracing', off(budgets.tracing.enabled, `${receiver}; complete >= ${budgets.tracing.completeness * 100}%`)],
     ['scale-out', off(budgets.scaleOut.enabled, scaling)],
     ['isolation', off(budgets.isolation.enabled, `requests named "${budgets.isolation.checkout}" while ${budgets.isolation.failing ? `${budgets.isolation.failing} is faulted` : 'a fault is on'}, against the ${budgets.isolation.baselinePhase} phase`)],
     ['integrity', off(budgets.integrity.enabled, integrityEvidence(plan))],
-    ['cleanup', off(budgets.cleanup.enabled, plan.withStack ? 'processes, ports, toxics and proxies left' : `toxics and proxies left on ${plan.toxiproxyUrl ?? 'no Toxiproxy'}`)],
+    ['cleanup', off(budgets.cleanup.enabled, plan.withStack ? 'processes, ports, toxics and proxies left' : plan.toxiproxyUrl ? `toxics and proxies left on ${plan.toxiproxyUrl}` : 'nothing of this system is touched without a Toxiproxy (skipped)')],
   ];
 }
 

@@ -94,7 +94,7 @@ async function recordLeftovers(run: RunDirectory, plan: DrillPlan, leftovers: Ri
 }
 
 function judgeAndReport(run: RunDirectory, plan: DrillPlan, options: DrillOptions): DrillResult {
-  const { data, judged } = judgeRun(run, plan.budgets, plan.baseline ? { baseline: plan.baseline } : {});
+  const { data, judged } = judgeRun(run, plan.budgets, { ...(plan.baseline ? { baseline: plan.baseline } : {}), scriptThresholds: plan.scriptThresholds });
   const report = writeReports(run, data, judged, { ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}), budgets: plan.budgets });
   if (options.reportDir) {
     const dir = resolve(options.reportDir);

@@ -37,6 +37,8 @@ export interface DrillPlan {
   /** TIME_SCALE of the scenario */
   timeScale: number;
   budgets: Budgets;
+  /** no budgets file anywhere: the script's own thresholds are judged (summary.json) */
+  scriptThresholds: boolean;
   baseline?: Baseline;
   /** the k6 script, absolute */
   script: string;
@@ -98,6 +100,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     gameDay,
     timeScale,
     budgets,
+    scriptThresholds: !options.budgetsFile && !gameDay.checks.budgets,
     ...(baseline ? { baseline } : {}),
     script: load.script,
     engine: load.engine,

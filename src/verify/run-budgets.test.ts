@@ -22,7 +22,8 @@ describe('what `peakready report` judges a stored run with', () => {
     expect(budgets.isolation.checkout).toBe('buy');
     // no budgets file in the game day: no thresholds, never the bundled shop's
     expect(budgets.thresholds).toEqual([]);
-    expect(scriptThresholds).toBe(false);
+    // ... but the script's own thresholds
+    expect(scriptThresholds).toBe(true);
   });
 
   it("a plain run: only the script's own thresholds (and a budgets file when one is asked for)", () => {

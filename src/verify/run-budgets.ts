@@ -16,8 +16,9 @@ interface RecordedConfig {
 
 /**
  * What a stored run is judged with, again (`peakready report`): `--budget FILE` if given; else a
- * drill's own game-day file and profile, as config.json recorded them; a plain `peakready run` by
- * its script's own thresholds. Never another system's budgets.
+ * drill's own game-day file and profile, as config.json recorded them (with its script's own
+ * thresholds when the game day names no budgets file); a plain `peakready run` by its script's own
+ * thresholds. Never another system's budgets.
  */
 export function judgementFor(run: RunDirectory, budgetsFlag?: string): { budgets: Budgets; scriptThresholds: boolean; only?: string[] } {
   const config = run.readJson<RecordedConfig>('config');
@@ -32,7 +33,9 @@ export function judgementFor(run: RunDirectory, budgetsFlag?: string): { budgets
     if (!existsSync(config.gameday)) {
       throw new UsageError(`the game-day file this run was made with is gone (${config.gameday}); pass --budget FILE to judge it with a budgets file`);
     }
-    return { budgets: budgetsFor(loadGameDay(config.gameday, config.profile ?? undefined)), scriptThresholds: false };
+    const gameDay = loadGameDay(config.gameday, config.profile ?? undefined);
+    // a game day without a budgets file is judged by its script's own thresholds
+    return { budgets: budgetsFor(gameDay), scriptThresholds: !gameDay.checks.budgets };
   }
   // a run recorded before game-day files: the budgets file it names, else the shipped one
   const recorded = config?.budgets ? resolve(config.budgets) : undefined;
