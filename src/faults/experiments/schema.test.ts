@@ -1,14 +1,14 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.js';
 import { shipped } from '../../paths.js';
 import { proxiedUpstreams, referenceStack } from '../../stack/definition.js';
 import { loadExperiment } from './load.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 function errorsOf(yaml: string): string[] {
-  const file = join(mkdtempSync(join(tmpdir(), 'chaos-')), 'bad.yaml');
+  const file = join(tempDir('chaos-'), 'bad.yaml');
   writeFileSync(file, yaml);
   try {
     loadExperiment(file);
@@ -32,7 +32,7 @@ describe('chaos experiment schema', () => {
   });
 
   it('fills defaults: stream downstream, toxicity 1, at 0, probes checked before, during and after', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'chaos-')), 'ok.yaml');
+    const file = join(tempDir('chaos-'), 'ok.yaml');
     writeFileSync(file, 'title: t\nsteady-state-hypothesis:\n  probes:\n    - name: p\n      http: { url: "http://127.0.0.1:1/" }\nmethod:\n  - action: add-toxic\n    proxy: cart\n    duration: 1m30s\n    toxic: { type: latency, attributes: { latency: 5 } }\n');
     const e = loadExperiment(file);
     expect(e.method[0]).toMatchObject({ at: 0, duration: 90_000, toxic: { stream: 'downstream', toxicity: 1, attributes: { latency: 5 } } });
