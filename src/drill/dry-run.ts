@@ -2,6 +2,7 @@ import { request } from 'undici';
 import { chaosPlan } from '../faults/experiments/schedule.js';
 import { reachable } from '../telemetry/traces/backends/index.js';
 import type { DrillPlan } from './plan.js';
+import { mmss } from './progress.js';
 
 /** One endpoint the game-day file names, and whether it answered. */
 export interface Reach {
@@ -9,11 +10,6 @@ export interface Reach {
   url: string;
   ok: boolean;
   detail: string;
-}
-
-function mmss(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
 /**

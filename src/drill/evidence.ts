@@ -21,12 +21,15 @@ const TRACES_SETTLE_MAX_MS = 20_000;
  * drill's receiver (tracing).
  */
 export async function gatherEvidence(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, log: Log): Promise<void> {
+  // the load's request records, read once for every step that needs them
+  let records: RequestRecord[] | undefined;
+  const requests = () => (records ??= run.readLines<RequestRecord>('requests'));
   await recordStoredData(rig, run, log);
-  await readBackCreates(plan, rig, run, signal, log);
+  await readBackCreates(plan, rig, run, requests, signal, log);
   await readScalingFromPrometheus(plan, rig, run, log);
   // a target's spans come through its own exporters' batching: wait for the last ones
   if (!plan.withStack && !plan.traceBackend) await rig.tracesSettled(TRACES_QUIET_MS, TRACES_SETTLE_MAX_MS, signal);
-  await fetchRunTraces(plan, run, signal, log);
+  await fetchRunTraces(plan, run, requests, signal, log);
 }
 
 /**
@@ -51,12 +54,12 @@ async function readScalingFromPrometheus(plan: DrillPlan, rig: DrillRig, run: Ru
 }
 
 /** Every acknowledged create of the read-back contract, read back through the system's own API (readback.json). */
-async function readBackCreates(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, log: Log): Promise<void> {
+async function readBackCreates(plan: DrillPlan, rig: DrillRig, run: RunDirectory, requests: () => RequestRecord[], signal: AbortSignal, log: Log): Promise<void> {
   const spec = plan.readBack;
   if (!spec) return;
   const { contract, ...bounds } = spec;
   log(`peakready: reading back every acknowledged "${contract.request}" through ${contract.readUrl} (at most ${bounds.concurrency} in flight) ...`);
-  const snapshot = await readBack(contract, run.readLines<RequestRecord>('requests'), { baseUrl: rig.baseUrl, ...bounds, signal, allowRemote: plan.allowRemote });
+  const snapshot = await readBack(contract, requests(), { baseUrl: rig.baseUrl, ...bounds, signal, allowRemote: plan.allowRemote });
   run.writeJson('readback', snapshot);
   const t = snapshot.totals;
   log(`peakready: read back ${t.ids} ids of ${t.acknowledged} acknowledged creates in ${(snapshot.durationMs / 1000).toFixed(1)} s: ${t.matched} matched, ${t.mismatched} mismatched, ${t.missing} missing, ${t.errors} errors`);
@@ -75,12 +78,12 @@ async function recordStoredData(rig: DrillRig, run: RunDirectory, log: Log): Pro
 }
 
 /** Every trace the load engine started, fetched by id from Tempo or Jaeger into traces.ndjson. */
-async function fetchRunTraces(plan: DrillPlan, run: RunDirectory, signal: AbortSignal, log: Log): Promise<void> {
+async function fetchRunTraces(plan: DrillPlan, run: RunDirectory, requests: () => RequestRecord[], signal: AbortSignal, log: Log): Promise<void> {
   const backend = plan.traceBackend;
   if (!backend) return;
   const ids = new Set<string>();
   let first = Number.POSITIVE_INFINITY;
-  for (const r of run.readLines<RequestRecord>('requests')) {
+  for (const r of requests()) {
     if (r.traceId) ids.add(r.traceId);
     first = Math.min(first, r.t);
   }

@@ -13,7 +13,8 @@ export interface DrillStatus {
   activeFaults: readonly FaultWindow[];
 }
 
-function mmss(ms: number): string {
+/** `01:05` for 65 s: the drill's clock in the status line and the dry-run plan. */
+export function mmss(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
