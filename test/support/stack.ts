@@ -41,21 +41,41 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
 /**
  * A database of its own for one test file (the test role may create databases), so the real
  * services' migrations never meet another test's. Returns its URL and a function that drops it.
+ *
+ * The drop ends this role's own sessions and then drops without FORCE: FORCE also tries to
+ * terminate an autovacuum worker busy on the database (likely after a load test's writes), which a
+ * role without pg_signal_backend may not do, while a plain DROP asks autovacuum to step aside.
  */
 export async function privateDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `peakready_${label}_${process.pid}`.replace(/[^a-z0-9_]/g, '_');
-  const admin = async (sql: string) => {
+  const admin = async (sql: string, params: unknown[] = []) => {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     try {
-      await client.query(sql);
+      await client.query(sql, params);
     } finally {
       await client.end();
     }
   };
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  const drop = async () => {
+    for (let attempt = 1; ; attempt++) {
+      await admin(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()',
+        [name],
+      );
+      try {
+        await admin(`DROP DATABASE IF EXISTS ${name}`);
+        return;
+      } catch (error) {
+        // 55006 object_in_use: a session was still closing, or autovacuum outlived its 5 s notice.
+        if ((error as { code?: string }).code !== '55006' || attempt === 10) throw error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  };
+  await drop();
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: url.toString(), drop };
 }
