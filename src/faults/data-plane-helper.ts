@@ -17,7 +17,14 @@ let finished = 0;
 let reporting = false;
 
 function send(message: FromHelper): void {
-  if (process.connected) process.send!(message);
+  // the proxy may die between the check and the write (EPIPE): that is the end of this helper too,
+  // the same as a disconnect, not an uncaught error
+  if (process.connected) process.send!(message, (error: Error | null) => error && shutDown());
+}
+
+function shutDown(): never {
+  for (const group of groups.values()) group.destroyConnections();
+  process.exit(0);
 }
 
 /** connection ends are reported in batches, once per turn of the event loop */
@@ -63,7 +70,4 @@ function handle(message: ToHelper, socket: Socket | undefined): void {
 }
 
 process.on('message', (message: ToHelper, socket?: Socket) => handle(message, socket));
-process.on('disconnect', () => {
-  for (const group of groups.values()) group.destroyConnections();
-  process.exit(0);
-});
+process.on('disconnect', shutDown);
