@@ -32,7 +32,7 @@ describe('checks on a healthy drill', () => {
     ]);
     expect(checks.tracing!.figure).toBe('100% complete, 2/2 rules');
     expect(checks.tracing!.details.map((d) => d.name)).toEqual(['complete traces', 'rule checkout-trace-complete', 'rule checkout-no-errors']);
-    expect(detail(checks['scale-out']!, 'catalog reaction')).toMatchObject({ status: 'pass', figure: '4.0s', limit: '<= 60.0s' });
+    expect(detail(checks['scale-out']!, 'catalog reaction')).toMatchObject({ status: 'pass', figure: '4.0s', limit: '<= 6.0s' });
     expect(checks['scale-out']!.figure).toMatch(/^scaled out within 4\.0s of crossing target; peak catalog \d+/);
     expect(detail(checks['scale-out']!, 'controller decided right').status).toBe('pass');
     expect(detail(checks['scale-out']!, 'catalog capacity')).toMatchObject({ status: 'pass', note: expect.stringMatching(/load p95 latency: .* \(better\)/) });
@@ -134,11 +134,23 @@ describe('each check catches its failure', () => {
     const flap = checksOf(['flap'])['scale-out']!;
     expect(flap.status).toBe('fail');
     expect(detail(flap, 'catalog flapping')).toMatchObject({ status: 'fail', figure: '1 flaps' });
-    expect(detail(flap, 'catalog flapping').note).toMatch(/1→3 at \+25\.0s then 3→1 at \+50\.0s/);
+    expect(detail(flap, 'catalog flapping').note).toMatch(/1→3 at \+25\.0s then 3→1 at \+29\.0s/);
+  });
+
+  it('scale-out: the time rules run on the autoscaler\'s compressed clock and never contradict its stabilization', () => {
+    // the fixture's autoscaler runs at Kubernetes ×0.1: scale-down stabilization 30 s, flap window 60 s × 0.1
+    const late = checksOf(['late-scale-down'])['scale-out']!;
+    expect(detail(late, 'catalog flapping')).toMatchObject({ status: 'pass', figure: '0 flaps', limit: '0 within 6.0s' });
+    expect(late.limit).toBe('<= 6s, no flaps (Kubernetes time ×0.1)');
+    // a flap window longer than the stabilization is capped there, with a note saying so
+    const wide = parseBudgets('checks:\n  scale-out: { flapWindow: 10m }\n');
+    const c = judge(fixtureRunData(['late-scale-down']), wide, { traceRules }).checks.find((x) => x.id === 'scale-out')!;
+    expect(detail(c, 'catalog flapping')).toMatchObject({ status: 'pass', limit: '0 within 30.0s' });
+    expect(detail(c, "rules on the controller's clock").note).toMatch(/flap window 60s capped at the autoscaler's scale-down stabilization 30s/);
   });
 
   it('a tighter reaction bound fails a slow scale-out', () => {
-    const tight = parseBudgets('checks:\n  scale-out: { reaction: 2s }\n');
+    const tight = parseBudgets('checks:\n  scale-out: { reaction: 20s }\n');
     const c = judge(fixtureRunData(), tight, { traceRules }).checks.find((x) => x.id === 'scale-out')!;
     expect(c.status).toBe('fail');
     expect(detail(c, 'catalog reaction')).toMatchObject({ status: 'fail', figure: '4.0s', limit: '<= 2.0s' });

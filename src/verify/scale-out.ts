@@ -19,17 +19,15 @@ export function checkScaleOut(data: RunData, budgets: Budgets): CheckResult {
   const { timeline, requests } = data;
   if (!timeline.some((e) => e.type === 'scale-decision')) return skipped(ID, TITLE, 'no autoscaler ran (no scale-decision events in the timeline)');
   // what the drill records about its autoscaler (Kubernetes defaults otherwise)
-  const config = data.config ?? {};
-  const scale = config.timeScale ?? 1;
+  const periods = controllerPeriods(data.config ?? {}, limits);
   const verdict = analyzeScaleOut({
     timeline,
     cpu: (data.metrics ?? []).filter((s): s is Extract<MetricSample, { source: 'cpu' }> => s.source === 'cpu'),
     requests,
-    limits: { maxReactionMs: limits.reactionMs, flapWindowMs: limits.flapWindowMs },
-    // Kubernetes: sync every 15 s, scale-down stabilization 300 s; a drill compresses both
-    syncPeriodMs: config.syncPeriodMs ?? 15_000 * scale,
-    scaleDownStabilizationMs: config.scaleDownStabilizationMs ?? 300_000 * scale,
-    ...(config.capacityShowable ? { capacityShowable: config.capacityShowable } : {}),
+    limits: { maxReactionMs: periods.reactionMs, flapWindowMs: periods.flapWindowMs },
+    syncPeriodMs: periods.syncPeriodMs,
+    scaleDownStabilizationMs: periods.scaleDownStabilizationMs,
+    ...(data.config?.capacityShowable ? { capacityShowable: data.config.capacityShowable } : {}),
   });
   const status = (s: ItemStatus) => (s === 'warn' ? 'pass' : s);
   const part = (name: string, p: { status: ItemStatus; evidence: string[] }) => ({
@@ -51,7 +49,53 @@ export function checkScaleOut(data: RunData, budgets: Budgets): CheckResult {
     part('controller decided right', verdict.controllerDecidedRight),
     part('capacity grew', verdict.capacityGrew),
   ];
-  return fromDetails(ID, TITLE, scaleOutFigure(verdict.services), `<= ${limits.reactionMs / 1000}s, no flaps`, details, 'utilisation never rose above target');
+  const limit = `<= ${seconds(periods.reactionMs)}, no flaps${periods.compression !== 1 ? ` (Kubernetes time ×${+periods.compression.toFixed(3)})` : ''}`;
+  return fromDetails(ID, TITLE, scaleOutFigure(verdict.services), limit, [...details, ...periods.notes.map(noteDetail)], 'utilisation never rose above target');
+}
+
+/** Kubernetes' HPA syncs every 15 s and stabilizes scale-down over 300 s (its defaults). */
+const K8S_SYNC_MS = 15_000;
+const K8S_SCALE_DOWN_STABILIZATION_MS = 300_000;
+
+/**
+ * The controller's periods and the budget's time rules on one clock. The budgets file speaks
+ * Kubernetes time (reaction 60 s, flap window 60 s); a drill that compresses its autoscaler (a 3 s
+ * sync is Kubernetes ×0.2) compresses those rules by the same factor. A flap window longer than
+ * the autoscaler's own scale-down stabilization would call its ordinary scale-down a flap: the
+ * rule never contradicts the controller's settings, so the window is capped there, and says so.
+ */
+export function controllerPeriods(
+  config: NonNullable<RunData['config']>,
+  limits: Pick<Budgets['scaleOut'], 'reactionMs' | 'flapWindowMs'>,
+): { syncPeriodMs: number; scaleDownStabilizationMs: number; compression: number; reactionMs: number; flapWindowMs: number; notes: string[] } {
+  const scale = config.timeScale ?? 1;
+  const syncPeriodMs = config.syncPeriodMs ?? K8S_SYNC_MS * scale;
+  const compression = syncPeriodMs / K8S_SYNC_MS;
+  const scaleDownStabilizationMs = config.scaleDownStabilizationMs ?? K8S_SCALE_DOWN_STABILIZATION_MS * compression;
+  const flapWindowMs = limits.flapWindowMs * compression;
+  const notes: string[] = [];
+  if (flapWindowMs > scaleDownStabilizationMs) {
+    notes.push(
+      `flap window ${seconds(flapWindowMs)} capped at the autoscaler's scale-down stabilization ${seconds(scaleDownStabilizationMs)}: ` +
+        'a scale-down after it is the controller working as configured',
+    );
+  }
+  return {
+    syncPeriodMs,
+    scaleDownStabilizationMs,
+    compression,
+    reactionMs: limits.reactionMs * compression,
+    flapWindowMs: Math.min(flapWindowMs, scaleDownStabilizationMs),
+    notes,
+  };
+}
+
+function seconds(ms: number): string {
+  return `${+(ms / 1000).toFixed(1)}s`;
+}
+
+function noteDetail(note: string): CheckResult['details'][number] {
+  return { name: 'rules on the controller\'s clock', status: 'pass', figure: 'capped', limit: '-', note };
 }
 
 /**

@@ -26,6 +26,7 @@ export type FixtureBreak =
   | 'no-orders-span'
   | 'no-scale-out'
   | 'flap'
+  | 'late-scale-down'
   | 'chaos-refused';
 
 export const FIXTURE_T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
@@ -105,9 +106,17 @@ function fixtureTimeline(broken: ReadonlySet<FixtureBreak>): TimelineEvent[] {
     );
   }
   if (broken.has('flap')) {
+    // 4 s after the scale-up: inside the 60 s flap window compressed by the fixture's ×0.1 clock
     timeline.push(
-      { t: at(50), type: 'scale-decision', service: 'catalog', current: 3, desired: 1, utilization: 10, target: 60, limitedBy: 'tolerance', reason: 'cpu below target' },
-      { t: at(50), type: 'replicas', service: 'catalog', from: 3, to: 1, ready: 1 },
+      { t: at(29), type: 'scale-decision', service: 'catalog', current: 3, desired: 1, utilization: 10, target: 60, limitedBy: 'tolerance', reason: 'cpu below target' },
+      { t: at(29), type: 'replicas', service: 'catalog', from: 3, to: 1, ready: 1 },
+    );
+  }
+  if (broken.has('late-scale-down')) {
+    // 30 s after the scale-up: after the autoscaler's own (×0.1) scale-down stabilization
+    timeline.push(
+      { t: at(55), type: 'scale-decision', service: 'catalog', current: 3, desired: 1, utilization: 10, target: 60, limitedBy: 'tolerance', reason: 'cpu below target' },
+      { t: at(55), type: 'replicas', service: 'catalog', from: 3, to: 1, ready: 1 },
     );
   }
   timeline.push({ t: at(80), type: 'run', state: 'end', command: 'drill' });
