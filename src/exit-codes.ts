@@ -10,6 +10,11 @@ export const ExitCode = {
   usage: 2,
   /** an unexpected internal failure (a bug, or the environment) */
   internal: 3,
+  /**
+   * drill / report: no check failed, but one could not tell: the test rig was starved while it
+   * judged, or the load was not fully sent. Run again on a quieter machine (or a smaller load).
+   */
+  inconclusive: 4,
   /** k6: thresholds have failed */
   thresholdsFailed: 99,
   /** k6: the script threw */
@@ -21,3 +26,8 @@ export const ExitCode = {
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit code of a judged run. */
+export function exitCodeOf(verdict: 'pass' | 'fail' | 'inconclusive'): ExitCodeValue {
+  return verdict === 'pass' ? ExitCode.ok : verdict === 'inconclusive' ? ExitCode.inconclusive : ExitCode.checkFailed;
+}

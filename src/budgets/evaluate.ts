@@ -15,6 +15,8 @@ export interface BudgetOutcome {
   samples: number;
   /** for `over`: the window that decided the outcome */
   window?: Interval;
+  /** otherwise: the stretch judged (the run, or the `during` phase from its first to its last interval) */
+  scope?: Interval;
   note?: string;
 }
 
@@ -51,7 +53,7 @@ export function evaluateBudget(budget: ThresholdBudget, requestsByTime: readonly
   if (budget.overMs === undefined) {
     const seconds = scopes.reduce((s, i) => s + (i.end - i.start), 0) / 1000;
     const actual = aggregate(budget.metric, budget.aggregation, pool, seconds);
-    return outcome(budget, actual, pool.length, limit);
+    return { ...outcome(budget, actual, pool.length, limit), scope: { start: scopes[0]!.start, end: scopes.at(-1)!.end } };
   }
 
   let worst: BudgetOutcome | undefined;

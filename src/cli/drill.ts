@@ -54,7 +54,8 @@ Example:
   $ npx peakready drill my-shop.gameday.yaml --dry-run
   $ npx peakready drill --baseline main/report.json --budget budgets.yaml
 
-Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error.
+Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error,
+4 inconclusive: no check failed, but the test rig was starved while one judged, or the load was not fully sent.
 Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SIGTERM.`,
     )
     .action(drillAction);

@@ -21,7 +21,8 @@ The main job:
   $ npx peakready drill --profile smoke a one-minute version for pull requests
 
 Exit codes: 0 pass, 1 a check or budget failed, 2 usage or configuration error,
-99 k6 thresholds failed (peakready run), 3 internal error.`,
+3 internal error, 4 inconclusive (the test rig was starved or the load was not fully sent),
+99 k6 thresholds failed (peakready run).`,
     );
   for (const register of commands) register(program);
   return program;

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RunDirectory } from '../run/run-dir.js';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeOf } from '../exit-codes.js';
 
 interface ReportFlags {
   budget?: string;
@@ -30,7 +30,8 @@ Example:
   $ npx peakready report                                  # the newest run
   $ npx peakready report .peakready/runs/<id> --baseline main/report.json
 
-Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error.`,
+Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error,
+4 inconclusive (the test rig was starved, or the load was not fully sent).`,
     )
     .action(async (runArg: string | undefined, flags: ReportFlags) => {
       const { renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
@@ -52,6 +53,6 @@ Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configu
       const color = flags.color !== false && useColor(process.stdout);
       process.stdout.write(renderVerdictTable(judged, { color }));
       process.stdout.write(`reports: ${result.files.join(', ')}\n`);
-      process.exitCode = judged.verdict === 'pass' ? ExitCode.ok : ExitCode.checkFailed;
+      process.exitCode = exitCodeOf(judged.verdict);
     });
 }

@@ -1,3 +1,4 @@
+import type { Verdict } from '../verify/index.js';
 import type { RunDirectory } from '../run/run-dir.js';
 /** What `peakready drill` was asked to do: a game-day file, and flags that override it. */
 export interface DrillOptions {
@@ -38,7 +39,7 @@ export interface DrillOptions {
 
 export interface DrillResult {
   exitCode: number;
-  verdict: 'pass' | 'fail';
+  verdict: Verdict;
   run: RunDirectory;
   files: string[];
   /** the verdict table, for the terminal */

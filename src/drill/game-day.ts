@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeOf } from '../exit-codes.js';
 import { reapStaleChildren } from '../lifecycle/children.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
 import { renderVerdictTable, writeReports } from '../report/index.js';
@@ -102,5 +102,5 @@ function judgeAndReport(run: RunDirectory, plan: DrillPlan, options: DrillOption
     for (const file of report.files) cpSync(file, resolve(dir, basename(file)));
   }
   const table = renderVerdictTable(judged, { color: options.color ?? false });
-  return { exitCode: judged.verdict === 'pass' ? ExitCode.ok : ExitCode.checkFailed, verdict: judged.verdict, run, files: report.files, table };
+  return { exitCode: exitCodeOf(judged.verdict), verdict: judged.verdict, run, files: report.files, table };
 }

@@ -8,6 +8,7 @@ import { readyScrapeTargets } from '../stack/scrape-targets.js';
 import { startPrometheusSampler } from '../telemetry/metrics/prometheus-sampler.js';
 import { startMetricsScraper } from '../telemetry/metrics/scraper.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../telemetry/otlp/receiver.js';
+import { startRigSampler, type RigSampler } from '../telemetry/rig/rig-sampler.js';
 import { startStack, type RunningStack } from '../supervisor/supervisor.js';
 import type { DrillPlan } from './plan.js';
 
@@ -31,6 +32,7 @@ export class DrillRig {
   private stack: RunningStack | undefined;
   private stopAutoscaler: Stop | undefined;
   private stopMetrics: Stop | undefined;
+  private rigSampler: RigSampler | undefined;
 
   constructor(
     private readonly plan: DrillPlan,
@@ -90,6 +92,8 @@ export class DrillRig {
   }
 
   async start(): Promise<void> {
+    // the rig itself, from the start: a starved machine must show in the judgement (src/verify/rig.ts)
+    this.rigSampler = startRigSampler({ runDir: this.run });
     if (this.plan.toxiproxyUrl) await clearOwnedFaults(this.plan.toxiproxyUrl);
     await this.startReceiver();
     if (this.plan.withStack) {
@@ -109,6 +113,7 @@ export class DrillRig {
   async tearDown(): Promise<RigLeftovers> {
     await this.stopAutoscaler?.().catch(() => undefined);
     await this.stopMetrics?.().catch(() => undefined);
+    this.rigSampler?.stop();
     const faults = await this.clearFaults();
     const pids: RigLeftovers['pids'] = [];
     if (this.stack) {

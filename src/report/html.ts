@@ -47,7 +47,7 @@ function uplotAssets(): { js: string; css: string } {
 export function renderHtml(input: HtmlInput): string {
   const { report } = input;
   const { js, css } = uplotAssets();
-  const verdict = report.verdict === 'pass' ? '<span class="pass">PASS</span>' : '<span class="fail">FAIL</span>';
+  const verdict = report.verdict === 'pass' ? '<span class="pass">PASS</span>' : report.verdict === 'inconclusive' ? '<span class="inconclusive">INCONCLUSIVE</span>' : '<span class="fail">FAIL</span>';
   const embedded = JSON.stringify({ series: input.series }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
@@ -59,7 +59,7 @@ export function renderHtml(input: HtmlInput): string {
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1140px;color:#222;padding:0 12px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:8px 0;width:100%}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f5f5f5}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:700}.skip{color:#9a6700}
+th{background:#f5f5f5}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:700}.skip{color:#9a6700}.inconclusive{color:#8250df;font-weight:700}
 .num{text-align:right;font-variant-numeric:tabular-nums}.detail td{font-size:12px;color:#444}.chart{margin:12px 0}
 code{font-size:12px}.legend{font-size:12px;color:#666}
 </style>

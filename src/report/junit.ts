@@ -1,25 +1,27 @@
-import type { CheckResult } from '../run/records.js';
+import type { CheckResult, CheckStatus } from '../run/records.js';
 
 /**
  * JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters): one testsuite per
  * check, a testcase for the check itself and one per detail (each budget threshold is a detail of
- * the budgets check). `failure` for a fail, `skipped` for a skip.
+ * the budgets check). `failure` for a fail, `skipped` for a skip, `error` (type `inconclusive`)
+ * for a check that could not tell because the test rig was starved: not the system's failure, not a pass.
  */
 export function renderJunit(checks: readonly CheckResult[], runId: string, timestamp = new Date()): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const count = (status: string) => checks.reduce((n, c) => n + cases(c).filter((x) => x.status === status).length, 0);
   const total = checks.reduce((n, c) => n + cases(c).length, 0);
-  out.push(`<testsuites name="peakready ${attr(runId)}" tests="${total}" failures="${count('fail')}" skipped="${count('skip')}" errors="0" time="0">`);
+  out.push(`<testsuites name="peakready ${attr(runId)}" tests="${total}" failures="${count('fail')}" skipped="${count('skip')}" errors="${count('inconclusive')}" time="0">`);
   for (const check of checks) {
     const list = cases(check);
     out.push(
-      `  <testsuite name="${attr(check.id)}" tests="${list.length}" failures="${list.filter((x) => x.status === 'fail').length}" skipped="${list.filter((x) => x.status === 'skip').length}" errors="0" time="0" timestamp="${timestamp.toISOString().slice(0, 19)}">`,
+      `  <testsuite name="${attr(check.id)}" tests="${list.length}" failures="${list.filter((x) => x.status === 'fail').length}" skipped="${list.filter((x) => x.status === 'skip').length}" errors="${list.filter((x) => x.status === 'inconclusive').length}" time="0" timestamp="${timestamp.toISOString().slice(0, 19)}">`,
     );
     for (const tc of list) {
       const open = `    <testcase classname="peakready.${attr(check.id)}" name="${attr(tc.name)}" time="0"`;
       const text = `${tc.figure} (limit ${tc.limit})${tc.note ? `: ${tc.note}` : ''}`;
       if (tc.status === 'pass') out.push(`${open}>`, `      <system-out>${body(text)}</system-out>`, '    </testcase>');
       else if (tc.status === 'skip') out.push(`${open}>`, `      <skipped message="${attr(tc.note ?? 'skipped')}"/>`, '    </testcase>');
+      else if (tc.status === 'inconclusive') out.push(`${open}>`, `      <error message="${attr(text)}" type="inconclusive">${body(text)}</error>`, '    </testcase>');
       else out.push(`${open}>`, `      <failure message="${attr(text)}" type="${attr(check.id)}">${body(text)}</failure>`, '    </testcase>');
     }
     out.push('  </testsuite>');
@@ -30,7 +32,7 @@ export function renderJunit(checks: readonly CheckResult[], runId: string, times
 
 interface Case {
   name: string;
-  status: 'pass' | 'fail' | 'skip';
+  status: CheckStatus;
   figure: string;
   limit: string;
   note?: string;

@@ -1,18 +1,25 @@
 import type { ReportJson } from './report-json.js';
 
-const ICON = { pass: '✅', fail: '❌', skip: '⏭️' } as const;
+const ICON = { pass: '✅', fail: '❌', skip: '⏭️', inconclusive: '❔' } as const;
 
 /** summary.md: the verdict, the checks, each failure's evidence and the per-route figures (GitHub-flavoured). */
 export function renderMarkdown(report: ReportJson): string {
   const lines: string[] = [];
   const failed = report.checks.filter((c) => c.status === 'fail');
-  const headline = report.verdict === 'pass' ? '✅ PASS' : failed.length ? `❌ FAIL (${failed.length} of ${report.checks.length} checks)` : '❌ FAIL (nothing was judged: every check skipped)';
+  const inconclusive = report.checks.filter((c) => c.status === 'inconclusive').length;
+  const headline =
+    report.verdict === 'pass'
+      ? '✅ PASS'
+      : report.verdict === 'inconclusive'
+        ? `❔ INCONCLUSIVE (${inconclusive} of ${report.checks.length} checks could not tell: see the test rig)`
+        : failed.length ? `❌ FAIL (${failed.length} of ${report.checks.length} checks)` : '❌ FAIL (nothing was judged: every check skipped)';
   lines.push(`## peakready: ${headline}`, '');
   lines.push(`Run \`${cell(report.run.id)}\`, ${Math.round(report.run.durationMs / 1000)} s, ${report.figures.total.requests} requests.`, '');
   lines.push('| check | figure | limit | result |', '|---|---|---|---|');
   for (const c of report.checks) lines.push(`| ${cell(c.title)} | ${cell(c.figure)} | ${cell(c.limit)} | ${ICON[c.status]} ${c.status} |`);
   lines.push('');
-  for (const c of report.checks.filter((x) => x.status !== 'pass')) {
+  // every check that did not pass, and any that passed with a warning (the rig's saturation, a failed probe)
+  for (const c of report.checks.filter((x) => x.status !== 'pass' || x.details.some((d) => d.note?.startsWith('warning:')))) {
     lines.push(`<details${c.status === 'fail' ? ' open' : ''}><summary>${ICON[c.status]} ${html(c.title)}: ${html(c.reason ?? c.status)}</summary>`, '');
     if (c.details.length) {
       lines.push('| | figure | limit | note |', '|---|---|---|---|');

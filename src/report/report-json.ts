@@ -1,5 +1,5 @@
-import type { CheckResult } from '../run/records.js';
-import type { Judgement } from '../verify/index.js';
+import type { CheckResult, CheckStatus } from '../run/records.js';
+import type { Judgement, Verdict } from '../verify/index.js';
 import type { RunData } from '../run/run-data.js';
 import { runFigures, type RunFigures } from '../verify/run-figures.js';
 
@@ -8,14 +8,14 @@ export interface ReportJson {
   version: 1;
   generatedAt: string;
   run: { id: string; root: string; config: unknown; start: string; end: string; durationMs: number };
-  verdict: 'pass' | 'fail';
+  verdict: Verdict;
   checks: CheckResult[];
   /** per-route requests, error rate, requests/s, p50/p95/p99, computed from requests.ndjson */
   figures: RunFigures;
   /** the k6-shaped end-of-test summary (summary.json), when the load engine wrote one */
   summary: unknown;
   /** `--baseline FILE`: which report this run was compared with (details in the `baseline` check) */
-  baseline?: { file: string; status: 'pass' | 'fail' | 'skip'; tolerance: { p95Increase: number; errorRateIncrease: number; throughputDrop: number } };
+  baseline?: { file: string; status: CheckStatus; tolerance: { p95Increase: number; errorRateIncrease: number; throughputDrop: number } };
 }
 
 /** The judged run as one document: what report.json holds and the other formats render. */

@@ -48,7 +48,7 @@ describe('report files', () => {
   it('report.json holds checks, figures per route, the k6-shaped summary and run info', () => {
     const json = JSON.parse(readFileSync(good.run.path('reportJson'), 'utf8')) as ReportJson;
     expect(json).toMatchObject({ version: 1, verdict: 'pass', run: { id: 'good', durationMs: 80_000, config: { profile: 'smoke' } } });
-    expect(json.checks.map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'integrity', 'cleanup']);
+    expect(json.checks.map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'integrity', 'cleanup', 'rig']);
     expect(json.figures.routes.map((r) => [r.name, r.requests])).toEqual([['checkout', 400], ['product', 400]]);
     expect(json.figures.total.rps).toBe(10);
     expect(json.figures.routes[0]!.p95).toBeGreaterThan(40);
@@ -65,7 +65,7 @@ describe('report files', () => {
     expect(testcases).toBe(checks.length + checks.reduce((n, c) => n + c.details.length, 0));
     expect(xml).toContain('name="Performance budgets: http_req_duration{name:checkout} p(95)&lt;1500 over 30s"');
     expect(xml).toMatch(/<testsuite name="integrity" tests="6" failures="2"/);
-    expect(xml.match(/<testsuite /g)!.length).toBe(6);
+    expect(xml.match(/<testsuite /g)!.length).toBe(7);
   });
 
   it('junit escapes what XML cannot hold', () => {
@@ -77,7 +77,7 @@ describe('report files', () => {
 
   it('summary.md shows the verdict, failures with evidence and routes, and is appended to $GITHUB_STEP_SUMMARY', () => {
     const md = readFileSync(bad.run.path('summaryMd'), 'utf8');
-    expect(md).toMatch(/^## peakready: ❌ FAIL \(2 of 6 checks\)/);
+    expect(md).toMatch(/^## peakready: ❌ FAIL \(2 of 7 checks\)/);
     expect(md).toContain('| Data integrity | 10 violations, 400 orders | 0 violations | ❌ fail |');
     expect(md).toContain('<details open><summary>❌ Data integrity');
     expect(md).toMatch(/\| checkout \| 400 \| 0\.00% \| 5\.0 \|/);
@@ -149,6 +149,6 @@ describe('a run compared with a baseline', () => {
     expect(readFileSync(run.path('summaryMd'), 'utf8')).toContain('| Baseline comparison | 1 regressions |');
     expect(readFileSync(run.path('junit'), 'utf8')).toContain('<testsuite name="baseline"');
     const checks = JSON.parse(readFileSync(run.path('checks'), 'utf8')) as CheckResult[];
-    expect(checks.map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'integrity', 'cleanup']);
+    expect(checks.map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'integrity', 'cleanup', 'rig']);
   });
 });

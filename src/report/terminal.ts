@@ -13,7 +13,7 @@ export function useColor(stream: { isTTY?: boolean } = process.stdout, env: Node
 export function renderVerdictTable(judged: Pick<Judgement, 'checks' | 'verdict'>, options: { color: boolean }): string {
   const { checks } = judged;
   const c = new Chalk({ level: options.color ? 1 : 0 });
-  const mark = { pass: c.green('PASS'), fail: c.red.bold('FAIL'), skip: c.yellow('SKIP') } as const;
+  const mark = { pass: c.green('PASS'), fail: c.red.bold('FAIL'), skip: c.yellow('SKIP'), inconclusive: c.magenta.bold('INCONCL') } as const;
   const table = new Table({
     head: ['check', 'figure', 'limit', 'result'].map((h) => c.bold(h)),
     // cli-table3 colours head and borders itself unless told not to
@@ -26,12 +26,15 @@ export function renderVerdictTable(judged: Pick<Judgement, 'checks' | 'verdict'>
   const verdict =
     judged.verdict === 'pass'
       ? c.green.bold('VERDICT: PASS')
-      : failed.length
+      : judged.verdict === 'inconclusive'
+        ? c.magenta.bold(`VERDICT: INCONCLUSIVE (${checks.filter((x) => x.status === 'inconclusive').length} of ${checks.length} checks could not tell: see the test rig)`)
+        : failed.length
         ? c.red.bold(`VERDICT: FAIL (${failed.length} of ${checks.length} checks failed)`)
         : c.red.bold('VERDICT: FAIL (nothing was judged: every check skipped)');
   const lines = [table.toString(), verdict];
   for (const check of checks) {
     if (check.status === 'fail') lines.push(`  ${c.red('✗')} ${check.title}: ${check.reason ?? 'failed'}`);
+    else if (check.status === 'inconclusive') lines.push(`  ${c.magenta('?')} ${check.title}: inconclusive, ${check.reason ?? 'the rig was starved'}`);
     else if (check.status === 'skip') lines.push(`  ${c.yellow('-')} ${check.title}: skipped, ${check.reason ?? 'no inputs'}`);
   }
   return lines.join('\n') + '\n';

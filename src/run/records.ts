@@ -109,7 +109,28 @@ export type MetricSample =
       value: number;
     }
   | { t: number; source: 'cpu'; service: string; replica: string; pid: number; cpuSeconds: number; utilization: number; requestMillicores: number }
-  | { t: number; source: 'load'; metric: string; value: number; tags?: Record<string, string> };
+  | { t: number; source: 'load'; metric: string; value: number; tags?: Record<string, string> }
+  | RigSample;
+
+/**
+ * The test rig itself, once a second (src/telemetry/rig/): how busy the host's cores were over the
+ * interval (steal included: time a VM wanted but did not get) and how late the drill's event loop
+ * ran. A starved rig delays requests by itself; the judge needs to know when.
+ */
+export interface RigSample {
+  t: number;
+  source: 'rig';
+  /** the interval this sample covers, ms */
+  intervalMs: number;
+  cores: number;
+  /** share of all cores' time busy (user, system, irq, steal) over the interval; absent where /proc/stat is not */
+  cpuBusy?: number;
+  /** share of all cores' time stolen by the hypervisor */
+  cpuSteal?: number;
+  /** event-loop delay of the drill's process over the interval, ms */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
 
 /** traces.ndjson: one line per received span, ids in lowercase hex. */
 export interface SpanRecord {
@@ -129,17 +150,36 @@ export interface SpanRecord {
   resource?: Record<string, string | number | boolean>;
 }
 
+/**
+ * A check's outcome. `inconclusive`: the check could not tell, because the test rig itself was
+ * starved while it judged (src/verify/rig.ts): neither a pass nor the system's failure.
+ */
+export type CheckStatus = 'pass' | 'fail' | 'skip' | 'inconclusive';
+
+export interface CheckDetail {
+  name: string;
+  status: CheckStatus;
+  figure: string;
+  limit: string;
+  note?: string;
+  /**
+   * A latency limit missed: when (epoch ms) the judged requests ran and by how much the figure
+   * exceeded the limit, so the judge can ask whether the rig's own delay could account for it.
+   */
+  timing?: { start: number; end: number; overMs: number };
+}
+
 /** checks.json: what each check concluded, with its evidence. */
 export interface CheckResult {
   /** stable id: 'budgets', 'tracing', 'scale-out', 'isolation', 'integrity', 'cleanup' */
   id: string;
   title: string;
-  status: 'pass' | 'fail' | 'skip';
+  status: CheckStatus;
   /** the headline figure and its limit, as printed in the verdict table */
   figure: string;
   limit: string;
   /** one line per sub-result, for the reports */
-  details: Array<{ name: string; status: 'pass' | 'fail' | 'skip'; figure: string; limit: string; note?: string }>;
+  details: CheckDetail[];
   /** why skipped, or the first reason it failed */
   reason?: string;
 }

@@ -1,6 +1,7 @@
-import { evaluateBudget } from '../budgets/evaluate.js';
+import { evaluateBudget, type BudgetOutcome } from '../budgets/evaluate.js';
+import { BUDGET_METRICS } from '../budgets/types.js';
 import type { Budgets } from '../budgets/types.js';
-import type { CheckResult } from '../run/records.js';
+import type { CheckDetail, CheckResult } from '../run/records.js';
 import { fromDetails, skipped } from './check-result.js';
 import type { RunData } from '../run/run-data.js';
 
@@ -16,9 +17,20 @@ export function checkBudgets(data: RunData, budgets: Budgets): CheckResult {
     let note = o.note;
     if (o.window) note = `worst ${Math.round((o.window.end - o.window.start) / 1000)}s window from +${Math.round((o.window.start - data.span.start) / 1000)}s, ${o.samples} requests`;
     else if (o.status !== 'skip') note = `${o.samples} requests`;
-    return { name: o.budget.label, status: o.status, figure: o.figure, limit: o.limit, ...(note ? { note } : {}) };
+    return { name: o.budget.label, status: o.status, figure: o.figure, limit: o.limit, ...(note ? { note } : {}), ...timingOf(o, data) };
   });
   const judged = outcomes.filter((o) => o.status !== 'skip');
   const passed = judged.filter((o) => o.status === 'pass').length;
   return fromDetails(ID, TITLE, `${passed}/${judged.length} met`, 'all met', details, 'no threshold matched any request');
+}
+
+/**
+ * A latency limit missed: when the judged requests ran and by how much, so the judge can ask
+ * whether the test rig's own delay accounts for the miss (src/verify/rig.ts).
+ */
+function timingOf(o: BudgetOutcome, data: RunData): Pick<CheckDetail, 'timing'> {
+  const { metric, operator, value } = o.budget;
+  if (o.status !== 'fail' || BUDGET_METRICS[metric] !== 'trend' || !operator.startsWith('<') || o.actual === undefined) return {};
+  const interval = o.window ?? o.scope ?? data.span;
+  return { timing: { start: interval.start, end: interval.end, overMs: o.actual - value } };
 }

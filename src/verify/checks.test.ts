@@ -29,6 +29,7 @@ describe('checks on a healthy drill', () => {
       ['isolation', 'pass'],
       ['integrity', 'pass'],
       ['cleanup', 'pass'],
+      ['rig', 'pass'],
     ]);
     expect(checks.tracing!.figure).toBe('100% complete, 2/2 rules');
     expect(checks.tracing!.details.map((d) => d.name)).toEqual(['complete traces', 'rule checkout-trace-complete', 'rule checkout-no-errors']);
@@ -180,7 +181,7 @@ describe('the judge', () => {
     const data = { ...fixtureRunData(), integrity: undefined, unreadable: { integrity: 'Unexpected end of JSON input' } };
     const judged = judge(data, budgets, { traceRules });
     expect(judged.checks.find((c) => c.id === 'integrity')).toMatchObject({ status: 'fail', figure: 'error', reason: 'the check could not read the run: Unexpected end of JSON input' });
-    expect(judged.checks.filter((c) => c.status === 'pass').map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'cleanup']);
+    expect(judged.checks.filter((c) => c.status === 'pass').map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'cleanup', 'rig']);
     expect(judged.verdict).toBe('fail');
   });
 

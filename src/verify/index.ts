@@ -6,6 +6,7 @@ import type { Check, JudgeOptions } from './check.js';
 import { checkCleanup } from './cleanup.js';
 import { checkIntegrity } from './integrity.js';
 import { checkIsolation } from './isolation.js';
+import { assessRig, checkRig, RIG_CHECK_ID, withRigDoubt } from './rig.js';
 import type { RunData } from '../run/run-data.js';
 import { checkScaleOut } from './scale-out.js';
 import { checkThresholds } from './thresholds.js';
@@ -33,13 +34,16 @@ export const checkRegistry: readonly RegisteredCheck[] = [
   { id: 'isolation', title: 'Checkout isolation', check: checkIsolation },
   { id: 'integrity', title: 'Data integrity', check: checkIntegrity },
   { id: 'cleanup', title: 'Clean-up', check: checkCleanup },
+  { id: RIG_CHECK_ID, title: 'Test rig', check: checkRig },
   { id: BASELINE_CHECK_ID, title: 'Baseline comparison', check: checkBaseline, askedFor: (o) => o.baseline !== undefined },
 ];
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
 /** The judge's answer: every check's result, and the one verdict made from them. */
 export interface Judgement {
   checks: CheckResult[];
-  verdict: 'pass' | 'fail';
+  verdict: Verdict;
   /** `--baseline FILE`: which report this run was compared with, and how that came out */
   baseline?: { file: string; status: CheckResult['status']; tolerance: Budgets['baseline'] };
 }
@@ -50,7 +54,8 @@ export interface Judgement {
  */
 export function judge(data: RunData, budgets: Budgets, options: JudgeOptions = {}): Judgement {
   const listed = checkRegistry.filter((c) => (c.askedFor?.(options) ?? true) && (options.only?.includes(c.id) ?? true));
-  const checks = listed.map((c) => runCheck(c, data, budgets, options));
+  const rig = assessRig(data);
+  const checks = listed.map((c) => withRigDoubt(runCheck(c, data, budgets, options), rig));
   const judged: Judgement = { checks, verdict: verdictOf(checks) };
   const compared = checks.find((c) => c.id === BASELINE_CHECK_ID);
   if (options.baseline && compared) judged.baseline = { file: options.baseline.file, status: compared.status, tolerance: budgets.baseline };
@@ -67,9 +72,14 @@ function runCheck({ id, title, check }: RegisteredCheck, data: RunData, budgets:
 }
 
 /**
- * pass when nothing failed and something was judged: skips do not fail a run, but a run where
- * every check skipped proved nothing, and a CI gate must not read that as a pass.
+ * fail when a check failed; inconclusive when none failed but one could not tell (the rig was
+ * starved, or the load was not fully sent: never a pass on a load the system did not get); pass
+ * when something was judged: skips do not fail a run, but a run where every check skipped proved
+ * nothing, and a CI gate must not read that as a pass. The rig's own row is not a judgement of the
+ * system, so it does not count as something judged.
  */
-export function verdictOf(checks: readonly CheckResult[]): 'pass' | 'fail' {
-  return checks.some((c) => c.status === 'fail') || !checks.some((c) => c.status === 'pass') ? 'fail' : 'pass';
+export function verdictOf(checks: readonly CheckResult[]): Verdict {
+  if (checks.some((c) => c.status === 'fail')) return 'fail';
+  if (checks.some((c) => c.status === 'inconclusive')) return 'inconclusive';
+  return checks.some((c) => c.status === 'pass' && c.id !== RIG_CHECK_ID) ? 'pass' : 'fail';
 }

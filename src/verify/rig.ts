@@ -1,0 +1,181 @@
+import type { CheckDetail, CheckResult, RigSample, TimelineEvent } from '../run/records.js';
+import type { RunData } from '../run/run-data.js';
+import type { Interval } from '../run/timeline.js';
+import { ms, pct } from './check-result.js';
+
+export const RIG_CHECK_ID = 'rig';
+const TITLE = 'Test rig';
+
+/**
+ * Was the test rig (the machine running the drill) able to do its job? A starved rig delays
+ * requests by itself: a late iteration start, a late event loop, every core busy. This module
+ * finds when the rig was saturated and by how much it could delay a request, so the judge can
+ * call a latency miss that the rig's own delay accounts for INCONCLUSIVE instead of a FAIL, and
+ * so a load that was not fully sent is never a PASS.
+ */
+
+/** Every core busy (steal included) this much of a sample's interval: saturated. */
+export const SATURATED_CPU_SHARE = 0.9;
+/** The drill's event loop, or an iteration's start, this late: saturated. */
+export const SATURATED_DELAY_MS = 100;
+/** More iterations than this share dropped: the load was not fully sent. */
+export const DROPPED_SHARE_LIMIT = 0.01;
+/**
+ * A figure judged over an interval is put in doubt when at least this share of the interval was
+ * saturated: a p(95) moves with what happens to 5 % of its requests.
+ */
+export const SATURATED_SHARE_OF_INTERVAL = 0.05;
+
+export interface RigHealth {
+  samples: RigSample[];
+  /** seconds-long stretches the rig was saturated, with why and how late it ran */
+  saturated: Array<Interval & { delayMs: number; why: string }>;
+  /** iteration start lag of arrival-rate requests (intended vs actual start), ms */
+  lag: { p95: number; max: number; requests: number };
+  dropped: { dropped: number; iterations: number };
+  failedProbes: Array<Extract<TimelineEvent, { type: 'probe' }>>;
+}
+
+export function assessRig(data: RunData): RigHealth {
+  const samples = (data.metrics ?? []).filter((s): s is RigSample => s.source === 'rig').sort((a, b) => a.t - b.t);
+  const lags = data.requests.flatMap((r) => (r.intendedLatency !== undefined ? [{ t: r.t, lag: Math.max(0, r.intendedLatency - r.duration) }] : []));
+  const sortedLags = lags.map((l) => l.lag).sort((a, b) => a - b);
+  return {
+    samples,
+    saturated: saturatedStretches(samples, lags),
+    lag: { p95: quantile(sortedLags, 0.95), max: sortedLags.at(-1) ?? 0, requests: lags.length },
+    dropped: droppedIterations(data.summary),
+    failedProbes: data.timeline.filter((e): e is Extract<TimelineEvent, { type: 'probe' }> => e.type === 'probe' && !e.ok),
+  };
+}
+
+/** One stretch per second-long sample (rig samples cover [t - intervalMs, t]; lags are bucketed by second). */
+function saturatedStretches(samples: readonly RigSample[], lags: ReadonlyArray<{ t: number; lag: number }>): RigHealth['saturated'] {
+  const out: RigHealth['saturated'] = [];
+  for (const s of samples) {
+    const why = [
+      ...(s.cpuBusy !== undefined && s.cpuBusy >= SATURATED_CPU_SHARE ? [`all ${s.cores} cores ${pct(s.cpuBusy)} busy${s.cpuSteal ? ` (${pct(s.cpuSteal)} stolen)` : ''}`] : []),
+      ...(s.loopDelayP99Ms >= SATURATED_DELAY_MS ? [`event loop ${ms(s.loopDelayP99Ms)} late`] : []),
+    ];
+    if (why.length) out.push({ start: s.t - s.intervalMs, end: s.t, delayMs: s.loopDelayP99Ms, why: why.join(', ') });
+  }
+  const bySecond = new Map<number, number[]>();
+  for (const l of lags) {
+    const second = Math.floor(l.t / 1000) * 1000;
+    bySecond.set(second, [...(bySecond.get(second) ?? []), l.lag]);
+  }
+  for (const [second, values] of bySecond) {
+    const p95 = quantile(values.sort((a, b) => a - b), 0.95);
+    if (p95 >= SATURATED_DELAY_MS) out.push({ start: second, end: second + 1000, delayMs: p95, why: `iterations started ${ms(p95)} late (p95)` });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * How much the rig could have delayed the requests of an interval: whether enough of it was
+ * saturated to move a percentile, and the rig's delay there (the larger of the event loop's and
+ * the iteration starts' lateness).
+ */
+export function rigDelayDuring(health: RigHealth, interval: Interval): { saturated: boolean; delayMs: number; why: string[] } {
+  const length = Math.max(1, interval.end - interval.start);
+  let covered = 0;
+  let delayMs = 0;
+  const why = new Set<string>();
+  for (const s of health.saturated) {
+    const overlap = Math.min(s.end, interval.end) - Math.max(s.start, interval.start);
+    if (overlap <= 0) continue;
+    covered += overlap;
+    delayMs = Math.max(delayMs, s.delayMs);
+    why.add(s.why);
+  }
+  return { saturated: covered / length >= SATURATED_SHARE_OF_INTERVAL, delayMs, why: [...why].slice(0, 3) };
+}
+
+/** k6's summary: `dropped_iterations` and `iterations` counters (absent: none). */
+function droppedIterations(summary: unknown): RigHealth['dropped'] {
+  const metrics = (summary as { metrics?: Record<string, { values?: { count?: number } }> } | undefined)?.metrics ?? {};
+  return { dropped: metrics.dropped_iterations?.values?.count ?? 0, iterations: metrics.iterations?.values?.count ?? 0 };
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/**
+ * The rig's own row in every report: dropped iterations, failed steady-state probes, saturation.
+ * INCONCLUSIVE when the load was not fully sent (a pass on it would prove nothing); otherwise a
+ * pass, with the saturation it saw as a warning (the judge uses it on the other checks).
+ */
+export function checkRig(data: RunData): CheckResult {
+  const health = assessRig(data);
+  const { dropped, iterations } = health.dropped;
+  const droppedShare = dropped / Math.max(1, dropped + iterations);
+  const notSent = droppedShare > DROPPED_SHARE_LIMIT;
+  const saturatedMs = health.saturated.reduce((sum, s) => sum + (s.end - s.start), 0);
+  const details: CheckDetail[] = [
+    {
+      name: 'load fully sent',
+      status: notSent ? 'inconclusive' : 'pass',
+      figure: `${dropped} dropped`,
+      limit: `<= ${pct(DROPPED_SHARE_LIMIT)} of iterations`,
+      note: `${pct(droppedShare)} of ${dropped + iterations} iterations${notSent ? ': the generator could not start them on time, so the system never saw this load' : ''}`,
+    },
+    rigDetail(health, saturatedMs),
+    ...lagDetail(health),
+    ...health.failedProbes.slice(0, 3).map((p): CheckDetail => ({
+      name: `probe ${p.stage} ${p.experiment}`,
+      status: 'pass',
+      figure: 'failed',
+      limit: '-',
+      note: `warning: steady state "${p.probe}" did not hold${p.detail ? ` (${p.detail})` : ''}`,
+    })),
+  ];
+  const figure = [notSent ? `${dropped} iterations dropped` : 'load sent', saturatedMs ? `saturated ${(saturatedMs / 1000).toFixed(0)}s` : 'never saturated'].join(', ');
+  const result: CheckResult = { id: RIG_CHECK_ID, title: TITLE, status: notSent ? 'inconclusive' : 'pass', figure, limit: 'load sent, rig not saturated', details };
+  if (notSent) result.reason = `the load was not fully sent: ${dropped} iterations dropped (${pct(droppedShare)})`;
+  return result;
+}
+
+function rigDetail(health: RigHealth, saturatedMs: number): CheckDetail {
+  const cpu = health.samples.flatMap((s) => (s.cpuBusy !== undefined ? [s.cpuBusy] : []));
+  const loop = Math.max(0, ...health.samples.map((s) => s.loopDelayP99Ms));
+  const figure = health.samples.length ? `cpu max ${cpu.length ? pct(Math.max(...cpu)) : 'n/a'}, loop p99 max ${ms(loop)}` : 'not measured';
+  const first = health.saturated[0];
+  return {
+    name: 'rig not saturated',
+    status: 'pass',
+    figure,
+    limit: `cpu < ${pct(SATURATED_CPU_SHARE)}, delays < ${SATURATED_DELAY_MS}ms`,
+    ...(first ? { note: `warning: saturated ${(saturatedMs / 1000).toFixed(0)}s in ${health.saturated.length} stretches, first ${first.why}` } : {}),
+  };
+}
+
+function lagDetail(health: RigHealth): CheckDetail[] {
+  if (!health.lag.requests) return [];
+  return [{ name: 'iteration start lag', status: 'pass', figure: `p95 ${ms(health.lag.p95)}, max ${ms(health.lag.max)}`, limit: '-', note: `${health.lag.requests} arrival-rate requests` }];
+}
+
+/**
+ * The judge's use of the rig: a failing latency detail whose judged interval was saturated, and
+ * whose miss the rig's own delay there could account for, becomes INCONCLUSIVE with the evidence;
+ * a miss far beyond that delay stays a FAIL. A check left with no failing detail, only
+ * inconclusive ones, is INCONCLUSIVE.
+ */
+export function withRigDoubt(check: CheckResult, health: RigHealth): CheckResult {
+  if (check.status !== 'fail' || check.id === RIG_CHECK_ID) return check;
+  let changed = false;
+  const details = check.details.map((d): CheckDetail => {
+    if (d.status !== 'fail' || !d.timing) return d;
+    const rig = rigDelayDuring(health, d.timing);
+    if (!rig.saturated || rig.delayMs < d.timing.overMs) return d;
+    changed = true;
+    const doubt = `inconclusive: the rig was saturated (${rig.why.join('; ')}); its own delay of ${ms(rig.delayMs)} accounts for the ${ms(d.timing.overMs)} miss`;
+    return { ...d, status: 'inconclusive', note: d.note ? `${d.note}; ${doubt}` : doubt };
+  });
+  if (!changed) return check;
+  const stillFailing = details.find((d) => d.status === 'fail');
+  if (stillFailing) return { ...check, details };
+  const first = details.find((d) => d.status === 'inconclusive')!;
+  return { ...check, details, status: 'inconclusive', reason: `${first.name}: ${first.figure} (limit ${first.limit}); ${first.note ?? ''}` };
+}
