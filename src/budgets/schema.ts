@@ -26,21 +26,30 @@ const budgetItem = z.union([
   }),
 ]);
 
-const check = <T extends z.ZodRawShape>(shape: T) => strictObject({ enabled: z.boolean().default(true), ...shape });
+const check = <T extends z.ZodRawShape>(shape: T, moved?: Parameters<typeof strictObject>[1]) => strictObject({ enabled: z.boolean().default(true), ...shape }, moved);
+
+const requestNames = z.array(z.string().min(1, 'an empty name; write the k6 name tag of a request of the load'));
+
+/** `checkout: buy` (one protected request) was the isolation block's key until it became the list `protect`. */
+function checkoutMoved(input: Record<string, unknown>): string {
+  const given = input.checkout;
+  const example = typeof given === 'string' && given ? given : 'checkout';
+  return `"checkout" is now a list: write protect: [${example}] (the requests that must keep working while the fault runs)`;
+}
 
 /** Each check's parameters, by the check's key; a game-day file (src/gameday/) may set any of them too. */
 export const checkBlocks = {
   tracing: check({ completeness: ratio.default(0.99), rules: z.string().optional() }),
   'scale-out': check({ reaction: durationField.default(60_000), flapWindow: durationField.default(60_000) }),
   isolation: check({
-    checkout: z.string().min(1).default('checkout'),
-    degraded: z.array(z.string().min(1)).default(['product']),
+    protect: requestNames.default([]).describe('the requests (k6 name tags, `*` wildcards) that must keep working while the fault runs: each judged against the baseline phase'),
+    degraded: requestNames.default([]).describe('the requests allowed to degrade (answer without the failing dependency) but not fail'),
     successRateDrop: ratio.default(0.01),
     p95Ratio: z.number().min(1).default(1.5),
     p95Slack: durationField.default(50),
     baselinePhase: z.string().min(1).default('baseline'),
-    failing: z.string().min(1).optional(),
-  }),
+    failing: z.string().min(1).optional().describe('the failing dependency (its Toxiproxy proxy name): only its faults make the outage; default any fault'),
+  }, { checkout: checkoutMoved }),
   integrity: check({}),
   cleanup: check({}),
 };

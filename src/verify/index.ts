@@ -30,7 +30,7 @@ export const checkRegistry: readonly RegisteredCheck[] = [
   { id: 'budgets', title: 'Performance budgets', check: checkBudgets },
   { id: 'tracing', title: 'Tracing', check: checkTracing },
   { id: 'scale-out', title: 'Scale-out', check: checkScaleOut },
-  { id: 'isolation', title: 'Checkout isolation', check: checkIsolation },
+  { id: 'isolation', title: 'Isolation', check: checkIsolation },
   { id: 'integrity', title: 'Data integrity', check: checkIntegrity },
   { id: 'cleanup', title: 'Clean-up', check: checkCleanup },
   { id: BASELINE_CHECK_ID, title: 'Baseline comparison', check: checkBaseline, askedFor: (o) => o.baseline !== undefined },
