@@ -39,7 +39,11 @@ function checkoutMoved(input: Record<string, unknown>): string {
 
 /** Each check's parameters, by the check's key; a game-day file (src/gameday/) may set any of them too. */
 export const checkBlocks = {
-  tracing: check({ completeness: ratio.default(0.99), rules: z.string().optional() }),
+  tracing: check({
+    completeness: ratio.default(0.99),
+    rules: z.string().optional(),
+    entryService: z.string().min(1).optional().describe('the service whose SERVER span must start every trace (the one the load calls); default: any service'),
+  }),
   'scale-out': check({ reaction: durationField.default(60_000), flapWindow: durationField.default(60_000) }),
   isolation: check({
     protect: requestNames.default([]).describe('the requests (k6 name tags, `*` wildcards) that must keep working while the fault runs: each judged against the baseline phase'),

@@ -38,7 +38,8 @@ export interface Budgets {
   /** where they came from, for messages */
   file: string;
   thresholds: ThresholdBudget[];
-  tracing: { enabled: boolean; completeness: number; rules?: string };
+  /** `entryService`: the service whose SERVER span must start each trace; none named, any service */
+  tracing: { enabled: boolean; completeness: number; rules?: string; entryService?: string };
   scaleOut: { enabled: boolean; reactionMs: number; flapWindowMs: number };
   isolation: {
     enabled: boolean;
