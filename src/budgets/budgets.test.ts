@@ -73,6 +73,10 @@ describe('budgets file', () => {
     expect(issues).toContainEqual(expect.stringMatching(/^b\.yaml:10 checks: unknown key "isolaton"; did you mean "isolation"\?/));
   });
 
+  it('routes name the service that measures them: none is assumed', () => {
+    expect(issuesOf('routes:\n  buy: { route: /buy, method: POST }\n')).toEqual(['b.yaml:2 routes.buy.service: required field "service" is missing: add it']);
+  });
+
   it('rejects a tag that is not recorded and a window that is not a duration', () => {
     const issues = issuesOf('thresholds:\n  http_req_duration{url:x}: ["p(95)<1"]\n  http_reqs: ["count>1 over soon"]\n');
     expect(issues[0]).toMatch(/b\.yaml:2 .*tag "url" is not recorded per request/);

@@ -91,9 +91,10 @@ export const budgetsSchema = strictObject({
   checks: checksSchema,
   baseline: strictObject({ p95Increase: z.number().min(0).default(0.2), errorRateIncrease: ratio.default(0.01), throughputDrop: ratio.default(0.1) })
     .prefault({}),
-  // k6 name tag -> the gateway route it hits, so dashboards can draw the budgets on server metrics
+  // k6 name tag -> the server route it hits (and the service label it is measured under; no system's
+  // service is assumed), so dashboards can draw the budgets on server metrics
   routes: z
-    .record(z.string(), strictObject({ route: z.string().startsWith('/'), method: z.string().min(1).optional(), service: z.string().min(1).default('gateway') }))
+    .record(z.string(), strictObject({ route: z.string().startsWith('/'), method: z.string().min(1).optional(), service: z.string().min(1) }))
     .default({}),
   slo: strictObject({
       window: z.string().regex(/^\d+[dhw]$/, 'write the SLO window like "30d"').default('30d'),
