@@ -30,7 +30,23 @@ describe('budgets file', () => {
     expect(b.thresholds).toEqual([]);
     expect(b.tracing.completeness).toBe(0.99);
     expect(b.scaleOut.reactionMs).toBe(60_000);
-    expect(b.isolation.checkout).toBe('checkout');
+    // no shop's route names as defaults: a file protects its own requests, or nothing is judged
+    expect(b.isolation).toMatchObject({ protect: [], degraded: [] });
+    expect(b.isolation.failing).toBeUndefined();
+  });
+
+  it('isolation: a list of protected requests, the bundled shop naming its own', () => {
+    expect(parseBudgets('checks:\n  isolation: { protect: [checkout, "cart_*"], degraded: [product] }\n').isolation).toMatchObject({ protect: ['checkout', 'cart_*'], degraded: ['product'] });
+    expect(loadBudgets().isolation).toMatchObject({ protect: ['checkout'], degraded: ['product'], failing: 'recommendations' });
+  });
+
+  it('isolation: the old `checkout:` key is refused, saying what to write instead, with file, line and field', () => {
+    const issues = issuesOf(['checks:', '  tracing: { completeness: 0.9 }', '  isolation:', '    checkout: buy', '    degraded: [product]'].join('\n'));
+    expect(issues).toEqual(['b.yaml:4 checks.isolation: "checkout" is now a list: write protect: [buy] (the requests that must keep working while the fault runs)']);
+    expect(issuesOf('checks:\n  isolation: { protect: [buy, ""] , protekt: [x] }\n')).toEqual([
+      'b.yaml:2 checks.isolation.protect[1]: an empty name; write the k6 name tag of a request of the load',
+      'b.yaml:2 checks.isolation: unknown key "protekt"; did you mean "protect"?',
+    ]);
   });
 
   it('names file, line and field of every problem at once', () => {
@@ -55,6 +71,10 @@ describe('budgets file', () => {
     expect(issues).toContainEqual(expect.stringMatching(/^b\.yaml:8 thresholds\.vus: "vus" cannot be judged/));
     expect(issues).toContainEqual(expect.stringMatching(/^b\.yaml:11 checks\.tracing\.completeness: /));
     expect(issues).toContainEqual(expect.stringMatching(/^b\.yaml:10 checks: unknown key "isolaton"; did you mean "isolation"\?/));
+  });
+
+  it('routes name the service that measures them: none is assumed', () => {
+    expect(issuesOf('routes:\n  buy: { route: /buy, method: POST }\n')).toEqual(['b.yaml:2 routes.buy.service: required field "service" is missing: add it']);
   });
 
   it('rejects a tag that is not recorded and a window that is not a duration', () => {

@@ -26,21 +26,34 @@ const budgetItem = z.union([
   }),
 ]);
 
-const check = <T extends z.ZodRawShape>(shape: T) => strictObject({ enabled: z.boolean().default(true), ...shape });
+const check = <T extends z.ZodRawShape>(shape: T, moved?: Parameters<typeof strictObject>[1]) => strictObject({ enabled: z.boolean().default(true), ...shape }, moved);
+
+const requestNames = z.array(z.string().min(1, 'an empty name; write the k6 name tag of a request of the load'));
+
+/** `checkout: buy` (one protected request) was the isolation block's key until it became the list `protect`. */
+function checkoutMoved(input: Record<string, unknown>): string {
+  const given = input.checkout;
+  const example = typeof given === 'string' && given ? given : 'checkout';
+  return `"checkout" is now a list: write protect: [${example}] (the requests that must keep working while the fault runs)`;
+}
 
 /** Each check's parameters, by the check's key; a game-day file (src/gameday/) may set any of them too. */
 export const checkBlocks = {
-  tracing: check({ completeness: ratio.default(0.99), rules: z.string().optional() }),
+  tracing: check({
+    completeness: ratio.default(0.99),
+    rules: z.string().optional(),
+    entryService: z.string().min(1).optional().describe('the service whose SERVER span must start every trace (the one the load calls); default: any service'),
+  }),
   'scale-out': check({ reaction: durationField.default(60_000), flapWindow: durationField.default(60_000) }),
   isolation: check({
-    checkout: z.string().min(1).default('checkout'),
-    degraded: z.array(z.string().min(1)).default(['product']),
+    protect: requestNames.default([]).describe('the requests (k6 name tags, `*` wildcards) that must keep working while the fault runs: each judged against the baseline phase'),
+    degraded: requestNames.default([]).describe('the requests allowed to degrade (answer without the failing dependency) but not fail'),
     successRateDrop: ratio.default(0.01),
     p95Ratio: z.number().min(1).default(1.5),
     p95Slack: durationField.default(50),
     baselinePhase: z.string().min(1).default('baseline'),
-    failing: z.string().min(1).optional(),
-  }),
+    failing: z.string().min(1).optional().describe('the failing dependency (its Toxiproxy proxy name): only its faults make the outage; default any fault'),
+  }, { checkout: checkoutMoved }),
   integrity: check({}),
   cleanup: check({}),
 };
@@ -78,9 +91,10 @@ export const budgetsSchema = strictObject({
   checks: checksSchema,
   baseline: strictObject({ p95Increase: z.number().min(0).default(0.2), errorRateIncrease: ratio.default(0.01), throughputDrop: ratio.default(0.1) })
     .prefault({}),
-  // k6 name tag -> the gateway route it hits, so dashboards can draw the budgets on server metrics
+  // k6 name tag -> the server route it hits (and the service label it is measured under; no system's
+  // service is assumed), so dashboards can draw the budgets on server metrics
   routes: z
-    .record(z.string(), strictObject({ route: z.string().startsWith('/'), method: z.string().min(1).optional(), service: z.string().min(1).default('gateway') }))
+    .record(z.string(), strictObject({ route: z.string().startsWith('/'), method: z.string().min(1).optional(), service: z.string().min(1) }))
     .default({}),
   slo: strictObject({
       window: z.string().regex(/^\d+[dhw]$/, 'write the SLO window like "30d"').default('30d'),

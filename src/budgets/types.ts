@@ -38,17 +38,18 @@ export interface Budgets {
   /** where they came from, for messages */
   file: string;
   thresholds: ThresholdBudget[];
-  tracing: { enabled: boolean; completeness: number; rules?: string };
+  /** `entryService`: the service whose SERVER span must start each trace; none named, any service */
+  tracing: { enabled: boolean; completeness: number; rules?: string; entryService?: string };
   scaleOut: { enabled: boolean; reactionMs: number; flapWindowMs: number };
   isolation: {
     enabled: boolean;
-    /** k6 `name` tag of checkout requests (`*` wildcards allowed) */
-    checkout: string;
-    /** names of the requests allowed to degrade but not fail (product pages) */
+    /** k6 `name` tags (`*` wildcards allowed) of the requests that must keep working during the outage; none: nothing to judge */
+    protect: string[];
+    /** names of the requests allowed to degrade but not fail (e.g. a page that shows an optional dependency's data) */
     degraded: string[];
-    /** checkout success rate during the outage may be at most this much (absolute) below baseline */
+    /** each protected request's success rate during the outage may be at most this much (absolute) below baseline */
     successRateDrop: number;
-    /** checkout p95 during the outage may be at most this multiple of the baseline p95 ... */
+    /** each protected request's p95 during the outage may be at most this multiple of the baseline p95 ... */
     p95Ratio: number;
     /** ... or this many ms above it, whichever is more lenient (a 5 ms baseline makes ratios noisy) */
     p95SlackMs: number;

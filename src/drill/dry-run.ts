@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { chaosPlan } from '../faults/experiments/schedule.js';
 import { reachable } from '../telemetry/traces/backends/index.js';
+import { NOTHING_PROTECTED } from '../verify/isolation.js';
 import type { DrillPlan } from './plan.js';
 import { mmss } from './progress.js';
 
@@ -65,10 +66,19 @@ function evidenceLines(plan: DrillPlan): Array<[string, string]> {
       : ['budgets', `${budgets.thresholds.length} thresholds of ${budgets.file}, over the load engine's request records`],
     ['tracing', off(budgets.tracing.enabled, `${receiver}; complete >= ${budgets.tracing.completeness * 100}%`)],
     ['scale-out', off(budgets.scaleOut.enabled, scaling)],
-    ['isolation', off(budgets.isolation.enabled, `requests named "${budgets.isolation.checkout}" while ${budgets.isolation.failing ? `${budgets.isolation.failing} is faulted` : 'a fault is on'}, against the ${budgets.isolation.baselinePhase} phase`)],
+    ['isolation', off(budgets.isolation.enabled, isolationEvidence(plan))],
     ['integrity', off(budgets.integrity.enabled, integrityEvidence(plan))],
     ['cleanup', off(budgets.cleanup.enabled, plan.withStack ? 'processes, ports, toxics and proxies left' : plan.toxiproxyUrl ? `toxics and proxies left on ${plan.toxiproxyUrl}` : 'nothing of this system is touched without a Toxiproxy (skipped)')],
   ];
+}
+
+function isolationEvidence(plan: DrillPlan): string {
+  const { protect, degraded, failing, baselinePhase } = plan.budgets.isolation;
+  if (!plan.experiments.length) return 'no fault is injected on this system (skipped)';
+  if (!protect.length) return `${NOTHING_PROTECTED} (skipped)`;
+  const names = (list: readonly string[]) => list.map((n) => `"${n}"`).join(', ');
+  const allowed = degraded.length ? `; ${names(degraded)} may degrade, not fail` : '';
+  return `requests named ${names(protect)} while ${failing ? `${failing} is faulted` : 'a fault is on'}, against the ${baselinePhase} phase${allowed}`;
 }
 
 function integrityEvidence(plan: DrillPlan): string {

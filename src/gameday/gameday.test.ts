@@ -51,14 +51,14 @@ faults:
   experiments: [{ file: chaos/payments.yaml, during: peak, at: 90s }]
 checks:
   budgets: budgets.yaml
-  isolation: { checkout: buy, degraded: [] }
+  isolation: { protect: [buy, pay], degraded: [] }
 `);
     const day = loadGameDay(file);
     expect(day.system).toEqual({ kind: 'target', url: 'http://127.0.0.1:8080', allowRemote: false });
     expect(day.load.script).toBe(join(file, '..', 'load/peak.js'));
     expect(day.load.phases).toEqual([{ name: 'peak', start: 60_000, duration: 300_000 }]);
     expect(day.faults).toEqual({ toxiproxy: 'http://127.0.0.1:8474', experiments: [{ file: join(file, '..', 'chaos/payments.yaml'), during: 'peak', at: { ms: 90_000 } }] });
-    expect(day.checks.isolation).toMatchObject({ checkout: 'buy', degraded: [], p95Ratio: 1.5 });
+    expect(day.checks.isolation).toMatchObject({ protect: ['buy', 'pay'], degraded: [], p95Ratio: 1.5 });
     expect(day.checks.tracing).toBeUndefined();
     expect(day.profile).toBeUndefined();
   });

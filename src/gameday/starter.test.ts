@@ -21,6 +21,9 @@ describe('peakready init: a starter game day for your own system', () => {
     expect(plan.phases.map((p) => p.name)).toEqual(['baseline', 'surge', 'cooldown']);
     expect(plan.budgets.thresholds.length).toBe(4);
     expect(describePlan(plan).join('\n')).toMatch(/"A dependency stops answering" .* from 01:0[78] in the surge/);
+    // the starter protects its own request, by the name its script gives it, marked for editing
+    expect(plan.budgets.isolation).toMatchObject({ protect: ['home'], degraded: [], failing: 'dependency' });
+    expect(readFileSync(join(dir, 'gameday.yaml'), 'utf8')).toMatch(/# EDIT: the k6 name tags of YOUR requests that must keep working[^\n]*\n(?:\s+#[^\n]*\n)*\s+protect: \[home\]/);
   });
 
   it('never overwrites: a second init in the same place names the files and changes nothing', () => {

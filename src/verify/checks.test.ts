@@ -84,7 +84,7 @@ describe('each check catches its failure', () => {
   it('isolation: checkouts in flight while a replica was starting are not charged to the outage', () => {
     const c = checksOf(['replica-start-in-outage']).isolation!;
     expect(c.status).toBe('pass');
-    expect(detail(c, 'checkout p95 during outage').note).toMatch(/; 10 checkouts in flight while a replica was starting left out$/);
+    expect(detail(c, 'checkout p95 during outage').note).toMatch(/; 10 "checkout" requests in flight while a replica was starting left out$/);
     // slowness outside the start-up window is still the fault's
     expect(checksOf(['replica-start-in-outage', 'checkout-slow-in-outage']).isolation!.status).toBe('fail');
   });
@@ -208,5 +208,45 @@ describe('the scale-out figure', () => {
     expect(scaleOutFigure([{ service: 'catalog', reactionMs: 12_345, firstScaleOutAt: 9, peakReplicas: 6 }, held])).toBe('scaled out within 12.3s of crossing target; peak catalog 6; 1 other held');
     expect(scaleOutFigure([held])).toBe('no scale-out; 1 held');
     expect(scaleOutFigure([])).toBe('no scale-out');
+  });
+});
+
+describe('isolation judges the requests the file protects, never a made-up route', () => {
+  const isolationOf = (block: string, breaks: FixtureBreak[] = []) => {
+    const limits = parseBudgets(`checks:\n  isolation: { baselinePhase: surge, failing: recommendations, ${block} }\n`);
+    return judge(fixtureRunData(breaks), limits, { traceRules }).checks.find((c) => c.id === 'isolation')!;
+  };
+
+  it('two protected requests, each on its own detail lines: the one that regressed fails and is named', () => {
+    const c = isolationOf('protect: [checkout, product]', ['checkout-slow-in-outage']);
+    expect(c.details.map((d) => [d.name, d.status])).toEqual([
+      ['checkout success rate during outage', 'pass'],
+      ['checkout p95 during outage', 'fail'],
+      ['product success rate during outage', 'pass'],
+      ['product p95 during outage', 'pass'],
+    ]);
+    expect(c).toMatchObject({ status: 'fail', figure: '1/2 protected requests held', reason: expect.stringMatching(/^checkout p95 during outage: 3\d\dms/) });
+    expect(isolationOf('protect: [checkout, product]')).toMatchObject({ status: 'pass', figure: '2/2 protected requests held' });
+  });
+
+  it('a protected name no request of the load carries fails, naming it and the names the load did carry', () => {
+    const c = isolationOf('protect: [checkout, chekout]');
+    expect(c.status).toBe('fail');
+    expect(detail(c, 'chekout requests')).toMatchObject({
+      status: 'fail',
+      figure: 'none in the load',
+      note: 'checks.isolation.protect names "chekout", but no request of the load carries that k6 name tag; the load\'s requests are named checkout, product',
+    });
+    expect(c.reason).toContain('"chekout"');
+    // a wildcard that matches is not a typo; a degraded name is held to the same rule
+    expect(isolationOf('protect: ["check*"], degraded: [product]').status).toBe('pass');
+    expect(detail(isolationOf('protect: [checkout], degraded: [prodcut]'), 'prodcut requests').note).toContain('checks.isolation.degraded names "prodcut"');
+  });
+
+  it('faults injected but nothing named to protect: skipped, saying what to add', () => {
+    const c = isolationOf('degraded: [product]');
+    expect(c).toMatchObject({ status: 'skip', reason: 'no requests named to protect: add checks.isolation.protect: [the requests that must keep working] (their k6 name tags)' });
+    // with no fault at all, the missing fault is what is said
+    expect(judge(fixtureRunData(['chaos-refused']), parseBudgets('{}'), { traceRules }).checks.find((x) => x.id === 'isolation')!.status).toBe('fail');
   });
 });

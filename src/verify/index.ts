@@ -31,7 +31,7 @@ export const checkRegistry: readonly RegisteredCheck[] = [
   { id: 'budgets', title: 'Performance budgets', check: checkBudgets },
   { id: 'tracing', title: 'Tracing', check: checkTracing },
   { id: 'scale-out', title: 'Scale-out', check: checkScaleOut },
-  { id: 'isolation', title: 'Checkout isolation', check: checkIsolation },
+  { id: 'isolation', title: 'Isolation', check: checkIsolation },
   { id: 'integrity', title: 'Data integrity', check: checkIntegrity },
   { id: 'cleanup', title: 'Clean-up', check: checkCleanup },
   { id: RIG_CHECK_ID, title: 'Test rig', check: checkRig },

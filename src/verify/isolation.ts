@@ -6,7 +6,9 @@ import { fromDetails, ms, pct, skipped } from './check-result.js';
 import { nameMatcher, type RunData } from '../run/run-data.js';
 
 const ID = 'isolation';
-const TITLE = 'Checkout isolation';
+const TITLE = 'Isolation';
+/** What to add when a game day injects faults but names nothing to protect. */
+export const NOTHING_PROTECTED = 'no requests named to protect: add checks.isolation.protect: [the requests that must keep working] (their k6 name tags)';
 
 type Limits = Budgets['isolation'];
 type Detail = CheckResult['details'][number];
@@ -15,11 +17,24 @@ interface Sides {
   baseline: RequestRecord[];
   outage: RequestRecord[];
 }
+/** The windows every request is split by. */
+interface Windows {
+  baseline: readonly Interval[];
+  outage: readonly Interval[];
+}
+/** One protected request's verdict: its detail lines and its part of the headline. */
+interface Judged {
+  figure: string;
+  limit: string;
+  details: Detail[];
+}
 
 /**
- * Checkout must not notice the outage: its success rate and p95 while a fault was on, against the
- * baseline phase, within the budget; product pages may lose recommendations (`meta.degraded`) but
- * must not fail more than they did at baseline.
+ * The requests the file protects (`checks.isolation.protect`) must not notice the outage: each
+ * one's success rate and p95 while a fault was on, against the baseline phase, within the budget;
+ * the requests allowed to degrade (`degraded`) may answer without the failing dependency
+ * (`meta.degraded`) but must not fail more than they did at baseline. A name no request of the load
+ * carries fails, naming the names it did carry: a typo must not pass.
  */
 export function checkIsolation(data: RunData, budgets: Budgets): CheckResult {
   const limits = budgets.isolation;
@@ -27,17 +42,49 @@ export function checkIsolation(data: RunData, budgets: Budgets): CheckResult {
   if (!data.requestsRecorded) return skipped(ID, TITLE, 'the run recorded no requests');
   const outage = outageOf(data, limits.failing);
   if (!outage?.length) return noOutage(data, limits.failing);
+  if (!limits.protect.length) return skipped(ID, TITLE, NOTHING_PROTECTED);
   const baseline = data.intervals.get(limits.baselinePhase);
   if (!baseline?.length) return skipped(ID, TITLE, `the timeline has no "${limits.baselinePhase}" phase to compare with (checks.isolation.baselinePhase)`);
 
-  const { checkout, leftOut } = checkoutSides(data, limits, baseline, outage);
-  if (!checkout.baseline.length || !checkout.outage.length) {
-    const which = checkout.baseline.length ? 'during the outage' : `during ${limits.baselinePhase}`;
-    return skipped(ID, TITLE, `no "${limits.checkout}" requests ${which} (checks.isolation.checkout names the checkout requests' k6 name tag)`);
+  const windows: Windows = { baseline, outage };
+  const seen = requestNames(data.requests);
+  const judged = limits.protect.map((pattern) => judgeProtected(data, pattern, windows, limits, seen));
+  const pages = limits.degraded.map((pattern) => unseen(pattern, 'degraded', seen) ?? judgePages(pattern, split(data.requests.filter((r) => nameMatcher(pattern)(r.name)), windows), limits));
+  const details = [...judged.flatMap((j) => j.details), ...pages];
+  if (judged.length === 1) return fromDetails(ID, TITLE, judged[0]!.figure, judged[0]!.limit, details);
+  const held = judged.filter((j) => j.details.every((d) => d.status !== 'fail')).length;
+  return fromDetails(ID, TITLE, `${held}/${judged.length} protected requests held`, 'each within budget of its baseline', details);
+}
+
+/** One protected request: unseen in the load (fail), absent on one side (skip), or judged. */
+function judgeProtected(data: RunData, pattern: string, windows: Windows, limits: Limits, seen: readonly string[]): Judged {
+  const missing = unseen(pattern, 'protect', seen);
+  if (missing) return { figure: 'not in the load', limit: 'requests to judge', details: [missing] };
+  const { sides, leftOut } = protectedSides(data, pattern, windows);
+  if (!sides.baseline.length || !sides.outage.length) {
+    const which = sides.baseline.length ? 'during the outage' : `during ${limits.baselinePhase}`;
+    const note = `no "${pattern}" requests ${which}, nothing to compare`;
+    return { figure: '-', limit: '-', details: [{ name: `${pattern} during outage`, status: 'skip', figure: '-', limit: 'requests on both sides', note }] };
   }
-  const judged = judgeCheckout(checkout, limits, leftOut);
-  const pages = limits.degraded.map((pattern) => judgePages(pattern, split(data.requests.filter((r) => nameMatcher(pattern)(r.name)), baseline, outage), limits));
-  return fromDetails(ID, TITLE, judged.figure, judged.limit, [...judged.details, ...pages]);
+  return judgeSides(pattern, sides, limits, leftOut);
+}
+
+/** A name of the file that no request of the load carries: a failing detail naming the names seen. */
+function unseen(pattern: string, key: 'protect' | 'degraded', seen: readonly string[]): Detail | undefined {
+  const matches = nameMatcher(pattern);
+  if (seen.some(matches)) return undefined;
+  const shown = seen.length > 12 ? `${seen.slice(0, 12).join(', ')}, ... (${seen.length} in all)` : seen.join(', ');
+  return {
+    name: `${pattern} requests`,
+    status: 'fail',
+    figure: 'none in the load',
+    limit: 'requests to judge',
+    note: `checks.isolation.${key} names "${pattern}", but no request of the load carries that k6 name tag; the load's requests are named ${shown || 'nothing'}`,
+  };
+}
+
+function requestNames(requests: readonly RequestRecord[]): string[] {
+  return [...new Set(requests.map((r) => r.name))].sort();
 }
 
 /** While the failing dependency was faulted (checks.isolation.failing), else while any fault was on. */
@@ -64,48 +111,48 @@ function noOutage(data: RunData, failing: string | undefined): CheckResult {
 }
 
 /**
- * The checkouts on each side. Those in flight while a replica was starting are left out of both
- * sides: on the local stack a replica's start-up takes CPU from every process, and the outage
- * window is short, so one scale-out inside it would otherwise be charged to the fault (unless that
- * leaves a side empty: then every checkout counts).
+ * The protected requests on each side. Those in flight while a replica was starting are left out
+ * of both sides: on the local stack a replica's start-up takes CPU from every process, and the
+ * outage window is short, so one scale-out inside it would otherwise be charged to the fault
+ * (unless that leaves a side empty: then every request counts).
  */
-function checkoutSides(data: RunData, limits: Limits, baseline: readonly Interval[], outage: readonly Interval[]): { checkout: Sides; leftOut: number } {
-  const isCheckout = nameMatcher(limits.checkout);
+function protectedSides(data: RunData, pattern: string, windows: Windows): { sides: Sides; leftOut: number } {
+  const matches = nameMatcher(pattern);
   const starting = replicaStarts(data.timeline, data.span.end);
-  const allCheckouts = data.requests.filter((r) => isCheckout(r.name));
-  const calmCheckouts = allCheckouts.filter((r) => !starting.some((i) => r.t < i.end && r.t + r.duration > i.start));
-  const calmSplit = split(calmCheckouts, baseline, outage);
-  const allSplit = split(allCheckouts, baseline, outage);
+  const all = data.requests.filter((r) => matches(r.name));
+  const calm = all.filter((r) => !starting.some((i) => r.t < i.end && r.t + r.duration > i.start));
+  const calmSplit = split(calm, windows);
+  const allSplit = split(all, windows);
   const usable = calmSplit.baseline.length > 0 && calmSplit.outage.length > 0;
-  const checkout = usable ? calmSplit : allSplit;
-  const leftOut = allSplit.baseline.length + allSplit.outage.length - checkout.baseline.length - checkout.outage.length;
-  return { checkout, leftOut };
+  const sides = usable ? calmSplit : allSplit;
+  const leftOut = allSplit.baseline.length + allSplit.outage.length - sides.baseline.length - sides.outage.length;
+  return { sides, leftOut };
 }
 
-/** Checkout's success rate and p95 during the outage against the baseline's, within the budget. */
-function judgeCheckout(checkout: Sides, limits: Limits, leftOut: number): { figure: string; limit: string; details: Detail[] } {
-  const okBase = successRate(checkout.baseline);
-  const okOutage = successRate(checkout.outage);
-  const p95Base = percentile(sortedDurations(checkout.baseline), 95);
-  const p95Outage = percentile(sortedDurations(checkout.outage), 95);
+/** A protected request's success rate and p95 during the outage against the baseline's, within the budget. */
+function judgeSides(pattern: string, sides: Sides, limits: Limits, leftOut: number): Judged {
+  const okBase = successRate(sides.baseline);
+  const okOutage = successRate(sides.outage);
+  const p95Base = percentile(sortedDurations(sides.baseline), 95);
+  const p95Outage = percentile(sortedDurations(sides.outage), 95);
   const p95Limit = Math.max(p95Base * limits.p95Ratio, p95Base + limits.p95SlackMs);
   const okLimit = pct(Math.max(0, okBase - limits.successRateDrop));
   const details: Detail[] = [
     {
-      name: 'checkout success rate during outage',
+      name: `${pattern} success rate during outage`,
       status: okOutage >= okBase - limits.successRateDrop ? 'pass' : 'fail',
       figure: pct(okOutage),
       limit: `>= ${okLimit}`,
-      note: `baseline ${pct(okBase)}; ${checkout.outage.length} requests during the outage, ${checkout.baseline.length} at baseline`,
+      note: `baseline ${pct(okBase)}; ${sides.outage.length} requests during the outage, ${sides.baseline.length} at baseline`,
     },
     {
-      name: 'checkout p95 during outage',
+      name: `${pattern} p95 during outage`,
       status: p95Outage <= p95Limit ? 'pass' : 'fail',
       figure: ms(p95Outage),
       limit: `<= ${ms(p95Limit)}`,
       note:
         `baseline p95 ${ms(p95Base)}; limit max(${limits.p95Ratio} x baseline, baseline + ${limits.p95SlackMs} ms)` +
-        (leftOut ? `; ${leftOut} checkouts in flight while a replica was starting left out` : ''),
+        (leftOut ? `; ${leftOut} "${pattern}" requests in flight while a replica was starting left out` : ''),
     },
   ];
   return { figure: `${pct(okOutage)} ok, p95 ${ms(p95Outage)}`, limit: `>= ${okLimit}, <= ${ms(p95Limit)}`, details };
@@ -123,11 +170,11 @@ function judgePages(pattern: string, pages: Sides, limits: Limits): Detail {
     status: failOutage <= failBase + limits.successRateDrop ? 'pass' : 'fail',
     figure: `${pct(failOutage)} failed, ${pct(degraded / pages.outage.length)} degraded`,
     limit: `failed <= ${pct(failBase + limits.successRateDrop)}`,
-    note: degraded ? `${degraded} of ${pages.outage.length} answered without recommendations` : `none of ${pages.outage.length} reported degraded: did the fault reach this path?`,
+    note: degraded ? `${degraded} of ${pages.outage.length} answered degraded (meta.degraded)` : `none of ${pages.outage.length} reported degraded: did the fault reach this path?`,
   };
 }
 
-function split(requests: RequestRecord[], baseline: readonly Interval[], outage: readonly Interval[]): Sides {
+function split(requests: RequestRecord[], { baseline, outage }: Windows): Sides {
   // a request during a fault is never reference data, even when the reference phase spans the fault
   return { baseline: requests.filter((r) => inAny(r.t, baseline) && !inAny(r.t, outage)), outage: requests.filter((r) => inAny(r.t, outage)) };
 }

@@ -17,9 +17,9 @@ describe('what `peakready report` judges a stored run with', () => {
   it("a drill: its own game-day file and profile, with the file's check limits", () => {
     const dir = tempDir('peakready-gameday-');
     const file = join(dir, 'shop.yaml');
-    writeFileSync(file, 'name: shop\nsystem: { target: http://127.0.0.1:8080 }\nload: { script: a.js }\nchecks: { isolation: { checkout: buy } }\n');
+    writeFileSync(file, 'name: shop\nsystem: { target: http://127.0.0.1:8080 }\nload: { script: a.js }\nchecks: { isolation: { protect: [buy] } }\n');
     const { budgets, scriptThresholds } = judgementFor(runWith({ command: 'drill', gameday: file, profile: null }));
-    expect(budgets.isolation.checkout).toBe('buy');
+    expect(budgets.isolation.protect).toEqual(['buy']);
     // no budgets file in the game day: no thresholds, never the bundled shop's
     expect(budgets.thresholds).toEqual([]);
     // ... but the script's own thresholds

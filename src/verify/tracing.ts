@@ -23,7 +23,7 @@ export function checkTracing(data: RunData, budgets: Budgets, options: JudgeOpti
   const traces = assembleTraces(data.spans);
   const details: CheckResult['details'] = [];
 
-  const c = tracingCompleteness(requests, traces);
+  const c = tracingCompleteness(requests, traces, limits.entryService ? { entryService: limits.entryService } : {});
   if (c.sent) {
     const reasons = Object.entries(c.reasons).map(([why, n]) => `${n} ${why}`);
     details.push({

@@ -5,7 +5,8 @@ import type { Trace } from './assemble.js';
  * Tracing completeness: of the requests the load engine sent (each with the W3C trace id it put
  * in `traceparent`), the share whose trace arrived complete. A trace is complete when
  * 1. spans with that trace id arrived;
- * 2. its entry span is a SERVER span of the entry service (gateway) that continued the client's
+ * 2. its entry span is a SERVER span (of `entryService` when one is named: the service the load
+ *    calls, e.g. the bundled shop's gateway; any service otherwise) that continued the client's
  *    context: its parent is the client's span id (the `parent-id` of the traceparent, when the
  *    engine recorded it as `spanId`), or otherwise a span id not in the trace (the client's span is
  *    never exported);
@@ -30,7 +31,7 @@ export function tracingCompleteness(
   traces: readonly Trace[],
   options: { entryService?: string } = {},
 ): CompletenessResult {
-  const entryService = options.entryService ?? 'gateway';
+  const { entryService } = options;
   const byId = new Map(traces.map((t) => [t.traceId, t]));
   const seen = new Set<string>();
   const missing: string[] = [];
@@ -53,10 +54,10 @@ export function tracingCompleteness(
   return { sent, complete, ratio: sent ? complete / sent : 1, missing, reasons };
 }
 
-function incompleteness(trace: Trace | undefined, clientSpanId: string | undefined, entryService: string): string | undefined {
+function incompleteness(trace: Trace | undefined, clientSpanId: string | undefined, entryService: string | undefined): string | undefined {
   if (!trace) return 'no-trace';
   const root = trace.root;
-  if (root.kind !== 'SERVER' || root.service !== entryService) return 'wrong-entry';
+  if (root.kind !== 'SERVER' || (entryService !== undefined && root.service !== entryService)) return 'wrong-entry';
   if (!root.parentSpanId || (clientSpanId && root.parentSpanId !== clientSpanId)) return 'entry-not-continued';
   if (trace.orphans.length) return 'orphans';
   return undefined;

@@ -88,6 +88,15 @@ describe('tracing completeness', () => {
     expect(result.missing.sort()).toEqual([orphaned.sample.traceId, wrongParent.sample.traceId, lost.traceId].sort());
     expect(tracingCompleteness([], traces).ratio).toBe(1);
   });
+
+  it('holds the entry span to a named entry service only: no system is assumed to start at a gateway', () => {
+    const ok = checkout(0);
+    const requests: RequestRecord[] = [{ t: T0, scenario: 'x', name: 'checkout', method: 'POST', status: 200, duration: 1, failed: false, traceId: ok.sample.traceId, spanId: ok.sample.clientSpanId }];
+    const traces = assembleTraces(ok.spans);
+    expect(tracingCompleteness(requests, traces)).toMatchObject({ complete: 1 });
+    expect(tracingCompleteness(requests, traces, { entryService: 'gateway' })).toMatchObject({ complete: 1 });
+    expect(tracingCompleteness(requests, traces, { entryService: 'storefront' })).toMatchObject({ complete: 0, reasons: { 'wrong-entry': 1 } });
+  });
 });
 
 describe('trace rules', () => {
