@@ -25,6 +25,7 @@ const integration = [
   'src/load/run.test.ts',
   'src/load/capture.test.ts',
   'src/readback/read-back.test.ts',
+  'src/readback/sql-checks.test.ts',
   'src/load/modules/http-client.test.ts',
   'src/report/html.test.ts',
   'src/report/report-cli.test.ts',

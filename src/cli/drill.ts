@@ -37,7 +37,7 @@ export function registerDrill(program: Command): void {
     .option('--allow-remote', 'allow a --target outside 127.0.0.0/8 and ::1 (only systems you own)', false)
     .option('--base-port <port>', 'first port of the local stack (it uses the next ~400)', port)
     .option('--toxiproxy <url>', 'use this Toxiproxy server for faults instead of the embedded one')
-    .option('--database-url <url>', 'run the stack on this PostgreSQL instead of embedded PGlite (default: $DATABASE_URL)')
+    .option('--database-url <url>', "the bundled stack's PostgreSQL instead of embedded PGlite (default: the file's system.bundled.databaseUrl, then $DATABASE_URL); with a target, the database its SQL checks (checks.integrity.sql) read, read-only")
     .option('--grafana-url <url>', 'link trace ids in the reports to Grafana Explore (Tempo)')
     .option('--otlp-forward <url>', 'also forward every trace the services send to this OTLP/HTTP endpoint (collector, Tempo, Jaeger), to see the drill in your own tools')
     .option('--prometheus [url]', "read metrics with PromQL from this Prometheus instead of scraping each replica; without a URL, start Debian's Prometheus for the bundled stack")
@@ -105,21 +105,21 @@ async function dryRun(file: string | undefined, opts: DrillFlags): Promise<void>
   const reaches = await reachEndpoints(plan);
   const lines = [...describePlan(plan), 'endpoints:'];
   if (reaches.length === 0) lines.push('  none to reach before the drill (the bundled shop is started by the drill)');
-  for (const r of reaches) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.what.padEnd(12)} ${r.url} — ${r.detail}${r.ok ? '' : '; is it running, and is the URL in the file right?'}`);
+  for (const r of reaches) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.what.padEnd(12)} ${r.url} — ${r.detail}${r.ok ? '' : `; ${r.fix ?? 'is it running, and is the URL in the file right?'}`}`);
   lines.push(`dry run: everything valid, nothing started (${Date.now() - started} ms)`);
   process.stdout.write(lines.join('\n') + '\n');
   if (reaches.some((r) => !r.ok)) process.exitCode = ExitCode.usage;
 }
 
 function checkFlagCombinations(opts: DrillFlags): void {
-  if (opts.target && opts.databaseUrl) throw new UsageError('--database-url only applies to the bundled stack; drop it when using --target');
   if (opts.target && opts.prometheus === true) throw new UsageError('--prometheus without a URL starts a Prometheus for the bundled stack; with --target, give the URL of the Prometheus that scrapes your system');
   if (opts.otlpForward !== undefined) parseOtlpForwardFlag(opts.otlpForward);
   if (typeof opts.prometheus === 'string') parseUrlFlag(opts.prometheus, '--prometheus', 'http://127.0.0.1:9090');
 }
 
 function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOptions {
-  const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
+  const { databaseUrl } = opts;
+  const environmentDatabaseUrl = process.env.DATABASE_URL;
   return {
     ...(file ? { gameDayFile: file } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
@@ -132,6 +132,7 @@ function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOption
     ...(opts.basePort ? { basePort: opts.basePort } : {}),
     ...(opts.toxiproxy ? { toxiproxyUrl: opts.toxiproxy } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
+    ...(environmentDatabaseUrl ? { environmentDatabaseUrl } : {}),
     ...(opts.grafanaUrl ? { grafanaUrl: opts.grafanaUrl } : {}),
     ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
     ...(opts.otlpForward ? { otlpForwardUrl: opts.otlpForward } : {}),

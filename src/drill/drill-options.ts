@@ -18,8 +18,13 @@ export interface DrillOptions {
   basePort?: number;
   /** an external Toxiproxy (else the embedded one) */
   toxiproxyUrl?: string;
-  /** a real PostgreSQL for the stack (else embedded PGlite) */
+  /**
+   * --database-url: a real PostgreSQL for the bundled stack (else embedded PGlite), which its SQL
+   * checks read too; on a target, the database its SQL checks read
+   */
   databaseUrl?: string;
+  /** $DATABASE_URL: the bundled stack's database when neither the flag nor the file names one (never a target's) */
+  environmentDatabaseUrl?: string;
   grafanaUrl?: string;
   /**
    * metrics from Prometheus (PromQL) instead of scraping every replica: a URL of the user's own,

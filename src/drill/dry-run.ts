@@ -1,5 +1,7 @@
 import { request } from 'undici';
 import { chaosPlan } from '../faults/experiments/schedule.js';
+import { pingDatabase } from '../readback/sql-checks.js';
+import { redactUrl } from '../stack/environment.js';
 import { reachable } from '../telemetry/traces/backends/index.js';
 import { NOTHING_PROTECTED } from '../verify/isolation.js';
 import type { DrillPlan } from './plan.js';
@@ -11,6 +13,8 @@ export interface Reach {
   url: string;
   ok: boolean;
   detail: string;
+  /** what to do when it does not answer (default: check it runs and the URL is right) */
+  fix?: string;
 }
 
 /**
@@ -30,6 +34,7 @@ export function describePlan(plan: DrillPlan): string[] {
     ...plan.experiments.flatMap((e) => faultLines(e, plan.timeScale)),
     'checks:',
     ...evidenceLines(plan).map(([check, source]) => `  ${check.padEnd(12)} ${source}`),
+    ...sqlLines(plan),
   ];
   return lines;
 }
@@ -85,7 +90,25 @@ function integrityEvidence(plan: DrillPlan): string {
   const contract = plan.readBack?.contract;
   const readBack = contract ? `every acknowledged "${contract.request}" read back through ${contract.readUrl} (${plan.readBack!.concurrency} in flight at most)` : undefined;
   const stored = plan.withStack ? "the bundled shop's stored orders, charges and stock" : undefined;
-  return [readBack, stored].filter(Boolean).join('; ') || 'nothing to read on this system (skipped): add checks.integrity.readBack';
+  const sql = plan.sqlChecks ? `${plan.sqlChecks.invariants.length} SQL invariants (below)` : undefined;
+  return [readBack, stored, sql].filter(Boolean).join('; ') || 'nothing to read on this system (skipped): add checks.integrity.readBack or checks.integrity.sql';
+}
+
+/** The SQL invariants: where they run, and each by name with its timeout. */
+function sqlLines(plan: DrillPlan): string[] {
+  const spec = plan.sqlChecks;
+  if (!spec || !plan.budgets.integrity.enabled) return [];
+  const { database } = spec;
+  const where =
+    database.kind === 'none'
+      ? 'NOT RUN: no database URL; SQL checks need a PostgreSQL URL: give --database-url or checks.integrity.databaseUrl (e.g. "${DATABASE_URL}")'
+      : database.url
+        ? `on ${redactUrl(database.url)} (${database.from})`
+        : "on the bundled shop's embedded PGlite, through its PostgreSQL protocol while the stack still runs (PGlite does not enforce statement_timeout: the client stops waiting instead)";
+  return [
+    `  sql          each must return 0 rows, in its own READ ONLY transaction, rolled back; ${where}`,
+    ...spec.invariants.map((i) => `    ${i.name.padEnd(28)} timeout ${i.timeoutMs / 1000} s${i.description ? ` — ${i.description}` : ''}`),
+  ];
 }
 
 /** Every endpoint the plan names that exists before the drill starts, asked once with a short timeout. */
@@ -96,6 +119,8 @@ export async function reachEndpoints(plan: DrillPlan, timeoutMs = 1500): Promise
   const prometheus = new Set([plan.prometheus, plan.scalingFromPrometheus?.url].filter((u): u is string => typeof u === 'string'));
   for (const url of prometheus) checks.push(reach('Prometheus', url, '/api/v1/status/buildinfo', timeoutMs));
   if (plan.otlpForwardUrl) checks.push(reach('OTLP forward', plan.otlpForwardUrl, '', timeoutMs));
+  const database = plan.sqlChecks?.database;
+  if (database && database.kind !== 'none' && database.url) checks.push(reachDatabase(database.url, database.from ?? '--database-url', timeoutMs));
   const backend = plan.traceBackend;
   if (backend) {
     checks.push(
@@ -103,6 +128,13 @@ export async function reachEndpoints(plan: DrillPlan, timeoutMs = 1500): Promise
     );
   }
   return Promise.all(checks);
+}
+
+/** The SQL checks' database answers SELECT 1; else one line naming it and the fix. */
+async function reachDatabase(url: string, from: string, timeoutMs: number): Promise<Reach> {
+  const answer = await pingDatabase(url, Math.max(timeoutMs, 3000));
+  const fix = `start it, or fix ${from} (a PostgreSQL URL the SQL checks may read, e.g. postgres://reader:\${PGPASSWORD}@127.0.0.1:5432/shop)`;
+  return { what: 'database', url: redactUrl(url), ok: answer.ok, detail: answer.ok ? answer.detail : `no answer (${answer.detail})`, ...(answer.ok ? {} : { fix }) };
 }
 
 /** Any HTTP answer means the endpoint is there (a target may well answer 404 on /); only a 5xx or no answer is a problem. */

@@ -1,6 +1,7 @@
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { RequestRecord } from '../run/records.js';
 import { readBack } from '../readback/read-back.js';
+import { runSqlChecks } from '../readback/sql-checks.js';
 import { prometheusScaleOutEvidence } from '../scaling/prometheus-evidence.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import { fetchTraces, TraceBackendError } from '../telemetry/traces/backends/index.js';
@@ -25,6 +26,7 @@ export async function gatherEvidence(plan: DrillPlan, rig: DrillRig, run: RunDir
   let records: RequestRecord[] | undefined;
   const requests = () => (records ??= run.readLines<RequestRecord>('requests'));
   await recordStoredData(rig, run, log);
+  await checkSqlInvariants(plan, rig, run, signal, log);
   await readBackCreates(plan, rig, run, requests, signal, log);
   await readScalingFromPrometheus(plan, rig, run, log);
   // a target's spans come through its own exporters' batching: wait for the last ones
@@ -63,6 +65,29 @@ async function readBackCreates(plan: DrillPlan, rig: DrillRig, run: RunDirectory
   run.writeJson('readback', snapshot);
   const t = snapshot.totals;
   log(`peakready: read back ${t.ids} ids of ${t.acknowledged} acknowledged creates in ${(snapshot.durationMs / 1000).toFixed(1)} s: ${t.matched} matched, ${t.mismatched} mismatched, ${t.missing} missing, ${t.errors} errors`);
+}
+
+/**
+ * The SQL invariants (sql-checks.json), each in its own read-only transaction: on the bundled shop
+ * against its own database while it still runs (embedded PGlite through its PostgreSQL wire
+ * protocol, or the --database-url PostgreSQL), on a target against the URL the drill was given.
+ */
+async function checkSqlInvariants(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, log: Log): Promise<void> {
+  const spec = plan.sqlChecks;
+  if (!spec || signal.aborted) return;
+  const { invariants, database } = spec;
+  const url = database.kind === 'stack' ? rig.runningStack?.databaseUrl : database.kind === 'url' ? database.url : undefined;
+  if (!url) {
+    const skipped = `${invariants.length} SQL checks declared (${invariants.map((i) => i.name).join(', ')}) but no database URL to run them on: give drill --database-url or checks.integrity.databaseUrl`;
+    run.writeJson('sqlChecks', { t: Date.now(), durationMs: 0, skipped, checks: [] });
+    return log(`peakready: ${skipped}`);
+  }
+  const engine = database.kind === 'stack' && !database.url ? 'pglite' : 'postgres';
+  log(`peakready: running ${invariants.length} SQL checks read-only on ${engine === 'pglite' ? "the bundled shop's embedded PGlite" : 'PostgreSQL'} ...`);
+  const snapshot = await runSqlChecks(url, invariants, { engine });
+  run.writeJson('sqlChecks', snapshot);
+  const count = (o: string) => snapshot.checks.filter((c) => c.outcome === o).length;
+  log(`peakready: SQL checks on ${snapshot.database}: ${count('clean')} hold, ${count('rows')} returned rows, ${count('error')} failed to run (${snapshot.durationMs} ms)`);
 }
 
 /** The stored truth for the integrity check, read once the autoscaler has stopped (bundled stack only). */

@@ -6,9 +6,11 @@ import { loadGameDay, type GameDay } from '../gameday/load.js';
 import type { Offset } from '../gameday/schema.js';
 import { inspectScript } from '../load/run.js';
 import type { ReadBackContract } from '../readback/contract.js';
+import type { SqlInvariant } from '../readback/sql-invariant.js';
 import type { KubeWorkloadRef } from '../scaling/kube-evidence.js';
 import type { TraceBackend } from '../telemetry/traces/backends/index.js';
 import { referenceStack, servicePort, type StackDefinition } from '../stack/definition.js';
+import { expandEnvReferences } from '../util/env-ref.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 import { loadBaseline, type Baseline } from '../verify/baseline-file.js';
 import type { DrillOptions } from './drill-options.js';
@@ -70,10 +72,23 @@ export interface DrillPlan {
   autoscaler?: { syncPeriodMs: number; timeScale: number };
   /** metrics twice per autoscaler sync, so every decision has a sample on each side */
   scrapeIntervalMs: number;
+  /** the bundled stack's PostgreSQL (else embedded PGlite) */
   databaseUrl?: string;
+  /** the SQL invariants (`checks.integrity.sql`), run after the load in read-only transactions */
+  sqlChecks?: SqlChecksPlan;
   prometheus?: string | true;
   otlpForwardUrl?: string;
   allowRemote: boolean;
+}
+
+/**
+ * Where the SQL invariants run: the bundled shop's own database (`stack`: embedded PGlite or its
+ * PostgreSQL, asked while the stack still runs), a URL (a target's, from --database-url or
+ * checks.integrity.databaseUrl), or `none` (a target without a URL: the check shows a skip).
+ */
+export interface SqlChecksPlan {
+  invariants: SqlInvariant[];
+  database: { kind: 'stack'; url?: string; from?: string } | { kind: 'url'; url: string; from: string } | { kind: 'none' };
 }
 
 export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
@@ -93,7 +108,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
   const { phases, totalMs } = await phasesOf(gameDay, scriptEnv);
   const local = withStack ? observe.scaling.local : undefined;
   const syncPeriodMs = local?.syncPeriod ?? 15_000;
-  const databaseUrl = options.databaseUrl ?? (system.kind === 'bundled' ? system.databaseUrl : undefined);
+  const database = databaseOf(options, gameDay, withStack);
   const prometheus = options.prometheus ?? (observe.metrics.prometheus === 'started' ? true : observe.metrics.prometheus);
   const otlpForwardUrl = options.otlpForwardUrl ?? observe.traces.forward;
   return {
@@ -118,7 +133,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     experiments: withStack || toxiproxyUrl ? timedExperiments(gameDay, phases) : [],
     ...(local ? { autoscaler: { syncPeriodMs, timeScale: syncPeriodMs / 15_000 } } : {}),
     scrapeIntervalMs: Math.max(1000, Math.round(syncPeriodMs / 2)),
-    ...(databaseUrl ? { databaseUrl } : {}),
+    ...database,
     ...(prometheus ? { prometheus } : {}),
     ...(otlpForwardUrl ? { otlpForwardUrl } : {}),
     allowRemote,
@@ -150,6 +165,37 @@ function readBackOf(gameDay: GameDay): Pick<DrillPlan, 'readBack'> {
   if (!integrity?.enabled || !integrity.readBack) return {};
   const { readBack: contract, concurrency, ratePerSecond, replaySample } = integrity;
   return { readBack: { contract, concurrency, replaySample, ...(ratePerSecond ? { ratePerSecond } : {}) } };
+}
+
+/** The stack's database (flag > file > $DATABASE_URL) and where the SQL invariants run. */
+function databaseOf(options: DrillOptions, gameDay: GameDay, withStack: boolean): Pick<DrillPlan, 'databaseUrl' | 'sqlChecks'> {
+  const { system, file } = gameDay;
+  const integrity = gameDay.checks.integrity;
+  const invariants = integrity?.enabled ? integrity.sql : [];
+  if (withStack) {
+    const fromFile = system.kind === 'bundled' && system.databaseUrl ? postgresUrl(system.databaseUrl, `${file} system.bundled.databaseUrl`) : undefined;
+    const [url, from] = options.databaseUrl ? [options.databaseUrl, '--database-url'] : fromFile ? [fromFile, 'system.bundled.databaseUrl'] : [options.environmentDatabaseUrl, '$DATABASE_URL'];
+    const sqlChecks: SqlChecksPlan | undefined = invariants.length ? { invariants, database: { kind: 'stack', ...(url ? { url, from } : {}) } } : undefined;
+    return { ...(url ? { databaseUrl: url } : {}), ...(sqlChecks ? { sqlChecks } : {}) };
+  }
+  if (!invariants.length) {
+    if (options.databaseUrl) throw new UsageError(`--database-url on a target is the database the SQL checks read, and ${file} declares none; add checks.integrity.sql or drop the flag`);
+    return {};
+  }
+  const fromFile = integrity?.databaseUrl ? postgresUrl(integrity.databaseUrl, `${file} checks.integrity.databaseUrl`) : undefined;
+  const database: SqlChecksPlan['database'] = options.databaseUrl
+    ? { kind: 'url', url: options.databaseUrl, from: '--database-url' }
+    : fromFile
+      ? { kind: 'url', url: fromFile, from: 'checks.integrity.databaseUrl' }
+      : { kind: 'none' };
+  return { sqlChecks: { invariants, database } };
+}
+
+/** `${NAME}` expanded, and the result a PostgreSQL URL. */
+function postgresUrl(value: string, where: string): string {
+  const url = expandEnvReferences(value, where);
+  if (!/^postgres(ql)?:\/\/\S+$/.test(url)) throw new UsageError(`${where} is not a PostgreSQL URL once expanded (it begins "${url.slice(0, 11)}"); write it like postgres://user:password@127.0.0.1:5432/dbname`);
+  return url;
 }
 
 function scalingFromPrometheusOf(observe: GameDay['observe'], prometheus: string | true | undefined): Pick<DrillPlan, 'scalingFromPrometheus'> {

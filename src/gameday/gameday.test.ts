@@ -95,6 +95,39 @@ observe: { scaling: { local: {} }, metrics: { prometheus: started } }
     expect(found.some((p) => p.startsWith('5 observe.metrics.prometheus: "started" starts a Prometheus for the bundled shop'))).toBe(true);
   });
 
+  it('reads SQL invariants: each needs a name and a query, names are distinct, the URL is PostgreSQL or names a variable', () => {
+    const good = loadGameDay(gameDayFile(`name: my shop
+system: { target: http://127.0.0.1:8080 }
+load: { script: a.js }
+checks:
+  integrity:
+    databaseUrl: \${SHOP_DATABASE_URL}
+    sql: [{ name: no-dupes, query: "SELECT 1 WHERE false", timeout: 2s }]
+`));
+    expect(good.checks.integrity).toMatchObject({ databaseUrl: '${SHOP_DATABASE_URL}', sql: [{ name: 'no-dupes', query: 'SELECT 1 WHERE false', timeoutMs: 2000 }] });
+    const found = problems(gameDayFile(`name: my shop
+system: { target: http://127.0.0.1:8080 }
+load: { script: a.js }
+checks:
+  integrity:
+    databaseUrl: mysql://root@db/shop
+    sql:
+      - { name: "no query" }
+`));
+    expect(found.some((p) => p.startsWith('6 checks.integrity.databaseUrl: write a PostgreSQL URL'))).toBe(true);
+    expect(found.some((p) => p.startsWith('8 checks.integrity.sql[0].query: required field "query" is missing'))).toBe(true);
+    const twice = problems(gameDayFile(`name: my shop
+system: { target: http://127.0.0.1:8080 }
+load: { script: a.js }
+checks:
+  integrity:
+    sql:
+      - { name: twice, query: "SELECT 1" }
+      - { name: twice, query: "SELECT 2" }
+`));
+    expect(twice).toEqual(['8 checks.integrity.sql[1].name: "twice" names another SQL check already; give each its own name']);
+  });
+
   it('names a default profile the file does not have', () => {
     const file = gameDayFile(`name: x\nsystem: { bundled: {} }\nload: { script: a.js }\nprofile: fast\nprofiles: { smoke: {} }\n`);
     expect(problems(file)).toEqual(['4 profile: "fast" is not among profiles (smoke)']);

@@ -3,6 +3,7 @@ import { checkBlocks } from '../budgets/schema.js';
 import { durationField } from '../config/duration-field.js';
 import { strictObject } from '../config/strict-object.js';
 import { readBackContractSchema } from '../readback/contract.js';
+import { databaseUrlField, sqlInvariantSchema } from '../readback/sql-invariant.js';
 
 /**
  * The game-day file: which system, which load, which faults when, where each check reads its
@@ -29,7 +30,7 @@ export const offsetField = z.union([z.string(), z.number()]).transform((value, c
 
 const bundledSystem = strictObject({
   basePort: z.number().int().min(1024).max(64_000).optional().describe('first port of the local stack (it uses the next ~400)'),
-  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'write a PostgreSQL URL like "postgres://user:pass@127.0.0.1:5432/db"').optional().describe('a real PostgreSQL instead of embedded PGlite'),
+  databaseUrl: databaseUrlField.optional().describe('a real PostgreSQL instead of embedded PGlite: a URL, or `${DATABASE_URL}` to read it from the environment; the SQL checks read it too'),
 });
 
 const system = strictObject({
@@ -121,9 +122,17 @@ const checks = strictObject({
       concurrency: z.number().int().min(1).max(50).default(16).describe('read-back requests in flight at most (never a second load test)'),
       ratePerSecond: z.number().gt(0).optional().describe('read-back requests started per second at most'),
       replaySample: z.number().int().min(0).max(1000).default(20).describe('idempotency keys replayed, each must give back the same id'),
+      sql: z
+        .array(sqlInvariantSchema)
+        .max(50)
+        .default([])
+        .describe('invariants as read-only SQL over the system\'s database, each must return zero rows: [{ name, query, description, timeout }]'),
+      databaseUrl: databaseUrlField
+        .optional()
+        .describe('the database the SQL checks read on a target: a PostgreSQL URL, or `${DATABASE_URL}` / `postgres://shop:${PGPASSWORD}@db/shop` so the password stays out of the file; `drill --database-url` overrides it'),
     })
     .optional()
-    .describe('stored data: every acknowledged create read back (readBack), and the bundled shop\'s stored truth'),
+    .describe('stored data: every acknowledged create read back (readBack), SQL invariants over the database (sql), and the bundled shop\'s stored truth'),
   cleanup: checkBlocks.cleanup.optional(),
 });
 
@@ -162,10 +171,25 @@ export const gameDaySchema = strictObject({
   if (g.system.target && g.observe.scaling.local) {
     ctx.addIssue({ code: 'custom', path: ['observe', 'scaling', 'local'], message: 'the local autoscaler scales the bundled shop only; drop it for a target' });
   }
+  integrityRules(g, ctx);
   if (g.system.target && g.observe.metrics.prometheus === 'started') {
     ctx.addIssue({ code: 'custom', path: ['observe', 'metrics', 'prometheus'], message: '"started" starts a Prometheus for the bundled shop; for a target, give the URL of the Prometheus that scrapes it' });
   }
 });
+
+/** SQL invariants: distinct names; on the bundled shop they read its own database. */
+function integrityRules(g: { system: { bundled?: unknown }; checks: { integrity?: { sql: Array<{ name: string }>; databaseUrl?: string } } }, ctx: z.RefinementCtx): void {
+  const integrity = g.checks.integrity;
+  if (!integrity) return;
+  const seen = new Set<string>();
+  integrity.sql.forEach((q, i) => {
+    if (seen.has(q.name)) ctx.addIssue({ code: 'custom', path: ['checks', 'integrity', 'sql', i, 'name'], message: `"${q.name}" names another SQL check already; give each its own name` });
+    seen.add(q.name);
+  });
+  if (g.system.bundled && integrity.databaseUrl !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['checks', 'integrity', 'databaseUrl'], message: "the bundled shop's SQL checks read its own database (embedded PGlite, or system.bundled.databaseUrl); drop this" });
+  }
+}
 
 export type GameDayFile = z.output<typeof gameDaySchema>;
 export type GameDayProfile = z.output<typeof profile>;

@@ -214,6 +214,40 @@ export interface ReadBackSnapshot {
   stopped?: string;
 }
 
+/**
+ * sql-checks.json: the game-day file's SQL invariants (`checks.integrity.sql`), each run after the
+ * load in its own read-only transaction against the system's database; each must return no rows.
+ */
+export interface SqlChecksSnapshot {
+  /** when the queries started, epoch ms */
+  t: number;
+  durationMs: number;
+  /** the database, password redacted; absent when there was none to ask */
+  database?: string;
+  /** embedded PGlite (the bundled shop's default) or a PostgreSQL server */
+  engine?: 'pglite' | 'postgres';
+  /** why no query ran at all (no database URL): the check shows it as a skip */
+  skipped?: string;
+  checks: SqlCheckOutcome[];
+}
+
+export interface SqlCheckOutcome {
+  name: string;
+  query: string;
+  /** 'clean': no rows; 'rows': the invariant is broken; 'error': the query could not run */
+  outcome: 'clean' | 'rows' | 'error';
+  /** rows returned (counted up to a bound: `more` says there were more) */
+  rowCount: number;
+  more?: boolean;
+  /** the first offending rows, as the database returned them */
+  rows: Array<Record<string, unknown>>;
+  /** the database's message (or the connection's) when the query could not run */
+  error?: string;
+  /** PostgreSQL's SQLSTATE, e.g. 25006 (read-only transaction), 42601 (syntax), 57014 (timeout) */
+  code?: string;
+  durationMs: number;
+}
+
 export interface ReadBackEntry {
   id: string;
   /** acknowledged creates that returned this id */

@@ -1,6 +1,6 @@
 import { runSpan, namedIntervals, type Interval } from './timeline.js';
 import type { RunDirectory, RunFile } from './run-dir.js';
-import type { CleanupSnapshot, IntegritySnapshot, MetricSample, ReadBackSnapshot, RequestRecord, SpanRecord, TimelineEvent } from './records.js';
+import type { CleanupSnapshot, IntegritySnapshot, MetricSample, ReadBackSnapshot, RequestRecord, SpanRecord, SqlChecksSnapshot, TimelineEvent } from './records.js';
 
 /** What the drill records in config.json that a check or a report reads back. */
 export interface RunConfig {
@@ -26,6 +26,8 @@ export interface RunRecords {
   integrity?: IntegritySnapshot;
   /** the read-back contract's evidence (readback.json) */
   readback?: ReadBackSnapshot;
+  /** the SQL invariants' evidence (sql-checks.json) */
+  sqlChecks?: SqlChecksSnapshot;
   cleanup?: CleanupSnapshot;
   /**
    * Files that exist but could not be parsed, with the error: the check that needs one fails
@@ -62,7 +64,7 @@ export function runDataOf(records: RunRecords): RunData {
  */
 export function readRunData(run: RunDirectory): RunData {
   const unreadable: Partial<Record<RunFile, string>> = {};
-  const snapshot = <T>(file: 'integrity' | 'readback' | 'cleanup'): T | undefined => {
+  const snapshot = <T>(file: 'integrity' | 'readback' | 'sqlChecks' | 'cleanup'): T | undefined => {
     try {
       return run.readJson<T>(file);
     } catch (error) {
@@ -79,6 +81,7 @@ export function readRunData(run: RunDirectory): RunData {
     summary: run.readJson('summary'),
     integrity: snapshot<IntegritySnapshot>('integrity'),
     readback: snapshot<ReadBackSnapshot>('readback'),
+    sqlChecks: snapshot<SqlChecksSnapshot>('sqlChecks'),
     cleanup: snapshot<CleanupSnapshot>('cleanup'),
     unreadable,
   };

@@ -15,6 +15,7 @@ export const RUN_FILES = {
   checks: 'checks.json',
   integrity: 'integrity.json',
   readback: 'readback.json',
+  sqlChecks: 'sql-checks.json',
   cleanup: 'cleanup.json',
   reportJson: 'report.json',
   reportHtml: 'report.html',

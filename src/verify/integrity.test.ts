@@ -3,7 +3,7 @@ import { fixtureRunData, writeFixtureRun } from '../../test/support/fixture-run.
 import { tempDir } from '../../test/support/temp-dir.js';
 import { loadBudgets } from '../budgets/load.js';
 import { NOT_READ, tally } from '../readback/plan.js';
-import type { CheckResult, ReadBackEntry, ReadBackSnapshot } from '../run/records.js';
+import type { CheckResult, ReadBackEntry, ReadBackSnapshot, SqlChecksSnapshot } from '../run/records.js';
 import { readRunData, type RunData } from '../run/run-data.js';
 import { checkIntegrity } from './integrity.js';
 
@@ -102,7 +102,7 @@ describe('integrity from the read-back contract', () => {
 
   it('skips what has nothing to judge, and says why', () => {
     expect(judged(readBackOf(0), false)).toMatchObject({ status: 'skip', reason: 'no acknowledged (2xx) create named "checkout" in the run\'s requests' });
-    expect(judged(undefined, false)).toMatchObject({ status: 'skip', reason: expect.stringContaining('no readback.json or integrity.json') });
+    expect(judged(undefined, false)).toMatchObject({ status: 'skip', reason: expect.stringContaining('no readback.json, integrity.json or sql-checks.json') });
     const noHeader = readBackOf(5, (e) => delete e.replay);
     delete noHeader.contract.idempotencyHeader;
     expect(detail(judged(noHeader, false), 'replayed idempotency keys return the same id')).toMatchObject({ status: 'skip', note: 'the contract names no idempotency header' });
@@ -118,6 +118,48 @@ describe('integrity from the read-back contract', () => {
 
   it('fails the check, not the run, when readback.json does not parse', () => {
     const data = { ...fixtureRunData(), unreadable: { readback: 'Unexpected end of JSON input' } };
+    expect(() => checkIntegrity(data, budgets)).toThrow('Unexpected end of JSON input');
+  });
+});
+
+describe('integrity from SQL invariants (sql-checks.json)', () => {
+  const query = 'SELECT idempotency_key, count(*) FROM orders GROUP BY 1 HAVING count(*) > 1';
+  const sqlChecks = (checks: SqlChecksSnapshot['checks'], over: Partial<SqlChecksSnapshot> = {}): SqlChecksSnapshot => ({ t: 0, durationMs: 40, database: 'postgres://reader:***@127.0.0.1:5432/shop', checks, ...over });
+  const clean = (name: string) => ({ name, query, outcome: 'clean' as const, rowCount: 0, rows: [], durationMs: 3 });
+  const withSql = (snapshot: SqlChecksSnapshot, withStoredTruth = false) => checkIntegrity({ ...fixtureRunData([], withStoredTruth ? [] : ['integrity']), sqlChecks: snapshot }, budgets);
+
+  it('every query without rows: pass, one detail per query, on a run with nothing else to judge', () => {
+    const check = withSql(sqlChecks([clean('orders-once-per-key'), clean('stock-never-negative')]));
+    expect(check).toMatchObject({ status: 'pass', figure: '0 violations, 2 SQL checks' });
+    expect(check.details).toEqual([
+      { name: 'SQL orders-once-per-key', status: 'pass', figure: '0 rows', limit: '0 rows' },
+      { name: 'SQL stock-never-negative', status: 'pass', figure: '0 rows', limit: '0 rows' },
+    ]);
+  });
+
+  it('a query returning rows fails naming the query and its first rows', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ idempotency_key: `k${i}`, count: '2' }));
+    const check = withSql(sqlChecks([clean('stock-never-negative'), { name: 'orders-once-per-key', query, outcome: 'rows', rowCount: 12, rows, durationMs: 5 }]), true);
+    expect(check.status).toBe('fail');
+    expect(check.reason).toBe('SQL orders-once-per-key: 12 rows (limit 0 rows); returned {"idempotency_key":"k0","count":"2"}, {"idempotency_key":"k1","count":"2"}, {"idempotency_key":"k2","count":"2"}, … (9 more in sql-checks.json)');
+    // judged beside the stored truth, which still passes
+    expect(detail(check, 'orders stored once').status).toBe('pass');
+  });
+
+  it("a query that could not run fails with the database's message: an unchecked invariant is not a held one", () => {
+    const check = withSql(sqlChecks([{ name: 'typo', query: 'SELEC 1', outcome: 'error', rowCount: 0, rows: [], error: 'syntax error at or near "SELEC"', code: '42601', durationMs: 1 }]));
+    expect(check).toMatchObject({ status: 'fail', reason: 'SQL typo: could not run (limit 0 rows); syntax error at or near "SELEC" [SQLSTATE 42601]' });
+  });
+
+  it('no database URL: a skip that says which queries did not run and how to give the URL, never a pass', () => {
+    const skipped = '2 SQL checks declared (a, b) but no database URL to run them on: give drill --database-url or checks.integrity.databaseUrl';
+    const check = withSql(sqlChecks([], { skipped }));
+    expect(check).toMatchObject({ status: 'skip', reason: skipped });
+    expect(check.details).toEqual([{ name: 'SQL invariants', status: 'skip', figure: 'not run', limit: '0 rows each', note: skipped }]);
+  });
+
+  it('an unreadable sql-checks.json fails the check naming the error', () => {
+    const data: RunData = { ...fixtureRunData(), unreadable: { sqlChecks: 'Unexpected end of JSON input' } };
     expect(() => checkIntegrity(data, budgets)).toThrow('Unexpected end of JSON input');
   });
 });

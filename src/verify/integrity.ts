@@ -2,6 +2,7 @@ import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, IntegritySnapshot, RequestRecord } from '../run/records.js';
 import { fromDetails, skipped } from './check-result.js';
 import { detail, readBackEvidence, type Evidence } from './integrity-readback.js';
+import { sqlEvidence } from './integrity-sql.js';
 import { assertReadable, type RunData } from '../run/run-data.js';
 
 const ID = 'integrity';
@@ -15,21 +16,24 @@ const NO_MONEY = /declin|fail|refund|void|cancel|error/i;
  * the fields it was created with, and replayed idempotency keys return the same id. The stored
  * truth (integrity.json, the bundled shop's internal endpoints) against what clients were told
  * (requests.ndjson): every acknowledged order stored exactly once, at most one charge per
- * idempotency key, stock never negative, never more sold than there was.
+ * idempotency key, stock never negative, never more sold than there was. The SQL invariants'
+ * (sql-checks.json, the game-day file's `checks.integrity.sql`): each query returned no rows.
  */
 export function checkIntegrity(data: RunData, budgets: Budgets): CheckResult {
   if (!budgets.integrity.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
   assertReadable(data, 'readback');
   assertReadable(data, 'integrity');
-  const { readback, integrity } = data;
-  if (!readback && !integrity) {
-    return skipped(ID, TITLE, 'no readback.json or integrity.json in the run (no read-back contract, and a --target run cannot read the stored orders)');
+  assertReadable(data, 'sqlChecks');
+  const { readback, integrity, sqlChecks } = data;
+  if (!readback && !integrity && !sqlChecks) {
+    return skipped(ID, TITLE, 'no readback.json, integrity.json or sql-checks.json in the run (no read-back contract, no SQL checks, and a --target run cannot read the stored orders)');
   }
   const read = readback ? readBackEvidence(readback) : undefined;
   const stored = integrity ? storedEvidence(integrity, data.requests) : undefined;
-  const details = [...(read?.details ?? []), ...(stored?.details ?? [])];
-  const problems = (read?.problems ?? 0) + (stored?.problems ?? 0);
-  const counted = readback ? `${readback.totals.acknowledged} creates` : `${stored!.acknowledged} orders`;
+  const sql = sqlChecks ? sqlEvidence(sqlChecks) : undefined;
+  const details = [...(read?.details ?? []), ...(stored?.details ?? []), ...(sql?.details ?? [])];
+  const problems = (read?.problems ?? 0) + (stored?.problems ?? 0) + (sql?.problems ?? 0);
+  const counted = readback ? `${readback.totals.acknowledged} creates` : stored ? `${stored.acknowledged} orders` : `${sqlChecks!.checks.length} SQL checks`;
   return fromDetails(ID, TITLE, `${problems} violations, ${counted}`, '0 violations', details);
 }
 

@@ -51,8 +51,8 @@ export function writeFixtureRun(root: string, breaks: readonly FixtureBreak[] = 
 export function fixtureRecords(breaks: readonly FixtureBreak[] = [], omit: readonly RunFile[] = []): RunRecords {
   const broken = new Set(breaks);
   const traffic = fixtureTraffic(broken);
-  // the read-back contract's evidence is built by its own tests (src/verify/integrity.test.ts)
-  const all: Required<Omit<RunRecords, 'unreadable' | 'readback'>> = {
+  // the read-back contract's and the SQL invariants' evidence is built by their own tests (src/verify/integrity.test.ts)
+  const all: Required<Omit<RunRecords, 'unreadable' | 'readback' | 'sqlChecks'>> = {
     timeline: fixtureTimeline(broken),
     requests: traffic.requests,
     spans: traffic.spans,

@@ -30,7 +30,7 @@ interface OrderRow {
   created_at: Date;
 }
 
-const migrations = (s: string) => [
+export const migrations = (s: string) => [
   `CREATE TABLE IF NOT EXISTS ${s}.orders (
      order_id text PRIMARY KEY,
      idempotency_key text NOT NULL UNIQUE,

@@ -28,7 +28,7 @@ interface ChargeRow {
   status: 'captured' | 'declined' | 'refunded';
 }
 
-const migrations = (s: string) => [
+export const migrations = (s: string) => [
   `CREATE TABLE IF NOT EXISTS ${s}.charges (
      charge_id text PRIMARY KEY,
      idempotency_key text NOT NULL UNIQUE,
