@@ -89,8 +89,15 @@ export const budgetsSchema = strictObject({
       return thresholds;
     }),
   checks: checksSchema,
-  baseline: strictObject({ p95Increase: z.number().min(0).default(0.2), errorRateIncrease: ratio.default(0.01), throughputDrop: ratio.default(0.1) })
-    .prefault({}),
+  baseline: strictObject({
+    alpha: z.number().gt(0).lt(1).default(0.01).describe('a route regressed only if the rank or tail test says "this run is slower" with p below this'),
+    p95Increase: z.number().min(0).default(0.2).describe('... and its p95 rose by more than this fraction of the baseline p95 ...'),
+    p95Slack: durationField.default(25).describe('... and by more than this many ms (a 27 ms p95 may become 52 ms)'),
+    errorRateIncrease: ratio.default(0.01).describe('the error rate may rise this much (absolute)'),
+    throughputDrop: ratio.default(0.1).describe('requests/s may fall this fraction'),
+  })
+    .prefault({})
+    .describe('`--baseline FILE`: how much worse than the earlier run is still a pass'),
   // k6 name tag -> the server route it hits (and the service label it is measured under; no system's
   // service is assumed), so dashboards can draw the budgets on server metrics
   routes: z
@@ -117,11 +124,16 @@ export const budgetsFileSchema = budgetsSchema.transform((raw): Omit<Budgets, 'f
   return {
     thresholds: raw.thresholds,
     ...checkParameters(raw.checks),
-    baseline: raw.baseline,
+    baseline: baselineTolerance(raw.baseline),
     routes: raw.routes,
     slo: { ...raw.slo, latency: { objective: raw.slo.latency.objective, thresholdSeconds: raw.slo.latency.threshold / 1000 } },
   };
 });
+
+/** The `baseline` block as the baseline check reads it. */
+function baselineTolerance({ p95Slack, ...rest }: z.output<typeof budgetsSchema>['baseline']): Budgets['baseline'] {
+  return { ...rest, p95SlackMs: p95Slack };
+}
 
 /** A `checks` block as the checks read it. */
 export function checkParameters(c: z.output<typeof checksSchema>): Pick<Budgets, 'tracing' | 'scaleOut' | 'isolation' | 'integrity' | 'cleanup'> {

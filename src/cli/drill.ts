@@ -30,7 +30,7 @@ export function registerDrill(program: Command): void {
     .description('run the game day: stack, Black-Friday surge, recommendations outage, autoscaling, checks, reports')
     .option('--profile <name>', "one of the file's profiles; the bundled shop's: smoke (about a minute, for pull requests) or black-friday (the game day, a few minutes; the default)")
     .option('--budget <file>', "budgets file (default: the game-day file's checks.budgets)")
-    .option('--baseline <file>', "an earlier run's report.json; fail on a regression beyond the budgets' tolerance")
+    .option('--baseline <file>', "an earlier run's report.json (same game day and profile); fail on a significant regression beyond the budgets' tolerance")
     .option('--report <dir>', 'also copy report.html, report.json, junit.xml and summary.md here')
     .option('--time-scale <x>', "compress the scenario's time (0.1 = ten times faster); default from the file's profile", positiveNumber)
     .option('--target <url>', "drive this system instead of the file's (stack-specific checks are skipped)")

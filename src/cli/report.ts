@@ -17,7 +17,7 @@ export function registerReport(program: Command): void {
     .command('report [run]')
     .description('judge a finished run again from its stored data and rebuild every report (terminal, JSON, JUnit, Markdown, HTML)')
     .option('--budget <file>', "budgets file (default: what the run was made with: a drill's game-day file, a plain run's own thresholds)")
-    .option('--baseline <file>', "an earlier run's report.json; fail on a regression beyond the budgets' tolerance")
+    .option('--baseline <file>', "an earlier run's report.json (same game day and profile); fail on a significant regression beyond the budgets' tolerance")
     .option('--grafana-url <url>', 'link trace ids to Grafana Explore (default: the run\'s, or $GRAFANA_URL)')
     .option('--report <dir>', 'also copy report.html, report.json, junit.xml and summary.md here')
     .option('--no-color', 'no colours in the verdict table (also NO_COLOR, or when not a terminal)')
@@ -35,12 +35,13 @@ Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configu
     )
     .action(async (runArg: string | undefined, flags: ReportFlags) => {
       const { renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
-      const { loadBaseline } = await import('../verify/baseline-file.js');
+      const { assertComparable, loadBaseline, recordedRunOf } = await import('../verify/baseline-file.js');
       const { judgeRun } = await import('../verify/judge-run.js');
       const { judgementFor } = await import('../verify/run-budgets.js');
       const run = RunDirectory.open(runArg);
       const { budgets, scriptThresholds, only } = judgementFor(run, flags.budget);
       const baseline = flags.baseline ? loadBaseline(flags.baseline) : undefined;
+      if (baseline) assertComparable(baseline, recordedRunOf(run.readJson('config')));
       const recordedGrafana = run.readJson<{ grafanaUrl?: string | null }>('config')?.grafanaUrl ?? undefined;
       const grafanaUrl = flags.grafanaUrl ?? recordedGrafana ?? process.env.GRAFANA_URL;
       const { data, judged } = judgeRun(run, budgets, { ...(baseline ? { baseline } : {}), scriptThresholds, ...(only ? { only } : {}) });

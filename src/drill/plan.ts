@@ -12,7 +12,7 @@ import type { TraceBackend } from '../telemetry/traces/backends/index.js';
 import { referenceStack, servicePort, type StackDefinition } from '../stack/definition.js';
 import { expandEnvReferences } from '../util/env-ref.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
-import { loadBaseline, type Baseline } from '../verify/baseline-file.js';
+import { assertComparable, loadBaseline, type Baseline } from '../verify/baseline-file.js';
 import type { DrillOptions } from './drill-options.js';
 
 /** A named stretch of the load, in ms from its start: a scenario of the script, or declared in the file. */
@@ -99,6 +99,8 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
   if (target) assertLoopbackTarget(target, allowRemote);
   const budgets = budgetsFor(gameDay, options.budgetsFile);
   const baseline = options.baselineFile ? loadBaseline(options.baselineFile) : undefined;
+  // what config.json will record of this drill (game-day.ts writeConfig)
+  if (baseline) assertComparable(baseline, { command: 'drill', name: gameDay.name, profile: gameDay.profile ?? null, script: load.script });
   const withStack = !target;
   const definition = referenceStack(options.basePort ?? (system.kind === 'bundled' ? system.basePort : undefined));
   const toxiproxyUrl = options.toxiproxyUrl ?? (gameDay.faults.toxiproxy === 'embedded' ? undefined : gameDay.faults.toxiproxy);

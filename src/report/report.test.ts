@@ -53,6 +53,10 @@ describe('report files', () => {
     expect(json.figures.total.rps).toBe(10);
     expect(json.figures.routes[0]!.p95).toBeGreaterThan(40);
     expect(json.summary).toMatchObject({ metrics: { http_reqs: { type: 'counter', values: { count: 800 } } } });
+    // what a later --baseline ranks against: each route's latencies, one line per route
+    expect(json.latencySamples.size).toBe(2000);
+    expect(json.latencySamples.routes['checkout']).toHaveLength(400);
+    expect(readFileSync(good.run.path('reportJson'), 'utf8')).toMatch(/\n {6}"checkout": \[\d+(\.\d+)?(,\d+(\.\d+)?){399}\],\n/);
     const failed = JSON.parse(readFileSync(bad.run.path('reportJson'), 'utf8')) as ReportJson;
     expect(failed.checks.find((c) => c.id === 'integrity')!.reason).toContain('acknowledged orders stored');
   });
@@ -140,7 +144,7 @@ describe('a run compared with a baseline', () => {
     const earlier = reportOf('earlier');
     const file = join(base, 'baseline.json');
     writeFileSync(file, readFileSync(earlier.run.path('reportJson'), 'utf8'));
-    const run = writeFixtureRun(join(base, 'gated'), ['bad-minute']);
+    const run = writeFixtureRun(join(base, 'gated'), ['checkout-slow-in-outage']);
     const { data, judged } = judgeRun(run, budgets, { baseline: loadBaseline(file) });
     writeReports(run, data, judged, { budgets });
     const json = JSON.parse(readFileSync(run.path('reportJson'), 'utf8')) as ReportJson;

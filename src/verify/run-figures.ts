@@ -59,3 +59,27 @@ export function groupByName(requests: readonly RequestRecord[]): Map<string, Req
   }
   return out;
 }
+
+/** How many latencies per route report.json keeps for a later `--baseline` to rank against. */
+export const LATENCY_SAMPLE_SIZE = 2000;
+
+/**
+ * Each route's latencies (ms, to 0.01 ms) as a later `--baseline` ranks them: all of them up to
+ * `size`, else `size` order statistics at evenly spaced ranks (the middle of each of `size`
+ * equal strata of the sorted latencies): the distribution's shape, deterministic, in
+ * ~20 kB per route.
+ */
+export function latencySamples(requests: readonly RequestRecord[], size = LATENCY_SAMPLE_SIZE): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [name, list] of groupByName(requests)) {
+    const sorted = list.map((r) => r.duration).sort((a, b) => a - b);
+    const picked = sorted.length <= size ? sorted : Array.from({ length: size }, (_, i) => sorted[Math.floor(((i + 0.5) * sorted.length) / size)]!);
+    out[name] = picked.map(roundLatency);
+  }
+  return out;
+}
+
+/** A latency as report.json keeps it: to 0.01 ms. */
+export function roundLatency(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
