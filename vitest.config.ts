@@ -22,6 +22,7 @@ const integration = [
   'src/faults/toxics/toxics.test.ts',
   'src/load/k6-binary.test.ts',
   'src/load/k8s-testrun.test.ts',
+  'src/load/k6-operator.test.ts',
   'src/load/run.test.ts',
   'src/load/capture.test.ts',
   'src/readback/read-back.test.ts',
