@@ -1,11 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { writeKubeconfig } from '../../test/support/kubeconfig.js';
-import { tempDir } from '../../test/support/temp-dir.js';
+import { k6OperatorFixture as fixture, startFakeK6Operator, type FakeCluster } from '../../test/support/fake-k6-operator.js';
 import { runShutdownHooks } from '../lifecycle/shutdown.js';
 import { shipped } from '../paths.js';
 import type { TimelineEvent } from '../run/records.js';
@@ -13,76 +7,21 @@ import { RunDirectory } from '../run/run-dir.js';
 import { K6OperatorApi } from './k6-operator-api.js';
 import { renderForOperator, runOnOperator, type OperatorRunOptions } from './k6-operator-run.js';
 
-const fixtures = fileURLToPath(new URL('../../test/fixtures/k6-operator/', import.meta.url));
-const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
-
-/** The fake API server's state: whether the operator's CRD is installed, the objects, each TestRun's recorded statuses. */
-const cluster = {
-  crdInstalled: true,
-  stages: [] as object[],
-  /** stop the recorded statuses at this one (a load that runs until interrupted) */
-  holdAt: undefined as string | undefined,
-  objects: new Map<string, { body: Record<string, unknown>; reads: number }>(),
-  requests: [] as string[],
-};
-
-let server: Server;
+let fake: Awaited<ReturnType<typeof startFakeK6Operator>>;
+let cluster: FakeCluster;
 let dir: string;
 let kubeconfig: string;
 
-function send(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(body);
-}
-
-async function bodyOf(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let text = '';
-  for await (const chunk of req) text += String(chunk);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-/** The API server's answers for the paths a k6-operator load takes, in namespace `load`. */
-async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = new URL(req.url!, 'http://x').pathname;
-  cluster.requests.push(`${req.method} ${path}`);
-  const m = /^\/(?:api\/v1|apis\/k6\.io\/v1alpha1)\/namespaces\/load\/(configmaps|testruns)(?:\/([^/]+))?$/.exec(path);
-  if (!m || (m[1] === 'testruns' && !cluster.crdInstalled)) return send(res, 404, fixture('resource-not-served.json'));
-  const [, plural, name] = m;
-  if (!name && req.method === 'GET') return send(res, 200, fixture('testrun-list.json'));
-  if (!name && req.method === 'POST') {
-    const body = await bodyOf(req);
-    const meta = body.metadata as { name: string };
-    cluster.objects.set(`${plural}/${meta.name}`, { body, reads: 0 });
-    return send(res, 201, JSON.stringify({ ...body, metadata: { ...meta, uid: 'c1a9e3f0-5b7d-4e21-8f6a-0d4c2b9e7a31', resourceVersion: '731205', creationTimestamp: '2024-11-29T09:00:00Z' } }));
-  }
-  const object = cluster.objects.get(`${plural}/${name}`);
-  if (!object) return send(res, 404, fixture('object-not-found.json').replaceAll('%NAME%', name!));
-  if (req.method === 'DELETE') {
-    cluster.objects.delete(`${plural}/${name}`);
-    return send(res, 200, plural === 'configmaps' ? fixture('configmap-deleted.json').replaceAll('%NAME%', name!) : JSON.stringify(object.body));
-  }
-  const status = cluster.stages[Math.min(object.reads++, cluster.stages.length - 1)] as { stage?: string };
-  if (cluster.holdAt && status.stage === cluster.holdAt) object.reads--;
-  send(res, 200, JSON.stringify({ ...object.body, status }));
-}
-
 beforeAll(async () => {
-  dir = tempDir('peakready-k6-operator-');
-  server = createServer((req, res) => void answer(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  kubeconfig = writeKubeconfig(dir, (server.address() as AddressInfo).port, 'load');
+  fake = await startFakeK6Operator();
+  ({ cluster, dir, kubeconfig } = fake);
 });
 
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
-  rmSync(dir, { recursive: true, force: true });
+  await fake.close();
 });
 
-beforeEach(() => {
-  cluster.crdInstalled = true;
-  cluster.holdAt = undefined;
-  cluster.objects.clear();
-  cluster.requests.length = 0;
-});
+beforeEach(() => fake.reset());
 
 async function start(stagesFile: string, extra: Partial<OperatorRunOptions> = {}) {
   cluster.stages = JSON.parse(fixture(stagesFile)) as object[];
