@@ -105,7 +105,7 @@ async function dryRun(file: string | undefined, opts: DrillFlags): Promise<void>
   const reaches = await reachEndpoints(plan);
   const lines = [...describePlan(plan), 'endpoints:'];
   if (reaches.length === 0) lines.push('  none to reach before the drill (the bundled shop is started by the drill)');
-  for (const r of reaches) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.what.padEnd(12)} ${r.url} — ${r.detail}${r.ok ? '' : `; ${r.fix ?? 'is it running, and is the URL in the file right?'}`}`);
+  for (const r of reaches) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.what.padEnd(12)} ${r.url} — ${r.detail}${r.ok ? '' : r.fix ? `; ${r.fix}` : r.what === 'k6-operator' ? '' : '; is it running, and is the URL in the file right?'}`);
   lines.push(`dry run: everything valid, nothing started (${Date.now() - started} ms)`);
   process.stdout.write(lines.join('\n') + '\n');
   if (reaches.some((r) => !r.ok)) process.exitCode = ExitCode.usage;

@@ -22,7 +22,11 @@ export function registerK8s(program: Command): void {
 Example:
   $ npx peakready k8s load scenarios/black-friday.js --parallelism 4 -e BASE_URL=http://gateway.shop:7100 | kubectl apply -f -
 
-Needs the k6-operator (https://github.com/grafana/k6-operator) installed in the cluster.`,
+Needs the k6-operator (https://github.com/grafana/k6-operator) installed in the cluster.
+
+A game day can run it for you: \`load.engine: k6-operator\` with \`load.k6Operator: { parallelism, namespace, context }\`
+in the game-day file creates this ConfigMap and TestRun, follows the TestRun to its end and deletes both
+(\`peakready drill FILE --dry-run\` checks the cluster first).`,
     )
     .action(async (script: string, flags: { parallelism: string; namespace: string; name?: string; env: string[]; separate?: boolean; out?: string }) => {
       const { renderTestRun } = await import('../load/k8s-testrun.js');

@@ -1,10 +1,11 @@
 import { request } from 'undici';
 import { chaosPlan } from '../faults/experiments/schedule.js';
+import { K6OperatorApi } from '../load/k6-operator-api.js';
 import { pingDatabase } from '../readback/sql-checks.js';
 import { redactUrl } from '../stack/environment.js';
 import { reachable } from '../telemetry/traces/backends/index.js';
 import { NOTHING_PROTECTED } from '../verify/isolation.js';
-import type { DrillPlan } from './plan.js';
+import { OPERATOR_GIVES_NO_SUMMARY, type DrillPlan } from './plan.js';
 import { mmss } from './progress.js';
 
 /** One endpoint the game-day file names, and whether it answered. */
@@ -28,6 +29,7 @@ export function describePlan(plan: DrillPlan): string[] {
     `game day: ${gameDay.name}${gameDay.profile ? ` (profile ${gameDay.profile})` : ''} — ${gameDay.file}`,
     `system:   ${plan.withStack ? `the bundled shop, started as local processes at ${plan.scriptEnv.BASE_URL}` : plan.scriptEnv.BASE_URL}`,
     `load:     ${plan.script} (${plan.engine} engine, TIME_SCALE ${plan.timeScale}), ${mmss(plan.totalMs)} in all`,
+    ...operatorLines(plan),
     'phases:',
     ...plan.phases.map((p) => `  ${p.name.padEnd(12)} ${mmss(p.startMs)} - ${mmss(p.startMs + p.durationMs)}`),
     `faults:   ${plan.experiments.length ? `through ${plan.toxiproxyUrl ?? 'the embedded fault proxy'}` : 'none'}`,
@@ -37,6 +39,19 @@ export function describePlan(plan: DrillPlan): string[] {
     ...sqlLines(plan),
   ];
   return lines;
+}
+
+/** The TestRun the drill will create (its name gets fresh random characters at each run) and what it cannot give back. */
+function operatorLines(plan: DrillPlan): string[] {
+  const op = plan.k6Operator;
+  if (!op) return [];
+  const { settings } = op;
+  const runners = `parallelism ${settings.parallelism}${settings.separate ? ', one per node' : ''}${settings.runnerImage ? `, image ${settings.runnerImage}` : ''}`;
+  return [
+    `cluster:  TestRun ${op.rendered.name} (k6.io/v1alpha1) and ConfigMap ${op.rendered.name}-script in namespace ${op.namespace} on ${op.server} (context ${op.context}): ${runners}`,
+    `          created when the load starts, followed until finished/error or ${mmss(plan.totalMs)} + 5 min, then both deleted`,
+    `          ${OPERATOR_GIVES_NO_SUMMARY}`,
+  ];
 }
 
 function faultLines(timed: DrillPlan['experiments'][number], timeScale: number): string[] {
@@ -66,14 +81,12 @@ function evidenceLines(plan: DrillPlan): Array<[string, string]> {
       ? `kube-state-metrics and cAdvisor series of ${fromPrometheus.workloads.map((w) => w.deployment).join(', ')} in namespace ${fromPrometheus.namespace}, from ${fromPrometheus.url ?? 'the Prometheus started with the shop'}`
       : 'not observed on this system (skipped): add observe.scaling';
   return [
-    plan.scriptThresholds
-      ? ['thresholds', "the script's own thresholds, as the load engine evaluates them (no budgets file)"]
-      : ['budgets', `${budgets.thresholds.length} thresholds of ${budgets.file}, over the load engine's request records`],
-    ['tracing', off(budgets.tracing.enabled, `${receiver}; complete >= ${budgets.tracing.completeness * 100}%`)],
+    loadEvidence(plan),
+    ['tracing', off(budgets.tracing.enabled, plan.k6Operator ? `${receiver}; trace rules over the spans received; completeness skipped (the runners give back no trace ids of the requests sent)` : `${receiver}; complete >= ${budgets.tracing.completeness * 100}%`)],
     ['scale-out', off(budgets.scaleOut.enabled, scaling)],
-    ['isolation', off(budgets.isolation.enabled, isolationEvidence(plan))],
+    ['isolation', off(budgets.isolation.enabled, plan.k6Operator ? 'skipped: it compares request records, which the k6-operator\'s runners do not give back' : isolationEvidence(plan))],
     ['integrity', off(budgets.integrity.enabled, integrityEvidence(plan))],
-    ['cleanup', off(budgets.cleanup.enabled, plan.withStack ? 'processes, ports, toxics and proxies left' : plan.toxiproxyUrl ? `toxics and proxies left on ${plan.toxiproxyUrl}` : 'nothing of this system is touched without a Toxiproxy (skipped)')],
+    ['cleanup', off(budgets.cleanup.enabled, cleanupEvidence(plan))],
   ];
 }
 
@@ -86,7 +99,17 @@ function isolationEvidence(plan: DrillPlan): string {
   return `requests named ${names(protect)} while ${failing ? `${failing} is faulted` : 'a fault is on'}, against the ${baselinePhase} phase${allowed}`;
 }
 
+/** The thresholds or budgets: over what the load engine gives back, which the k6-operator does not. */
+function loadEvidence(plan: DrillPlan): [string, string] {
+  const { budgets } = plan;
+  if (plan.scriptThresholds) {
+    return ['thresholds', plan.k6Operator ? "skipped: the k6-operator gives no summary back, so the script's thresholds cannot be read" : "the script's own thresholds, as the load engine evaluates them (no budgets file)"];
+  }
+  return ['budgets', plan.k6Operator ? `skipped: ${budgets.thresholds.length} thresholds of ${budgets.file} need request records, which the k6-operator's runners do not give back` : `${budgets.thresholds.length} thresholds of ${budgets.file}, over the load engine's request records`];
+}
+
 function integrityEvidence(plan: DrillPlan): string {
+  if (plan.readBackUnavailable) return `read-back skipped: ${plan.readBackUnavailable}`;
   const contract = plan.readBack?.contract;
   const readBack = contract ? `every acknowledged "${contract.request}" read back through ${contract.readUrl} (${plan.readBack!.concurrency} in flight at most)` : undefined;
   const stored = plan.withStack ? "the bundled shop's stored orders, charges and stock" : undefined;
@@ -111,6 +134,12 @@ function sqlLines(plan: DrillPlan): string[] {
   ];
 }
 
+function cleanupEvidence(plan: DrillPlan): string {
+  if (plan.withStack) return 'processes, ports, toxics and proxies left';
+  const left = [plan.toxiproxyUrl ? `toxics and proxies left on ${plan.toxiproxyUrl}` : undefined, plan.k6Operator ? `the ConfigMap and TestRun left in namespace ${plan.k6Operator.namespace}` : undefined].filter(Boolean);
+  return left.join('; ') || 'nothing of this system is touched without a Toxiproxy (skipped)';
+}
+
 /** Every endpoint the plan names that exists before the drill starts, asked once with a short timeout. */
 export async function reachEndpoints(plan: DrillPlan, timeoutMs = 1500): Promise<Reach[]> {
   const checks: Array<Promise<Reach>> = [];
@@ -121,6 +150,7 @@ export async function reachEndpoints(plan: DrillPlan, timeoutMs = 1500): Promise
   if (plan.otlpForwardUrl) checks.push(reach('OTLP forward', plan.otlpForwardUrl, '', timeoutMs));
   const database = plan.sqlChecks?.database;
   if (database && database.kind !== 'none' && database.url) checks.push(reachDatabase(database.url, database.from ?? '--database-url', timeoutMs));
+  if (plan.k6Operator) checks.push(reachOperator(plan.k6Operator));
   const backend = plan.traceBackend;
   if (backend) {
     checks.push(
@@ -147,5 +177,16 @@ async function reach(what: string, base: string, path: string, timeoutMs: number
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name;
     return { what, url, ok: false, detail: `no answer (${code})` };
+  }
+}
+
+/** The API answers from the kubeconfig's context and serves TestRuns (the k6-operator's CRD is installed). */
+async function reachOperator(op: NonNullable<DrillPlan['k6Operator']>): Promise<Reach> {
+  const what = 'k6-operator';
+  try {
+    await K6OperatorApi.open({ kubeconfig: op.settings.kubeconfig, context: op.settings.context, namespace: op.namespace }).check();
+    return { what, url: op.server, ok: true, detail: `TestRuns (k6.io/v1alpha1) served in namespace ${op.namespace}` };
+  } catch (error) {
+    return { what, url: op.server, ok: false, detail: error instanceof Error ? error.message : String(error) };
   }
 }

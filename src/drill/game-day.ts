@@ -6,6 +6,7 @@ import { onShutdown } from '../lifecycle/shutdown.js';
 import { renderVerdictTable, writeReports } from '../report/index.js';
 import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
+import { kubernetesLeftovers } from '../run/timeline.js';
 import { judgeRun } from '../verify/judge-run.js';
 import type { DrillOptions, DrillResult } from './drill-options.js';
 import { gatherEvidence } from './evidence.js';
@@ -63,6 +64,9 @@ function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, 
     profile: gameDay.profile ?? null,
     timeScale: plan.timeScale,
     script: relativeToCwd(plan.script),
+    // read by the checks: a k6-operator load gives no request records, captures or summary back
+    engine: plan.engine,
+    ...(plan.k6Operator ? { k6Operator: { server: plan.k6Operator.server, namespace: plan.k6Operator.namespace, testRun: plan.k6Operator.rendered.name } } : {}),
     chaos: plan.experiments.map((e) => relativeToCwd(e.file)),
     target: plan.withStack ? null : plan.scriptEnv.BASE_URL,
     budgets: plan.budgets.file,
@@ -85,12 +89,14 @@ function relativeToCwd(path: string): string {
 /**
  * What the drill left behind, for the clean-up check: on the bundled shop every process, port and
  * fault of the stack; on a target, the toxics it added and the proxies it disabled on the user's
- * Toxiproxy, and its own receiver's port. A target drill without a Toxiproxy touched nothing of it.
+ * Toxiproxy, and its own receiver's port; with the k6-operator, the ConfigMap and TestRun it created
+ * and did not delete (its timeline's `k8s-object` events). A target drill without either touched nothing of it.
  */
 async function recordLeftovers(run: RunDirectory, plan: DrillPlan, leftovers: RigLeftovers): Promise<void> {
-  if (!plan.withStack && !plan.toxiproxyUrl) return;
+  if (!plan.withStack && !plan.toxiproxyUrl && !plan.k6Operator) return;
   const ports = plan.withStack ? stackPorts(plan.definition) : [{ port: plan.receiverPort, owner: 'OTLP receiver' }];
-  run.writeJson('cleanup', await takeCleanupSnapshot({ ports, pids: leftovers.pids, faults: leftovers.faults }));
+  const snapshot = await takeCleanupSnapshot({ ports, pids: leftovers.pids, faults: leftovers.faults });
+  run.writeJson('cleanup', plan.k6Operator ? { ...snapshot, kubernetes: kubernetesLeftovers(run.timeline()) } : snapshot);
 }
 
 function judgeAndReport(run: RunDirectory, plan: DrillPlan, options: DrillOptions): DrillResult {

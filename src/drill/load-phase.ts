@@ -1,11 +1,14 @@
+import { EnvironmentError } from '../errors.js';
 import { runExperiment } from '../faults/experiments/index.js';
+import { K6OperatorApi } from '../load/k6-operator-api.js';
+import { runOnOperator } from '../load/k6-operator-run.js';
 import type { LoadProgress } from '../load/progress.js';
 import { runLoadTest } from '../load/run.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import { activeFaults } from '../run/timeline.js';
 import type { DrillOptions } from './drill-options.js';
-import type { DrillPlan, TimedExperiment } from './plan.js';
-import { formatDrillStatus } from './progress.js';
+import { OPERATOR_GIVES_NO_SUMMARY, type DrillPlan, type TimedExperiment } from './plan.js';
+import { formatDrillStatus, formatOperatorStatus } from './progress.js';
 import type { DrillRig } from './rig.js';
 
 type Log = (line: string) => void;
@@ -17,6 +20,7 @@ type Log = (line: string) => void;
  * experiment rolled back.
  */
 export async function playLoad(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, options: DrillOptions, log: Log): Promise<void> {
+  if (plan.k6Operator) return playOnOperator(plan, rig, run, signal, options, log);
   let latest: LoadProgress | undefined;
   const chaos = chaosTriggers(plan, rig, run, signal, log, () => latest);
   const phases = plan.declaredPhases ? declaredPhaseEvents(plan, run) : () => undefined;
@@ -24,7 +28,7 @@ export async function playLoad(plan: DrillPlan, rig: DrillRig, run: RunDirectory
   const load = await runLoadTest({
     script: plan.script,
     env: { ...plan.scriptEnv, BASE_URL: rig.baseUrl },
-    engine: plan.engine,
+    engine: plan.engine === 'k6-operator' ? 'builtin' : plan.engine,
     runDir: run,
     ...(plan.readBack ? { captures: [plan.readBack.contract] } : {}),
     quiet: true,
@@ -42,6 +46,43 @@ export async function playLoad(plan: DrillPlan, rig: DrillRig, run: RunDirectory
   phases(Number.POSITIVE_INFINITY);
   await chaos.done();
   log(`peakready: load finished (${load.engine} engine, exit ${load.exitCode})`);
+}
+
+/**
+ * The load as a TestRun in the cluster: the drill follows its stage, times the phases and the
+ * chaos experiments from the moment the runners were seen started (to within one status read,
+ * 2 s), and fails the drill when the TestRun ends in `error` or misses its deadline.
+ */
+async function playOnOperator(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal: AbortSignal, options: DrillOptions, log: Log): Promise<void> {
+  const op = plan.k6Operator!;
+  const chaos = chaosTriggers(plan, rig, run, signal, log, () => undefined);
+  // the runners record no phases: the drill writes the plan's, on the operator's clock
+  const phases = declaredPhaseEvents(plan, run);
+  let started = false;
+  log(`peakready: the load runs on the k6-operator, namespace ${op.namespace} on ${op.server}; ${OPERATOR_GIVES_NO_SUMMARY}`);
+  run.appendTimeline({ t: Date.now(), type: 'note', level: 'warn', message: OPERATOR_GIVES_NO_SUMMARY });
+  const api = K6OperatorApi.open({ kubeconfig: op.settings.kubeconfig, context: op.settings.context, namespace: op.namespace });
+  const result = await runOnOperator({
+    api,
+    rendered: op.rendered,
+    durationMs: plan.totalMs,
+    runDir: run,
+    signal,
+    log,
+    onTick: ({ stage, elapsedMs }) => {
+      started ||= ['started', 'stopped', 'finished'].includes(stage);
+      if (started) {
+        phases(elapsedMs);
+        chaos.due(elapsedMs);
+      }
+      options.onStatus?.(formatOperatorStatus({ stage, elapsedMs, totalMs: plan.totalMs, parallelism: op.settings.parallelism, activeFaults: activeFaults(run.timeline(), Date.now()) }));
+    },
+  });
+  if (started) phases(Number.POSITIVE_INFINITY);
+  await chaos.done();
+  if (result.outcome === 'aborted') return;
+  if (result.outcome !== 'finished') throw new EnvironmentError(`the load failed on the k6-operator: ${result.reason ?? result.outcome}`);
+  log(`peakready: load finished (k6-operator, TestRun ${result.namespace}/${result.name}); the script's thresholds were not read back: the k6-operator gives no summary back`);
 }
 
 /** Starts each experiment once its moment has come (if there is a Toxiproxy to run it through); `done` waits for every rollback. */

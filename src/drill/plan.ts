@@ -4,6 +4,9 @@ import { loadExperiment, type ChaosExperiment } from '../faults/experiments/inde
 import { budgetsFor } from '../gameday/budgets.js';
 import { loadGameDay, type GameDay } from '../gameday/load.js';
 import type { Offset } from '../gameday/schema.js';
+import { K6OperatorApi } from '../load/k6-operator-api.js';
+import { renderForOperator, type K6OperatorSettings } from '../load/k6-operator-run.js';
+import type { RenderedTestRun } from '../load/k8s-testrun.js';
 import { inspectScript } from '../load/run.js';
 import type { ReadBackContract } from '../readback/contract.js';
 import type { SqlInvariant } from '../readback/sql-invariant.js';
@@ -64,6 +67,10 @@ export interface DrillPlan {
   totalMs: number;
   /** the chaos experiments, when there is a Toxiproxy to run them through */
   experiments: TimedExperiment[];
+  /** engine k6-operator: the cluster (read from the kubeconfig at plan time) and the TestRun rendered for it */
+  k6Operator?: { settings: K6OperatorSettings; server: string; context: string; namespace: string; rendered: RenderedTestRun };
+  /** why the file's read-back contract is not played (the k6-operator gives no captures back) */
+  readBackUnavailable?: string;
   /** the read-back contract and its bounds: creates captured during the load, read back after it */
   readBack?: { contract: ReadBackContract; concurrency: number; ratePerSecond?: number; replaySample: number };
   /** scale-out evidence read from Prometheus after the load; `url` undefined: the Prometheus started with the bundled shop */
@@ -128,6 +135,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     ...traceBackendOf(observe.traces),
     ...scalingFromPrometheusOf(observe, prometheus),
     ...readBackOf(gameDay),
+    ...(load.engine === 'k6-operator' ? { k6Operator: await operatorOf(gameDay, scriptEnv) } : {}),
     ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
     phases,
     declaredPhases: load.phases !== 'fromScript',
@@ -162,9 +170,10 @@ function timedExperiments(gameDay: GameDay, phases: readonly PhaseWindow[]): Tim
   });
 }
 
-function readBackOf(gameDay: GameDay): Pick<DrillPlan, 'readBack'> {
+function readBackOf(gameDay: GameDay): Pick<DrillPlan, 'readBack' | 'readBackUnavailable'> {
   const integrity = gameDay.checks.integrity;
   if (!integrity?.enabled || !integrity.readBack) return {};
+  if (gameDay.load.engine === 'k6-operator') return { readBackUnavailable: OPERATOR_NO_CAPTURES };
   const { readBack: contract, concurrency, ratePerSecond, replaySample } = integrity;
   return { readBack: { contract, concurrency, replaySample, ...(ratePerSecond ? { ratePerSecond } : {}) } };
 }
@@ -198,6 +207,22 @@ function postgresUrl(value: string, where: string): string {
   const url = expandEnvReferences(value, where);
   if (!/^postgres(ql)?:\/\/\S+$/.test(url)) throw new UsageError(`${where} is not a PostgreSQL URL once expanded (it begins "${url.slice(0, 11)}"); write it like postgres://user:password@127.0.0.1:5432/dbname`);
   return url;
+}
+
+/** What a load on the k6-operator cannot give back, said once in the drill's output (and as a note in the run's timeline). */
+export const OPERATOR_GIVES_NO_SUMMARY =
+  "the k6-operator gives no summary, thresholds or request records back from its runners: the script's thresholds are not judged, and the checks read their evidence from the game-day file's `observe`";
+
+/** Why a k6-operator load has no read-back: the read-back needs the creates' responses, which only peakready's own engine records. */
+export const OPERATOR_NO_CAPTURES = "the k6-operator's runners give no request captures back (the read-back needs the creates' responses, which only the builtin engine records)";
+
+/** The cluster from the kubeconfig (a missing file or context is a usage error now, not after the rig started) and the TestRun for it. */
+async function operatorOf(gameDay: GameDay, env: Record<string, string>): Promise<NonNullable<DrillPlan['k6Operator']>> {
+  const settings = gameDay.load.k6Operator;
+  if (!settings) throw new UsageError(`${gameDay.file} load.k6Operator: engine k6-operator needs it`);
+  const api = K6OperatorApi.open(settings);
+  const rendered = await renderForOperator(gameDay.load.script, env, settings, api.namespace);
+  return { settings, server: api.server, context: api.context, namespace: api.namespace, rendered };
 }
 
 function scalingFromPrometheusOf(observe: GameDay['observe'], prometheus: string | true | undefined): Pick<DrillPlan, 'scalingFromPrometheus'> {

@@ -39,3 +39,9 @@ export function formatDrillStatus(status: DrillStatus): string {
 function faultLabel(fault: FaultWindow): string {
   return `${fault.proxy}:${fault.kind === 'disable' ? 'down' : (fault.toxic?.type ?? 'toxic')}`;
 }
+
+/** `k6-operator started 01:12/03:00 | 4 runners | faults recommendations:down`: what the drill knows of a load in a cluster. */
+export function formatOperatorStatus(status: { stage: string; elapsedMs: number; totalMs: number; parallelism: number; activeFaults: readonly FaultWindow[] }): string {
+  const faults = status.activeFaults.length ? status.activeFaults.map(faultLabel).join(', ') : 'none';
+  return `k6-operator ${status.stage.padEnd(14)} ${mmss(status.elapsedMs)}/${mmss(status.totalMs)} | ${status.parallelism} runners | faults ${faults}`;
+}

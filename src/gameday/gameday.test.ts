@@ -128,6 +128,26 @@ checks:
     expect(twice).toEqual(['8 checks.integrity.sql[1].name: "twice" names another SQL check already; give each its own name']);
   });
 
+  it('engine k6-operator: needs its block, a target the cluster can reach, never the bundled shop', () => {
+    const bundled = gameDayFile(`name: x\nsystem: { bundled: {} }\nload: { script: a.js, engine: k6-operator, k6Operator: { parallelism: 2 } }\n`);
+    expect(problems(bundled)).toEqual(["3 load.engine: the bundled shop runs on this machine, out of the cluster's reach: use engine builtin or k6 for it, or drill your cluster's shop with `system.target`"]);
+    const loopback = gameDayFile(`name: x\nsystem: { target: http://127.0.0.1:8080 }\nload: { script: a.js, engine: k6-operator }\n`);
+    const found = problems(loopback);
+    expect(found.some((p) => p.includes('load.k6Operator: engine k6-operator needs `k6Operator: { parallelism: N }`'))).toBe(true);
+    expect(found.some((p) => p.startsWith('2 system.target: the runners run in the cluster, where 127.0.0.1 is the runner pod itself'))).toBe(true);
+    const stray = gameDayFile(`name: x\nsystem: { target: http://127.0.0.1:8080 }\nload: { script: a.js, k6Operator: { parallelism: 2 } }\n`);
+    expect(problems(stray)).toEqual(['3 load.k6Operator: is read only with `engine: k6-operator`; drop it or choose that engine']);
+
+    const file = gameDayFile(`name: cluster shop
+system: { target: http://gateway.shop.svc:8080, allowRemote: true }
+load:
+  script: load/peak.js
+  engine: k6-operator
+  k6Operator: { parallelism: 4, namespace: load, kubeconfig: kube/config, context: staging, runnerImage: grafana/k6:0.54.0 }
+`);
+    expect(loadGameDay(file).load.k6Operator).toEqual({ parallelism: 4, namespace: 'load', kubeconfig: join(file, '..', 'kube/config'), context: 'staging', runnerImage: 'grafana/k6:0.54.0', separate: false });
+  });
+
   it('names a default profile the file does not have', () => {
     const file = gameDayFile(`name: x\nsystem: { bundled: {} }\nload: { script: a.js }\nprofile: fast\nprofiles: { smoke: {} }\n`);
     expect(problems(file)).toEqual(['4 profile: "fast" is not among profiles (smoke)']);

@@ -53,7 +53,7 @@ function resolvePaths(file: string, raw: GameDayFile): GameDay {
     file,
     name: raw.name,
     system: system.target ? { kind: 'target', url: system.target, allowRemote: system.allowRemote } : { kind: 'bundled', ...system.bundled },
-    load: { ...raw.load, script: here(raw.load.script) },
+    load: { ...raw.load, script: here(raw.load.script), ...(raw.load.k6Operator?.kubeconfig ? { k6Operator: { ...raw.load.k6Operator, kubeconfig: here(raw.load.k6Operator.kubeconfig) } } : {}) },
     faults: { toxiproxy: raw.faults.toxiproxy, experiments: raw.faults.experiments.map((e) => ({ ...e, file: here(e.file) })) },
     observe: raw.observe,
     checks: {

@@ -4,6 +4,7 @@ import { durationField } from '../config/duration-field.js';
 import { strictObject } from '../config/strict-object.js';
 import { readBackContractSchema } from '../readback/contract.js';
 import { databaseUrlField, sqlInvariantSchema } from '../readback/sql-invariant.js';
+import { isLoopbackHost } from '../util/loopback.js';
 
 /**
  * The game-day file: which system, which load, which faults when, where each check reads its
@@ -49,10 +50,20 @@ const declaredPhase = strictObject({
   duration: durationField.describe('how long it lasts, e.g. "5m"'),
 });
 
+const k6Operator = strictObject({
+  parallelism: z.number().int().min(1).max(1000).describe('k6 runner pods; each runs its share of the VUs and of the arrival rate'),
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes namespace: lower-case letters, digits and "-"').optional().describe('where the ConfigMap and the TestRun are created (default: the context\'s namespace)'),
+  kubeconfig: z.string().min(1).optional().describe('the kubeconfig file, relative to this file (default: $KUBECONFIG or ~/.kube/config, as kubectl)'),
+  context: z.string().min(1).optional().describe('the kubeconfig context (default: its current one)'),
+  runnerImage: z.string().min(1).optional().describe('the runners\' image (spec.runner.image; default: the k6-operator\'s)'),
+  separate: z.boolean().default(false).describe('one runner per node (spec.separate)'),
+});
+
 const load = strictObject({
   script: z.string().min(1).describe('the k6 script'),
   env: z.record(z.string(), z.string()).default({}).describe('its environment (`__ENV`); TIME_SCALE and BASE_URL are added by the drill'),
-  engine: z.enum(['builtin', 'k6']).default('builtin'),
+  engine: z.enum(['builtin', 'k6', 'k6-operator']).default('builtin').describe('`builtin` (peakready\'s own k6 runtime), `k6` (a k6 from PATH), or `k6-operator` (runner pods in the cluster through the k6-operator: `k6Operator`)'),
+  k6Operator: k6Operator.optional().describe('engine k6-operator: the cluster (kubeconfig, context, namespace) and the runners (parallelism, image, one per node)'),
   timeScale: z.number().gt(0).default(1).describe('compresses the story: passed to the script as TIME_SCALE, and to the chaos experiments'),
   phases: z.union([z.literal('fromScript'), z.array(declaredPhase).min(1)]).default('fromScript').describe('the named phases the faults and checks refer to: the script\'s scenarios, or declared here'),
 });
@@ -168,6 +179,7 @@ export const gameDaySchema = strictObject({
   if (g.observe.scaling.prometheus && !g.observe.scaling.prometheus.url && !g.observe.metrics.prometheus) {
     ctx.addIssue({ code: 'custom', path: ['observe', 'scaling', 'prometheus', 'url'], message: 'give the URL of the Prometheus to read, here or as observe.metrics.prometheus' });
   }
+  for (const issue of k6OperatorIssues(g.system, g.load)) ctx.addIssue({ code: 'custom', ...issue });
   if (g.system.target && g.observe.scaling.local) {
     ctx.addIssue({ code: 'custom', path: ['observe', 'scaling', 'local'], message: 'the local autoscaler scales the bundled shop only; drop it for a target' });
   }
@@ -189,6 +201,21 @@ function integrityRules(g: { system: { bundled?: unknown }; checks: { integrity?
   if (g.system.bundled && integrity.databaseUrl !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['checks', 'integrity', 'databaseUrl'], message: "the bundled shop's SQL checks read its own database (embedded PGlite, or system.bundled.databaseUrl); drop this" });
   }
+}
+
+/** `engine: k6-operator` runs the load in a cluster: it needs its block, and a system the cluster can reach. */
+function k6OperatorIssues(sut: z.output<typeof system>, traffic: z.output<typeof load>): Array<{ path: string[]; message: string }> {
+  if (traffic.engine !== 'k6-operator') {
+    return traffic.k6Operator ? [{ path: ['load', 'k6Operator'], message: 'is read only with `engine: k6-operator`; drop it or choose that engine' }] : [];
+  }
+  const issues: Array<{ path: string[]; message: string }> = [];
+  if (!traffic.k6Operator) issues.push({ path: ['load', 'k6Operator'], message: 'engine k6-operator needs `k6Operator: { parallelism: N }` (and the namespace, context or kubeconfig of the cluster)' });
+  if (sut.bundled) {
+    issues.push({ path: ['load', 'engine'], message: "the bundled shop runs on this machine, out of the cluster's reach: use engine builtin or k6 for it, or drill your cluster's shop with `system.target`" });
+  } else if (sut.target && isLoopbackHost(URL.parse(sut.target)?.hostname ?? '')) {
+    issues.push({ path: ['system', 'target'], message: 'the runners run in the cluster, where 127.0.0.1 is the runner pod itself: give the URL the cluster reaches your system at (e.g. http://gateway.shop.svc:8080) and `allowRemote: true`' });
+  }
+  return issues;
 }
 
 export type GameDayFile = z.output<typeof gameDaySchema>;

@@ -20,6 +20,8 @@ export interface TestRunOptions {
   arguments?: string[];
   /** one runner per node (spec.separate) */
   separate?: boolean;
+  /** the runners' image (spec.runner.image); default the operator's */
+  runnerImage?: string;
 }
 
 export interface RenderedTestRun {
@@ -79,7 +81,7 @@ export async function renderTestRun(o: TestRunOptions): Promise<RenderedTestRun>
       // the operator mounts the ConfigMap at /test/ and runs `k6 run /test/<file>`
       script: { configMap: { name: `${name}-script`, file } },
       arguments: args.join(' '),
-      runner: { metadata: { labels } },
+      runner: { metadata: { labels }, ...(o.runnerImage ? { image: o.runnerImage } : {}) },
     },
   };
   const yaml = [configMap, testRun].map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');

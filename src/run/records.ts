@@ -37,7 +37,20 @@ export type TimelineEvent =
   | { t: number; type: 'replicas'; service: string; from: number; to: number; ready: number }
   | { t: number; type: 'replica'; service: string; replica: string; pid: number; state: 'started' | 'ready' | 'draining' | 'stopped' | 'crashed' }
   | { t: number; type: 'probe'; experiment: string; probe: string; stage: 'before' | 'during' | 'after'; ok: boolean; value: number | string | null; detail?: string }
-  | { t: number; type: 'note'; level: 'info' | 'warn' | 'error'; message: string };
+  | { t: number; type: 'note'; level: 'info' | 'warn' | 'error'; message: string }
+  | {
+      t: number;
+      /** a Kubernetes object peakready created for the run (the k6-operator's ConfigMap and TestRun), and its deletion */
+      type: 'k8s-object';
+      action: 'created' | 'deleted' | 'delete-failed';
+      /** e.g. ConfigMap, TestRun */
+      kind: string;
+      name: string;
+      namespace: string;
+      /** the API server */
+      server: string;
+      detail?: string;
+    };
 
 export type TimelineEventType = TimelineEvent['type'];
 
@@ -290,4 +303,6 @@ export interface CleanupSnapshot {
   ports: Array<{ port: number; owner: string }>;
   toxics: Array<{ proxy: string; toxic: string }>;
   disabledProxies: string[];
+  /** Kubernetes objects the run created and did not delete (absent: it created none) */
+  kubernetes?: Array<{ kind: string; name: string; namespace: string }>;
 }

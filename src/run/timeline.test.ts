@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from './records.js';
-import { activeFaults, faultWindows, inAny, namedIntervals, OUTAGE, outageIntervals, phaseIntervals, replicaStarts, requestsDuring, runSpan, union } from './timeline.js';
+import { activeFaults, faultWindows, inAny, kubernetesLeftovers, namedIntervals, OUTAGE, outageIntervals, phaseIntervals, replicaStarts, requestsDuring, runSpan, union } from './timeline.js';
 
 type FaultEvent = Extract<TimelineEvent, { type: 'fault' }>;
 
@@ -131,5 +131,12 @@ describe('run span and interval helpers', () => {
     ]);
     expect(inAny(10, [{ start: 0, end: 10 }])).toBe(false);
     expect(inAny(0, [{ start: 0, end: 10 }])).toBe(true);
+  });
+
+  it('kubernetesLeftovers: what the run created and did not delete', () => {
+    const k8s = (t: number, action: 'created' | 'deleted' | 'delete-failed', kind: string, name: string): TimelineEvent => ({ t, type: 'k8s-object', action, kind, name, namespace: 'load', server: 'https://k8s:6443' });
+    const timeline = [k8s(1, 'created', 'ConfigMap', 'smoke-a1b2c-script'), k8s(2, 'created', 'TestRun', 'smoke-a1b2c'), k8s(9, 'deleted', 'TestRun', 'smoke-a1b2c'), k8s(10, 'delete-failed', 'ConfigMap', 'smoke-a1b2c-script')];
+    expect(kubernetesLeftovers(timeline)).toEqual([{ kind: 'ConfigMap', name: 'smoke-a1b2c-script', namespace: 'load' }]);
+    expect(kubernetesLeftovers(timeline.slice(0, 3).concat(k8s(11, 'deleted', 'ConfigMap', 'smoke-a1b2c-script')))).toEqual([]);
   });
 });

@@ -170,3 +170,15 @@ export function union(intervals: readonly Interval[]): Interval[] {
   }
   return out;
 }
+
+/** Kubernetes objects the run created (`k8s-object` events) and did not delete, in creation order. */
+export function kubernetesLeftovers(timeline: readonly TimelineEvent[]): Array<{ kind: string; name: string; namespace: string }> {
+  const left = new Map<string, { kind: string; name: string; namespace: string }>();
+  for (const e of timeline) {
+    if (e.type !== 'k8s-object') continue;
+    const key = `${e.server} ${e.kind} ${e.namespace}/${e.name}`;
+    if (e.action === 'created') left.set(key, { kind: e.kind, name: e.name, namespace: e.namespace });
+    else if (e.action === 'deleted') left.delete(key);
+  }
+  return [...left.values()];
+}

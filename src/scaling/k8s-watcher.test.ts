@@ -1,16 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeKubeconfig } from '../../test/support/kubeconfig.js';
 import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { PassThrough } from 'node:stream';
 import { watchCluster } from './cluster-watch.js';
 import { hpaLimitedBy } from './k8s-events.js';
-import { loadKubeConfig, startK8sWatcher } from './k8s-watcher.js';
+import { loadKubeConfig } from '../config/kubeconfig.js';
+import { startK8sWatcher } from './k8s-watcher.js';
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/scaling/k8s/', import.meta.url));
 const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
@@ -84,32 +86,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters:
-- name: local
-  cluster:
-    server: http://127.0.0.1:${port}
-    # @kubernetes/client-node refuses plain HTTP unless told to (as for \`kubectl proxy\`)
-    insecure-skip-tls-verify: true
-- name: other
-  cluster:
-    server: http://127.0.0.1:1
-users:
-- name: tester
-  user:
-    token: recorded-token
-contexts:
-- name: other
-  context: { cluster: other, user: tester }
-- name: recorded
-  context: { cluster: local, user: tester, namespace: shop }
-current-context: other
-`,
-  );
+  kubeconfig = writeKubeconfig(dir, port);
 });
 
 afterAll(async () => {

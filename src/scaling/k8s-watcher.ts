@@ -1,5 +1,6 @@
-import { AppsV1Api, AutoscalingV2Api, KubeConfig, Watch } from '@kubernetes/client-node';
-import { EnvironmentError, UsageError } from '../errors.js';
+import { AppsV1Api, AutoscalingV2Api, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { contextNamespace, loadKubeConfig } from '../config/kubeconfig.js';
+import { EnvironmentError } from '../errors.js';
 import type { TimelineEvent } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import { wallClock, type Clock } from '../util/clock.js';
@@ -41,29 +42,10 @@ const RESOURCES = {
   deployment: (ns: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments`,
 };
 
-export function loadKubeConfig(options: { kubeconfig?: string; context?: string }): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
-  } catch (error) {
-    throw new UsageError(`cannot read kubeconfig ${options.kubeconfig ?? '(default)'}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (options.context) {
-    const names = kc.getContexts().map((c) => c.name);
-    if (!names.includes(options.context)) {
-      throw new UsageError(`--kube-context: no context "${options.context}" in the kubeconfig (contexts: ${names.join(', ') || 'none'})`);
-    }
-    kc.setCurrentContext(options.context);
-  }
-  if (!kc.getCurrentCluster()) throw new UsageError('the kubeconfig has no current cluster; pass --kube-context');
-  return kc;
-}
-
 /** Starts watching; resolves once the initial lists were read (so their state is recorded). */
 export async function startK8sWatcher(options: K8sWatcherOptions): Promise<K8sWatcher> {
   const kc = loadKubeConfig(options);
-  const namespace = options.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  const namespace = options.namespace ?? contextNamespace(kc);
   const watcher = new ClusterWatcher(kc, namespace, options);
   await Promise.all([watcher.follow('hpa'), watcher.follow('deployment')]);
   return { server: watcher.server, namespace, stop: async () => watcher.stop() };

@@ -2,7 +2,7 @@ import { evaluateBudget, type BudgetOutcome } from '../budgets/evaluate.js';
 import { BUDGET_METRICS } from '../budgets/types.js';
 import type { Budgets } from '../budgets/types.js';
 import type { CheckDetail, CheckResult } from '../run/records.js';
-import { fromDetails, skipped } from './check-result.js';
+import { fromDetails, operatorWithout, skipped } from './check-result.js';
 import type { RunData } from '../run/run-data.js';
 
 const ID = 'budgets';
@@ -11,7 +11,7 @@ const TITLE = 'Performance budgets';
 /** Every threshold of the budgets file, judged exactly on requests.ndjson (whole run, windows, phases). */
 export function checkBudgets(data: RunData, budgets: Budgets): CheckResult {
   if (!budgets.thresholds.length) return skipped(ID, TITLE, `${budgets.file} declares no thresholds`);
-  if (!data.requestsRecorded) return skipped(ID, TITLE, 'the run recorded no requests (requests.ndjson missing)');
+  if (!data.requestsRecorded) return skipped(ID, TITLE, operatorWithout(data, 'request records') ?? 'the run recorded no requests (requests.ndjson missing)');
   const outcomes = budgets.thresholds.map((b) => evaluateBudget(b, data.requests, { intervals: data.intervals, span: data.span }));
   const details = outcomes.map((o) => {
     let note = o.note;

@@ -1,4 +1,5 @@
 import type { CheckResult } from '../run/records.js';
+import type { RunData } from '../run/run-data.js';
 
 type Detail = CheckResult['details'][number];
 
@@ -23,4 +24,13 @@ export function pct(ratio: number): string {
 
 export function ms(value: number): string {
   return value >= 100 ? `${Math.round(value)}ms` : `${Number(value.toFixed(1))}ms`;
+}
+
+/**
+ * Why a record of the load is missing when the drill ran it on the k6-operator (config.json
+ * `engine`): the runners in the cluster give no request records, captures or summary back.
+ * Undefined for any other run, whose own reason stands.
+ */
+export function operatorWithout(data: Pick<RunData, 'config'>, what: string): string | undefined {
+  return data.config?.engine === 'k6-operator' ? `the load ran on k6-operator runners in the cluster, which give no ${what} back` : undefined;
 }

@@ -112,8 +112,9 @@ describe('each check catches its failure', () => {
 
   it('cleanup: every kind of leftover is named', () => {
     const c = checksOf(['leftovers']).cleanup!;
-    expect(c).toMatchObject({ status: 'fail', figure: '4 left' });
+    expect(c).toMatchObject({ status: 'fail', figure: '5 left' });
     expect(detail(c, 'processes').note).toBe('pid 4242 (catalog-2)');
+    expect(detail(c, 'Kubernetes objects').note).toBe('TestRun load/black-friday-k3x9a');
     expect(detail(c, 'disabled proxies').note).toBe('recommendations');
   });
 

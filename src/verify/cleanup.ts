@@ -6,7 +6,7 @@ import { assertReadable, type RunData } from '../run/run-data.js';
 const ID = 'cleanup';
 const TITLE = 'Clean-up';
 
-/** After the stack and faults stopped: no process, port, toxic or disabled proxy left (cleanup.json). */
+/** After the stack and faults stopped: no process, port, toxic, disabled proxy or Kubernetes object left (cleanup.json). */
 export function checkCleanup(data: RunData, budgets: Budgets): CheckResult {
   if (!budgets.cleanup.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
   assertReadable(data, 'cleanup');
@@ -17,6 +17,7 @@ export function checkCleanup(data: RunData, budgets: Budgets): CheckResult {
     ['ports', snapshot.ports.map((p) => `${p.port} (${p.owner})`)],
     ['toxics', snapshot.toxics.map((t) => `${t.proxy}/${t.toxic}`)],
     ['disabled proxies', snapshot.disabledProxies],
+    ...(snapshot.kubernetes ? [['Kubernetes objects', snapshot.kubernetes.map((o) => `${o.kind} ${o.namespace}/${o.name}`)] as [string, string[]]] : []),
   ];
   const details = leftovers.map(([name, left]) => ({
     name,

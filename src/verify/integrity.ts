@@ -1,6 +1,6 @@
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, IntegritySnapshot, RequestRecord } from '../run/records.js';
-import { fromDetails, skipped } from './check-result.js';
+import { fromDetails, operatorWithout, skipped } from './check-result.js';
 import { detail, readBackEvidence, type Evidence } from './integrity-readback.js';
 import { sqlEvidence } from './integrity-sql.js';
 import { assertReadable, type RunData } from '../run/run-data.js';
@@ -26,7 +26,7 @@ export function checkIntegrity(data: RunData, budgets: Budgets): CheckResult {
   assertReadable(data, 'sqlChecks');
   const { readback, integrity, sqlChecks } = data;
   if (!readback && !integrity && !sqlChecks) {
-    return skipped(ID, TITLE, 'no readback.json, integrity.json or sql-checks.json in the run (no read-back contract, no SQL checks, and a --target run cannot read the stored orders)');
+    return skipped(ID, TITLE, operatorWithout(data, 'request captures to read back') ?? 'no readback.json, integrity.json or sql-checks.json in the run (no read-back contract, no SQL checks, and a --target run cannot read the stored orders)');
   }
   const read = readback ? readBackEvidence(readback) : undefined;
   const stored = integrity ? storedEvidence(integrity, data.requests) : undefined;

@@ -2,7 +2,7 @@ import { percentile } from '../budgets/evaluate.js';
 import { faultWindows, inAny, OUTAGE, replicaStarts, union, type Interval } from '../run/timeline.js';
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, RequestRecord } from '../run/records.js';
-import { fromDetails, ms, pct, skipped } from './check-result.js';
+import { fromDetails, ms, operatorWithout, pct, skipped } from './check-result.js';
 import { nameMatcher, type RunData } from '../run/run-data.js';
 
 const ID = 'isolation';
@@ -39,7 +39,7 @@ interface Judged {
 export function checkIsolation(data: RunData, budgets: Budgets): CheckResult {
   const limits = budgets.isolation;
   if (!limits.enabled) return skipped(ID, TITLE, `disabled in ${budgets.file}`);
-  if (!data.requestsRecorded) return skipped(ID, TITLE, 'the run recorded no requests');
+  if (!data.requestsRecorded) return skipped(ID, TITLE, operatorWithout(data, 'request records') ?? 'the run recorded no requests');
   const outage = outageOf(data, limits.failing);
   if (!outage?.length) return noOutage(data, limits.failing);
   if (!limits.protect.length) return skipped(ID, TITLE, NOTHING_PROTECTED);

@@ -1,6 +1,6 @@
 import type { CheckResult } from '../run/records.js';
 import type { Check } from './check.js';
-import { fromDetails, skipped } from './check-result.js';
+import { fromDetails, operatorWithout, skipped } from './check-result.js';
 
 const ID = 'thresholds';
 const TITLE = "Script's thresholds";
@@ -17,7 +17,7 @@ interface SummaryThresholds {
  */
 export const checkThresholds: Check = (data): CheckResult => {
   const summary = data.summary as SummaryThresholds | undefined;
-  if (!summary?.metrics) return skipped(ID, TITLE, 'no summary.json: the load did not finish');
+  if (!summary?.metrics) return skipped(ID, TITLE, operatorWithout(data, "summary: the script's thresholds were not read") ?? 'no summary.json: the load did not finish');
   const details: CheckResult['details'] = [];
   for (const [metric, entry] of Object.entries(summary.metrics)) {
     for (const [expression, verdict] of Object.entries(entry.thresholds ?? {})) {

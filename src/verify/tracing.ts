@@ -3,7 +3,7 @@ import type { CheckResult } from '../run/records.js';
 import { faultWindows } from '../run/timeline.js';
 import { assembleTraces, evaluateTraceRules, tracingCompleteness, type TraceRule } from '../telemetry/traces/index.js';
 import type { JudgeOptions } from './check.js';
-import { fromDetails, pct, skipped } from './check-result.js';
+import { fromDetails, operatorWithout, pct, skipped } from './check-result.js';
 import type { RunData } from '../run/run-data.js';
 
 const ID = 'tracing';
@@ -34,7 +34,7 @@ export function checkTracing(data: RunData, budgets: Budgets, options: JudgeOpti
       note: reasons.length ? `${reasons.join(', ')}; e.g. ${c.missing.slice(0, 3).join(', ')}` : 'every trace arrived whole',
     });
   } else {
-    details.push({ name: 'complete traces', status: 'skip', figure: '-', limit: `>= ${pct(limits.completeness)}`, note: 'no request carried a trace id' });
+    details.push({ name: 'complete traces', status: 'skip', figure: '-', limit: `>= ${pct(limits.completeness)}`, note: operatorWithout(data, 'request records: completeness needs the trace ids the load sent') ?? 'no request carried a trace id' });
   }
 
   const results = evaluateTraceRules(traces, traceRules(options), { faultWindows: faultWindows(timeline, span.end) });

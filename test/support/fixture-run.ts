@@ -189,7 +189,7 @@ function fixtureIntegrity(broken: ReadonlySet<FixtureBreak>, traffic: Traffic): 
 
 function fixtureCleanup(broken: ReadonlySet<FixtureBreak>): CleanupSnapshot {
   return broken.has('leftovers')
-    ? { t: at(82), processes: [{ pid: 4242, name: 'catalog-2' }], ports: [{ port: 7101, owner: 'catalog' }], toxics: [{ proxy: 'recommendations', toxic: 'latency_downstream' }], disabledProxies: ['recommendations'] }
+    ? { t: at(82), processes: [{ pid: 4242, name: 'catalog-2' }], ports: [{ port: 7101, owner: 'catalog' }], toxics: [{ proxy: 'recommendations', toxic: 'latency_downstream' }], disabledProxies: ['recommendations'], kubernetes: [{ kind: 'TestRun', name: 'black-friday-k3x9a', namespace: 'load' }] }
     : { t: at(82), processes: [], ports: [], toxics: [], disabledProxies: [] };
 }
 
