@@ -65,6 +65,8 @@ function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, 
     script: relativeToCwd(plan.script),
     chaos: plan.experiments.map((e) => relativeToCwd(e.file)),
     target: plan.withStack ? null : plan.scriptEnv.BASE_URL,
+    // the seeded defects switched on in the bundled shop (the reports name them)
+    defects: plan.defects,
     budgets: plan.budgets.file,
     baseline: options.baselineFile ?? null,
     grafanaUrl: options.grafanaUrl ?? null,

@@ -3,6 +3,7 @@ import { checkBlocks } from '../budgets/schema.js';
 import { durationField } from '../config/duration-field.js';
 import { strictObject } from '../config/strict-object.js';
 import { readBackContractSchema } from '../readback/contract.js';
+import { DEFECT_NAMES } from '../stack/defects.js';
 
 /**
  * The game-day file: which system, which load, which faults when, where each check reads its
@@ -30,6 +31,7 @@ export const offsetField = z.union([z.string(), z.number()]).transform((value, c
 const bundledSystem = strictObject({
   basePort: z.number().int().min(1024).max(64_000).optional().describe('first port of the local stack (it uses the next ~400)'),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'write a PostgreSQL URL like "postgres://user:pass@127.0.0.1:5432/db"').optional().describe('a real PostgreSQL instead of embedded PGlite'),
+  defects: z.array(z.enum(DEFECT_NAMES)).optional().describe('seeded defects to switch on in the shop (reference-stack/README.md, "Seeded defects"); each is a bug one check exists to catch'),
 });
 
 const system = strictObject({
