@@ -50,6 +50,8 @@ export class Upstream {
     readonly name: UpstreamName,
     readonly baseUrl: string,
     private readonly defaultTimeoutMs: number,
+    /** false: the CLIENT span is recorded but no `traceparent` is sent (the seeded defect `trace-context-dropped`) */
+    private readonly propagate = true,
   ) {
     const url = new URL(baseUrl);
     this.origin = url.origin;
@@ -72,7 +74,7 @@ export class Upstream {
       headers['content-type'] = 'application/json';
     }
     const span = tracingEnabled() ? this.startClientSpan(method, path, options.trace) : undefined;
-    if (span) injectContext(options.trace ?? NO_TRACE, span, headers);
+    if (span && this.propagate) injectContext(options.trace ?? NO_TRACE, span, headers);
     const started = process.hrtime.bigint();
     let status = 0;
     try {
@@ -168,6 +170,6 @@ class CallCancellation {
 }
 
 /** The upstream at `<UPSTREAM>_URL` (required: the supervisor always passes it). */
-export function upstreamFromEnv(name: UpstreamName, defaultTimeoutMs: number): Upstream {
-  return new Upstream(name, envString(upstreamEnvVar(name)), defaultTimeoutMs);
+export function upstreamFromEnv(name: UpstreamName, defaultTimeoutMs: number, options: { propagate?: boolean } = {}): Upstream {
+  return new Upstream(name, envString(upstreamEnvVar(name)), defaultTimeoutMs, options.propagate);
 }

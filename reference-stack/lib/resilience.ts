@@ -62,6 +62,25 @@ export function optionalDependency(options: OptionalDependencyOptions): Optional
   };
 }
 
+/**
+ * SEEDED DEFECT `product-unguarded-recommendations` (see src/stack/defects.ts): the same interface
+ * with no bulkhead, no breaker and no timeout of its own; the caller waits as long as the call
+ * takes (its upstream's generic deadline). A failure still degrades, but only once it comes.
+ */
+export function unguardedDependency(): OptionalDependency {
+  const never = new AbortController().signal;
+  return {
+    state: 0,
+    async execute(work) {
+      try {
+        return { ok: true, value: await work(never) };
+      } catch (error) {
+        return { ok: false, reason: classify(error), error };
+      }
+    },
+  };
+}
+
 function classify(error: unknown): DegradeReason {
   if (error instanceof BulkheadRejectedError) return 'bulkhead_full';
   if (error instanceof BrokenCircuitError) return 'breaker_open';

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import type { DrillOptions } from '../drill/drill-options.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { DEFECT_NAMES, parseDefects } from '../stack/defects.js';
 import { parseOtlpForwardFlag, parseUrlFlag } from '../util/url-flag.js';
 
 function positiveNumber(value: string): number {
@@ -15,6 +16,10 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1024 || n > 64_000) throw new InvalidArgumentError('expected a port between 1024 and 64000');
   return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -42,6 +47,7 @@ export function registerDrill(program: Command): void {
     .option('--otlp-forward <url>', 'also forward every trace the services send to this OTLP/HTTP endpoint (collector, Tempo, Jaeger), to see the drill in your own tools')
     .option('--prometheus [url]', "read metrics with PromQL from this Prometheus instead of scraping each replica; without a URL, start Debian's Prometheus for the bundled stack")
     .option('-e, --env <KEY=VALUE>', 'extra environment for the scenario (repeatable)', keyValue)
+    .option('--defect <name>', `switch on a seeded defect in the bundled shop (repeatable): ${DEFECT_NAMES.join(', ')}; see reference-stack/README.md`, collect)
     .option('--quiet', 'no live status line; a plain line every few seconds', false)
     .option('--dry-run', 'validate everything, reach every endpoint the file names, print the plan (phases, when each fault is on, what each check reads); start nothing', false)
     .addHelpText(
@@ -53,6 +59,7 @@ Example:
   $ npx peakready drill my-shop.gameday.yaml     # your own system (see scenarios/gameday.yaml)
   $ npx peakready drill my-shop.gameday.yaml --dry-run
   $ npx peakready drill --baseline main/report.json --budget budgets.yaml
+  $ npx peakready drill --profile smoke --defect inventory-oversell   # a seeded bug: integrity must fail
 
 Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error,
 4 inconclusive: no check failed, but the test rig was starved while one judged, or the load was not fully sent.
@@ -76,6 +83,7 @@ interface DrillFlags {
   prometheus?: string | true;
   otlpForward?: string;
   env?: Record<string, string>;
+  defect?: string[];
   quiet: boolean;
   dryRun: boolean;
 }
@@ -137,6 +145,7 @@ function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOption
     ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
     ...(opts.otlpForward ? { otlpForwardUrl: opts.otlpForward } : {}),
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.defect ? { defects: parseDefects(opts.defect) } : {}),
     quiet: opts.quiet,
   };
 }

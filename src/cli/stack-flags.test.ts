@@ -41,4 +41,10 @@ describe('stack flags', () => {
     expect(() => stackOptionsFromFlags({ toxiproxy: 'http://10.1.2.3:8474' })).toThrow(/not a loopback address/);
     expect(() => stackOptionsFromFlags({ otlpEndpoint: 'nope', tracing: true })).toThrow(/--otlp-endpoint: "nope" is not a URL/);
   });
+
+  it('--defect switches seeded defects on and refuses unknown ones with the list', () => {
+    expect(stackOptionsFromFlags({ defect: ['no-scale', 'trace-context-dropped'] }, {}).defects).toEqual(['no-scale', 'trace-context-dropped']);
+    expect(stackOptionsFromFlags({}, {}).defects).toBeUndefined();
+    expect(() => stackOptionsFromFlags({ defect: ['leave-toxin'] }, {})).toThrow(/did you mean "leave-toxic"/);
+  });
 });

@@ -4,6 +4,7 @@ import { parseDuration } from '../util/duration.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 import { parseUrlFlag } from '../util/url-flag.js';
 import { SERVICE_NAMES, type ServiceName } from '../stack/definition.js';
+import { DEFECT_NAMES, parseDefects } from '../stack/defects.js';
 import type { StartStackOptions } from '../supervisor/supervisor.js';
 
 /**
@@ -21,6 +22,7 @@ export interface StackFlags {
   readyTimeout?: string;
   prometheus?: boolean;
   autoscale?: string | true;
+  defect?: string[];
 }
 
 export function addStackFlags(command: Command): Command {
@@ -34,7 +36,8 @@ export function addStackFlags(command: Command): Command {
     .addOption(new Option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite database').env('DATABASE_URL'))
     .option('--ready-timeout <duration>', 'how long each replica may take to become ready', '30s')
     .option('--prometheus', "also run Debian's Prometheus (/usr/bin/prometheus) scraping every replica, on base port +303, with the alerts/ rules loaded")
-    .option('--autoscale [sync-period]', "scale the services as their HPAs would (Kubernetes' algorithm on measured CPU); a sync period shorter than Kubernetes' 15 s compresses every HPA period with it", false);
+    .option('--autoscale [sync-period]', "scale the services as their HPAs would (Kubernetes' algorithm on measured CPU); a sync period shorter than Kubernetes' 15 s compresses every HPA period with it", false)
+    .option('--defect <name>', `switch on a seeded defect (repeatable): ${DEFECT_NAMES.join(', ')}; see reference-stack/README.md`, (value: string, previous: string[] = []) => [...previous, value]);
 }
 
 export function parseBasePort(value: string | undefined): number {
@@ -83,6 +86,7 @@ export function stackOptionsFromFlags(flags: StackFlags, environment: NodeJS.Pro
     ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
     readyTimeoutMs: parseDuration(flags.readyTimeout ?? '30s', '--ready-timeout'),
     ...(flags.prometheus ? { prometheus: true } : {}),
+    ...(flags.defect ? { defects: parseDefects(flags.defect) } : {}),
     ...(flags.autoscale ? { autoscale: { syncPeriodMs: flags.autoscale === true ? 15_000 : parseDuration(flags.autoscale, '--autoscale') } } : {}),
   };
 }

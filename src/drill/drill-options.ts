@@ -33,6 +33,8 @@ export interface DrillOptions {
   prometheus?: string | true;
   /** also forward every OTLP request the receiver takes to this endpoint (the user's collector, Tempo, Jaeger) */
   otlpForwardUrl?: string;
+  /** seeded defects to switch on in the bundled shop (--defect, repeatable; added to the file's system.bundled.defects) */
+  defects?: readonly string[];
   /** extra env for the scenario (-e KEY=VALUE) */
   env?: Record<string, string>;
   quiet?: boolean;

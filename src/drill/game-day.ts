@@ -69,6 +69,8 @@ function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, 
     ...(plan.k6Operator ? { k6Operator: { server: plan.k6Operator.server, namespace: plan.k6Operator.namespace, testRun: plan.k6Operator.rendered.name } } : {}),
     chaos: plan.experiments.map((e) => relativeToCwd(e.file)),
     target: plan.withStack ? null : plan.scriptEnv.BASE_URL,
+    // the seeded defects switched on in the bundled shop (the reports name them)
+    defects: plan.defects,
     budgets: plan.budgets.file,
     baseline: options.baselineFile ?? null,
     grafanaUrl: options.grafanaUrl ?? null,

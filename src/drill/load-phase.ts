@@ -95,7 +95,8 @@ function chaosTriggers(plan: DrillPlan, rig: DrillRig, run: RunDirectory, signal
   };
   const start = ({ experiment, during }: TimedExperiment, toxiproxyUrl: string) => {
     log(`peakready: injecting "${experiment.title}" during the ${during}`);
-    const options = { toxiproxyUrl, runDir: run, signal, timeScale: plan.timeScale, log, loadMetrics, gateOnHypothesis: false };
+    const leaveToxic = plan.defects.includes('leave-toxic');
+    const options = { toxiproxyUrl, runDir: run, signal, timeScale: plan.timeScale, log, loadMetrics, gateOnHypothesis: false, leaveToxic };
     running.push(
       runExperiment(experiment, options).catch((error: unknown) => {
         log(`peakready: chaos experiment failed: ${error instanceof Error ? error.message : String(error)}`);

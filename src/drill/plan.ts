@@ -13,6 +13,7 @@ import type { SqlInvariant } from '../readback/sql-invariant.js';
 import type { KubeWorkloadRef } from '../scaling/kube-evidence.js';
 import type { TraceBackend } from '../telemetry/traces/backends/index.js';
 import { referenceStack, servicePort, type StackDefinition } from '../stack/definition.js';
+import { parseDefects, withDefects, type DefectName } from '../stack/defects.js';
 import { expandEnvReferences } from '../util/env-ref.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 import { assertComparable, loadBaseline, type Baseline } from '../verify/baseline-file.js';
@@ -52,8 +53,10 @@ export interface DrillPlan {
   scriptEnv: Record<string, string>;
   /** true: the bundled stack is started; false: the drill drives the user's target */
   withStack: boolean;
-  /** the bundled stack's definition */
+  /** the bundled stack's definition, as its seeded defects wire it */
   definition: StackDefinition;
+  /** the seeded defects switched on (--defect and system.bundled.defects); none: the healthy shop */
+  defects: DefectName[];
   /** the drill's OTLP receiver port */
   receiverPort: number;
   /** where the traces are fetched by id after the load, when they do not come to the receiver */
@@ -109,7 +112,8 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
   // what config.json will record of this drill (game-day.ts writeConfig)
   if (baseline) assertComparable(baseline, { command: 'drill', name: gameDay.name, profile: gameDay.profile ?? null, script: load.script });
   const withStack = !target;
-  const definition = referenceStack(options.basePort ?? (system.kind === 'bundled' ? system.basePort : undefined));
+  const defects = defectsOf(system, options.defects, withStack);
+  const definition = withDefects(referenceStack(options.basePort ?? (system.kind === 'bundled' ? system.basePort : undefined)), defects);
   const toxiproxyUrl = options.toxiproxyUrl ?? (gameDay.faults.toxiproxy === 'embedded' ? undefined : gameDay.faults.toxiproxy);
   const timeScale = options.timeScale ?? load.timeScale;
   const baseUrl = target ?? `http://127.0.0.1:${servicePort(definition, 'gateway')}`;
@@ -131,6 +135,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     scriptEnv,
     withStack,
     definition,
+    defects,
     receiverPort: observe.traces.receiver?.port ?? definition.basePort + definition.admin.otlpOffset,
     ...traceBackendOf(observe.traces),
     ...scalingFromPrometheusOf(observe, prometheus),
@@ -241,4 +246,11 @@ function traceBackendOf(traces: GameDay['observe']['traces']): { traceBackend?: 
 
 function offsetMs(at: Offset, phaseMs: number): number {
   return 'percent' in at ? (phaseMs * at.percent) / 100 : at.ms;
+}
+
+/** The file's system.bundled.defects and the --defect flags; seeded defects live in the bundled shop only. */
+function defectsOf(system: GameDay['system'], flags: readonly string[] = [], withStack: boolean): DefectName[] {
+  const defects = parseDefects([...(system.kind === 'bundled' ? (system.defects ?? []) : []), ...flags]);
+  if (defects.length && !withStack) throw new UsageError('seeded defects (--defect, system.bundled.defects) live in the bundled shop; drop them or --target');
+  return defects;
 }

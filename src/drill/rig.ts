@@ -138,12 +138,13 @@ export class DrillRig {
 
   private async startStack(): Promise<void> {
     const { plan, limiter } = this;
-    this.log('peakready: starting the reference stack ...');
+    this.log(`peakready: starting the reference stack${plan.defects.length ? ` with seeded defects ${plan.defects.join(', ')}` : ''} ...`);
     const started = Date.now();
     this.stack = await startStack({
       basePort: plan.definition.basePort,
       runDir: this.run,
       otlpEndpoint: this.receiver!.url,
+      defects: plan.defects,
       ...(plan.databaseUrl ? { databaseUrl: plan.databaseUrl } : {}),
       ...(plan.toxiproxyUrl ? { toxiproxyUrl: plan.toxiproxyUrl } : {}),
       ...(limiter ? { onReplicaSpawned: (info) => limiter.onReplicaSpawned(info) } : {}),

@@ -3,12 +3,13 @@ import { loadYamlFile } from '../config/load-yaml.js';
 import { didYouMean, UsageError } from '../errors.js';
 import { shipped } from '../paths.js';
 import { gameDaySchema, type GameDayFile, type GameDayProfile, type Offset } from './schema.js';
+import type { DefectName } from '../stack/defects.js';
 
 /** The bundled shop's own game-day file: what `peakready drill` plays without a file. */
 export const DEFAULT_GAMEDAY_FILE = 'scenarios/gameday.yaml';
 
 export type SystemUnderTest =
-  | { kind: 'bundled'; basePort?: number; databaseUrl?: string }
+  | { kind: 'bundled'; basePort?: number; databaseUrl?: string; defects?: DefectName[] }
   | { kind: 'target'; url: string; allowRemote: boolean };
 
 export interface ChaosAt {

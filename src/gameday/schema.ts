@@ -5,6 +5,7 @@ import { strictObject } from '../config/strict-object.js';
 import { readBackContractSchema } from '../readback/contract.js';
 import { databaseUrlField, sqlInvariantSchema } from '../readback/sql-invariant.js';
 import { isLoopbackHost } from '../util/loopback.js';
+import { DEFECT_NAMES } from '../stack/defects.js';
 
 /**
  * The game-day file: which system, which load, which faults when, where each check reads its
@@ -32,6 +33,7 @@ export const offsetField = z.union([z.string(), z.number()]).transform((value, c
 const bundledSystem = strictObject({
   basePort: z.number().int().min(1024).max(64_000).optional().describe('first port of the local stack (it uses the next ~400)'),
   databaseUrl: databaseUrlField.optional().describe('a real PostgreSQL instead of embedded PGlite: a URL, or `${DATABASE_URL}` to read it from the environment; the SQL checks read it too'),
+  defects: z.array(z.enum(DEFECT_NAMES)).optional().describe('seeded defects to switch on in the shop (reference-stack/README.md, "Seeded defects"); each is a bug one check exists to catch'),
 });
 
 const system = strictObject({

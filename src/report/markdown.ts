@@ -15,6 +15,8 @@ export function renderMarkdown(report: ReportJson): string {
         : failed.length ? `❌ FAIL (${failed.length} of ${report.checks.length} checks)` : '❌ FAIL (nothing was judged: every check skipped)';
   lines.push(`## peakready: ${headline}`, '');
   lines.push(`Run \`${cell(report.run.id)}\`, ${Math.round(report.run.durationMs / 1000)} s, ${report.figures.total.requests} requests.`, '');
+  const defects = seededDefects(report.run.config);
+  if (defects.length) lines.push(`Seeded defects on (the bundled shop broken on purpose): ${defects.map((d) => `\`${cell(d)}\``).join(', ')}.`, '');
   lines.push('| check | figure | limit | result |', '|---|---|---|---|');
   for (const c of report.checks) lines.push(`| ${cell(c.title)} | ${cell(c.figure)} | ${cell(c.limit)} | ${ICON[c.status]} ${c.status} |`);
   lines.push('');
@@ -33,6 +35,12 @@ export function renderMarkdown(report: ReportJson): string {
     lines.push(`| ${cell(r.name)} | ${r.requests} | ${(r.errorRate * 100).toFixed(2)}% | ${r.rps.toFixed(1)} | ${r.p50.toFixed(0)} ms | ${r.p95.toFixed(0)} ms | ${r.p99.toFixed(0)} ms |`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** config.json's `defects`: the seeded defects the drill switched on, if any. */
+function seededDefects(config: unknown): string[] {
+  const defects = (config as { defects?: unknown } | null)?.defects;
+  return Array.isArray(defects) ? defects.filter((d): d is string => typeof d === 'string') : [];
 }
 
 /** Table cells: pipes and newlines would break the row. */

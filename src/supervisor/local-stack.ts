@@ -7,6 +7,7 @@ import type { TimelineEvent } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import type { ReplicaInfo, StackState } from '../stack/contract.js';
 import { servicePort, type ServiceDefinition, type ServiceName, type StackDefinition, type UpstreamName } from '../stack/definition.js';
+import { DEFECTS_ENV, defectsEnvValue } from '../stack/defects.js';
 import { databaseHostPort, redactUrl, replicaEnvironment, upstreamUrls } from '../stack/environment.js';
 import { readyScrapeTargets } from '../stack/scrape-targets.js';
 import { startLocalAutoscaler, type LocalAutoscaler } from '../scaling/local-autoscaler.js';
@@ -191,6 +192,11 @@ export class LocalStack implements RunningStack {
     await Promise.all([...[...this.sets.values()].map((set) => set.start(this.plan.counts[set.name])), databaseReady]);
   }
 
+  /** StartStackOptions.env, and PEAKREADY_DEFECTS as the supervisor was told (a stray one in the shell does not count) */
+  private extraEnv(env: Readonly<Record<string, string>> | undefined): Record<string, string> {
+    return { ...env, [DEFECTS_ENV]: defectsEnvValue(this.plan.defects) };
+  }
+
   private async addService(service: ServiceDefinition, urls: Record<UpstreamName, string>): Promise<void> {
     const balancer = new RoundRobinBalancer(service.name, servicePort(this.definition, service.name));
     await balancer.listen();
@@ -199,7 +205,7 @@ export class LocalStack implements RunningStack {
     const set = new ReplicaSet({
       service,
       balancer,
-      environment: (replicaId) => replicaEnvironment({ service, replicaId, urls, otlpEndpoint: otlpEndpoint ?? false, inherited: process.env, extra: env }),
+      environment: (replicaId) => replicaEnvironment({ service, replicaId, urls, otlpEndpoint: otlpEndpoint ?? false, inherited: process.env, extra: this.extraEnv(env) }),
       logFile: this.logFile,
       readyTimeoutMs: this.plan.readyTimeoutMs,
       record: this.record,

@@ -3,6 +3,7 @@ import type { TimelineEvent } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import type { ReplicaController, ReplicaInfo, StackState } from '../stack/contract.js';
 import { DEFAULT_BASE_PORT, referenceStack, type ServiceName, type StackDefinition } from '../stack/definition.js';
+import { withDefects, type DefectName } from '../stack/defects.js';
 import { stackStatePath } from '../stack/stack-state.js';
 import type { AutoscalerStatus } from './supervisor-metrics.js';
 
@@ -27,6 +28,11 @@ export interface StartStackOptions {
   otlpEndpoint?: string | false;
   /** extra environment for every service */
   env?: Readonly<Record<string, string>>;
+  /**
+   * seeded defects to switch on (src/stack/defects.ts): passed to every replica as
+   * PEAKREADY_DEFECTS (always set by the supervisor: none = empty), and applied to the definition
+   */
+  defects?: readonly DefectName[];
   /** called right after a replica process is spawned (state "starting", port 0): e.g. to put it in a cgroup */
   onReplicaSpawned?(info: ReplicaInfo): void;
   /** every timeline event as it happens (the `up` command's live view) */
@@ -66,6 +72,8 @@ export const MAX_REPLICAS = 64;
 export interface StackPlan {
   def: StackDefinition;
   basePort: number;
+  /** the seeded defects switched on (none: the healthy shop) */
+  defects: readonly DefectName[];
   /** replicas at start, per service */
   counts: Record<ServiceName, number>;
   stateFile: string | false;
@@ -77,10 +85,12 @@ export interface StackPlan {
 /** Resolves the options (refusing unknown services and impossible replica counts) into a plan. */
 export function planStack(options: StartStackOptions): StackPlan {
   const basePort = options.basePort ?? options.definition?.basePort ?? DEFAULT_BASE_PORT;
-  const def: StackDefinition = options.definition ? { ...options.definition, basePort } : referenceStack(basePort);
+  const defects = options.defects ?? [];
+  const def = withDefects(options.definition ? { ...options.definition, basePort } : referenceStack(basePort), defects);
   return {
     def,
     basePort,
+    defects,
     counts: initialReplicas(def, options.replicas),
     stateFile: options.stateFile === undefined ? stackStatePath() : options.stateFile,
     withFaultProxy: options.toxiproxyUrl !== undefined || options.faultProxy !== false,

@@ -18,7 +18,9 @@ import type { TraceContext } from '../../lib/telemetry.js';
  *   5. inventory: commit the hold (a hold released meanwhile is taken again, else refund, 409)
  *   6. orders: insert-or-return-existing by key; then the cart is emptied (best effort)
  *
- * Recommendations are never called here.
+ * Recommendations are never called here, unless the seeded defect `checkout-calls-recommendations`
+ * is on (src/stack/defects.ts): then step 2 is followed by a synchronous cross-sell call whose
+ * failure fails the checkout (nothing reserved yet).
  */
 
 export interface CheckoutUpstreams {
@@ -26,6 +28,8 @@ export interface CheckoutUpstreams {
   inventory: Upstream;
   payments: Upstream;
   orders: Upstream;
+  /** only with the seeded defect `checkout-calls-recommendations` */
+  recommendations?: Upstream;
 }
 
 export interface OrderBody {
@@ -75,6 +79,11 @@ async function steps(up: CheckoutUpstreams, input: Input, trace: TraceContext) {
     const again = await call(trace, up.orders, 'GET', `/orders/by-key/${key}`);
     if (again.status === 200) return { order: publicOrder((again.body as { order: StoredOrder }).order), replayed: true };
     throw new HttpError(400, `cart "${input.cartId}" is empty; add items with POST /api/cart/${input.cartId}/items first`);
+  }
+
+  if (up.recommendations) {
+    const crossSell = await call(trace, up.recommendations, 'GET', `/recommendations/${encodeURIComponent(items[0]!.productId)}?limit=4`);
+    expect(crossSell, [200], 'recommendations');
   }
 
   const reservation = await call(trace, up.inventory, 'POST', '/reservations', {

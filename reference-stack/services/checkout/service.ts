@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defectOn } from '../../lib/defects.js';
 import { envNumber } from '../../lib/env.js';
-import { upstreamFromEnv } from '../../lib/http-client.js';
+import { upstreamFromEnv, type Upstream } from '../../lib/http-client.js';
 import { HttpError, runService, type Handler } from '../../lib/http-server.js';
 import { Router } from '../../lib/router.js';
 import { parseInput } from '../../lib/validate.js';
@@ -20,8 +21,11 @@ export async function start() {
   const upstreams: CheckoutUpstreams = {
     cart: upstreamFromEnv('cart', timeoutMs),
     inventory: upstreamFromEnv('inventory', timeoutMs),
-    payments: upstreamFromEnv('payments', envNumber('CHECKOUT_PAYMENTS_TIMEOUT_MS', 8000, { min: 1 })),
+    // the seeded defect `trace-context-dropped`: this hop sends no traceparent
+    payments: upstreamFromEnv('payments', envNumber('CHECKOUT_PAYMENTS_TIMEOUT_MS', 8000, { min: 1 }), { propagate: !defectOn('trace-context-dropped') }),
     orders: upstreamFromEnv('orders', timeoutMs),
+    // the seeded defect `checkout-calls-recommendations` (place-order.ts); its RECOMMENDATIONS_URL comes with it
+    ...(defectOn('checkout-calls-recommendations') ? { recommendations: upstreamFromEnv('recommendations', timeoutMs) } : {}),
   };
   const router = new Router<Handler>().add('POST', '/checkout', async (ctx) => {
     const key = ctx.headers['idempotency-key'];
@@ -38,7 +42,7 @@ export async function start() {
     name: 'checkout',
     router,
     close: async () => {
-      await Promise.all(Object.values(upstreams).map((u) => u.close()));
+      await Promise.all(Object.values(upstreams).map((u: Upstream) => u.close()));
     },
   });
 }

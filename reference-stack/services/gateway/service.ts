@@ -4,7 +4,8 @@ import { envBool, envNumber, envString, identity } from '../../lib/env.js';
 import { upstreamFromEnv, UpstreamError, type Upstream, type UpstreamResponse } from '../../lib/http-client.js';
 import { HttpError, runService, type Handler, type Reply, type RequestContext } from '../../lib/http-server.js';
 import { circuitBreakerState, recommendationsDegraded } from '../../lib/metrics.js';
-import { optionalDependency } from '../../lib/resilience.js';
+import { defectOn } from '../../lib/defects.js';
+import { optionalDependency, unguardedDependency } from '../../lib/resilience.js';
 import { Router } from '../../lib/router.js';
 import { TokenBuckets } from './rate-limit.js';
 
@@ -22,10 +23,12 @@ export async function start() {
   const cart = upstreamFromEnv('cart', timeoutMs);
   const checkout = upstreamFromEnv('checkout', envNumber('GATEWAY_CHECKOUT_TIMEOUT_MS', 15_000, { min: 1 }));
   const orders = upstreamFromEnv('orders', timeoutMs);
-  const recommendations = upstreamFromEnv('recommendations', 1000);
+  // the seeded defect: recommendations unguarded, under the generic deadline (resilience.ts)
+  const unguarded = defectOn('product-unguarded-recommendations');
+  const recommendations = upstreamFromEnv('recommendations', unguarded ? timeoutMs : 1000);
   const breakerGauge = circuitBreakerState();
   breakerGauge.set({ service: identity.service, upstream: 'recommendations' }, 0);
-  const guard = optionalDependency({
+  const guard = unguarded ? unguardedDependency() : optionalDependency({
     timeoutMs: envNumber('RECOMMENDATIONS_TIMEOUT_MS', 150, { min: 1, max: 200 }),
     maxConcurrent: envNumber('RECOMMENDATIONS_MAX_CONCURRENT', 32, { min: 1, integer: true }),
     consecutiveFailures: envNumber('RECOMMENDATIONS_BREAKER_FAILURES', 5, { min: 1, integer: true }),

@@ -6,7 +6,12 @@ import { inventoryAvailable } from '../../lib/metrics.js';
 import { Router } from '../../lib/router.js';
 import { parseInput } from '../../lib/validate.js';
 import { errorMessage, log } from '../../lib/log.js';
-import { commit, migrations, OutOfStockError, release, releaseExpired, ReservationNotFoundError, reserve, seed } from './stock-store.js';
+import { defectOn } from '../../lib/defects.js';
+import { commit, migrations, OutOfStockError, oversellMigrations, readThenWrite, release, releaseExpired, ReservationNotFoundError, reserve, seed } from './stock-store.js';
+
+/** the seeded defect `inventory-oversell`: stock taken by read-then-write (stock-store.ts) */
+const OVERSELL = defectOn('inventory-oversell');
+const store = OVERSELL ? readThenWrite : { reserve, commit, release };
 
 /**
  * Inventory: stock per product and reservations (see stock-store.ts). Stock is seeded from the
@@ -53,7 +58,7 @@ export async function start() {
     .add('POST', '/reservations', async (ctx) => {
       const input = parseInput(reserveBody, await ctx.json(), 'reservation', '{"reservationId":"k1","items":[{"productId":"sku-00001","quantity":1}]}');
       try {
-        const status = await reserve(database(ctx), input.reservationId, input.items);
+        const status = await store.reserve(database(ctx), input.reservationId, input.items);
         return { body: { reservationId: input.reservationId, status } };
       } catch (error) {
         if (error instanceof OutOfStockError) throw new HttpError(409, `${error.message}; nothing was reserved`, { productId: error.productId });
@@ -62,7 +67,7 @@ export async function start() {
     })
     .add('POST', '/reservations/:id/commit', async (ctx) => {
       try {
-        return { body: { reservationId: ctx.params.id, status: await commit(database(ctx), ctx.params.id!) } };
+        return { body: { reservationId: ctx.params.id, status: await store.commit(database(ctx), ctx.params.id!) } };
       } catch (error) {
         if (error instanceof OutOfStockError) throw new HttpError(409, `${error.message}; the released hold could not be taken again`, { productId: error.productId });
         if (error instanceof ReservationNotFoundError) throw new HttpError(404, `${error.message}; reserve first`);
@@ -70,7 +75,7 @@ export async function start() {
       }
     })
     .add('POST', '/reservations/:id/release', async (ctx) => {
-      const status = await release(database(ctx), ctx.params.id!);
+      const status = await store.release(database(ctx), ctx.params.id!);
       if (!status) throw new HttpError(404, `reservation "${ctx.params.id}" not found`);
       return { body: { reservationId: ctx.params.id, status } };
     })
@@ -103,13 +108,13 @@ export async function start() {
     name: 'inventory',
     router,
     prepare: async () => {
-      db = await openDatabase({ migrations, seed: seed(defaultStock, doorbusterStock) });
+      db = await openDatabase({ migrations: OVERSELL ? oversellMigrations : migrations, seed: seed(defaultStock, doorbusterStock) });
       if (holdTtlMs > 0) {
         let sweeping = false;
         sweeper = setInterval(() => {
           if (sweeping) return;
           sweeping = true;
-          releaseExpired(db!, holdTtlMs)
+          releaseExpired(db!, holdTtlMs, 100, store.release)
             .then((n) => n > 0 && log('warn', 'released expired holds', { count: n, ttl_ms: holdTtlMs }))
             .catch((error: unknown) => log('warn', 'sweeping expired holds failed', { error: errorMessage(error) }))
             .finally(() => (sweeping = false));

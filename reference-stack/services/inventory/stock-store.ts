@@ -101,6 +101,60 @@ export function reserve(db: DatabaseScope, id: string, items: readonly Line[]): 
   });
 }
 
+/**
+ * SEEDED DEFECT `inventory-oversell` (see src/stack/defects.ts): stock taken by read-then-write.
+ * The reservation only reads whether enough is available and records the hold; the units are
+ * taken at commit, after the payment, by an unconditional `available = available - n`. Every
+ * buyer who read the last units before anyone committed gets them; the schema's CHECK
+ * (available >= 0) is gone too (`oversellMigrations`). Released holds give nothing back (nothing
+ * was taken).
+ */
+export const readThenWrite = {
+  async reserve(db: DatabaseScope, id: string, items: readonly Line[]): Promise<ReservationStatus> {
+    const s = db.schema;
+    for (const line of items) {
+      const [row] = await db.query<{ available: number }>(`SELECT available FROM ${s}.stock WHERE product_id = $1`, [line.productId]);
+      if (!row || row.available < line.quantity) throw new OutOfStockError(line.productId);
+    }
+    await db.query(
+      `INSERT INTO ${s}.reservations (reservation_id, items, status) VALUES ($1, $2::jsonb, 'reserved') ON CONFLICT (reservation_id) DO NOTHING`,
+      [id, JSON.stringify(items)],
+    );
+    return 'reserved';
+  },
+
+  async commit(db: DatabaseScope, id: string): Promise<ReservationStatus> {
+    const s = db.schema;
+    const [taken] = await db.query<{ items: Line[] }>(
+      `UPDATE ${s}.reservations SET status = 'committed', updated_at = now() WHERE reservation_id = $1 AND status <> 'committed' RETURNING items`,
+      [id],
+    );
+    if (!taken) {
+      const [existing] = await db.query(`SELECT status FROM ${s}.reservations WHERE reservation_id = $1`, [id]);
+      if (!existing) throw new ReservationNotFoundError(`reservation "${id}" not found`);
+      return 'committed';
+    }
+    for (const line of taken.items) {
+      await db.query(
+        `UPDATE ${s}.stock SET available = available - $2, min_observed = LEAST(min_observed, available - $2) WHERE product_id = $1`,
+        [line.productId, line.quantity],
+      );
+    }
+    return 'committed';
+  },
+
+  async release(db: DatabaseScope, id: string): Promise<ReservationStatus | undefined> {
+    const [row] = await db.query<{ status: ReservationStatus }>(
+      `UPDATE ${db.schema}.reservations SET status = CASE WHEN status = 'reserved' THEN 'released' ELSE status END, updated_at = now()
+       WHERE reservation_id = $1 RETURNING status`,
+      [id],
+    );
+    return row?.status;
+  },
+};
+
+export const oversellMigrations = (s: string) => [...migrations(s), `ALTER TABLE ${s}.stock DROP CONSTRAINT IF EXISTS stock_available_check`];
+
 /** Makes the hold final (an order exists). A released hold is taken again first, or OutOfStockError. */
 export async function commit(db: DatabaseScope, id: string): Promise<ReservationStatus> {
   const s = db.schema;
@@ -138,7 +192,7 @@ export function release(db: DatabaseScope, id: string): Promise<ReservationStatu
  * on the payment and was never retried). Safe beside a late retry: its commit takes the units
  * again, or the charge is refunded. Returns how many holds it released.
  */
-export async function releaseExpired(db: DatabaseScope, ttlMs: number, limit = 100): Promise<number> {
+export async function releaseExpired(db: DatabaseScope, ttlMs: number, limit = 100, releaseOne = release): Promise<number> {
   const rows = await db.query<{ reservation_id: string }>(
     `SELECT reservation_id FROM ${db.schema}.reservations
      WHERE status = 'reserved' AND updated_at < now() - $1 * interval '1 millisecond'
@@ -146,6 +200,6 @@ export async function releaseExpired(db: DatabaseScope, ttlMs: number, limit = 1
     [ttlMs, limit],
   );
   let released = 0;
-  for (const row of rows) if ((await release(db, row.reservation_id)) === 'released') released++;
+  for (const row of rows) if ((await releaseOne(db, row.reservation_id)) === 'released') released++;
   return released;
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { openDatabase, type Database } from '../../lib/db.js';
+import { defectOn } from '../../lib/defects.js';
+import { errorMessage, log } from '../../lib/log.js';
 import { HttpError, runService, type Handler, type RequestContext } from '../../lib/http-server.js';
 import { Router } from '../../lib/router.js';
 import { parseInput } from '../../lib/validate.js';
@@ -56,14 +58,58 @@ export function toOrder(row: OrderRow) {
   };
 }
 
+/**
+ * SEEDED DEFECT `orders-ack-before-commit` (see src/stack/defects.ts): the order is acknowledged
+ * (201, with its id) before it is written. A write-behind buffer of WRITE_BEHIND_MAX orders is
+ * flushed every FLUSH_EVERY_MS; an order that finds the buffer full is dropped with only a debug
+ * line, as is a write that fails. At rest every order lands a moment later; under load,
+ * acknowledged orders are lost.
+ */
+const ACK_BEFORE_COMMIT = defectOn('orders-ack-before-commit');
+const WRITE_BEHIND_MAX = 4;
+const FLUSH_EVERY_MS = 250;
+
+function writeBehind(write: (row: OrderRow) => Promise<unknown>) {
+  let buffer: OrderRow[] = [];
+  const flush = () => {
+    const batch = buffer;
+    buffer = [];
+    for (const row of batch) write(row).catch((error: unknown) => log('debug', 'write-behind order failed', { error: errorMessage(error) }));
+  };
+  setInterval(flush, FLUSH_EVERY_MS).unref();
+  return (input: z.infer<typeof createOrderBody>) => {
+    const row: OrderRow = {
+      order_id: `ord_${randomUUID()}`,
+      idempotency_key: input.idempotencyKey,
+      customer_id: input.customerId ?? null,
+      charge_id: input.chargeId,
+      status: 'confirmed',
+      total_cents: input.totalCents,
+      items: input.items,
+      created_at: new Date(),
+    };
+    if (buffer.length < WRITE_BEHIND_MAX) buffer.push(row);
+    else log('debug', 'write-behind buffer full, order dropped', { order_id: row.order_id });
+    return { status: 201, body: { order: toOrder(row), created: true } };
+  };
+}
+
 export async function start() {
   let db: Database | undefined;
   const database = (ctx: RequestContext) => db!.within(ctx.trace);
   const byKey = async (ctx: RequestContext, key: string) =>
     (await database(ctx).query<OrderRow>(`SELECT * FROM ${db!.schema}.orders WHERE idempotency_key = $1`, [key]))[0];
+  const enqueue = ACK_BEFORE_COMMIT && writeBehind((row) =>
+    db!.query(
+      `INSERT INTO ${db!.schema}.orders (order_id, idempotency_key, customer_id, charge_id, status, total_cents, items)
+       VALUES ($1, $2, $3, $4, 'confirmed', $5, $6::jsonb) ON CONFLICT (idempotency_key) DO NOTHING`,
+      [row.order_id, row.idempotency_key, row.customer_id, row.charge_id, row.total_cents, JSON.stringify(row.items)],
+    ),
+  );
   const router = new Router<Handler>()
     .add('POST', '/orders', async (ctx) => {
       const input = parseInput(createOrderBody, await ctx.json(), 'order', '{"idempotencyKey":"k1","chargeId":"ch_1","totalCents":100,"items":[...]}');
+      if (enqueue) return enqueue(input);
       const inserted = await database(ctx).query<OrderRow>(
         `INSERT INTO ${db!.schema}.orders (order_id, idempotency_key, customer_id, charge_id, status, total_cents, items)
          VALUES ($1, $2, $3, $4, 'confirmed', $5, $6::jsonb)

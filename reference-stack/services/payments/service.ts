@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { openDatabase, type Database } from '../../lib/db.js';
+import { defectOn } from '../../lib/defects.js';
 import { envNumber } from '../../lib/env.js';
 import { HttpError, runService, type Handler, type RequestContext } from '../../lib/http-server.js';
 import { Router } from '../../lib/router.js';
@@ -37,6 +38,29 @@ export const migrations = (s: string) => [
      created_at timestamptz NOT NULL DEFAULT now())`,
 ];
 
+/**
+ * SEEDED DEFECT `checkout-double-charge` (off unless PEAKREADY_DEFECTS names it): the hop lost its
+ * idempotency. The unique key on charges is dropped, a charge is not looked up by key, and a
+ * provider call slower than the mean latency is taken for a timeout and retried as a new charge:
+ * both attempts were captured, under the one key.
+ */
+const DOUBLE_CHARGE = defectOn('checkout-double-charge');
+const defectMigrations = (s: string) => [...migrations(s), `ALTER TABLE ${s}.charges DROP CONSTRAINT IF EXISTS charges_idempotency_key_key`];
+
+async function chargeWithoutKey(db: Database, ctx: RequestContext, input: z.infer<typeof chargeBody>, latencyMs: number, delayMs: number) {
+  await sleep(delayMs);
+  const attempts = delayMs > latencyMs ? 2 : 1;
+  const status = (input.paymentToken ?? '').startsWith('tok_decline') ? 'declined' : 'captured';
+  let row: ChargeRow | undefined;
+  for (let i = 0; i < attempts; i++) {
+    [row] = await db.within(ctx.trace).query<ChargeRow>(
+      `INSERT INTO ${db.schema}.charges (charge_id, idempotency_key, amount_cents, status) VALUES ($1, $2, $3, $4) RETURNING *`,
+      [`ch_${randomUUID()}`, input.idempotencyKey, input.amountCents, status],
+    );
+  }
+  return chargeReply(row!, true);
+}
+
 const toCharge = (r: ChargeRow) => ({ chargeId: r.charge_id, idempotencyKey: r.idempotency_key, amountCents: r.amount_cents, status: r.status });
 
 function chargeReply(row: ChargeRow, created: boolean) {
@@ -57,6 +81,7 @@ export async function start() {
   const router = new Router<Handler>()
     .add('POST', '/charges', async (ctx) => {
       const input = parseInput(chargeBody, await ctx.json(), 'charge', '{"idempotencyKey":"k1","amountCents":1999,"paymentToken":"tok_visa"}');
+      if (DOUBLE_CHARGE) return chargeWithoutKey(db!, ctx, input, latencyMs, Math.max(0, latencyMs + (Math.random() * 2 - 1) * jitterMs));
       const existing = await byKey(ctx, input.idempotencyKey);
       if (existing) return chargeReply(existing, false);
       // the provider round trip, outside any transaction
@@ -93,7 +118,7 @@ export async function start() {
     name: 'payments',
     router,
     prepare: async () => {
-      db = await openDatabase({ migrations });
+      db = await openDatabase({ migrations: DOUBLE_CHARGE ? defectMigrations : migrations });
     },
     close: async () => db?.close(),
   });

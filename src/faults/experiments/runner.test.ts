@@ -82,6 +82,14 @@ describe('runExperiment', () => {
     expect(events.filter((x) => x.type === 'probe').length).toBe(result.probes.length);
   });
 
+  it('with the seeded defect leave-toxic, the toxic outlives the experiment and the sweep of owned faults', async () => {
+    const e = experiment(`title: left behind\nmethod:\n  - action: add-toxic\n    proxy: shop\n    duration: 100ms\n    toxic: { name: lag, type: latency, attributes: { latency: 10 } }\n`);
+    const result = await runExperiment(e, { ...options(), leaveToxic: true });
+    expect(result.rollback.toxicsRemoved).toEqual([]);
+    await clearOwnedFaults(faults.url);
+    expect((await inspectFaults(faults.url)).toxics).toMatchObject([{ proxy: 'shop', toxic: 'lag', owned: false }]);
+  });
+
   it('holds when the fault stays within tolerance', async () => {
     const e = experiment(`title: slight lag\n${HYPOTHESIS}method:\n  - action: add-toxic\n    proxy: shop\n    duration: 300ms\n    toxic: { type: latency, attributes: { latency: 20 } }\n`);
     expect((await runExperiment(e, options())).status).toBe('ok');

@@ -27,6 +27,8 @@ export interface RunExperimentOptions {
   gateOnHypothesis?: boolean;
   /** times the method's steps and the probes' interval and settle (default: the real clock) */
   clock?: Clock;
+  /** the seeded defect `leave-toxic`: a toxic outlives the experiment (FaultSession) */
+  leaveToxic?: boolean;
 }
 
 export interface ProbeResult extends ProbeOutcome {
@@ -94,7 +96,7 @@ class ExperimentRun {
       return this.end('aborted');
     }
     if (!steadyBefore) log('peakready: the steady state does not hold before the fault; injecting anyway (recorded as evidence)');
-    const duringOk = await this.faultPhase(new FaultSession(this.client, experiment.title, options.runDir, log));
+    const duringOk = await this.faultPhase(new FaultSession(this.client, experiment.title, options.runDir, log, options.leaveToxic));
     if (options.signal?.aborted) return this.end('interrupted');
     await pause(this.clock, this.plan.settleMs, options.signal);
     const afterOk = await this.check('after');

@@ -29,6 +29,12 @@ export class FaultSession {
     private readonly experiment: string,
     private readonly runDir: RunDirectory | undefined,
     private readonly log: (line: string) => void,
+    /**
+     * The seeded defect `leave-toxic` (src/stack/defects.ts): a toxic is added under its bare name,
+     * outside the `peakready-` prefix, and its undo is dropped, so neither the rollback nor the
+     * drill's end-of-run sweep of owned toxics removes it. Never on unless a drill is told to.
+     */
+    private readonly leaveToxic = false,
   ) {}
 
   get activeCount(): number {
@@ -60,9 +66,10 @@ export class FaultSession {
     switch (action.action) {
       case 'add-toxic': {
         const t = action.toxic;
-        const toxic: ServerToxic = { name: owned(t.name ?? `${t.type}_${t.stream}`), type: t.type, stream: t.stream, toxicity: t.toxicity, attributes: t.attributes };
+        const bare = t.name ?? `${t.type}_${t.stream}`;
+        const toxic: ServerToxic = { name: this.leaveToxic ? bare : owned(bare), type: t.type, stream: t.stream, toxicity: t.toxicity, attributes: t.attributes };
         await this.addToxic(proxy, toxic);
-        return () => this.removeToxic(proxy, toxic.name);
+        return this.leaveToxic ? async () => undefined : () => this.removeToxic(proxy, toxic.name);
       }
       case 'update-toxic': {
         const before = await this.findToxic(proxy, action.toxic.name);
