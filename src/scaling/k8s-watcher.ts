@@ -1,4 +1,4 @@
-import { AppsV1Api, AutoscalingV2Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, KubeConfig, Watch, Observable, type ConfigurationOptions, type V2MetricSpec } from '@kubernetes/client-node';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { TimelineEvent } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
@@ -25,6 +25,10 @@ export interface K8sWatcherOptions {
   onEvent?: (event: TimelineEvent) => void;
   /** delay before re-listing after a watch ends (default 1 s) */
   retryMs?: number;
+  /** only these Deployments and the HPAs that scale them (default: every one in the namespace) */
+  workloads?: readonly string[];
+  /** a list that has not answered by then fails (default 30 s) */
+  listTimeoutMs?: number;
 }
 
 export interface K8sWatcher {
@@ -41,7 +45,13 @@ const RESOURCES = {
   deployment: (ns: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments`,
 };
 
-export function loadKubeConfig(options: { kubeconfig?: string; context?: string }): KubeConfig {
+/**
+ * The kubeconfig (the file given, else $KUBECONFIG or ~/.kube/config) at `context` (else its
+ * current one). `setting` names where the user picks the context in a message (default the
+ * `--kube-context` flag; a game-day file passes its field).
+ */
+export function loadKubeConfig(options: { kubeconfig?: string; context?: string; setting?: string }): KubeConfig {
+  const setting = options.setting ?? '--kube-context';
   const kc = new KubeConfig();
   try {
     if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
@@ -52,21 +62,86 @@ export function loadKubeConfig(options: { kubeconfig?: string; context?: string 
   if (options.context) {
     const names = kc.getContexts().map((c) => c.name);
     if (!names.includes(options.context)) {
-      throw new UsageError(`--kube-context: no context "${options.context}" in the kubeconfig (contexts: ${names.join(', ') || 'none'})`);
+      throw new UsageError(`${setting}: no context "${options.context}" in the kubeconfig (contexts: ${names.join(', ') || 'none'})`);
     }
     kc.setCurrentContext(options.context);
   }
-  if (!kc.getCurrentCluster()) throw new UsageError('the kubeconfig has no current cluster; pass --kube-context');
+  if (!kc.getCurrentCluster()) throw new UsageError(`the kubeconfig has no current cluster; set ${setting}`);
   return kc;
+}
+
+/** The namespace kubectl would use: the given one, else the context's, else "default". */
+export function kubeNamespace(kc: KubeConfig, namespace?: string): string {
+  return namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
 }
 
 /** Starts watching; resolves once the initial lists were read (so their state is recorded). */
 export async function startK8sWatcher(options: K8sWatcherOptions): Promise<K8sWatcher> {
   const kc = loadKubeConfig(options);
-  const namespace = options.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  const namespace = kubeNamespace(kc, options.namespace);
   const watcher = new ClusterWatcher(kc, namespace, options);
-  await Promise.all([watcher.follow('hpa'), watcher.follow('deployment')]);
+  // both lists settle before the answer: when one fails, the other's watch must not stay open
+  const started = await Promise.allSettled([watcher.follow('hpa'), watcher.follow('deployment')]);
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    watcher.stop();
+    throw failed.reason;
+  }
   return { server: watcher.server, namespace, stop: async () => watcher.stop() };
+}
+
+/** An HPA as a dry run shows it: what it scales, its bounds and CPU target. */
+export interface HpaSummary {
+  name: string;
+  deployment: string;
+  minReplicas: number;
+  maxReplicas: number;
+  targetCpuPercent?: number;
+}
+
+/**
+ * Lists the namespace's HPAs once (a dry run's knock on the API): the server, the namespace and
+ * what each HPA scales. An unreachable API, a refused list or no answer within `timeoutMs` is an
+ * EnvironmentError of one line.
+ */
+export async function listK8sHpas(options: { kubeconfig?: string; context?: string; namespace?: string; timeoutMs: number }): Promise<{ server: string; namespace: string; hpas: HpaSummary[] }> {
+  const kc = loadKubeConfig(options);
+  const namespace = kubeNamespace(kc, options.namespace);
+  const server = kc.getCurrentCluster()!.server;
+  try {
+    const list = await kc.makeApiClient(AutoscalingV2Api).listNamespacedHorizontalPodAutoscaler({ namespace }, timeoutOption(options.timeoutMs));
+    const hpas = list.items.map((h) => ({
+      name: h.metadata?.name ?? '?',
+      deployment: h.spec?.scaleTargetRef.name ?? '?',
+      minReplicas: h.spec?.minReplicas ?? 1,
+      maxReplicas: h.spec?.maxReplicas ?? 0,
+      ...cpuTarget(h.spec?.metrics),
+    }));
+    return { server, namespace, hpas };
+  } catch (error) {
+    throw new EnvironmentError(`Kubernetes API ${server}: cannot list HorizontalPodAutoscalers in namespace ${namespace}: ${describe(error)}`);
+  }
+}
+
+function cpuTarget(metrics: V2MetricSpec[] | undefined): { targetCpuPercent?: number } {
+  const cpu = metrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.target?.averageUtilization;
+  return cpu === undefined ? {} : { targetCpuPercent: cpu };
+}
+
+/** Aborts a request of the generated API clients after `ms`. */
+function timeoutOption(ms: number): ConfigurationOptions {
+  return {
+    middleware: [
+      {
+        pre: (context) => {
+          context.setSignal(AbortSignal.timeout(ms));
+          return new Observable(Promise.resolve(context));
+        },
+        post: (context) => new Observable(Promise.resolve(context)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
 }
 
 /** The two list+watch loops of one namespace, their open watches and pending re-lists. */
@@ -124,7 +199,8 @@ class ClusterWatcher {
   private async list(kind: Kind): Promise<string | undefined> {
     const { namespace } = this;
     try {
-      const list = kind === 'hpa' ? await this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }) : await this.apps.listNamespacedDeployment({ namespace });
+      const timeout = timeoutOption(this.options.listTimeoutMs ?? 30_000);
+      const list = kind === 'hpa' ? await this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, timeout) : await this.apps.listNamespacedDeployment({ namespace }, timeout);
       for (const item of list.items) this.emit(this.translate(kind, item, 'ADDED'));
       return list.metadata?.resourceVersion;
     } catch (error) {
@@ -149,15 +225,34 @@ class ClusterWatcher {
 
   private emit(event: TimelineEvent | undefined): void {
     if (!event) return;
+    const { workloads } = this.options;
+    if (workloads && 'service' in event && !workloads.includes(event.service)) return;
     this.options.runDir?.appendTimeline(event);
     this.options.onEvent?.(event);
   }
 }
 
+/** One line: a refused request's Status message (the API's own words), else the error and its code. */
 function describe(error: unknown): string {
+  const status = apiStatus(error);
+  if (status) return status;
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return code ? `${error.message} (${String(code)})` : error.message;
   }
   return String(error);
+}
+
+/** The generated clients throw an ApiException whose body is the API server's Status object. */
+function apiStatus(error: unknown): string | undefined {
+  const { code, body } = (error ?? {}) as { code?: unknown; body?: unknown };
+  if (typeof code !== 'number' || body === undefined) return undefined;
+  let parsed: unknown = body;
+  try {
+    if (typeof body === 'string') parsed = JSON.parse(body) as unknown;
+  } catch {
+    // not JSON: the HTTP status alone
+  }
+  const message = (parsed as { message?: unknown } | null)?.message;
+  return `HTTP ${code}${typeof message === 'string' ? `: ${message}` : ''}`;
 }
