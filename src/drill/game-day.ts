@@ -71,8 +71,8 @@ function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, 
     startedAt: new Date().toISOString(),
     // read by the scale-out check: the autoscaler's compressed Kubernetes periods
     ...(plan.autoscaler ? { syncPeriodMs: plan.autoscaler.syncPeriodMs, scaleDownStabilizationMs: 300_000 * plan.autoscaler.timeScale } : {}),
-    // scaling read from a cluster's Prometheus: Kubernetes' own periods
-    ...(!plan.autoscaler && plan.scalingFromPrometheus ? { syncPeriodMs: 15_000, scaleDownStabilizationMs: 300_000 } : {}),
+    // scaling read from a cluster (its Prometheus or its API): Kubernetes' own periods
+    ...(!plan.autoscaler && (plan.scalingFromPrometheus || plan.scalingFromKubernetes) ? { syncPeriodMs: 15_000, scaleDownStabilizationMs: 300_000 } : {}),
     ...(capacityShowable ? { capacityShowable } : {}),
   });
 }
