@@ -9,6 +9,7 @@ import { checkScaleOut } from '../verify/scale-out.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../test/support/fake-kube-api.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { describePlan, formatReach, reachEndpoints } from './dry-run.js';
+import { scaleOutPeriods } from './game-day.js';
 import { planDrill, type DrillPlan } from './plan.js';
 import { DrillRig } from './rig.js';
 
@@ -104,6 +105,9 @@ describe('scale-out evidence from the Kubernetes API (observe.scaling.kubernetes
     await new Promise((r) => setTimeout(r, 50));
     expect(api.openWatches()).toBe(0);
 
+    // what the drill writes into config.json for the check: Kubernetes' own periods
+    expect(scaleOutPeriods(p)).toEqual({ syncPeriodMs: 15_000, scaleDownStabilizationMs: 300_000 });
+    run.writeJson('config', { command: 'drill', ...scaleOutPeriods(p) });
     const result = checkScaleOut(readRunData(run), p.budgets);
     expect(result.status, JSON.stringify(result)).toBe('pass');
     expect(result.figure).toBe('scaled out at the first sync above target; peak catalog 9');
@@ -116,6 +120,7 @@ describe('scale-out evidence from the Kubernetes API (observe.scaling.kubernetes
     const services = new Set(run.timeline().flatMap((e) => (e.type === 'scale-decision' || e.type === 'replicas' ? [e.service] : [])));
     expect(services).toEqual(new Set(['checkout']));
 
+    run.writeJson('config', { command: 'drill', ...scaleOutPeriods(p) });
     const result = checkScaleOut(readRunData(run), p.budgets);
     expect(result.status, JSON.stringify(result)).toBe('fail');
     const reaction = result.details.find((d) => d.name === 'checkout reaction')!;
