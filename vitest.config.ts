@@ -16,6 +16,7 @@ const integration = [
   'src/doctor/doctor.test.ts',
   'src/drill/evidence.test.ts',
   'src/drill/operator-dry-run.test.ts',
+  'src/drill/kubernetes-scaling.test.ts',
   'src/faults/*.test.ts',
   'src/faults/experiments/probes.test.ts',
   'src/faults/experiments/runner.test.ts',

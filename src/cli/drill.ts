@@ -108,12 +108,12 @@ async function drillAction(file: string | undefined, opts: DrillFlags): Promise<
 async function dryRun(file: string | undefined, opts: DrillFlags): Promise<void> {
   const started = Date.now();
   const { planDrill } = await import('../drill/plan.js');
-  const { describePlan, reachEndpoints } = await import('../drill/dry-run.js');
+  const { describePlan, formatReach, reachEndpoints } = await import('../drill/dry-run.js');
   const plan = await planDrill(drillOptionsOf(file, opts));
   const reaches = await reachEndpoints(plan);
   const lines = [...describePlan(plan), 'endpoints:'];
   if (reaches.length === 0) lines.push('  none to reach before the drill (the bundled shop is started by the drill)');
-  for (const r of reaches) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.what.padEnd(12)} ${r.url} — ${r.detail}${r.ok ? '' : r.fix ? `; ${r.fix}` : r.what === 'k6-operator' ? '' : '; is it running, and is the URL in the file right?'}`);
+  for (const r of reaches) lines.push(formatReach(r));
   lines.push(`dry run: everything valid, nothing started (${Date.now() - started} ms)`);
   process.stdout.write(lines.join('\n') + '\n');
   if (reaches.some((r) => !r.ok)) process.exitCode = ExitCode.usage;

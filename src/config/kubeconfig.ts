@@ -4,8 +4,11 @@ import { UsageError } from '../errors.js';
 /**
  * A kubeconfig read as kubectl reads it: the given file, else $KUBECONFIG or ~/.kube/config, with
  * `context` made current (a usage error naming the contexts there are when it is not one of them).
+ * `setting` names where the user picks the context, in a message (default the `--kube-context`
+ * flag; a game-day file passes its field).
  */
-export function loadKubeConfig(options: { kubeconfig?: string | undefined; context?: string | undefined }): KubeConfig {
+export function loadKubeConfig(options: { kubeconfig?: string | undefined; context?: string | undefined; setting?: string }): KubeConfig {
+  const setting = options.setting ?? '--kube-context';
   const kc = new KubeConfig();
   try {
     if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
@@ -16,11 +19,11 @@ export function loadKubeConfig(options: { kubeconfig?: string | undefined; conte
   if (options.context) {
     const names = kc.getContexts().map((c) => c.name);
     if (!names.includes(options.context)) {
-      throw new UsageError(`--kube-context: no context "${options.context}" in the kubeconfig (contexts: ${names.join(', ') || 'none'})`);
+      throw new UsageError(`${setting}: no context "${options.context}" in the kubeconfig (contexts: ${names.join(', ') || 'none'})`);
     }
     kc.setCurrentContext(options.context);
   }
-  if (!kc.getCurrentCluster()) throw new UsageError('the kubeconfig has no current cluster; pass --kube-context');
+  if (!kc.getCurrentCluster()) throw new UsageError(`the kubeconfig has no current cluster; set ${setting}`);
   return kc;
 }
 

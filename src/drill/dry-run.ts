@@ -4,8 +4,10 @@ import { K6OperatorApi } from '../load/k6-operator-api.js';
 import { pingDatabase } from '../readback/sql-checks.js';
 import { redactUrl } from '../stack/environment.js';
 import { reachable } from '../telemetry/traces/backends/index.js';
+import { PeakreadyError } from '../errors.js';
+import { listK8sHpas } from '../scaling/k8s-watcher.js';
 import { NOTHING_PROTECTED } from '../verify/isolation.js';
-import { OPERATOR_GIVES_NO_SUMMARY, type DrillPlan } from './plan.js';
+import { kubernetesFix, OPERATOR_GIVES_NO_SUMMARY, type DrillPlan, type ScalingFromKubernetes } from './plan.js';
 import { mmss } from './progress.js';
 
 /** One endpoint the game-day file names, and whether it answered. */
@@ -74,16 +76,10 @@ function evidenceLines(plan: DrillPlan): Array<[string, string]> {
   const receiver = backend
     ? `traces fetched by id from ${backend.kind} at ${backend.url} after the load`
     : `spans exported to the drill's OTLP receiver on 127.0.0.1:${plan.receiverPort}`;
-  const fromPrometheus = plan.scalingFromPrometheus;
-  const scaling = plan.autoscaler
-    ? `the local autoscaler (Kubernetes' HPA algorithm, sync every ${plan.autoscaler.syncPeriodMs / 1000} s)`
-    : fromPrometheus
-      ? `kube-state-metrics and cAdvisor series of ${fromPrometheus.workloads.map((w) => w.deployment).join(', ')} in namespace ${fromPrometheus.namespace}, from ${fromPrometheus.url ?? 'the Prometheus started with the shop'}`
-      : 'not observed on this system (skipped): add observe.scaling';
   return [
     loadEvidence(plan),
     ['tracing', off(budgets.tracing.enabled, plan.k6Operator ? `${receiver}; trace rules over the spans received; completeness skipped (the runners give back no trace ids of the requests sent)` : `${receiver}; complete >= ${budgets.tracing.completeness * 100}%`)],
-    ['scale-out', off(budgets.scaleOut.enabled, scaling)],
+    ['scale-out', off(budgets.scaleOut.enabled, scalingEvidence(plan))],
     ['isolation', off(budgets.isolation.enabled, plan.k6Operator ? 'skipped: it compares request records, which the k6-operator\'s runners do not give back' : isolationEvidence(plan))],
     ['integrity', off(budgets.integrity.enabled, integrityEvidence(plan))],
     ['cleanup', off(budgets.cleanup.enabled, cleanupEvidence(plan))],
@@ -106,6 +102,20 @@ function loadEvidence(plan: DrillPlan): [string, string] {
     return ['thresholds', plan.k6Operator ? "skipped: the k6-operator gives no summary back, so the script's thresholds cannot be read" : "the script's own thresholds, as the load engine evaluates them (no budgets file)"];
   }
   return ['budgets', plan.k6Operator ? `skipped: ${budgets.thresholds.length} thresholds of ${budgets.file} need request records, which the k6-operator's runners do not give back` : `${budgets.thresholds.length} thresholds of ${budgets.file}, over the load engine's request records`];
+}
+
+function scalingEvidence(plan: DrillPlan): string {
+  const fromPrometheus = plan.scalingFromPrometheus;
+  const fromKubernetes = plan.scalingFromKubernetes;
+  if (plan.autoscaler) return `the local autoscaler (Kubernetes' HPA algorithm, sync every ${plan.autoscaler.syncPeriodMs / 1000} s)`;
+  if (fromPrometheus) {
+    return `kube-state-metrics and cAdvisor series of ${fromPrometheus.workloads.map((w) => w.deployment).join(', ')} in namespace ${fromPrometheus.namespace}, from ${fromPrometheus.url ?? 'the Prometheus started with the shop'}`;
+  }
+  if (fromKubernetes) {
+    const which = fromKubernetes.workloads ? `of ${fromKubernetes.workloads.join(', ')}` : 'of every Deployment';
+    return `HPA decisions and Deployment replicas ${which} in namespace ${fromKubernetes.namespace}, watched through the Kubernetes API of context "${fromKubernetes.context}" (${fromKubernetes.server}) during the load`;
+  }
+  return 'not observed on this system (skipped): add observe.scaling';
 }
 
 function integrityEvidence(plan: DrillPlan): string {
@@ -151,6 +161,8 @@ export async function reachEndpoints(plan: DrillPlan, timeoutMs = 1500): Promise
   const database = plan.sqlChecks?.database;
   if (database && database.kind !== 'none' && database.url) checks.push(reachDatabase(database.url, database.from ?? '--database-url', timeoutMs));
   if (plan.k6Operator) checks.push(reachOperator(plan.k6Operator));
+  // an API server behind an auth plugin or a VPN answers slower than a local endpoint
+  if (plan.scalingFromKubernetes) checks.push(reachKubernetes(plan.scalingFromKubernetes, Math.max(timeoutMs, 5000)));
   const backend = plan.traceBackend;
   if (backend) {
     checks.push(
@@ -165,6 +177,29 @@ async function reachDatabase(url: string, from: string, timeoutMs: number): Prom
   const answer = await pingDatabase(url, Math.max(timeoutMs, 3000));
   const fix = `start it, or fix ${from} (a PostgreSQL URL the SQL checks may read, e.g. postgres://reader:\${PGPASSWORD}@127.0.0.1:5432/shop)`;
   return { what: 'database', url: redactUrl(url), ok: answer.ok, detail: answer.ok ? answer.detail : `no answer (${answer.detail})`, ...(answer.ok ? {} : { fix }) };
+}
+
+/** The namespace's HPAs listed once: which of them the scale-out check will read. */
+async function reachKubernetes(k8s: ScalingFromKubernetes, timeoutMs: number): Promise<Reach> {
+  const what = 'Kubernetes API';
+  try {
+    const { hpas } = await listK8sHpas({ ...k8s, timeoutMs });
+    const read = k8s.workloads ? hpas.filter((h) => k8s.workloads!.includes(h.deployment)) : hpas;
+    const unscaled = (k8s.workloads ?? []).filter((w) => !hpas.some((h) => h.deployment === w));
+    const described = read.map((h) => `${h.name} → Deployment ${h.deployment}, ${h.minReplicas}-${h.maxReplicas} replicas${h.targetCpuPercent ? `, cpu ${h.targetCpuPercent}%` : ''}`);
+    const detail = `${read.length} HPAs read in namespace ${k8s.namespace}${described.length ? ` (${described.join('; ')})` : ''}${unscaled.length ? `; no HPA scales ${unscaled.join(', ')}` : ''}`;
+    if (read.length > 0) return { what, url: k8s.server, ok: true, detail };
+    return { what, url: k8s.server, ok: false, detail, fix: `the scale-out check would have nothing to judge: name Deployments an HPA scales in observe.scaling.kubernetes.workloads, or the namespace they are in` };
+  } catch (error) {
+    if (!(error instanceof PeakreadyError)) throw error;
+    const detail = `context "${k8s.context}": ${error.message.replace(/^Kubernetes API \S+: /, '')}`;
+    return { what, url: k8s.server, ok: false, detail, fix: kubernetesFix(k8s) };
+  }
+}
+
+/** One endpoint's line of the dry run: whether it answered, and what to do when it did not. */
+export function formatReach(r: Reach): string {
+  return `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.what.padEnd(12)} ${r.url} — ${r.detail}${r.ok ? '' : r.fix ? `; ${r.fix}` : r.what === 'k6-operator' ? '' : '; is it running, and is the URL in the file right?'}`;
 }
 
 /** Any HTTP answer means the endpoint is there (a target may well answer 404 on /); only a 5xx or no answer is a problem. */

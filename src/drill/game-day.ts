@@ -75,12 +75,19 @@ function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, 
     baseline: options.baselineFile ?? null,
     grafanaUrl: options.grafanaUrl ?? null,
     startedAt: new Date().toISOString(),
-    // read by the scale-out check: the autoscaler's compressed Kubernetes periods
-    ...(plan.autoscaler ? { syncPeriodMs: plan.autoscaler.syncPeriodMs, scaleDownStabilizationMs: 300_000 * plan.autoscaler.timeScale } : {}),
-    // scaling read from a cluster's Prometheus: Kubernetes' own periods
-    ...(!plan.autoscaler && plan.scalingFromPrometheus ? { syncPeriodMs: 15_000, scaleDownStabilizationMs: 300_000 } : {}),
+    ...scaleOutPeriods(plan),
     ...(capacityShowable ? { capacityShowable } : {}),
   });
+}
+
+/**
+ * Read by the scale-out check: the local autoscaler's compressed Kubernetes periods, or, when the
+ * scaling is read from a cluster (its Prometheus or its API), Kubernetes' own.
+ */
+export function scaleOutPeriods(plan: Pick<DrillPlan, 'autoscaler' | 'scalingFromPrometheus' | 'scalingFromKubernetes'>): { syncPeriodMs?: number; scaleDownStabilizationMs?: number } {
+  if (plan.autoscaler) return { syncPeriodMs: plan.autoscaler.syncPeriodMs, scaleDownStabilizationMs: 300_000 * plan.autoscaler.timeScale };
+  if (plan.scalingFromPrometheus || plan.scalingFromKubernetes) return { syncPeriodMs: 15_000, scaleDownStabilizationMs: 300_000 };
+  return {};
 }
 
 function relativeToCwd(path: string): string {

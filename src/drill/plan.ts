@@ -11,6 +11,7 @@ import { inspectScript } from '../load/run.js';
 import type { ReadBackContract } from '../readback/contract.js';
 import type { SqlInvariant } from '../readback/sql-invariant.js';
 import type { KubeWorkloadRef } from '../scaling/kube-evidence.js';
+import { kubeNamespace, loadKubeConfig } from '../scaling/k8s-watcher.js';
 import type { TraceBackend } from '../telemetry/traces/backends/index.js';
 import { referenceStack, servicePort, type StackDefinition } from '../stack/definition.js';
 import { parseDefects, withDefects, type DefectName } from '../stack/defects.js';
@@ -78,6 +79,8 @@ export interface DrillPlan {
   readBack?: { contract: ReadBackContract; concurrency: number; ratePerSecond?: number; replaySample: number };
   /** scale-out evidence read from Prometheus after the load; `url` undefined: the Prometheus started with the bundled shop */
   scalingFromPrometheus?: { url?: string; namespace: string; workloads: KubeWorkloadRef[]; scrapeIntervalMs: number };
+  /** scale-out evidence watched through the Kubernetes API during the load (the kubeconfig read, its context resolved) */
+  scalingFromKubernetes?: ScalingFromKubernetes;
   /** the local autoscaler's sync period and time compression (Kubernetes' 15 s -> this), if it runs */
   autoscaler?: { syncPeriodMs: number; timeScale: number };
   /** metrics twice per autoscaler sync, so every decision has a sample on each side */
@@ -99,6 +102,24 @@ export interface DrillPlan {
 export interface SqlChecksPlan {
   invariants: SqlInvariant[];
   database: { kind: 'stack'; url?: string; from?: string } | { kind: 'url'; url: string; from: string } | { kind: 'none' };
+}
+
+/** A cluster's HPAs and Deployments, watched through its API: where, and which of them. */
+export interface ScalingFromKubernetes {
+  /** absolute; absent: $KUBECONFIG or ~/.kube/config */
+  kubeconfig?: string;
+  context: string;
+  /** the context's API server */
+  server: string;
+  namespace: string;
+  /** only these Deployments and their HPAs; absent: every one in the namespace */
+  workloads?: string[];
+}
+
+/** What to try when the Kubernetes API cannot be read: the same request through kubectl, or the file's block. */
+export function kubernetesFix(k8s: ScalingFromKubernetes): string {
+  const kubeconfig = k8s.kubeconfig ? ` --kubeconfig ${k8s.kubeconfig}` : '';
+  return `check that \`kubectl${kubeconfig} --context ${k8s.context} -n ${k8s.namespace} get hpa,deployments\` works from this machine, or correct observe.scaling.kubernetes`;
 }
 
 export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
@@ -139,6 +160,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     receiverPort: observe.traces.receiver?.port ?? definition.basePort + definition.admin.otlpOffset,
     ...traceBackendOf(observe.traces),
     ...scalingFromPrometheusOf(observe, prometheus),
+    ...scalingFromKubernetesOf(gameDay),
     ...readBackOf(gameDay),
     ...(load.engine === 'k6-operator' ? { k6Operator: await operatorOf(gameDay, scriptEnv) } : {}),
     ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
@@ -236,6 +258,16 @@ function scalingFromPrometheusOf(observe: GameDay['observe'], prometheus: string
   const url = from.url ?? (typeof prometheus === 'string' ? prometheus : undefined);
   const workloads = from.workloads.map((w) => (typeof w === 'string' ? { deployment: w } : w));
   return { scalingFromPrometheus: { ...(url ? { url } : {}), namespace: from.namespace, workloads, scrapeIntervalMs: from.scrapeInterval } };
+}
+
+/** The kubeconfig read now, so a missing file or context fails the plan, not the drill. */
+function scalingFromKubernetesOf(gameDay: GameDay): Pick<DrillPlan, 'scalingFromKubernetes'> {
+  const from = gameDay.observe.scaling.kubernetes;
+  if (!from) return {};
+  const kc = loadKubeConfig({ ...from, setting: `${gameDay.file} observe.scaling.kubernetes.context` });
+  const { kubeconfig, workloads } = from;
+  const k8s = { context: kc.getCurrentContext(), server: kc.getCurrentCluster()!.server, namespace: kubeNamespace(kc, from.namespace) };
+  return { scalingFromKubernetes: { ...(kubeconfig ? { kubeconfig } : {}), ...k8s, ...(workloads ? { workloads } : {}) } };
 }
 
 function traceBackendOf(traces: GameDay['observe']['traces']): { traceBackend?: TraceBackend } {

@@ -1,7 +1,9 @@
+import { EnvironmentError, PeakreadyError } from '../errors.js';
 import { clearOwnedFaults, inspectFaults } from '../faults/experiments/index.js';
 import type { CleanupSnapshot } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import { createCpuLimiter } from '../scaling/cpu-limits.js';
+import { startK8sWatcher } from '../scaling/k8s-watcher.js';
 import { startLocalAutoscaler } from '../scaling/local-autoscaler.js';
 import type { ServiceName } from '../stack/definition.js';
 import { readyScrapeTargets } from '../stack/scrape-targets.js';
@@ -10,7 +12,7 @@ import { startMetricsScraper } from '../telemetry/metrics/scraper.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../telemetry/otlp/receiver.js';
 import { startRigSampler, type RigSampler } from '../telemetry/rig/rig-sampler.js';
 import { startStack, type RunningStack } from '../supervisor/supervisor.js';
-import type { DrillPlan } from './plan.js';
+import { kubernetesFix, type DrillPlan } from './plan.js';
 
 type Stop = () => Promise<void>;
 
@@ -21,9 +23,10 @@ export interface RigLeftovers {
 }
 
 /**
- * Everything a drill starts around the load: the trace receiver, the bundled stack (with per-replica
- * CPU limits where the machine allows them, so scaling out adds capacity), its local autoscaler,
- * and the metrics sampling. `tearDown` stops what was started, in reverse order, every step even
+ * Everything a drill starts around the load: the watch of a cluster's HPAs and Deployments
+ * (observe.scaling.kubernetes; first, so a cluster it cannot read fails the drill before anything
+ * starts), the trace receiver, the bundled stack (with per-replica CPU limits where the machine
+ * allows them, so scaling out adds capacity), its local autoscaler, and the metrics sampling. `tearDown` stops what was started, in reverse order, every step even
  * when an earlier one failed.
  */
 export class DrillRig {
@@ -33,6 +36,7 @@ export class DrillRig {
   private stopAutoscaler: Stop | undefined;
   private stopMetrics: Stop | undefined;
   private rigSampler: RigSampler | undefined;
+  private stopClusterWatch: Stop | undefined;
 
   constructor(
     private readonly plan: DrillPlan,
@@ -92,6 +96,8 @@ export class DrillRig {
   }
 
   async start(): Promise<void> {
+    // first: a cluster that cannot be watched fails the drill before anything else starts
+    await this.startClusterWatch();
     // the rig itself, from the start: a starved machine must show in the judgement (src/verify/rig.ts)
     this.rigSampler = startRigSampler({ runDir: this.run });
     if (this.plan.toxiproxyUrl) await clearOwnedFaults(this.plan.toxiproxyUrl);
@@ -111,6 +117,7 @@ export class DrillRig {
   }
 
   async tearDown(): Promise<RigLeftovers> {
+    await this.stopClusterWatch?.().catch(() => undefined);
     await this.stopAutoscaler?.().catch(() => undefined);
     await this.stopMetrics?.().catch(() => undefined);
     this.rigSampler?.stop();
@@ -164,6 +171,28 @@ export class DrillRig {
       setStatus: (service: ServiceName, status) => running.setAutoscalerStatus(service, status),
     });
     this.stopAutoscaler = () => autoscaler.stop();
+  }
+
+  /**
+   * The cluster's HPAs and Deployments (observe.scaling.kubernetes), listed then watched into the
+   * run's timeline until tearDown: the same scale-decision and replicas events the local
+   * autoscaler writes. It holds only in-process connections, stopped by tearDown on every path.
+   */
+  private async startClusterWatch(): Promise<void> {
+    const k8s = this.plan.scalingFromKubernetes;
+    if (!k8s) return;
+    const { kubeconfig, context, namespace, workloads } = k8s;
+    try {
+      const watcher = await startK8sWatcher({ ...(kubeconfig ? { kubeconfig } : {}), context, namespace, ...(workloads ? { workloads } : {}), runDir: this.run });
+      this.stopClusterWatch = () => watcher.stop();
+    } catch (error) {
+      if (!(error instanceof PeakreadyError)) throw error;
+      throw new EnvironmentError(`observe.scaling.kubernetes, context "${context}": ${error.message}; ${kubernetesFix(k8s)}`, { cause: error });
+    }
+    const decided = new Set(this.run.timeline().flatMap((e) => (e.type === 'scale-decision' ? [e.service] : [])));
+    this.log(`peakready: watching HPAs and Deployments ${workloads ? `of ${workloads.join(', ')} ` : ''}in namespace ${namespace} through the Kubernetes API at ${k8s.server} (context ${context})`);
+    const unscaled = (workloads ?? []).filter((w) => !decided.has(w));
+    if (unscaled.length) this.log(`peakready: no HPA scales ${unscaled.join(', ')} in namespace ${namespace}: the scale-out check cannot judge ${unscaled.length === 1 ? 'it' : 'them'}`);
   }
 
   /** Metrics from Prometheus (the user's, or the one started with the stack), else a scrape of every ready replica. */

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, UsageError } from '../errors.js';
@@ -146,6 +147,49 @@ load:
   k6Operator: { parallelism: 4, namespace: load, kubeconfig: kube/config, context: staging, runnerImage: grafana/k6:0.54.0 }
 `);
     expect(loadGameDay(file).load.k6Operator).toEqual({ parallelism: 4, namespace: 'load', kubeconfig: join(file, '..', 'kube/config'), context: 'staging', runnerImage: 'grafana/k6:0.54.0', separate: false });
+  });
+
+  it('reads scaling from the Kubernetes API: the kubeconfig relative to the file (or ~/), its context, namespace and workloads', () => {
+    const file = gameDayFile(`name: my cluster
+system: { target: http://127.0.0.1:8080 }
+load: { script: a.js }
+observe:
+  scaling:
+    kubernetes: { kubeconfig: kube/config, context: staging, namespace: shop, workloads: [checkout, catalog] }
+`);
+    const day = loadGameDay(file);
+    expect(day.observe.scaling.kubernetes).toEqual({ kubeconfig: join(file, '..', 'kube/config'), context: 'staging', namespace: 'shop', workloads: ['checkout', 'catalog'] });
+    const home = loadGameDay(gameDayFile(`name: x\nsystem: { target: http://127.0.0.1:8080 }\nload: { script: a.js }\nobserve: { scaling: { kubernetes: { kubeconfig: ~/.kube/staging } } }\n`));
+    expect(home.observe.scaling.kubernetes?.kubeconfig).toBe(join(homedir(), '.kube/staging'));
+    const defaults = loadGameDay(gameDayFile(`name: x\nsystem: { target: http://127.0.0.1:8080 }\nload: { script: a.js }\nobserve: { scaling: { kubernetes: {} } }\n`));
+    expect(defaults.observe.scaling.kubernetes).toEqual({});
+  });
+
+  it('reads scaling from one place, naming the sources given', () => {
+    const file = gameDayFile(`name: both
+system: { bundled: {} }
+load: { script: a.js }
+observe:
+  scaling:
+    local: { syncPeriod: 3s }
+    kubernetes: { namespace: shop }
+`);
+    expect(problems(file)).toEqual([
+      '6 observe.scaling: read scaling from one place: the local autoscaler (`local`), Prometheus (`prometheus`) or the Kubernetes API (`kubernetes`), not `local` and `kubernetes`',
+    ]);
+  });
+
+  it('refuses a misspelt or empty field of the Kubernetes block, with its line', () => {
+    const file = gameDayFile(`name: typo
+system: { target: http://127.0.0.1:8080 }
+load: { script: a.js }
+observe:
+  scaling:
+    kubernetes: { namespace: shop, workload: [checkout], context: "" }
+`);
+    const found = problems(file);
+    expect(found.some((p) => /^6 observe.scaling.kubernetes.*unknown key "workload"; did you mean "workloads"\?/.test(p)), found.join('\n')).toBe(true);
+    expect(found.some((p) => p.startsWith('6 observe.scaling.kubernetes.context:')), found.join('\n')).toBe(true);
   });
 
   it('names a default profile the file does not have', () => {

@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { loadYamlFile } from '../config/load-yaml.js';
 import { didYouMean, UsageError } from '../errors.js';
 import { shipped } from '../paths.js';
@@ -56,13 +57,22 @@ function resolvePaths(file: string, raw: GameDayFile): GameDay {
     system: system.target ? { kind: 'target', url: system.target, allowRemote: system.allowRemote } : { kind: 'bundled', ...system.bundled },
     load: { ...raw.load, script: here(raw.load.script), ...(raw.load.k6Operator?.kubeconfig ? { k6Operator: { ...raw.load.k6Operator, kubeconfig: here(raw.load.k6Operator.kubeconfig) } } : {}) },
     faults: { toxiproxy: raw.faults.toxiproxy, experiments: raw.faults.experiments.map((e) => ({ ...e, file: here(e.file) })) },
-    observe: raw.observe,
+    observe: withKubeconfigPath(raw.observe, here),
     checks: {
       ...raw.checks,
       ...(raw.checks.budgets ? { budgets: here(raw.checks.budgets) } : {}),
       ...(raw.checks.tracing?.rules ? { tracing: { ...raw.checks.tracing, rules: here(raw.checks.tracing.rules) } } : {}),
     },
   };
+}
+
+/** The kubeconfig relative to the file, or to the home directory when written `~/…` (as a shell would). */
+function withKubeconfigPath(observe: GameDayFile['observe'], here: (p: string) => string): GameDayFile['observe'] {
+  const kubernetes = observe.scaling.kubernetes;
+  if (!kubernetes?.kubeconfig) return observe;
+  const { kubeconfig } = kubernetes;
+  const path = kubeconfig === '~' || kubeconfig.startsWith('~/') ? join(homedir(), kubeconfig.slice(1)) : here(kubeconfig);
+  return { ...observe, scaling: { ...observe.scaling, kubernetes: { ...kubernetes, kubeconfig: path } } };
 }
 
 function withProfile(day: GameDay, name: string | undefined, profile: GameDayProfile | undefined): GameDay {

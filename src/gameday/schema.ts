@@ -120,6 +120,12 @@ const observe = strictObject({
         .describe('the Deployments (and their HPAs) to follow: a name, or { deployment, hpa, container, targetCpuPercent }'),
       scrapeInterval: durationField.default(15_000).describe('how often kube-state-metrics and cAdvisor are scraped'),
     }).optional().describe('after the run, replicas, desired replicas and CPU from Prometheus with kube-state-metrics and cAdvisor names'),
+    kubernetes: strictObject({
+      kubeconfig: z.string().min(1).optional().describe('the kubeconfig file, relative to this file or ~/… (default: $KUBECONFIG or ~/.kube/config, as kubectl)'),
+      context: z.string().min(1).optional().describe('the kubeconfig context (default: its current context)'),
+      namespace: z.string().min(1).optional().describe('the namespace of the HPAs and Deployments (default: the context\'s, else "default")'),
+      workloads: z.array(name).min(1).optional().describe('only these Deployments and the HPAs that scale them (default: every one in the namespace)'),
+    }).optional().describe('during the run, HPA decisions and Deployment replicas watched through the Kubernetes API (listed, then watched)'),
     local: strictObject({ syncPeriod: durationField.default(15_000) }).optional().describe('the local autoscaler (Kubernetes\' HPA algorithm) on the bundled shop; its sync period is compressed with the story'),
   }).prefault({}),
 });
@@ -175,8 +181,13 @@ export const gameDaySchema = strictObject({
   if (g.system.target && g.faults.toxiproxy === 'embedded' && g.faults.experiments.length > 0) {
     ctx.addIssue({ code: 'custom', path: ['faults', 'toxiproxy'], message: 'a target has no embedded fault proxy: give the URL of the Toxiproxy in front of its dependencies' });
   }
-  if (g.observe.scaling.local && g.observe.scaling.prometheus) {
-    ctx.addIssue({ code: 'custom', path: ['observe', 'scaling'], message: 'read scaling from one place: the local autoscaler (`local`) or Prometheus (`prometheus`)' });
+  const scalingSources = (['local', 'prometheus', 'kubernetes'] as const).filter((source) => g.observe.scaling[source]);
+  if (scalingSources.length > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['observe', 'scaling'],
+      message: `read scaling from one place: the local autoscaler (\`local\`), Prometheus (\`prometheus\`) or the Kubernetes API (\`kubernetes\`), not ${scalingSources.map((s) => `\`${s}\``).join(' and ')}`,
+    });
   }
   if (g.observe.scaling.prometheus && !g.observe.scaling.prometheus.url && !g.observe.metrics.prometheus) {
     ctx.addIssue({ code: 'custom', path: ['observe', 'scaling', 'prometheus', 'url'], message: 'give the URL of the Prometheus to read, here or as observe.metrics.prometheus' });

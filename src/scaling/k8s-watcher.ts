@@ -1,4 +1,4 @@
-import { AppsV1Api, AutoscalingV2Api, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, Watch, Observable, type KubeConfig, type ConfigurationOptions, type V2MetricSpec } from '@kubernetes/client-node';
 import { contextNamespace, loadKubeConfig } from '../config/kubeconfig.js';
 import { EnvironmentError } from '../errors.js';
 import type { TimelineEvent } from '../run/records.js';
@@ -26,6 +26,10 @@ export interface K8sWatcherOptions {
   onEvent?: (event: TimelineEvent) => void;
   /** delay before re-listing after a watch ends (default 1 s) */
   retryMs?: number;
+  /** only these Deployments and the HPAs that scale them (default: every one in the namespace) */
+  workloads?: readonly string[];
+  /** a list that has not answered by then fails (default 30 s) */
+  listTimeoutMs?: number;
 }
 
 export interface K8sWatcher {
@@ -42,13 +46,80 @@ const RESOURCES = {
   deployment: (ns: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments`,
 };
 
+export { loadKubeConfig };
+
+/** The namespace kubectl would use: the given one, else the context's, else "default". */
+export function kubeNamespace(kc: KubeConfig, namespace?: string): string {
+  return namespace ?? contextNamespace(kc);
+}
+
 /** Starts watching; resolves once the initial lists were read (so their state is recorded). */
 export async function startK8sWatcher(options: K8sWatcherOptions): Promise<K8sWatcher> {
   const kc = loadKubeConfig(options);
-  const namespace = options.namespace ?? contextNamespace(kc);
+  const namespace = kubeNamespace(kc, options.namespace);
   const watcher = new ClusterWatcher(kc, namespace, options);
-  await Promise.all([watcher.follow('hpa'), watcher.follow('deployment')]);
+  // both lists settle before the answer: when one fails, the other's watch must not stay open
+  const started = await Promise.allSettled([watcher.follow('hpa'), watcher.follow('deployment')]);
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    watcher.stop();
+    throw failed.reason;
+  }
   return { server: watcher.server, namespace, stop: async () => watcher.stop() };
+}
+
+/** An HPA as a dry run shows it: what it scales, its bounds and CPU target. */
+export interface HpaSummary {
+  name: string;
+  deployment: string;
+  minReplicas: number;
+  maxReplicas: number;
+  targetCpuPercent?: number;
+}
+
+/**
+ * Lists the namespace's HPAs once (a dry run's knock on the API): the server, the namespace and
+ * what each HPA scales. An unreachable API, a refused list or no answer within `timeoutMs` is an
+ * EnvironmentError of one line.
+ */
+export async function listK8sHpas(options: { kubeconfig?: string; context?: string; namespace?: string; timeoutMs: number }): Promise<{ server: string; namespace: string; hpas: HpaSummary[] }> {
+  const kc = loadKubeConfig(options);
+  const namespace = kubeNamespace(kc, options.namespace);
+  const server = kc.getCurrentCluster()!.server;
+  try {
+    const list = await kc.makeApiClient(AutoscalingV2Api).listNamespacedHorizontalPodAutoscaler({ namespace }, timeoutOption(options.timeoutMs));
+    const hpas = list.items.map((h) => ({
+      name: h.metadata?.name ?? '?',
+      deployment: h.spec?.scaleTargetRef.name ?? '?',
+      minReplicas: h.spec?.minReplicas ?? 1,
+      maxReplicas: h.spec?.maxReplicas ?? 0,
+      ...cpuTarget(h.spec?.metrics),
+    }));
+    return { server, namespace, hpas };
+  } catch (error) {
+    throw new EnvironmentError(`Kubernetes API ${server}: cannot list HorizontalPodAutoscalers in namespace ${namespace}: ${describe(error)}`);
+  }
+}
+
+function cpuTarget(metrics: V2MetricSpec[] | undefined): { targetCpuPercent?: number } {
+  const cpu = metrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.target?.averageUtilization;
+  return cpu === undefined ? {} : { targetCpuPercent: cpu };
+}
+
+/** Aborts a request of the generated API clients after `ms`. */
+function timeoutOption(ms: number): ConfigurationOptions {
+  return {
+    middleware: [
+      {
+        pre: (context) => {
+          context.setSignal(AbortSignal.timeout(ms));
+          return new Observable(Promise.resolve(context));
+        },
+        post: (context) => new Observable(Promise.resolve(context)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
 }
 
 /** The two list+watch loops of one namespace, their open watches and pending re-lists. */
@@ -106,7 +177,8 @@ class ClusterWatcher {
   private async list(kind: Kind): Promise<string | undefined> {
     const { namespace } = this;
     try {
-      const list = kind === 'hpa' ? await this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }) : await this.apps.listNamespacedDeployment({ namespace });
+      const timeout = timeoutOption(this.options.listTimeoutMs ?? 30_000);
+      const list = kind === 'hpa' ? await this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, timeout) : await this.apps.listNamespacedDeployment({ namespace }, timeout);
       for (const item of list.items) this.emit(this.translate(kind, item, 'ADDED'));
       return list.metadata?.resourceVersion;
     } catch (error) {
@@ -131,15 +203,34 @@ class ClusterWatcher {
 
   private emit(event: TimelineEvent | undefined): void {
     if (!event) return;
+    const { workloads } = this.options;
+    if (workloads && 'service' in event && !workloads.includes(event.service)) return;
     this.options.runDir?.appendTimeline(event);
     this.options.onEvent?.(event);
   }
 }
 
+/** One line: a refused request's Status message (the API's own words), else the error and its code. */
 function describe(error: unknown): string {
+  const status = apiStatus(error);
+  if (status) return status;
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return code ? `${error.message} (${String(code)})` : error.message;
   }
   return String(error);
+}
+
+/** The generated clients throw an ApiException whose body is the API server's Status object. */
+function apiStatus(error: unknown): string | undefined {
+  const { code, body } = (error ?? {}) as { code?: unknown; body?: unknown };
+  if (typeof code !== 'number' || body === undefined) return undefined;
+  let parsed: unknown = body;
+  try {
+    if (typeof body === 'string') parsed = JSON.parse(body) as unknown;
+  } catch {
+    // not JSON: the HTTP status alone
+  }
+  const message = (parsed as { message?: unknown } | null)?.message;
+  return `HTTP ${code}${typeof message === 'string' ? `: ${message}` : ''}`;
 }

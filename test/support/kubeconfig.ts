@@ -21,6 +21,7 @@ clusters:
 - name: other
   cluster:
     server: http://127.0.0.1:1
+    insecure-skip-tls-verify: true
 users:
 - name: tester
   user:
