@@ -25,18 +25,22 @@ describe('peakready drill --profile smoke (the main job, real processes)', () =>
     delete env.DATABASE_URL;
     delete env.GITHUB_STEP_SUMMARY;
     const r = await runCli(['drill', '--profile', 'smoke', '--quiet', '--base-port', String(BASE), '--report', reportDir], env, 240_000);
-    expect([0, 1], r.stderr.slice(-2000)).toContain(r.code);
-    expect(r.stdout).toMatch(/VERDICT: (PASS|FAIL)/);
+    // 4: inconclusive, when this shared machine starved the rig while a check judged
+    expect([0, 1, 4], r.stderr.slice(-2000)).toContain(r.code);
+    expect(r.stdout).toMatch(/VERDICT: (PASS|FAIL|INCONCLUSIVE)/);
 
     for (const file of ['report.html', 'report.json', 'junit.xml', 'summary.md']) expect(existsSync(join(reportDir, file)), file).toBe(true);
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as ReportJson;
-    expect(report.checks.map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'integrity', 'cleanup']);
+    expect(report.checks.map((c) => c.id)).toEqual(['budgets', 'tracing', 'scale-out', 'isolation', 'integrity', 'cleanup', 'rig']);
     expect(report.verdict === 'pass').toBe(r.code === 0);
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
     expect(byId.integrity, JSON.stringify(byId.integrity)).toMatchObject({ status: 'pass' });
     expect(byId.cleanup, JSON.stringify(byId.cleanup)).toMatchObject({ status: 'pass' });
     expect(byId.tracing, JSON.stringify(byId.tracing)).toMatchObject({ status: 'pass' });
     expect(report.checks.every((c) => c.status !== 'skip')).toBe(true);
+    // the rig measured itself all along: host CPU and event-loop delay are in its row
+    const rigRow = byId.rig!.details.find((d) => d.name === 'rig not saturated')!;
+    expect(rigRow.figure).toMatch(/^cpu max \d+(\.\d+)?%, loop p99 max /);
     // the load engine's k6-shaped summary travels with the verdict
     expect((report.summary as { metrics: Record<string, unknown> }).metrics).toHaveProperty('http_reqs');
 

@@ -6,13 +6,15 @@ const ICON = { pass: '✅', fail: '❌', skip: '⏭️', inconclusive: '❔' } a
 export function renderMarkdown(report: ReportJson): string {
   const lines: string[] = [];
   const failed = report.checks.filter((c) => c.status === 'fail');
+  // the test rig's row is context for the checks, not a check of the system
+  const judgedChecks = report.checks.filter((c) => c.id !== 'rig').length;
   const inconclusive = report.checks.filter((c) => c.status === 'inconclusive').length;
   const headline =
     report.verdict === 'pass'
       ? '✅ PASS'
       : report.verdict === 'inconclusive'
-        ? `❔ INCONCLUSIVE (${inconclusive} of ${report.checks.length} checks could not tell: see the test rig)`
-        : failed.length ? `❌ FAIL (${failed.length} of ${report.checks.length} checks)` : '❌ FAIL (nothing was judged: every check skipped)';
+        ? `❔ INCONCLUSIVE (${inconclusive} of ${judgedChecks} checks could not tell: see the test rig)`
+        : failed.length ? `❌ FAIL (${failed.length} of ${judgedChecks} checks)` : '❌ FAIL (nothing was judged: every check skipped)';
   lines.push(`## peakready: ${headline}`, '');
   lines.push(`Run \`${cell(report.run.id)}\`, ${Math.round(report.run.durationMs / 1000)} s, ${report.figures.total.requests} requests.`, '');
   const defects = seededDefects(report.run.config);

@@ -81,7 +81,7 @@ describe('report files', () => {
 
   it('summary.md shows the verdict, failures with evidence and routes, and is appended to $GITHUB_STEP_SUMMARY', () => {
     const md = readFileSync(bad.run.path('summaryMd'), 'utf8');
-    expect(md).toMatch(/^## peakready: ❌ FAIL \(2 of 7 checks\)/);
+    expect(md).toMatch(/^## peakready: ❌ FAIL \(2 of 6 checks\)/);
     expect(md).toContain('| Data integrity | 10 violations, 400 orders | 0 violations | ❌ fail |');
     expect(md).toContain('<details open><summary>❌ Data integrity');
     expect(md).toMatch(/\| checkout \| 400 \| 0\.00% \| 5\.0 \|/);

@@ -12,6 +12,8 @@ export function useColor(stream: { isTTY?: boolean } = process.stdout, env: Node
 /** The verdict table: one row per check with its figure, limit and outcome, the judge's verdict, then the failures' reasons. */
 export function renderVerdictTable(judged: Pick<Judgement, 'checks' | 'verdict'>, options: { color: boolean }): string {
   const { checks } = judged;
+  // the test rig's row is context for the checks, not a check of the system
+  const judgedChecks = checks.filter((x) => x.id !== 'rig').length;
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const mark = { pass: c.green('PASS'), fail: c.red.bold('FAIL'), skip: c.yellow('SKIP'), inconclusive: c.magenta.bold('INCONCL') } as const;
   const table = new Table({
@@ -27,9 +29,9 @@ export function renderVerdictTable(judged: Pick<Judgement, 'checks' | 'verdict'>
     judged.verdict === 'pass'
       ? c.green.bold('VERDICT: PASS')
       : judged.verdict === 'inconclusive'
-        ? c.magenta.bold(`VERDICT: INCONCLUSIVE (${checks.filter((x) => x.status === 'inconclusive').length} of ${checks.length} checks could not tell: see the test rig)`)
+        ? c.magenta.bold(`VERDICT: INCONCLUSIVE (${checks.filter((x) => x.status === 'inconclusive').length} of ${judgedChecks} checks could not tell: see the test rig)`)
         : failed.length
-        ? c.red.bold(`VERDICT: FAIL (${failed.length} of ${checks.length} checks failed)`)
+        ? c.red.bold(`VERDICT: FAIL (${failed.length} of ${judgedChecks} checks failed)`)
         : c.red.bold('VERDICT: FAIL (nothing was judged: every check skipped)');
   const lines = [table.toString(), verdict];
   for (const check of checks) {

@@ -41,6 +41,8 @@ export interface K8sWatcher {
 
 type Kind = 'hpa' | 'deployment';
 
+const WATCH_TIMEOUT_SECONDS = 300;
+
 const RESOURCES = {
   hpa: (ns: string) => `/apis/autoscaling/v2/namespaces/${encodeURIComponent(ns)}/horizontalpodautoscalers`,
   deployment: (ns: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments`,
@@ -153,7 +155,9 @@ class ClusterWatcher {
     let handle: AbortController | undefined;
     handle = await this.watch.watch(
       RESOURCES[kind](this.namespace),
-      { resourceVersion, allowWatchBookmarks: true },
+      // the server ends the watch after this long (re-listed then, as any end): a watch whose
+      // abort only errors the response body (node-fetch, after the headers) cannot outlive it
+      { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_SECONDS },
       (phase, object) => {
         if (phase === 'BOOKMARK' || phase === 'ERROR') return;
         this.emit(this.translate(kind, object, phase));
@@ -164,7 +168,9 @@ class ClusterWatcher {
         if (!this.stopped) this.relistLater(kind, error);
       },
     );
-    if (handle) this.aborts.add(handle);
+    // stopped while the watch was being opened: close it now, nothing else will
+    if (handle && this.stopped) handle.abort();
+    else if (handle) this.aborts.add(handle);
   }
 
   stop(): void {

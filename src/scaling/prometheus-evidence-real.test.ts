@@ -14,7 +14,7 @@ import { prometheusScaleOutEvidence, reachable } from './prometheus-evidence.js'
  * replicas back through query_range.
  */
 
-const BASE = 32_500;
+const BASE = 20_500; // fixed bases stay below 32768, where the ephemeral ports (port 0) begin
 const SCRAPE_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const poll = { timeout: 30_000, interval: 250 };
@@ -68,7 +68,7 @@ describe.runIf(prometheusInstalled())('scale-out evidence from the bundled stack
   it('a workload the Prometheus has no series for is one line with the fix', async () => {
     await expect(
       prometheusScaleOutEvidence({ prometheusUrl, namespace: 'shop', workloads: [{ deployment: 'catalog' }], from: Date.now() - 10_000, to: Date.now(), scrapeIntervalMs: SCRAPE_MS }),
-    ).rejects.toThrow(/^Prometheus at http:\/\/127\.0\.0\.1:32803 has no kube_horizontalpodautoscaler_.* for HPA catalog in namespace shop .*; is kube-state-metrics scraped/);
+    ).rejects.toThrow(new RegExp(`^Prometheus at http://127\\.0\\.0\\.1:${BASE + 303} has no kube_horizontalpodautoscaler_.* for HPA catalog in namespace shop .*; is kube-state-metrics scraped`));
   });
 
   it('reachable: this Prometheus, a closed port, and a server that never answers (within the limit)', async () => {

@@ -5,7 +5,7 @@ import { fixtureEntry } from '../../test/support/fixtures.js';
 import type { StackState } from '../stack/contract.js';
 import { isListening, isPidAlive, privateStateDir, TEST_DATABASE_URL, waitFor } from '../../test/support/stack.js';
 
-const BASE = 29_900;
+const BASE = 31_600; // up.test.ts uses 29_900
 
 describe('a crashing supervisor', () => {
   it('leaves no replica, fault proxy or balancer port when it dies of an uncaught exception', async () => {
