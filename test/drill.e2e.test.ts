@@ -53,4 +53,25 @@ describe('peakready drill --profile smoke (the main job, real processes)', () =>
     for (const p of ports) if (await isListening(p)) open.push(p);
     expect(open).toEqual([]);
   });
+
+  it('with a seeded defect (trace context dropped on one hop), FAILS the check that looks for it and names the defect', { timeout: 300_000 }, async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PEAKREADY_HOME: home, NO_COLOR: '1' };
+    delete env.DATABASE_URL;
+    delete env.GITHUB_STEP_SUMMARY;
+    const defectReport = join(home, 'report-defect');
+    const r = await runCli(['drill', '--profile', 'smoke', '--quiet', '--base-port', String(BASE), '--defect', 'trace-context-dropped', '--report', defectReport], env, 240_000);
+    expect(r.code, r.stderr.slice(-2000)).toBe(1);
+    const report = JSON.parse(readFileSync(join(defectReport, 'report.json'), 'utf8')) as ReportJson;
+    const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    expect(byId.tracing, JSON.stringify(byId.tracing)).toMatchObject({ status: 'fail' });
+    // the evidence: checkout traces whose payments span is not a child of checkout's call
+    const rule = byId.tracing!.details.find((d) => d.name === 'rule checkout-trace-complete')!;
+    expect(rule.status).toBe('fail');
+    expect(rule.note).toMatch(/payments/);
+    // the defect breaks tracing only: the orders are all there and nothing is left behind
+    expect(byId.integrity!.status).toBe('pass');
+    expect(byId.cleanup!.status).toBe('pass');
+    expect((report.run.config as { defects?: string[] }).defects).toEqual(['trace-context-dropped']);
+    expect(readFileSync(join(defectReport, 'summary.md'), 'utf8')).toContain('trace-context-dropped');
+  });
 });
