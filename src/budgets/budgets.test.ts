@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import type { RequestRecord, TimelineEvent } from '../run/records.js';
-import { evaluateBudget, percentile } from './evaluate.js';
+import { evaluateBudget, percentile, samplesNeeded } from './evaluate.js';
 import { loadBudgets, parseBudgets } from './load.js';
 import { namedIntervals, runSpan } from '../run/timeline.js';
 
@@ -114,8 +114,27 @@ describe('budget evaluation', () => {
     const [whole, windowed] = b.thresholds.map((t) => evaluateBudget(t, requests, ctx));
     expect(whole).toMatchObject({ status: 'pass', actual: 100 });
     expect(windowed).toMatchObject({ status: 'fail', actual: 900 });
-    expect(windowed!.window!.start).toBeGreaterThanOrEqual(T0 + 840_000);
-    expect(windowed!.window!.end).toBeLessThanOrEqual(T0 + 1_020_000);
+    // 1 request/s: a minute holds 60, fewer than the 100 a p(95) needs, so the window is widened
+    // to 100 requests; the worst of them lies on the bad minute
+    expect(windowed).toMatchObject({ samples: 100, widenedFor: 100 });
+    expect(windowed!.window!.start).toBeLessThan(T0 + 960_000);
+    expect(windowed!.window!.end).toBeGreaterThan(T0 + 900_000);
+    expect(windowed!.window!.end - windowed!.window!.start).toBeLessThanOrEqual(101_000);
+  });
+
+  it('says how many requests a percentile needs: p(95) 100, p(99) 500, med 10, avg and rates none', () => {
+    const b = parseBudgets('thresholds:\n  http_req_duration: ["p(95)<400", "p(99)<900", "med<100", "avg<100"]\n  http_req_failed: ["rate<0.01"]\n');
+    expect(b.thresholds.map((t) => samplesNeeded(t))).toEqual([100, 500, 10, 1, 1]);
+  });
+
+  it('judges a window with enough requests as it is, and a whole run with too few says so', () => {
+    // 10 requests/s: a 30 s window holds 300, enough for a p(95)
+    const requests: RequestRecord[] = [];
+    for (let i = 0; i < 600; i++) requests.push(req(i * 100, i >= 300 && i < 330 ? 900 : 100));
+    const ctx = { intervals: new Map(), span: runSpan([], requests) };
+    const [windowed] = parseBudgets('thresholds:\n  http_req_duration{name:checkout}: ["p(95)<400 over 30s"]\n').thresholds.map((t) => evaluateBudget(t, requests, ctx));
+    expect(windowed).toMatchObject({ status: 'fail', samples: 300 });
+    expect(windowed!.widenedFor).toBeUndefined();
   });
 
   it('judges a phase, the outage and a scenario, and skips an unknown phase', () => {

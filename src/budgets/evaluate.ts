@@ -15,6 +15,8 @@ export interface BudgetOutcome {
   samples: number;
   /** for `over`: the window that decided the outcome */
   window?: Interval;
+  /** the `over` window was widened to hold this many requests (samplesNeeded) */
+  widenedFor?: number;
   /** otherwise: the stretch judged (the run, or the `during` phase from its first to its last interval) */
   scope?: Interval;
   note?: string;
@@ -57,17 +59,49 @@ export function evaluateBudget(budget: ThresholdBudget, requestsByTime: readonly
   }
 
   let worst: BudgetOutcome | undefined;
+  const needed = samplesNeeded(budget);
   for (const scope of scopes) {
-    for (const window of slidingWindows(scope, budget.overMs)) {
-      const inWindow = between(pool, window);
+    for (const slid of slidingWindows(scope, budget.overMs)) {
+      const { records: inWindow, window } = widenedToHold(pool, slid, needed);
       if (!inWindow.length) continue;
       const actual = aggregate(budget.metric, budget.aggregation, inWindow, (window.end - window.start) / 1000);
-      const result = { ...outcome(budget, actual, inWindow.length, limit), window };
+      const result = { ...outcome(budget, actual, inWindow.length, limit), window, ...(window.end - window.start > budget.overMs ? { widenedFor: needed } : {}) };
       if (!worst || isWorse(result, worst)) worst = result;
     }
   }
   return worst ?? { budget, status: 'skip', figure: '-', limit, samples: 0, note: 'no window held any request' };
 }
+
+/** A percentile's tail must hold this many requests before the figure means anything. */
+export const TAIL_SAMPLES = 5;
+
+/**
+ * How many requests a window needs for its aggregate to be judged as a figure, not as noise: a
+ * p(q) needs TAIL_SAMPLES requests above it (p(95): 100, p(99): 500, med: 10); avg, min, max,
+ * rates and counts need none.
+ */
+export function samplesNeeded(budget: Pick<ThresholdBudget, 'metric' | 'aggregation'>): number {
+  if (BUDGET_METRICS[budget.metric] !== 'trend') return 1;
+  const q = budget.aggregation.kind === 'p' ? budget.aggregation.percentile : budget.aggregation.kind === 'med' ? 50 : undefined;
+  return q === undefined || q >= 100 ? 1 : Math.ceil(TAIL_SAMPLES / (1 - q / 100));
+}
+
+/**
+ * A window that holds fewer requests than its aggregate needs is widened (later, then earlier)
+ * until it holds them, or the whole pool: a quiet stretch is judged on enough requests, and a bad
+ * stretch still shows, since the widened window holds all of it.
+ */
+function widenedToHold(sorted: readonly RecordWithT[], window: Interval, needed: number): { records: RequestRecord[]; window: Interval } {
+  let from = lowerBound(sorted, window.start);
+  let to = lowerBound(sorted, window.end);
+  if (to - from >= needed || to === from) return { records: sorted.slice(from, to) as RequestRecord[], window };
+  to = Math.min(sorted.length, from + needed);
+  from = Math.max(0, to - needed);
+  const records = sorted.slice(from, to) as RequestRecord[];
+  return { records, window: { start: Math.min(window.start, records[0]!.t), end: Math.max(window.end, records.at(-1)!.t + 1) } };
+}
+
+type RecordWithT = Pick<RequestRecord, 't'>;
 
 function unknownPhase(name: string, known: string[]): string {
   const names = [...new Set(known)];
@@ -131,7 +165,7 @@ export function between(sorted: readonly RequestRecord[], window: Interval): Req
   return sorted.slice(lowerBound(sorted, window.start), lowerBound(sorted, window.end));
 }
 
-function lowerBound(sorted: readonly RequestRecord[], t: number): number {
+function lowerBound(sorted: readonly RecordWithT[], t: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
