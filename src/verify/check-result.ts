@@ -8,10 +8,13 @@ export function skipped(id: string, title: string, reason: string, limit = '-'):
   return { id, title, status: 'skip', figure: '-', limit, details: [], reason };
 }
 
-/** fail if any detail failed, pass if any passed, else skip; `reason` = the first failure. */
+/**
+ * fail if any detail failed, else inconclusive if one could not tell, pass if any passed, else
+ * skip; `reason` = the first failure (or the first detail that could not tell).
+ */
 export function fromDetails(id: string, title: string, figure: string, limit: string, details: Detail[], skipReason = 'nothing to judge'): CheckResult {
-  const failed = details.find((d) => d.status === 'fail');
-  const status = failed ? 'fail' : details.some((d) => d.status === 'pass') ? 'pass' : 'skip';
+  const failed = details.find((d) => d.status === 'fail') ?? details.find((d) => d.status === 'inconclusive');
+  const status = failed ? failed.status : details.some((d) => d.status === 'pass') ? 'pass' : 'skip';
   const result: CheckResult = { id, title, status, figure, limit, details };
   if (failed) result.reason = `${failed.name}: ${failed.figure} (limit ${failed.limit})${failed.note ? `; ${failed.note}` : ''}`;
   else if (status === 'skip') result.reason = details.find((d) => d.note)?.note ?? skipReason;

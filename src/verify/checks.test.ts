@@ -251,3 +251,21 @@ describe('isolation judges the requests the file protects, never a made-up route
     expect(judge(fixtureRunData(['chaos-refused']), parseBudgets('{}'), { traceRules }).checks.find((x) => x.id === 'isolation')!.status).toBe('fail');
   });
 });
+
+describe('isolation on few requests', () => {
+  it('a p95 miss on fewer than 100 outage requests, with the median within the limit, is INCONCLUSIVE, saying why', () => {
+    const data = fixtureRunData();
+    const outage = data.intervals.get('outage')!;
+    const inOutage = (t: number) => outage.some((i) => t >= i.start && t < i.end);
+    // keep 20 checkouts of the outage, two of them (10 %) slow: the p95 misses, the median does not
+    let kept = 0;
+    const requests = data.requests.filter((r) => r.name !== 'checkout' || !inOutage(r.t) || kept++ < 20);
+    let slowed = 0;
+    const few = { ...data, requests: requests.map((r) => (r.name === 'checkout' && inOutage(r.t) && slowed++ < 2 ? { ...r, duration: 5000 } : r)) };
+    const c = judge(few, budgets, { traceRules }).checks.find((x) => x.id === 'isolation')!;
+    const p95 = c.details.find((d) => d.name === 'checkout p95 during outage')!;
+    expect(p95.status).toBe('inconclusive');
+    expect(p95.note).toMatch(/20 requests during the outage, fewer than the 100 a p95 needs: the miss rests on its few slowest, the median held/);
+    expect(c.status).toBe('inconclusive');
+  });
+});
