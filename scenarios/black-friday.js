@@ -1,13 +1,18 @@
 // Black Friday: a baseline, a 10x surge within minutes, a hold at the peak, a cool-down.
 // Each phase is its own scenario, chained with startTime, so the `scenario` tag IS the phase.
+// As the peak passes, the last doorbuster goes live and a crowd of buyers rushes it at once: more
+// buyers than units, so the shop must sell exactly its stock and turn the rest away. (It comes
+// after the surge, so the surge stays the clean reference the isolation check compares with.)
 // Knobs: BASE_URL, TIME_SCALE (0.1 = ten times faster), PEAK_RPS (visitor actions per second
-// at the peak, about requests/s; the baseline is a tenth of it).
+// at the peak, about requests/s; the baseline is a tenth of it), DOORBUSTER_BUYERS (60; the
+// bundled shop stocks 50 of each doorbuster).
 import { sleep } from 'k6';
 import { addToCart, browseProducts, buy, discoverCatalog, getCart, knob, newCartId, pick, scaled, searchProducts, think, viewProduct } from './lib/shop.js';
 
 const PEAK = Math.round(knob('PEAK_RPS', 200));
 const BASE = Math.max(1, Math.round(PEAK / 10));
 const VUS = Math.max(10, Math.ceil(PEAK / 4));
+const RUSH = Math.round(knob('DOORBUSTER_BUYERS', 60));
 
 export const options = {
   scenarios: {
@@ -24,6 +29,16 @@ export const options = {
       ],
       preAllocatedVUs: VUS,
       maxVUs: VUS * 4,
+      gracefulStop: '5s',
+    },
+    // the doorbuster drop: RUSH purchases of one SKU by up to 20 buyers at a time
+    doorbuster: {
+      executor: 'shared-iterations',
+      exec: 'doorbusterRush',
+      startTime: scaled(800),
+      vus: Math.min(20, RUSH),
+      iterations: RUSH,
+      maxDuration: scaled(300),
       gracefulStop: '5s',
     },
     cooldown: {
@@ -73,3 +88,9 @@ export default function (catalog) {
   }
 }
 
+// The doorbuster rush: every iteration buys the headline deal (a 409 once it is sold out is an
+// answer the shop is meant to give).
+export function doorbusterRush(catalog) {
+  if (catalog.doorbusters.length === 0) return;
+  buy(catalog.doorbusters[0]);
+}

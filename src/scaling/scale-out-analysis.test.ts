@@ -125,3 +125,24 @@ describe('scale-out analysis', () => {
     expect(analyzeScaleOut({ ...healthyRun(), timeline: [] }).status).toBe('skip');
   });
 });
+
+describe('a controller that cannot see its metric', () => {
+  it('fails when most syncs after the warm-up found no metrics (no CPU request: ScalingActive=False), naming the reason', () => {
+    const timeline: TimelineEvent[] = [{ t: s(0), type: 'run', state: 'start', command: 'drill' }];
+    for (let sec = 15; sec <= 150; sec += 15) {
+      timeline.push({ ...decision(sec, 1, 1, 0, 'no-metrics'), utilization: null, reason: 'cannot compute a replica count (cpu: missing request for cpu on pod catalog-1)' } as TimelineEvent);
+    }
+    const verdict = analyzeScaleOut({ timeline, cpu: [], requests: load(0, 150, 5, 20), limits: { maxReactionMs: 60_000, flapWindowMs: 60_000 }, syncPeriodMs: 15_000, scaleDownStabilizationMs: 300_000 });
+    const metrics = verdict.items.find((i) => i.id === 'metrics')!;
+    expect(metrics).toMatchObject({ status: 'fail', figure: '8/8 syncs without metrics' });
+    expect(metrics.evidence[0]).toMatch(/can never scale out: cannot compute a replica count \(cpu: missing request for cpu on pod catalog-1\)/);
+    expect(verdict.controllerDecidedRight.status).toBe('fail');
+  });
+
+  it('passes a controller whose first syncs found no metrics while the replicas warmed up', () => {
+    const input = healthyRun();
+    const warming = { ...decision(5, 1, 1, 0, 'no-metrics'), utilization: null } as TimelineEvent;
+    const verdict = analyzeScaleOut({ ...input, timeline: [input.timeline[0]!, warming, ...input.timeline.slice(1)] });
+    expect(verdict.items.find((i) => i.id === 'metrics')!.status).toBe('pass');
+  });
+});

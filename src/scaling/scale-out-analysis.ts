@@ -35,7 +35,7 @@ export interface ScaleOutInput {
 export type ItemStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
 export interface ScaleOutItem {
-  id: 'reaction' | 'peak' | 'flapping' | 'stabilization' | 'capacity';
+  id: 'metrics' | 'reaction' | 'peak' | 'flapping' | 'stabilization' | 'capacity';
   service: string;
   status: ItemStatus;
   figure: string;
@@ -63,7 +63,7 @@ export function analyzeScaleOut(input: ScaleOutInput): ScaleOutVerdict {
   const at = (t: number) => `+${secs(t - start)}`;
   const analysed = services.map((service) => analyzeService({ input, service, mine: decisions.filter((d) => d.service === service), tolerance, at }));
   const items = analysed.flatMap((a) => a.items);
-  const controllerDecidedRight = verdictPart(items, ['reaction', 'peak', 'flapping', 'stabilization']);
+  const controllerDecidedRight = verdictPart(items, ['metrics', 'reaction', 'peak', 'flapping', 'stabilization']);
   const capacityGrew = verdictPart(items, ['capacity']);
   if (input.capacityShowable && !input.capacityShowable.supported) capacityGrew.evidence.push(`this machine cannot show capacity growth: ${input.capacityShowable.reason}`);
   const status = services.length === 0 ? 'skip' : controllerDecidedRight.status === 'fail' || capacityGrew.status === 'fail' ? 'fail' : 'pass';
@@ -90,12 +90,36 @@ function analyzeService(run: ServiceRun): { items: ScaleOutItem[]; summary: Serv
   const peak = Math.max(...mine.map((d) => Math.max(d.current, d.desired)), ...replicaTo);
   const summary: ServiceSummary = { service, peakReplicas: peak, hitMax: mine.some((d) => d.limitedBy === 'max') };
   const rescales = mine.filter((d) => d.desired !== d.current);
-  const items = [reactionItem(run, above, firstUp, summary), peakItem(run, summary), flappingItem(run, rescales), stabilizationItem(run, rescales)];
+  const items = [metricsItem(run), reactionItem(run, above, firstUp, summary), peakItem(run, summary), flappingItem(run, rescales), stabilizationItem(run, rescales)];
   if (firstUp) items.push(capacityItem(run, above, firstUp, summary));
   return { items, summary };
 }
 
 type AboveTarget = ReturnType<typeof firstAboveTarget>;
+
+/** The first syncs of a run may find no metrics yet (replicas still warming up), as on a cluster. */
+const WARM_UP_SYNCS = 2;
+
+/**
+ * Could the controller see its metric at all? An HPA that cannot compute utilisation (no CPU
+ * request on the pods, no metrics for them: Kubernetes' ScalingActive=False) holds the replica
+ * count whatever the load, so the workload can never scale out. More than half its syncs after
+ * the warm-up without metrics fails, naming the controller's own reason.
+ */
+function metricsItem(run: ServiceRun): ScaleOutItem {
+  const judged = run.mine.slice(WARM_UP_SYNCS);
+  const blind = judged.filter((d) => d.limitedBy === 'no-metrics' || d.limitedBy === 'invalid-metrics');
+  const status = judged.length > 0 && blind.length * 2 > judged.length ? 'fail' : 'pass';
+  const reasons = [...new Set(blind.map((d) => d.reason))].slice(0, 2);
+  return {
+    id: 'metrics',
+    service: run.service,
+    status,
+    figure: `${blind.length}/${judged.length} syncs without metrics`,
+    limit: 'at most half',
+    evidence: status === 'fail' ? [`the autoscaler could not compute a replica count from its metric, so it can never scale out: ${reasons.join('; ')}`] : [],
+  };
+}
 
 function reactionItem(run: ServiceRun, above: AboveTarget, firstUp: Decision | undefined, summary: ServiceSummary): ScaleOutItem {
   const { input, service, mine, at } = run;

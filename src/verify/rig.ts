@@ -73,21 +73,23 @@ function saturatedStretches(samples: readonly RigSample[], lags: ReadonlyArray<{
 
 /**
  * How much the rig could have delayed the requests of an interval: whether enough of it was
- * saturated to move a percentile, and the rig's delay there (the larger of the event loop's and
- * the iteration starts' lateness).
+ * saturated to move a percentile, and the rig's typical delay there: the median over its
+ * saturated seconds of how late the event loop or the iteration starts ran. The median, not the
+ * worst second: a regression that slows every request is not explained by one bad second.
  */
 export function rigDelayDuring(health: RigHealth, interval: Interval): { saturated: boolean; delayMs: number; why: string[] } {
   const length = Math.max(1, interval.end - interval.start);
   let covered = 0;
-  let delayMs = 0;
+  const delays: number[] = [];
   const why = new Set<string>();
   for (const s of health.saturated) {
     const overlap = Math.min(s.end, interval.end) - Math.max(s.start, interval.start);
     if (overlap <= 0) continue;
     covered += overlap;
-    delayMs = Math.max(delayMs, s.delayMs);
+    delays.push(s.delayMs);
     why.add(s.why);
   }
+  const delayMs = quantile(delays.sort((a, b) => a - b), 0.5);
   return { saturated: covered / length >= SATURATED_SHARE_OF_INTERVAL, delayMs, why: [...why].slice(0, 3) };
 }
 
@@ -170,7 +172,7 @@ export function withRigDoubt(check: CheckResult, health: RigHealth): CheckResult
     const rig = rigDelayDuring(health, d.timing);
     if (!rig.saturated || rig.delayMs < d.timing.overMs) return d;
     changed = true;
-    const doubt = `inconclusive: the rig was saturated (${rig.why.join('; ')}); its own delay of ${ms(rig.delayMs)} accounts for the ${ms(d.timing.overMs)} miss`;
+    const doubt = `inconclusive: the rig was saturated (${rig.why.join('; ')}); its typical delay there of ${ms(rig.delayMs)} accounts for the ${ms(d.timing.overMs)} miss`;
     return { ...d, status: 'inconclusive', note: d.note ? `${d.note}; ${doubt}` : doubt };
   });
   if (!changed) return check;
