@@ -13,7 +13,7 @@ describe('drill --dry-run', () => {
     const plan = await planDrill({ profile: 'smoke' });
     const text = describePlan(plan).join('\n');
     expect(text).toContain('game day: Black Friday on the bundled shop (profile smoke)');
-    expect(text).toMatch(/phases:\n {2}baseline\s+00:00 - 00:15\n {2}surge\s+00:15 - 00:39\n {2}cooldown\s+00:39 - 00:48/);
+    expect(text).toMatch(/phases:\n {2}baseline\s+00:00 - 00:15\n {2}surge\s+00:15 - 00:39\n {2}cooldown\s+00:39 - 00:48\n {2}doorbuster\s+00:40 - 00:55/);
     // 40 % into the 24 s surge, the experiment's 60 s outage compressed 20 times
     expect(text).toMatch(/from 00:25 in the surge:\n {4}00:25 on {2}add-toxic recommendations\n {4}00:28 off add-toxic recommendations/);
     expect(text).toMatch(/scale-out\s+the local autoscaler \(Kubernetes' HPA algorithm, sync every 1.5 s\)/);

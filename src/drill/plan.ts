@@ -181,7 +181,10 @@ async function phasesOf(gameDay: GameDay, env: Record<string, string>): Promise<
   const declared = gameDay.load.phases;
   const { scenarios } = await inspectScript(gameDay.load.script, env);
   const scriptEnd = Math.max(0, ...scenarios.map((s) => s.startMs + s.durationMs));
-  if (declared === 'fromScript') return { phases: scenarios.map(({ name, startMs, durationMs }) => ({ name, startMs, durationMs })), totalMs: scriptEnd };
+  if (declared === 'fromScript') {
+    const phases = scenarios.map(({ name, startMs, durationMs }) => ({ name, startMs, durationMs })).sort((a, b) => a.startMs - b.startMs);
+    return { phases, totalMs: scriptEnd };
+  }
   const phases = declared.map((p) => ({ name: p.name, startMs: p.start, durationMs: p.duration }));
   return { phases, totalMs: Math.max(scriptEnd, ...phases.map((p) => p.startMs + p.durationMs)) };
 }
