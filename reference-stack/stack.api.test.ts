@@ -64,7 +64,11 @@ describe('products and search', () => {
   });
 
   it('shows a product page with recommendations, and 404 for an unknown id', async () => {
-    const page = await request<{ product: { id: string }; recommendations: Json[]; degraded: boolean }>(`${gw()}/api/products/sku-00042`);
+    // recommendations has 150 ms before the page degrades: a cold replica on a busy machine may
+    // miss it once (the page then answers degraded, as designed), so allow a few tries
+    type Page = { product: { id: string }; recommendations: Json[]; degraded: boolean };
+    let page = await request<Page>(`${gw()}/api/products/sku-00042`);
+    for (let attempt = 1; attempt < 5 && page.body.degraded; attempt++) page = await request<Page>(`${gw()}/api/products/sku-00042`);
     expect(page.status).toBe(200);
     expect(page.body.product.id).toBe('sku-00042');
     expect(page.body.recommendations).toHaveLength(4);
