@@ -51,6 +51,7 @@ export const checkBlocks = {
     successRateDrop: ratio.default(0.01),
     p95Ratio: z.number().min(1).default(1.5),
     p95Slack: durationField.default(50),
+    degradedSlack: durationField.default(500).describe('a degraded request answers without the failing dependency, so quickly: its p95 during the outage may be at most this much above the baseline\'s'),
     baselinePhase: z.string().min(1).default('baseline'),
     failing: z.string().min(1).optional().describe('the failing dependency (its Toxiproxy proxy name): only its faults make the outage; default any fault'),
   }, { checkout: checkoutMoved }),
@@ -140,7 +141,7 @@ export function checkParameters(c: z.output<typeof checksSchema>): Pick<Budgets,
   return {
     tracing: c.tracing,
     scaleOut: { enabled: c['scale-out'].enabled, reactionMs: c['scale-out'].reaction, flapWindowMs: c['scale-out'].flapWindow },
-    isolation: { ...c.isolation, p95SlackMs: c.isolation.p95Slack },
+    isolation: { ...c.isolation, p95SlackMs: c.isolation.p95Slack, degradedSlackMs: c.isolation.degradedSlack },
     integrity: c.integrity,
     cleanup: c.cleanup,
   };

@@ -53,6 +53,8 @@ export interface Budgets {
     p95Ratio: number;
     /** ... or this many ms above it, whichever is more lenient (a 5 ms baseline makes ratios noisy) */
     p95SlackMs: number;
+    /** a degraded request's p95 during the outage may be at most this many ms above its baseline p95 (it must answer without the dependency, not wait for it) */
+    degradedSlackMs: number;
     /** the phase the baseline window is read from */
     baselinePhase: string;
     /** the failing dependency (its Toxiproxy proxy name): only its faults make the outage; default any fault */

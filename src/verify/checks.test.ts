@@ -269,3 +269,19 @@ describe('isolation on few requests', () => {
     expect(c.status).toBe('inconclusive');
   });
 });
+
+describe('isolation: degraded pages', () => {
+  it('a page that waits out the failing dependency instead of answering degraded fails, even though it did not error', () => {
+    const data = fixtureRunData();
+    const outage = data.intervals.get('outage')!;
+    const inOutage = (t: number) => outage.some((i) => t >= i.start && t < i.end);
+    // every product page during the outage took the dependency's 5 s deadline and answered 200
+    const stalled = { ...data, requests: data.requests.map((r) => (r.name === 'product' && inOutage(r.t) ? { ...r, duration: 5000, failed: false } : r)) };
+    const c = judge(stalled, budgets, { traceRules }).checks.find((x) => x.id === 'isolation')!;
+    expect(c.status).toBe('fail');
+    expect(detail(c, 'product p95 during outage (degraded, not stalled)')).toMatchObject({ status: 'fail', figure: '5000ms' });
+    // the healthy fixture's degraded pages stay within the slack
+    const healthy = judge(data, budgets, { traceRules }).checks.find((x) => x.id === 'isolation')!;
+    expect(detail(healthy, 'product p95 during outage (degraded, not stalled)').status).toBe('pass');
+  });
+});

@@ -49,7 +49,10 @@ export function checkIsolation(data: RunData, budgets: Budgets): CheckResult {
   const windows: Windows = { baseline, outage };
   const seen = requestNames(data.requests);
   const judged = limits.protect.map((pattern) => judgeProtected(data, pattern, windows, limits, seen));
-  const pages = limits.degraded.map((pattern) => unseen(pattern, 'degraded', seen) ?? judgePages(pattern, split(data.requests.filter((r) => nameMatcher(pattern)(r.name)), windows), limits));
+  const pages = limits.degraded.flatMap((pattern) => {
+    const missing = unseen(pattern, 'degraded', seen);
+    return missing ? [missing] : judgePages(pattern, split(data.requests.filter((r) => nameMatcher(pattern)(r.name)), windows), limits);
+  });
   const details = [...judged.flatMap((j) => j.details), ...pages];
   if (judged.length === 1) return fromDetails(ID, TITLE, judged[0]!.figure, judged[0]!.limit, details);
   const held = judged.filter((j) => j.details.every((d) => d.status !== 'fail')).length;
@@ -176,19 +179,28 @@ function judgeSides(pattern: string, sides: Sides, limits: Limits, leftOut: numb
 }
 
 /** Pages allowed to degrade: they may answer without the failing dependency, not fail more than at baseline. */
-function judgePages(pattern: string, pages: Sides, limits: Limits): Detail {
+/**
+ * Requests allowed to degrade: during the outage they may answer without the failing dependency,
+ * but not fail, and not hang on it: their p95 may rise at most `degradedSlackMs` over the
+ * baseline's (a page that waits out the dependency's deadline has not degraded, it has stalled).
+ */
+function judgePages(pattern: string, pages: Sides, limits: Limits): Detail[] {
   const name = `${pattern} pages during outage`;
-  if (!pages.outage.length) return { name, status: 'skip', figure: '-', limit: 'degraded, not failed', note: `no "${pattern}" requests during the outage` };
+  if (!pages.outage.length) return [{ name, status: 'skip', figure: '-', limit: 'degraded, not failed', note: `no "${pattern}" requests during the outage` }];
   const failBase = pages.baseline.length ? 1 - successRate(pages.baseline) : 0;
   const failOutage = 1 - successRate(pages.outage);
   const degraded = pages.outage.filter((r) => isDegraded(r)).length;
-  return {
+  const failures: Detail = {
     name,
     status: failOutage <= failBase + limits.successRateDrop ? 'pass' : 'fail',
     figure: `${pct(failOutage)} failed, ${pct(degraded / pages.outage.length)} degraded`,
     limit: `failed <= ${pct(failBase + limits.successRateDrop)}`,
     note: degraded ? `${degraded} of ${pages.outage.length} answered degraded (meta.degraded)` : `none of ${pages.outage.length} reported degraded: did the fault reach this path?`,
   };
+  if (!pages.baseline.length) return [failures];
+  const limit = percentile(sortedDurations(pages.baseline), 95) + limits.degradedSlackMs;
+  const speed = p95Detail(pattern, pages, limit, { ...limits, p95Ratio: 1, p95SlackMs: limits.degradedSlackMs }, 0);
+  return [failures, { ...speed, name: `${pattern} p95 during outage (degraded, not stalled)` }];
 }
 
 function split(requests: RequestRecord[], { baseline, outage }: Windows): Sides {
