@@ -4,7 +4,7 @@
 // buyers than units, so the shop must sell exactly its stock and turn the rest away. (It comes
 // after the surge, so the surge stays the clean reference the isolation check compares with.)
 // Knobs: BASE_URL, TIME_SCALE (0.1 = ten times faster), PEAK_RPS (visitor actions per second
-// at the peak, about requests/s; the baseline is a tenth of it), DOORBUSTER_BUYERS (75; the
+// at the peak, about requests/s; the baseline is a tenth of it), DOORBUSTER_BUYERS (60; the
 // bundled shop stocks 50 of each doorbuster).
 import { sleep } from 'k6';
 import { addToCart, browseProducts, buy, discoverCatalog, getCart, knob, newCartId, pick, scaled, searchProducts, think, viewProduct } from './lib/shop.js';
@@ -12,7 +12,7 @@ import { addToCart, browseProducts, buy, discoverCatalog, getCart, knob, newCart
 const PEAK = Math.round(knob('PEAK_RPS', 200));
 const BASE = Math.max(1, Math.round(PEAK / 10));
 const VUS = Math.max(10, Math.ceil(PEAK / 4));
-const RUSH = Math.round(knob('DOORBUSTER_BUYERS', 75));
+const RUSH = Math.round(knob('DOORBUSTER_BUYERS', 60));
 
 export const options = {
   scenarios: {

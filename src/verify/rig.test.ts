@@ -53,6 +53,17 @@ describe('the test rig', () => {
     expect(rigDelayDuring(health, { start: at(0), end: at(30) }).saturated).toBe(false);
   });
 
+  it("late iteration starts on a quiet rig are the system's doing (every VU waiting on slow responses), not saturation", () => {
+    const data = fixtureRunData();
+    const lagging = { ...data, requests: data.requests.map((r) => ({ ...r, intendedLatency: r.duration + 5000 })) };
+    const health = assessRig(withRig(lagging, rigSamples(0, 80, {})));
+    expect(health.saturated).toEqual([]);
+    expect(health.lag.p95).toBe(5000);
+    // on a saturated rig the same lag raises the stretch's delay
+    const busy = assessRig(withRig(lagging, rigSamples(0, 80, { cpuBusy: 1 })));
+    expect(busy.saturated[10]).toMatchObject({ delayMs: 5000, why: expect.stringContaining('iterations started 5000ms late (p95)') });
+  });
+
   it('a latency miss the starved rig accounts for is INCONCLUSIVE, with the evidence; exit code 4', () => {
     const tight = tightBudget();
     const data = withRig(slowCheckouts(fixtureRunData(), 150), rigSamples(0, 80, { cpuBusy: 1, loopDelayP99Ms: 400 }));
