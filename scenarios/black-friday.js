@@ -31,12 +31,12 @@ export const options = {
       maxVUs: VUS * 4,
       gracefulStop: '5s',
     },
-    // the doorbuster drop: RUSH purchases of one SKU by up to 30 buyers at a time
+    // the doorbuster drop: RUSH purchases of one SKU by up to 20 buyers at a time
     doorbuster: {
       executor: 'shared-iterations',
       exec: 'doorbusterRush',
       startTime: scaled(800),
-      vus: Math.min(30, RUSH),
+      vus: Math.min(20, RUSH),
       iterations: RUSH,
       maxDuration: scaled(300),
       gracefulStop: '5s',

@@ -42,7 +42,7 @@ export function assessRig(data: RunData): RigHealth {
   const sortedLags = lags.map((l) => l.lag).sort((a, b) => a - b);
   return {
     samples,
-    saturated: saturatedStretches(samples, lags),
+    saturated: saturatedStretches(samples),
     lag: { p95: quantile(sortedLags, 0.95), max: sortedLags.at(-1) ?? 0, requests: lags.length },
     dropped: droppedIterations(data.summary),
     failedProbes: data.timeline.filter((e): e is Extract<TimelineEvent, { type: 'probe' }> => e.type === 'probe' && !e.ok),
@@ -51,11 +51,12 @@ export function assessRig(data: RunData): RigHealth {
 
 /**
  * One stretch per saturated second-long sample (rig samples cover [t - intervalMs, t]): cores
- * busy or the event loop late. Late iteration starts count only inside such a stretch, where they
- * raise its delay: on their own they mean every VU was busy waiting on slow responses, which is
- * the system's doing (k6 calls those dropped iterations), not the rig's.
+ * busy or the event loop late. Its delay is the event loop's: that is what the rig adds to a
+ * measured request duration. Late iteration starts are not counted: they delay when a request is
+ * sent, not how long it takes, and on a slow system they mean every VU was busy waiting on it
+ * (k6's dropped iterations), which is the system's doing, not the rig's.
  */
-function saturatedStretches(samples: readonly RigSample[], lags: ReadonlyArray<{ t: number; lag: number }>): RigHealth['saturated'] {
+function saturatedStretches(samples: readonly RigSample[]): RigHealth['saturated'] {
   const out: RigHealth['saturated'] = [];
   for (const s of samples) {
     const why = [
@@ -63,16 +64,6 @@ function saturatedStretches(samples: readonly RigSample[], lags: ReadonlyArray<{
       ...(s.loopDelayP99Ms >= SATURATED_DELAY_MS ? [`event loop ${ms(s.loopDelayP99Ms)} late`] : []),
     ];
     if (why.length) out.push({ start: s.t - s.intervalMs, end: s.t, delayMs: s.loopDelayP99Ms, why: why.join(', ') });
-  }
-  const bySecond = new Map<number, number[]>();
-  for (const l of lags) {
-    const second = Math.floor(l.t / 1000) * 1000;
-    bySecond.set(second, [...(bySecond.get(second) ?? []), l.lag]);
-  }
-  for (const stretch of out) {
-    const inside = [...bySecond].filter(([second]) => second + 1000 > stretch.start && second < stretch.end).flatMap(([, values]) => values);
-    const p95 = quantile(inside.sort((a, b) => a - b), 0.95);
-    if (p95 >= SATURATED_DELAY_MS && p95 > stretch.delayMs) Object.assign(stretch, { delayMs: p95, why: `${stretch.why}, iterations started ${ms(p95)} late (p95)` });
   }
   return out.sort((a, b) => a.start - b.start);
 }
