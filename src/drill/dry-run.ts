@@ -1,11 +1,9 @@
 import { request } from 'undici';
 import { chaosPlan } from '../faults/experiments/schedule.js';
-import { K6OperatorApi } from '../load/k6-operator-api.js';
 import { pingDatabase } from '../readback/sql-checks.js';
 import { redactUrl } from '../stack/environment.js';
 import { reachable } from '../telemetry/traces/backends/index.js';
 import { PeakreadyError } from '../errors.js';
-import { listK8sHpas } from '../scaling/k8s-watcher.js';
 import { NOTHING_PROTECTED } from '../verify/isolation.js';
 import { kubernetesFix, OPERATOR_GIVES_NO_SUMMARY, type DrillPlan, type ScalingFromKubernetes } from './plan.js';
 import { mmss } from './progress.js';
@@ -183,6 +181,7 @@ async function reachDatabase(url: string, from: string, timeoutMs: number): Prom
 async function reachKubernetes(k8s: ScalingFromKubernetes, timeoutMs: number): Promise<Reach> {
   const what = 'Kubernetes API';
   try {
+    const { listK8sHpas } = await import('../scaling/k8s-watcher.js');
     const { hpas } = await listK8sHpas({ ...k8s, timeoutMs });
     const read = k8s.workloads ? hpas.filter((h) => k8s.workloads!.includes(h.deployment)) : hpas;
     const unscaled = (k8s.workloads ?? []).filter((w) => !hpas.some((h) => h.deployment === w));
@@ -219,6 +218,7 @@ async function reach(what: string, base: string, path: string, timeoutMs: number
 async function reachOperator(op: NonNullable<DrillPlan['k6Operator']>): Promise<Reach> {
   const what = 'k6-operator';
   try {
+    const { K6OperatorApi } = await import('../load/k6-operator-api.js');
     await K6OperatorApi.open({ kubeconfig: op.settings.kubeconfig, context: op.settings.context, namespace: op.namespace }).check();
     return { what, url: op.server, ok: true, detail: `TestRuns (k6.io/v1alpha1) served in namespace ${op.namespace}` };
   } catch (error) {

@@ -1,7 +1,5 @@
 import { EnvironmentError } from '../errors.js';
 import { runExperiment } from '../faults/experiments/index.js';
-import { K6OperatorApi } from '../load/k6-operator-api.js';
-import { runOnOperator } from '../load/k6-operator-run.js';
 import type { LoadProgress } from '../load/progress.js';
 import { runLoadTest } from '../load/run.js';
 import type { RunDirectory } from '../run/run-dir.js';
@@ -61,6 +59,7 @@ async function playOnOperator(plan: DrillPlan, rig: DrillRig, run: RunDirectory,
   let started = false;
   log(`peakready: the load runs on the k6-operator, namespace ${op.namespace} on ${op.server}; ${OPERATOR_GIVES_NO_SUMMARY}`);
   run.appendTimeline({ t: Date.now(), type: 'note', level: 'warn', message: OPERATOR_GIVES_NO_SUMMARY });
+  const [{ K6OperatorApi }, { runOnOperator }] = await Promise.all([import('../load/k6-operator-api.js'), import('../load/k6-operator-run.js')]);
   const api = K6OperatorApi.open({ kubeconfig: op.settings.kubeconfig, context: op.settings.context, namespace: op.namespace });
   const result = await runOnOperator({
     api,

@@ -4,14 +4,12 @@ import { loadExperiment, type ChaosExperiment } from '../faults/experiments/inde
 import { budgetsFor } from '../gameday/budgets.js';
 import { loadGameDay, type GameDay } from '../gameday/load.js';
 import type { Offset } from '../gameday/schema.js';
-import { K6OperatorApi } from '../load/k6-operator-api.js';
-import { renderForOperator, type K6OperatorSettings } from '../load/k6-operator-run.js';
+import type { K6OperatorSettings } from '../load/k6-operator-run.js';
 import type { RenderedTestRun } from '../load/k8s-testrun.js';
 import { inspectScript } from '../load/run.js';
 import type { ReadBackContract } from '../readback/contract.js';
 import type { SqlInvariant } from '../readback/sql-invariant.js';
 import type { KubeWorkloadRef } from '../scaling/kube-evidence.js';
-import { kubeNamespace, loadKubeConfig } from '../scaling/k8s-watcher.js';
 import type { TraceBackend } from '../telemetry/traces/backends/index.js';
 import { referenceStack, servicePort, type StackDefinition } from '../stack/definition.js';
 import { parseDefects, withDefects, type DefectName } from '../stack/defects.js';
@@ -160,7 +158,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     receiverPort: observe.traces.receiver?.port ?? definition.basePort + definition.admin.otlpOffset,
     ...traceBackendOf(observe.traces),
     ...scalingFromPrometheusOf(observe, prometheus),
-    ...scalingFromKubernetesOf(gameDay),
+    ...(await scalingFromKubernetesOf(gameDay)),
     ...readBackOf(gameDay),
     ...(load.engine === 'k6-operator' ? { k6Operator: await operatorOf(gameDay, scriptEnv) } : {}),
     ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
@@ -250,6 +248,8 @@ export const OPERATOR_NO_CAPTURES = "the k6-operator's runners give no request c
 async function operatorOf(gameDay: GameDay, env: Record<string, string>): Promise<NonNullable<DrillPlan['k6Operator']>> {
   const settings = gameDay.load.k6Operator;
   if (!settings) throw new UsageError(`${gameDay.file} load.k6Operator: engine k6-operator needs it`);
+  // the Kubernetes client costs over half a second to load: only for a game day that needs it
+  const [{ K6OperatorApi }, { renderForOperator }] = await Promise.all([import('../load/k6-operator-api.js'), import('../load/k6-operator-run.js')]);
   const api = K6OperatorApi.open(settings);
   const rendered = await renderForOperator(gameDay.load.script, env, settings, api.namespace);
   return { settings, server: api.server, context: api.context, namespace: api.namespace, rendered };
@@ -264,9 +264,10 @@ function scalingFromPrometheusOf(observe: GameDay['observe'], prometheus: string
 }
 
 /** The kubeconfig read now, so a missing file or context fails the plan, not the drill. */
-function scalingFromKubernetesOf(gameDay: GameDay): Pick<DrillPlan, 'scalingFromKubernetes'> {
+async function scalingFromKubernetesOf(gameDay: GameDay): Promise<Pick<DrillPlan, 'scalingFromKubernetes'>> {
   const from = gameDay.observe.scaling.kubernetes;
   if (!from) return {};
+  const { kubeNamespace, loadKubeConfig } = await import('../scaling/k8s-watcher.js');
   const kc = loadKubeConfig({ ...from, setting: `${gameDay.file} observe.scaling.kubernetes.context` });
   const { kubeconfig, workloads } = from;
   const k8s = { context: kc.getCurrentContext(), server: kc.getCurrentCluster()!.server, namespace: kubeNamespace(kc, from.namespace) };

@@ -3,7 +3,6 @@ import { clearOwnedFaults, inspectFaults } from '../faults/experiments/index.js'
 import type { CleanupSnapshot } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import { createCpuLimiter } from '../scaling/cpu-limits.js';
-import { startK8sWatcher } from '../scaling/k8s-watcher.js';
 import { startLocalAutoscaler } from '../scaling/local-autoscaler.js';
 import type { ServiceName } from '../stack/definition.js';
 import { readyScrapeTargets } from '../stack/scrape-targets.js';
@@ -183,6 +182,7 @@ export class DrillRig {
     if (!k8s) return;
     const { kubeconfig, context, namespace, workloads } = k8s;
     try {
+      const { startK8sWatcher } = await import('../scaling/k8s-watcher.js');
       const watcher = await startK8sWatcher({ ...(kubeconfig ? { kubeconfig } : {}), context, namespace, ...(workloads ? { workloads } : {}), runDir: this.run });
       this.stopClusterWatch = () => watcher.stop();
     } catch (error) {
