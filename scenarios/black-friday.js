@@ -57,6 +57,7 @@ export const options = {
     http_req_failed: ['rate<0.01'],
     checks: ['rate>0.99'],
     'http_req_duration{name:checkout}': ['p(95)<1500'],
+    'http_req_duration{name:checkout_doorbuster}': ['p(95)<3000'],
     'http_req_duration{name:product}': ['p(95)<800'],
     'http_req_duration{name:search}': ['p(95)<800'],
     'http_req_duration{scenario:surge}': ['p(95)<1000'],
@@ -89,8 +90,9 @@ export default function (catalog) {
 }
 
 // The doorbuster rush: every iteration buys the headline deal (a 409 once it is sold out is an
-// answer the shop is meant to give).
+// answer the shop is meant to give). Its checkouts are named apart: a thundering herd on one SKU
+// has its own budget, and must not decide the budget of everyday checkouts.
 export function doorbusterRush(catalog) {
   if (catalog.doorbusters.length === 0) return;
-  buy(catalog.doorbusters[0]);
+  buy(catalog.doorbusters[0], 'checkout_doorbuster');
 }
