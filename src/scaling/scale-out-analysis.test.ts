@@ -146,3 +146,22 @@ describe('a controller that cannot see its metric', () => {
     expect(verdict.items.find((i) => i.id === 'metrics')!.status).toBe('pass');
   });
 });
+
+describe('flapping', () => {
+  const run = (events: TimelineEvent[]): ScaleOutInput => ({
+    timeline: [{ t: s(0), type: 'run', state: 'start', command: 'drill' }, decision(15, 1, 1, 40), decision(30, 1, 3, 150, 'policy:Pods'), ...events],
+    cpu: [],
+    requests: load(0, 120, 5, 20),
+    limits: { maxReactionMs: 60_000, flapWindowMs: 60_000 },
+    syncPeriodMs: 15_000,
+    scaleDownStabilizationMs: 60_000,
+  });
+  const flapping = (input: ScaleOutInput) => analyzeScaleOut(input).items.find((i) => i.id === 'flapping')!;
+
+  it('is a scale-down soon after a scale-up, not a scale-up that answers new load soon after a scale-down', () => {
+    // down 70 s after the scale-up, then up again 3 s later as new load arrives
+    expect(flapping(run([decision(100, 3, 1, 20), decision(103, 1, 3, 150, 'policy:Pods')]))).toMatchObject({ status: 'pass', figure: '0 flaps' });
+    // up, then down again 3 s later: the controller gave back what it had just added
+    expect(flapping(run([decision(100, 3, 1, 20), decision(103, 1, 3, 150, 'policy:Pods'), decision(106, 3, 1, 20)]))).toMatchObject({ status: 'fail', figure: '1 flaps' });
+  });
+});

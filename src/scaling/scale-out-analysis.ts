@@ -165,15 +165,19 @@ function peakItem(run: ServiceRun, summary: ServiceSummary): ScaleOutItem {
   };
 }
 
-/** A rescale in the opposite direction within the flap window. */
+/**
+ * A scale-down within the flap window after a scale-up: the controller gave back what it had just
+ * added (what Kubernetes' scale-down stabilization exists to prevent). A scale-up soon after a
+ * scale-down is not a flap: it answers new load, as it should.
+ */
 function flappingItem(run: ServiceRun, rescales: readonly Decision[]): ScaleOutItem {
   const { flapWindowMs } = run.input.limits;
   const flaps: string[] = [];
   for (let i = 1; i < rescales.length; i++) {
     const a = rescales[i - 1]!;
     const b = rescales[i]!;
-    const turned = Math.sign(a.desired - a.current) !== Math.sign(b.desired - b.current);
-    if (turned && b.t - a.t < flapWindowMs) flaps.push(`${a.current}→${a.desired} at ${run.at(a.t)} then ${b.current}→${b.desired} at ${run.at(b.t)}`);
+    const gaveBack = a.desired > a.current && b.desired < b.current;
+    if (gaveBack && b.t - a.t < flapWindowMs) flaps.push(`${a.current}→${a.desired} at ${run.at(a.t)} then ${b.current}→${b.desired} at ${run.at(b.t)}`);
   }
   return { id: 'flapping', service: run.service, status: flaps.length ? 'fail' : 'pass', figure: `${flaps.length} flaps`, limit: `0 within ${secs(flapWindowMs)}`, evidence: flaps.slice(0, 5) };
 }
