@@ -140,10 +140,9 @@ const P95_SAMPLES = 100;
  * handful of them: a miss then stands only when the median missed too (half the requests over the
  * limit), else it is INCONCLUSIVE, saying so. A miss carries its timing, for the rig's doubt.
  */
-function p95Detail(pattern: string, sides: Sides, p95Limit: number, limits: Limits, leftOut: number): Detail {
+function p95Detail(pattern: string, sides: Sides, p95Base: number, p95Limit: number, limits: Limits, leftOut: number): Detail {
   const sorted = sortedDurations(sides.outage);
   const p95Outage = percentile(sorted, 95);
-  const p95Base = percentile(sortedDurations(sides.baseline), 95);
   const few = sorted.length < P95_SAMPLES;
   const missed = p95Outage > p95Limit;
   const status = !missed ? 'pass' : few && percentile(sorted, 50) <= p95Limit ? 'inconclusive' : 'fail';
@@ -173,7 +172,7 @@ function judgeSides(pattern: string, sides: Sides, limits: Limits, leftOut: numb
       limit: `>= ${okLimit}`,
       note: `baseline ${pct(okBase)}; ${sides.outage.length} requests during the outage, ${sides.baseline.length} at baseline`,
     },
-    p95Detail(pattern, sides, p95Limit, limits, leftOut),
+    p95Detail(pattern, sides, p95Base, p95Limit, limits, leftOut),
   ];
   return { figure: `${pct(okOutage)} ok, p95 ${ms(p95Outage)}`, limit: `>= ${okLimit}, <= ${ms(p95Limit)}`, details };
 }
@@ -198,8 +197,8 @@ function judgePages(pattern: string, pages: Sides, limits: Limits): Detail[] {
     note: degraded ? `${degraded} of ${pages.outage.length} answered degraded (meta.degraded)` : `none of ${pages.outage.length} reported degraded: did the fault reach this path?`,
   };
   if (!pages.baseline.length) return [failures];
-  const limit = percentile(sortedDurations(pages.baseline), 95) + limits.degradedSlackMs;
-  const speed = p95Detail(pattern, pages, limit, { ...limits, p95Ratio: 1, p95SlackMs: limits.degradedSlackMs }, 0);
+  const base = percentile(sortedDurations(pages.baseline), 95);
+  const speed = p95Detail(pattern, pages, base, base + limits.degradedSlackMs, { ...limits, p95Ratio: 1, p95SlackMs: limits.degradedSlackMs }, 0);
   return [failures, { ...speed, name: `${pattern} p95 during outage (degraded, not stalled)` }];
 }
 

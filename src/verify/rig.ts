@@ -36,7 +36,18 @@ export interface RigHealth {
   failedProbes: Array<Extract<TimelineEvent, { type: 'probe' }>>;
 }
 
+/** One assessment per run's data: the judge and the rig's own row both ask for it. */
+const assessed = new WeakMap<RunData, RigHealth>();
+
 export function assessRig(data: RunData): RigHealth {
+  const known = assessed.get(data);
+  if (known) return known;
+  const health = measureRig(data);
+  assessed.set(data, health);
+  return health;
+}
+
+function measureRig(data: RunData): RigHealth {
   const samples = (data.metrics ?? []).filter((s): s is RigSample => s.source === 'rig').sort((a, b) => a.t - b.t);
   const lags = data.requests.flatMap((r) => (r.intendedLatency !== undefined ? [{ t: r.t, lag: Math.max(0, r.intendedLatency - r.duration) }] : []));
   const sortedLags = lags.map((l) => l.lag).sort((a, b) => a - b);
