@@ -198,7 +198,7 @@ async function reachKubernetes(k8s: ScalingFromKubernetes, timeoutMs: number): P
 
 /** One endpoint's line of the dry run: whether it answered, and what to do when it did not. */
 export function formatReach(r: Reach): string {
-  return `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.what.padEnd(12)} ${r.url} — ${r.detail}${r.ok ? '' : r.fix ? `; ${r.fix}` : r.what === 'k6-operator' ? '' : '; is it running, and is the URL in the file right?'}`;
+  return `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.what.padEnd(12)} ${r.url} — ${r.detail}${r.ok ? '' : r.fix === undefined ? '; is it running, and is the URL in the file right?' : r.fix ? `; ${r.fix}` : ''}`;
 }
 
 /** Any HTTP answer means the endpoint is there (a target may well answer 404 on /); only a 5xx or no answer is a problem. */
@@ -222,6 +222,7 @@ async function reachOperator(op: NonNullable<DrillPlan['k6Operator']>): Promise<
     await K6OperatorApi.open({ kubeconfig: op.settings.kubeconfig, context: op.settings.context, namespace: op.namespace }).check();
     return { what, url: op.server, ok: true, detail: `TestRuns (k6.io/v1alpha1) served in namespace ${op.namespace}` };
   } catch (error) {
-    return { what, url: op.server, ok: false, detail: error instanceof Error ? error.message : String(error) };
+    // the operator's errors name their own fix (install the operator, check the context)
+    return { what, url: op.server, ok: false, detail: error instanceof Error ? error.message : String(error), fix: '' };
   }
 }
