@@ -14,7 +14,7 @@ export interface Reach {
   url: string;
   ok: boolean;
   detail: string;
-  /** what to do when it does not answer (default: check it runs and the URL is right) */
+  /** what to do when it does not answer (default: check it runs and the URL is right; '' when the detail names it) */
   fix?: string;
 }
 
