@@ -133,14 +133,21 @@ describe('fetchTraces', () => {
   });
 
   it('keeps at most `concurrency` lookups in flight and reports progress', async () => {
+    // Answers are held until `limit` lookups are in flight (or 300 ms have passed, for the tail of
+    // the list), so "reaches the limit" does not depend on how fast a loaded machine sends them.
+    let limit = 3;
     let inFlight = 0;
     let most = 0;
+    let held: (() => void)[] = [];
+    const releaseAll = () => { const now = held; held = []; now.forEach((answer) => answer()); };
     const { url } = await backend((req, res) => {
       most = Math.max(most, ++inFlight);
-      setTimeout(() => {
+      held.push(() => {
         inFlight--;
         send(res, 200, `{"result":${JSON.stringify(JSON.parse(jaegerV3Answer(req.url!.split('/').pop()!)).result)}}`);
-      }, 5);
+      });
+      if (inFlight >= limit) releaseAll();
+      else setTimeout(releaseAll, 300);
     });
     const ids = Array.from({ length: 30 }, (_, i) => (i + 1).toString(16).padStart(32, 'c'));
     const progress: FetchProgress[] = [];
@@ -153,6 +160,7 @@ describe('fetchTraces', () => {
     expect(progress.at(-1)).toEqual({ done: 30, total: 30, found: 30, missing: 0, errors: 0 });
 
     most = 0;
+    limit = 8;
     await fetchTraces({ kind: 'jaeger', url }, ids);
     expect(most).toBe(8);
   });
