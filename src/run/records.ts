@@ -178,8 +178,10 @@ export interface CheckDetail {
   /**
    * A latency limit missed: when (epoch ms) the judged requests ran and by how much the figure
    * exceeded the limit, so the judge can ask whether the rig's own delay could account for it.
+   * `medianOverMs`, for a tail figure (a percentile above the median, or the maximum): by how much
+   * the same requests' median exceeded the limit (<= 0: the middle held, the miss is in the tail).
    */
-  timing?: { start: number; end: number; overMs: number };
+  timing?: { start: number; end: number; overMs: number; medianOverMs?: number };
 }
 
 /** checks.json: what each check concluded, with its evidence. */

@@ -154,7 +154,8 @@ function p95Detail(pattern: string, sides: Sides, p95Base: number, p95Limit: num
     (leftOut ? `; ${leftOut} "${pattern}" requests in flight while a replica was starting left out` : '');
   const first = sides.outage[0];
   const last = sides.outage.at(-1);
-  const timing = missed && first && last ? { timing: { start: first.t, end: last.t + last.duration, overMs: judged - p95Limit } } : {};
+  const tail = few ? {} : { medianOverMs: median - p95Limit };
+  const timing = missed && first && last ? { timing: { start: first.t, end: last.t + last.duration, overMs: judged - p95Limit, ...tail } } : {};
   const figure = few ? `median ${ms(median)}` : ms(p95Outage);
   return { name: `${pattern} p95 during outage`, status: missed ? 'fail' : 'pass', figure, limit: `<= ${ms(p95Limit)}`, note, ...timing };
 }
