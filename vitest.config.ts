@@ -11,6 +11,7 @@ const integration = [
   'reference-stack/stack.*.test.ts',
   'src/budgets/generated.test.ts',
   'src/cli/main.test.ts',
+  'src/cli/run-cli.test.ts',
   'src/cli/run-signals.test.ts',
   'src/cli/up.test.ts',
   'src/doctor/doctor.test.ts',

@@ -17,6 +17,8 @@ export const ExitCode = {
   inconclusive: 4,
   /** k6: thresholds have failed */
   thresholdsFailed: 99,
+  /** k6: the configuration is invalid (script options, --config file, thresholds, outputs) */
+  invalidConfig: 104,
   /** k6: the script threw */
   scriptException: 107,
   /** k6: test.abort() or abortOnFail */

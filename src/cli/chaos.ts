@@ -36,6 +36,13 @@ function registerRun(chaos: Command): void {
     .option('--toxiproxy <url>', 'Toxiproxy API (default: the running stack, else http://127.0.0.1:7400)')
     .option('--gateway <url>', 'what ${gateway} means in probes (default: the running stack\'s gateway)')
     .option('--allow-remote', 'allow a Toxiproxy or gateway outside loopback (only systems you own)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx peakready chaos run chaos/recommendations-outage.yaml
+  $ npx peakready chaos run chaos/payments-latency.yaml --toxiproxy http://127.0.0.1:8474 --gateway http://127.0.0.1:7100`,
+    )
     .action(chaosRunCommand);
 }
 
@@ -45,6 +52,13 @@ function registerClear(chaos: Command): void {
     .description('remove every toxic peakready added and re-enable every proxy it disabled (after a killed run)')
     .option('--toxiproxy <url>', 'Toxiproxy API (default: the running stack, else http://127.0.0.1:7400)')
     .option('--allow-remote', 'allow a Toxiproxy outside loopback')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx peakready chaos clear
+  $ npx peakready chaos clear --toxiproxy http://127.0.0.1:8474`,
+    )
     .action(async (options: TargetOptions) => {
       const { clearOwnedFaults } = await import('../faults/experiments/index.js');
       const cleared = await clearOwnedFaults(toxiproxyUrl(options));
@@ -57,6 +71,13 @@ function registerValidate(chaos: Command): void {
   chaos
     .command('validate <files...>')
     .description('check experiment files without running them (every file is checked; exit 2 if any is bad)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx peakready chaos validate chaos/*.yaml
+  $ npx peakready chaos validate my-experiment.yaml`,
+    )
     .action(async (files: string[]) => {
       const { loadExperiment } = await import('../faults/experiments/index.js');
       const problems: ConfigIssue[] = [];

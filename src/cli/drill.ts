@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import type { DrillOptions } from '../drill/drill-options.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { grafanaUrlFromEnv } from './env-settings.js';
 import { DEFECT_NAMES, parseDefects } from '../stack/defects.js';
 import { parseOtlpForwardFlag, parseUrlFlag } from '../util/url-flag.js';
 
@@ -43,7 +44,7 @@ export function registerDrill(program: Command): void {
     .option('--base-port <port>', 'first port of the local stack (it uses the next ~400)', port)
     .option('--toxiproxy <url>', 'use this Toxiproxy server for faults instead of the embedded one')
     .option('--database-url <url>', "the bundled stack's PostgreSQL instead of embedded PGlite (default: the file's system.bundled.databaseUrl, then $DATABASE_URL); with a target, the database its SQL checks (checks.integrity.sql) read, read-only")
-    .option('--grafana-url <url>', 'link trace ids in the reports to Grafana Explore (Tempo)')
+    .option('--grafana-url <url>', 'link trace ids in the reports to Grafana Explore (Tempo) (default: $PEAKREADY_GRAFANA_URL)')
     .option('--otlp-forward <url>', 'also forward every trace the services send to this OTLP/HTTP endpoint (collector, Tempo, Jaeger), to see the drill in your own tools')
     .option('--prometheus [url]', "read metrics with PromQL from this Prometheus instead of scraping each replica; without a URL, start Debian's Prometheus for the bundled stack")
     .option('-e, --env <KEY=VALUE>', 'extra environment for the scenario (repeatable)', keyValue)
@@ -128,6 +129,7 @@ function checkFlagCombinations(opts: DrillFlags): void {
 function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOptions {
   const { databaseUrl } = opts;
   const environmentDatabaseUrl = process.env.DATABASE_URL;
+  const grafanaUrl = opts.grafanaUrl ?? grafanaUrlFromEnv();
   return {
     ...(file ? { gameDayFile: file } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
@@ -141,7 +143,7 @@ function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOption
     ...(opts.toxiproxy ? { toxiproxyUrl: opts.toxiproxy } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(environmentDatabaseUrl ? { environmentDatabaseUrl } : {}),
-    ...(opts.grafanaUrl ? { grafanaUrl: opts.grafanaUrl } : {}),
+    ...(grafanaUrl ? { grafanaUrl } : {}),
     ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
     ...(opts.otlpForward ? { otlpForwardUrl: opts.otlpForward } : {}),
     ...(opts.env ? { env: opts.env } : {}),

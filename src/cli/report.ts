@@ -3,6 +3,7 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RunDirectory } from '../run/run-dir.js';
 import { exitCodeOf } from '../exit-codes.js';
+import { grafanaUrlFromEnv } from './env-settings.js';
 
 interface ReportFlags {
   budget?: string;
@@ -18,7 +19,7 @@ export function registerReport(program: Command): void {
     .description('judge a finished run again from its stored data and rebuild every report (terminal, JSON, JUnit, Markdown, HTML)')
     .option('--budget <file>', "budgets file (default: what the run was made with: a drill's game-day file, a plain run's own thresholds)")
     .option('--baseline <file>', "an earlier run's report.json (same game day and profile); fail on a significant regression beyond the budgets' tolerance")
-    .option('--grafana-url <url>', 'link trace ids to Grafana Explore (default: the run\'s, or $GRAFANA_URL)')
+    .option('--grafana-url <url>', 'link trace ids to Grafana Explore (default: the run\'s, or $PEAKREADY_GRAFANA_URL)')
     .option('--report <dir>', 'also copy report.html, report.json, junit.xml and summary.md here')
     .option('--no-color', 'no colours in the verdict table (also NO_COLOR, or when not a terminal)')
     .addHelpText(
@@ -43,7 +44,7 @@ Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configu
       const baseline = flags.baseline ? loadBaseline(flags.baseline) : undefined;
       if (baseline) assertComparable(baseline, recordedRunOf(run.readJson('config')));
       const recordedGrafana = run.readJson<{ grafanaUrl?: string | null }>('config')?.grafanaUrl ?? undefined;
-      const grafanaUrl = flags.grafanaUrl ?? recordedGrafana ?? process.env.GRAFANA_URL;
+      const grafanaUrl = flags.grafanaUrl ?? recordedGrafana ?? grafanaUrlFromEnv();
       const { data, judged } = judgeRun(run, budgets, { ...(baseline ? { baseline } : {}), scriptThresholds, ...(only ? { only } : {}) });
       const result = writeReports(run, data, judged, { budgets, ...(grafanaUrl ? { grafanaUrl } : {}) });
       if (flags.report) {

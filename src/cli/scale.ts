@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { parseDuration } from '../util/duration.js';
+import { parseFlagDuration } from '../util/duration.js';
 import { parseQuantityMilli } from '../scaling/quantity.js';
 
 interface SimulateFlags {
@@ -33,10 +33,10 @@ function registerSimulate(scale: Command): void {
     .command('simulate')
     .description('replay a metric series through an autoscaling/v2 HPA manifest: the replicas Kubernetes would run over time')
     .requiredOption('--hpa <file>', 'HPA manifest (YAML, may hold several documents: Deployment, Service, HPA, PDB)')
-    .requiredOption('--metrics <file>', 'metric series: CSV or JSON with time and <metric> (per-pod average) or <metric>_total columns; or a peakready run (its directory or metrics.ndjson)')
+    .requiredOption('--metrics <file>', 'metric series: CSV or JSON with time and <metric> (per-pod average) or <metric>_total columns; or a peakready run (its directory, or its metrics.ndjson[.gz])')
     .option('--name <name>', 'the HPA to use when the file holds several')
     .option('--service <name>', "with a run as --metrics: whose CPU samples to replay (default: the HPA's scale target)")
-    .option('--sync-period <duration>', 'controller sync period', '15s')
+    .option('--sync-period <duration>', 'controller sync period (15s; a bare number is seconds)', '15s')
     .option('--initial-replicas <n>', 'replicas at the start (default: minReplicas)')
     .option('--cpu-request <quantity>', "pod CPU request for cpu_total columns (default: the Deployment's in the same file)")
     .option('--pod-startup <duration>', 'a new pod is unready for this long (0 % on scale-up, as Kubernetes)', '0s')
@@ -47,7 +47,7 @@ function registerSimulate(scale: Command): void {
     .option('--json', 'print the decisions as JSON')
     .addHelpText(
       'after',
-      '\nMetric file (CSV):\n  time,cpu\n  0,40\n  1m,95\n  5m,30\n\ncpu is the average utilisation per pod (% of request), replayed as-is; add a replicas\ncolumn (pods that measured it) or use cpu_total (e.g. "2400m", the whole workload\'s usage)\nto spread the load over the replicas the simulation runs.\n',
+      '\nMetric file (CSV):\n  time,cpu\n  0,40\n  1m,95\n  5m,30\n\ncpu is the average utilisation per pod (% of request), replayed as-is; add a replicas\ncolumn (pods that measured it) or use cpu_total (e.g. "2400m", the whole workload\'s usage)\nto spread the load over the replicas the simulation runs.\n\nExamples:\n  $ npx peakready scale simulate --hpa reference-stack/k8s/catalog.yaml --metrics cpu.csv\n  $ npx peakready scale simulate --hpa reference-stack/k8s/checkout.yaml --metrics .peakready/runs/<id> --sync-period 15s --json\n',
     )
     .action(simulateCommand);
 }
@@ -61,6 +61,14 @@ function registerWatch(scale: Command): void {
     .option('--kube-context <name>', 'watch a Kubernetes cluster instead: the kubeconfig context')
     .option('--namespace <ns>', 'the namespace whose HPAs and Deployments to watch (default: the context\'s, else "default")')
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx peakready scale watch                                   the local stack's autoscaler
+  $ npx peakready scale watch --interval 2s --run <id>
+  $ npx peakready scale watch --kube-context staging --namespace shop`,
+    )
     .action(async (flags: { interval: string; run?: string; kubeContext?: string; namespace?: string; kubeconfig?: string }) => {
       const { watchReplicas } = await import('../scaling/replica-watch.js');
       if (flags.kubeContext || flags.namespace || flags.kubeconfig) {
@@ -69,7 +77,7 @@ function registerWatch(scale: Command): void {
         await watchCluster({ kubeconfig: flags.kubeconfig, context: flags.kubeContext, namespace: flags.namespace, run: flags.run, out: process.stdout });
         return;
       }
-      const intervalMs = parseDuration(flags.interval, '--interval');
+      const intervalMs = parseFlagDuration(flags.interval, '--interval');
       if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
       await watchReplicas({ intervalMs, run: flags.run, out: process.stdout });
     });
@@ -93,7 +101,7 @@ async function simulateCommand(flags: SimulateFlags): Promise<void> {
   }
   if (!loaded.behaviorGiven) spec.nilBehavior = flags.nilBehavior;
   const series = loadMetricSeries(flags.metrics, spec, flags.service ?? loaded.manifest.spec.scaleTargetRef.name);
-  const syncPeriodMs = parseDuration(flags.syncPeriod, '--sync-period');
+  const syncPeriodMs = parseFlagDuration(flags.syncPeriod, '--sync-period');
   if (syncPeriodMs <= 0) throw new UsageError('--sync-period must be positive, e.g. 15s');
   const initial = flags.initialReplicas === undefined ? Math.max(1, spec.minReplicas) : Number(flags.initialReplicas);
   if (!Number.isInteger(initial) || initial < 0) throw new UsageError(`--initial-replicas: "${flags.initialReplicas}" is not a replica count`);
@@ -106,8 +114,8 @@ async function simulateCommand(flags: SimulateFlags): Promise<void> {
     syncPeriodMs,
     initialReplicas: initial,
     requestMilli: cpuRequest !== undefined ? { cpu: cpuRequest } : {},
-    podStartupMs: parseDuration(flags.podStartup, '--pod-startup'),
-    tailMs: parseDuration(flags.tail, '--tail'),
+    podStartupMs: parseFlagDuration(flags.podStartup, '--pod-startup'),
+    tailMs: parseFlagDuration(flags.tail, '--tail'),
   });
   if (flags.json) {
     process.stdout.write(JSON.stringify({ hpa: spec, steps }, null, 2) + '\n');

@@ -41,7 +41,18 @@ export interface RunLoadOptions {
   captures?: CaptureSpec[];
   /** where the end-of-test text goes; default process.stdout (nothing when handleSummary returns no stdout) */
   stdout?: (text: string) => void;
+  /** the end-of-test text as k6 1.x prints it: `compact` (the default), `full`, or k6's pre-1.0 `legacy` layout */
+  summaryMode?: SummaryMode;
+  /** `--no-summary`: no end-of-test text, no handleSummary, no --summary-export (as k6) */
+  noSummary?: boolean;
+  /** k6's `--config FILE`: a real k6 gets the path (the built-in engine gets its options in `overrides.config`) */
+  configFile?: string;
+  /** options of `--out` outputs from k6's config file (`collectors.<name>`) */
+  collectors?: Record<string, Record<string, unknown>>;
 }
+
+export type SummaryMode = 'compact' | 'full' | 'legacy';
+export const SUMMARY_MODES: readonly SummaryMode[] = ['compact', 'full', 'legacy'];
 
 export interface LoadRunResult {
   exitCode: number;

@@ -4,7 +4,7 @@ import { compileCaptures } from '../readback/contract.js';
 import type { RequestRecord } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import type { RunLoadOptions, ScriptInspection } from './engine.js';
-import { JsonLinesOutput } from './metrics/json-output.js';
+import { openOutput, type MetricOutput } from './metrics/outputs.js';
 import { MetricsAggregator } from './metrics/aggregator.js';
 import { builtinMetricMap } from './metrics/builtin.js';
 import { parseThresholds, ThresholdEvaluator, type ParsedThresholds } from './metrics/thresholds.js';
@@ -31,7 +31,7 @@ export interface PreparedTest {
   thresholds: ParsedThresholds;
   evaluator: ThresholdEvaluator;
   aggregator: MetricsAggregator;
-  outputs: JsonLinesOutput[];
+  outputs: MetricOutput[];
   requests: RequestLog;
 }
 
@@ -83,7 +83,7 @@ export async function prepareTest(run: RunLoadOptions): Promise<PreparedTest> {
   const aggregator = new MetricsAggregator({ submetrics: thresholds.submetrics, trendStats: options.summaryTrendStats });
   for (const d of definitions) aggregator.define(d);
   const evaluator = new ThresholdEvaluator(thresholds);
-  const outputs = (run.out ?? []).map((spec) => openOutput(spec, thresholds));
+  const outputs = await openOutputs(run, thresholds);
   for (const o of outputs) for (const d of aggregator.definitions()) o.define(d);
 
   const requests = new RequestLog(run.runDir);
@@ -96,13 +96,13 @@ export async function prepareTest(run: RunLoadOptions): Promise<PreparedTest> {
   return { script, env, allowRemote, program, exports, main, options, thresholds, evaluator, aggregator, outputs, requests };
 }
 
-/** Raw samples to every `--out json=FILE`. */
-export function forwardSamples(outputs: readonly JsonLinesOutput[], samples: readonly Sample[]): void {
+/** Raw samples to every `--out` output. */
+export function forwardSamples(outputs: readonly MetricOutput[], samples: readonly Sample[]): void {
   for (const o of outputs) for (const s of samples) o.add(s);
 }
 
 export function httpDefaults(o: LoadOptions): HttpDefaults {
-  return { noConnectionReuse: o.noConnectionReuse, discardResponseBodies: o.discardResponseBodies, maxRedirects: o.maxRedirects, userAgent: o.userAgent, insecureSkipTLSVerify: o.insecureSkipTLSVerify };
+  return { noConnectionReuse: o.noConnectionReuse, discardResponseBodies: o.discardResponseBodies, maxRedirects: o.maxRedirects, userAgent: o.userAgent, insecureSkipTLSVerify: o.insecureSkipTLSVerify, httpDebug: o.httpDebug };
 }
 
 function checkExecFunctions(options: LoadOptions, exports: Record<string, unknown>, file: string): void {
@@ -119,10 +119,17 @@ function checkExecFunctions(options: LoadOptions, exports: Record<string, unknow
   if (issues.length) throw new ConfigError(issues);
 }
 
-function openOutput(spec: string, parsed: ParsedThresholds): JsonLinesOutput {
-  const m = /^json=(.+)$/.exec(spec);
-  if (!m) throw new ConfigError([{ file: '--out', message: `"${spec}" is not supported by the built-in engine; use --out json=FILE` }]);
+/** Every `--out`; one that cannot open closes the ones opened before it. */
+async function openOutputs(run: RunLoadOptions, parsed: ParsedThresholds): Promise<MetricOutput[]> {
   const thresholds = new Map<string, string[]>();
   for (const t of parsed.thresholds) thresholds.set(t.metric.name, [...(thresholds.get(t.metric.name) ?? []), t.expression.source]);
-  return new JsonLinesOutput(resolve(m[1]!), { thresholds });
+  const context = { thresholds, env: process.env, collectors: run.collectors ?? {}, allowRemote: run.allowRemote ?? false };
+  const outputs: MetricOutput[] = [];
+  try {
+    for (const spec of run.out ?? []) outputs.push(await openOutput(spec, context));
+  } catch (error) {
+    await Promise.allSettled(outputs.map((o) => o.close()));
+    throw error;
+  }
+  return outputs;
 }

@@ -12,7 +12,7 @@ export function mainInstanceContext(o: { sink: SampleSink; env: Record<string, s
     scriptDir: dirname(o.script),
     env: o.env,
     allowRemote: o.allowRemote,
-    httpDefaults: { noConnectionReuse: false, discardResponseBodies: false, maxRedirects: 10, userAgent: 'peakready/0.1 (k6-compatible; https://k6.io/)', insecureSkipTLSVerify: false },
+    httpDefaults: { noConnectionReuse: false, discardResponseBodies: false, maxRedirects: 10, userAgent: 'peakready/0.1 (k6-compatible; https://k6.io/)', insecureSkipTLSVerify: false, httpDebug: '' },
     recordRequest: null,
     captures: [],
     abortTest: () => {},

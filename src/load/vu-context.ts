@@ -37,12 +37,17 @@ export interface InstanceContext {
   markFailed(reason: string): void;
 }
 
+/** `--http-debug` / the `httpDebug` option: '' off, `headers`, or `full` (with bodies). */
+export type HttpDebug = '' | 'headers' | 'full';
+
 export interface HttpDefaults {
   noConnectionReuse: boolean;
   discardResponseBodies: boolean;
   maxRedirects: number;
   userAgent: string;
   insecureSkipTLSVerify: boolean;
+  /** `--http-debug`: '' off, `headers`, or `full` (with bodies) to stderr */
+  httpDebug: HttpDebug;
 }
 
 /** The scenario an iteration belongs to, as k6/execution shows it. */

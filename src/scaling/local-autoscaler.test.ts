@@ -105,7 +105,7 @@ describe('local autoscaler on real busy processes', () => {
     const timeline = run.timeline().filter((e): e is Extract<TimelineEvent, { type: 'scale-decision' }> => e.type === 'scale-decision');
     expect(timeline.length).toBe(decisions.length);
     expect(timeline.some((e) => e.service === 'catalog' && e.desired > e.current && e.target === 60)).toBe(true);
-    const cpu = readFileSync(run.path('metrics'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { source: string; utilization: number; requestMillicores: number });
+    const cpu = run.readLines<{ source: string; utilization: number; requestMillicores: number }>('metrics');
     expect(cpu.length).toBeGreaterThan(5);
     expect(cpu.every((s) => s.source === 'cpu' && Number.isFinite(s.utilization) && s.requestMillicores === 200)).toBe(true);
     expect(statuses.length).toBe(decisions.length);

@@ -5,6 +5,7 @@ import { isLoopbackHost } from '../../util/loopback.js';
 import { IterationInterrupted, type VuContext } from '../vu-context.js';
 import { sendRequest, type WireResponse } from './http-client.js';
 import { CookieJar, K6Response, type ResponseType } from './http-response.js';
+import { httpDebugText } from './http-debug.js';
 import type { K6Module } from './k6-module.js';
 import { requestRecord } from './request-record.js';
 
@@ -210,6 +211,7 @@ async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: un
     const expected = callback === null ? undefined : isExpected(callback, wire.status);
     const tags = requestTags(vu, params.tags, method, url, name, wire, expected);
     emitHttpSamples(vu, tags, wire, expected, startedEpoch);
+    if (inst.httpDefaults.httpDebug) process.stderr.write(httpDebugText(inst.httpDefaults.httpDebug, { method, url, headers: sendHeaders, body: payload }, wire));
     if (inst.recordRequest) {
       const sent = { t: startedEpoch, name, method, url, expected, traceparent: headers.traceparent, headers, body: payload };
       inst.recordRequest(requestRecord(vu, wire, sent, capture));

@@ -138,6 +138,8 @@ function prometheusArgs(files: PrometheusFiles, port: number): string[] {
     `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=2d',
     '--web.enable-lifecycle',
+    // the load generator's metrics land here too: `peakready run -o experimental-prometheus-rw`
+    '--web.enable-remote-write-receiver',
   ];
 }
 

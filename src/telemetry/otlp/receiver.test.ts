@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,7 +7,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunDirectory } from '../../run/run-dir.js';
+import { readRecordText, RunDirectory } from '../../run/run-dir.js';
 import type { SpanRecord } from '../../run/records.js';
 import { ExportTraceServiceResponse, RpcStatus } from './otlp-proto.js';
 import { startOtlpReceiver, type OtlpReceiver } from './receiver.js';
@@ -240,6 +239,6 @@ describe('OTLP receiver with raw bodies', () => {
     const r = await receiver({ outDir: join(dir, 'nested') });
     await post(r.url, otlpProtobufRequest([traces[0]!]), { 'content-type': 'application/x-protobuf' });
     await r.close();
-    expect(readFileSync(join(dir, 'nested', 'traces.ndjson'), 'utf8').trim().split('\n')).toHaveLength(10);
+    expect(readRecordText(join(dir, 'nested', 'traces.ndjson.gz')).trim().split('\n')).toHaveLength(10);
   });
 });

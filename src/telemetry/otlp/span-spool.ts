@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import type { RunDirectory } from '../../run/run-dir.js';
 import type { SpanRecord } from '../../run/records.js';
 import { everyUnref, type Every } from './ticker.js';
@@ -22,10 +21,9 @@ export interface SpanSpoolOptions {
   onSpans?: (spans: readonly SpanRecord[]) => void;
 }
 
-/** The run directory's traces.ndjson as a sink. */
+/** The run directory's traces record (traces.ndjson.gz) as a sink. */
 export function traceFileSink(runDir: RunDirectory): SpanSink {
-  const file = runDir.path('traces');
-  return (lines) => appendFileSync(file, lines.join('\n') + '\n');
+  return (lines) => runDir.appendLines('traces', lines);
 }
 
 export class SpanSpool {
