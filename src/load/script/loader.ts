@@ -117,6 +117,7 @@ export class ScriptProgram {
       setters.push(globals.setIter);
       return exports;
     };
+    vu.inInitContext = true;
     try {
       const exports = await run(this.entry);
       vu.setIter = (i) => {
@@ -126,6 +127,8 @@ export class ScriptProgram {
     } catch (error) {
       if (error instanceof ScriptError) throw error;
       throw new ScriptError(`init context: ${this.describeError(error)}`, { cause: error });
+    } finally {
+      vu.inInitContext = false;
     }
   }
 
