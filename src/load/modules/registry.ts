@@ -1,5 +1,6 @@
 import { dataModule } from './data.js';
 import { executionModule } from './execution.js';
+import { grpcModule } from './grpc.js';
 import { httpModule } from './http.js';
 import type { K6Module } from './k6-module.js';
 import { k6Module } from './k6.js';
@@ -12,7 +13,7 @@ import { summaryJslibModule, SUMMARY_JSLIB } from './summary-jslib.js';
  */
 
 const moduleTable: ReadonlyMap<string, K6Module> = new Map(
-  [k6Module, httpModule, metricsModule, executionModule, dataModule].map((m) => [m.specifier, m]),
+  [k6Module, httpModule, metricsModule, executionModule, dataModule, grpcModule].map((m) => [m.specifier, m]),
 );
 
 /** The module for an import specifier, or undefined when the built-in engine has none. */
