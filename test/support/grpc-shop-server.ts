@@ -1,6 +1,8 @@
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GRPC_FIXTURES } from './grpc-fixtures.js';
 
 /**
@@ -34,7 +36,8 @@ export interface ShopServer {
 /** Health: SERVING for the whole server and the Inventory, NOT_SERVING for "drained", NOT_FOUND otherwise (as the spec says). */
 const HEALTH: Record<string, string> = { '': 'SERVING', 'peakready.shop.v1.Inventory': 'SERVING', drained: 'NOT_SERVING' };
 
-export async function startShopServer(): Promise<ShopServer> {
+/** `tls`: serve with test/fixtures/grpc/tls's self-signed certificate instead of plaintext. */
+export async function startShopServer(options: { tls?: boolean } = {}): Promise<ShopServer> {
   const definition = protoLoader.loadSync(['shop.proto', 'health.proto'], { includeDirs: [GRPC_FIXTURES], keepCase: true, longs: String, enums: String, defaults: true });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const loaded = grpc.loadPackageDefinition(definition) as any;
@@ -89,7 +92,12 @@ export async function startShopServer(): Promise<ShopServer> {
   });
   new ReflectionService(definition).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', options.tls ? tlsCredentials() : grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
   );
   return { address: `127.0.0.1:${port}`, customers, streamsEnded, close: () => server.forceShutdown() };
+}
+
+function tlsCredentials(): grpc.ServerCredentials {
+  const read = (name: string) => readFileSync(join(GRPC_FIXTURES, 'tls', name));
+  return grpc.ServerCredentials.createSsl(null, [{ private_key: read('server.key'), cert_chain: read('server.crt') }]);
 }

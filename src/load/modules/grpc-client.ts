@@ -204,7 +204,7 @@ function whenReady(client: grpc.Client, address: string, deadline: number, signa
       const state = channel.getConnectivityState(true);
       if (state === grpc.connectivityState.READY) return settle();
       // as k6's blocking dial (FailOnNonTempDialError): a refused connection fails at once, not at the timeout
-      if (state === grpc.connectivityState.TRANSIENT_FAILURE) return settle(new Error(`cannot connect to ${address}: the connection failed (refused, reset, or not speaking HTTP/2)`));
+      if (state === grpc.connectivityState.TRANSIENT_FAILURE) return settle(new Error(`cannot connect to ${address}: the connection failed (refused, reset, a TLS handshake failure, or not HTTP/2)`));
       if (state === grpc.connectivityState.SHUTDOWN) return settle(new Error(`cannot connect to ${address}: the client was closed`));
       channel.watchConnectivityState(state, deadline, (error) => {
         if (signal.aborted) return;

@@ -172,6 +172,41 @@ export default async () => {
     expect(result.summary.metrics.grpc_req_duration!.values.count).toBe(6);
   });
 
+  it('connects over TLS with the CA certificates given in tls.cacerts, and refuses a server it cannot verify', async () => {
+    const secure = await startShopServer({ tls: true });
+    try {
+      writeFileSync(join(dir, 'server.crt'), readFileSync(join(GRPC_FIXTURES, 'tls', 'server.crt')));
+      const tlsRun = (name: string, connectParams: string) =>
+        runLoadTest({
+          script: script(
+            name,
+            `import grpc from 'k6/net/grpc';
+import { check } from 'k6';
+const ca = open('server.crt');
+const client = new grpc.Client();
+client.load([], 'shop.proto');
+export const options = { iterations: 1 };
+export function setup() {
+  client.connect(__ENV.TLS_ADDR, ${connectParams});
+  check(client.invoke('peakready.shop.v1.Inventory/GetStock', { sku: 'tls' }), { 'answered over TLS': (r) => r.message.sku === 'tls' });
+}
+export default () => {};
+`,
+          ),
+          env: { TLS_ADDR: secure.address },
+          quiet: true,
+          stdout: () => {},
+          mainThread: true,
+        });
+      const trusted = await tlsRun('tls.js', `{ tls: { cacerts: [ca] }, timeout: '5s' }`);
+      expect(trusted.summary.metrics.checks!.values).toMatchObject({ rate: 1, passes: 1 });
+      // without the CA, only the system's are trusted, and they do not know the test certificate
+      await expect(tlsRun('tls-untrusted.js', `{ timeout: '5s' }`)).rejects.toThrow(`cannot connect to ${secure.address}`);
+    } finally {
+      secure.close();
+    }
+  });
+
   it('says what is wrong: init-context connect, unknown methods and fields, refused connections, remote hosts', async () => {
     const setupOf = (name: string, body: string, init = '') =>
       run(script(name, `import grpc from 'k6/net/grpc';\nconst client = new grpc.Client();\nclient.load([], 'shop.proto');\n${init}\nexport function setup() {\n${body}\n}\nexport default () => {};\n`));
