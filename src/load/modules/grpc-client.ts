@@ -85,13 +85,14 @@ export class GrpcClient {
 
   /** As k6: the same call as a promise (its argument errors reject it); the VU waits for it before the iteration ends. */
   asyncInvoke(method: unknown, request: unknown, params?: unknown): Promise<GrpcResponse> {
+    const cancel = new AbortController();
     let promise: Promise<GrpcResponse>;
     try {
-      promise = this.unary(method, request, params, 'asyncInvoke');
+      promise = this.unary(method, request, params, 'asyncInvoke', cancel.signal);
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    const task = openTask(this.vu, () => {}); // the call ends by itself when the iteration is interrupted
+    const task = openTask(this.vu, () => cancel.abort()); // a failed iteration does not wait for the answer
     promise.then(task.done, task.done);
     return promise;
   }
@@ -118,15 +119,16 @@ export class GrpcClient {
   }
 
   /** Argument errors throw here, at the call, as in k6; the RPC itself is the promise. */
-  private unary(method: unknown, request: unknown, params: unknown, name: string): Promise<GrpcResponse> {
+  private unary(method: unknown, request: unknown, params: unknown, name: string, cancel?: AbortSignal): Promise<GrpcResponse> {
     this.connected();
     const def = this.methods.get(method);
     const p = callParamsOf(params, `invalid GRPC's client.${name}() parameters`, INVOKE_TIMEOUT_MS);
     const body = encodeMessage(def.requestType, request);
-    return this.call(def, body, p, p.discardResponseMessage ? () => null : (bytes) => decodeMessage(def.responseType, bytes));
+    return this.call(def, body, p, p.discardResponseMessage ? () => null : (bytes) => decodeMessage(def.responseType, bytes), cancel);
   }
 
-  private call(def: MethodDef, body: Buffer, p: CallParams, decode: (bytes: Buffer) => unknown): Promise<GrpcResponse> {
+  /** One unary RPC: cancelled when the iteration is interrupted (IterationInterrupted) or `cancel` aborts (CANCELLED). */
+  private call(def: MethodDef, body: Buffer, p: CallParams, decode: (bytes: Buffer) => unknown, cancel?: AbortSignal): Promise<GrpcResponse> {
     const { vu } = this;
     const { client, address } = this.connected();
     if (vu.signal.aborted) return Promise.reject(new IterationInterrupted());
@@ -136,6 +138,7 @@ export class GrpcClient {
       const onAbort = () => call.cancel();
       const call = client.makeUnaryRequest(def.path, identity, identity, body, p.metadata, { deadline: Date.now() + p.timeoutMs }, (error, reply?: Buffer) => {
         vu.signal.removeEventListener('abort', onAbort);
+        cancel?.removeEventListener('abort', onAbort);
         if (vu.signal.aborted) return reject(new IterationInterrupted());
         const received = reply ? reply.length + 5 : 0;
         if (error) {
@@ -155,6 +158,7 @@ export class GrpcClient {
       call.on('metadata', (md) => (response.headers = metadataObject(md)));
       call.on('status', (s) => (response.trailers = metadataObject(s.metadata)));
       vu.signal.addEventListener('abort', onAbort, { once: true });
+      cancel?.addEventListener('abort', onAbort, { once: true });
     });
   }
 }
