@@ -9,7 +9,8 @@ import { runLoadTest } from '../run.js';
 /**
  * k6/ws and k6/websockets against a real `ws` server: /echo greets with "hello" the moment the
  * connection opens and echoes every message (text as text, binary as binary); /silent never
- * speaks; /bye closes with 4000 after the first message; /forbidden refuses the upgrade with 403.
+ * speaks; /bye closes with 4000 after the first message; /late greets after 300 ms; /forbidden
+ * refuses the upgrade with 403.
  */
 let http: Server;
 let wss: WebSocketServer;
@@ -35,6 +36,7 @@ beforeAll(async () => {
         ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
       }
       if (req.url === '/bye') ws.on('message', () => ws.close(4000, 'bye'));
+      if (req.url === '/late') setTimeout(() => ws.send('late hello'), 300);
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -150,6 +152,30 @@ export default function () {
     expect(m.ws_sessions!.values.count).toBe(8);
     expect(m.ws_ping!.values.count).toBe(4);
     expect(m.ws_session_duration!.values.count).toBe(8);
+    await waitUntilClosed();
+  });
+
+  it('setup() lasts until the sockets it opened close, too', async () => {
+    const file = script(
+      'setup-socket.js',
+      `import { WebSocket } from 'k6/websockets';
+import { Counter } from 'k6/metrics';
+const greetings = new Counter('setup_greetings');
+export const options = { iterations: 1 };
+export function setup() {
+  const ws = new WebSocket(__ENV.WS_URL + '/late');
+  ws.onmessage = (e) => {
+    greetings.add(1);
+    ws.close();
+  };
+}
+export default function () {}
+`,
+    );
+    const result = await run(file);
+    expect(result.exitCode).toBe(0);
+    // a setup() that returned at once would leave the greeting to arrive after the summary
+    expect(result.summary.metrics.setup_greetings!.values.count).toBe(1);
     await waitUntilClosed();
   });
 
