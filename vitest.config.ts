@@ -31,6 +31,8 @@ const integration = [
   'src/readback/read-back.test.ts',
   'src/readback/sql-checks.test.ts',
   'src/load/modules/http-client.test.ts',
+  'src/load/modules/grpc.test.ts',
+  'src/load/modules/ws.test.ts',
   'src/report/html.test.ts',
   'src/report/report-cli.test.ts',
   'src/scaling/k8s-watcher.test.ts',

@@ -20,11 +20,12 @@ export const builtinEngine: LoadEngine & Required<Pick<LoadEngine, 'inspect'>> =
 
 async function runBuiltin(options: RunLoadOptions): Promise<LoadRunResult> {
   const test = await prepareTest(options);
-  const { program, exports } = test;
+  const { program } = test;
   const started = Date.now();
   test.main.testStartedAt = started;
   const setupVu = new VuContext(0, 0, test.main);
-  await program.instantiate(setupVu);
+  // setup and teardown run on their own VU's module instances, so what they open is that VU's (its sockets, its init context)
+  const exports = await program.instantiate(setupVu);
   const setupData = await runScriptHook(program, exports, 'setup', [], test.options.setupTimeoutMs, setupVu);
   // as k6: setup()'s data crosses to the VUs as JSON
   const data: unknown = setupData === undefined ? undefined : JSON.parse(JSON.stringify(setupData));

@@ -1,4 +1,5 @@
 import { INTENDED_LATENCY_METRIC } from './metrics/builtin.js';
+import { cancelTasks, settleTasks } from './modules/vu-tasks.js';
 import type { ScenarioPlan } from './options.js';
 import type { ScriptProgram } from './script/loader.js';
 import type { Clock } from '../util/clock.js';
@@ -108,7 +109,9 @@ export class LoadInstance {
       if (typeof fn !== 'function') throw new TypeError(`scenario ${plan.name}: exec "${plan.config.exec}" is not an exported function of the script`);
       const result = (fn as (data: unknown) => unknown)(pooled.data);
       if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') await result;
+      await settleTasks(vu);
     } catch (error) {
+      await cancelTasks(vu);
       if (error instanceof IterationInterrupted || error instanceof TestAborted || request.signal.aborted) outcome = 'interrupted';
       else {
         outcome = 'failed';

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import type { SampleSink } from './metrics/types.js';
+import { cancelTasks, settleTasks } from './modules/vu-tasks.js';
 import { ScriptAbortedError, ScriptError } from './script/errors.js';
 import type { ScriptProgram } from './script/loader.js';
 import { TestAborted, type InstanceContext, type VuContext } from './vu-context.js';
@@ -43,7 +44,14 @@ export async function runScriptHook(program: ScriptProgram, exports: Record<stri
     }, timeoutMs);
   });
   try {
-    return await Promise.race([Promise.resolve().then(() => (fn as (...a: unknown[]) => unknown)(...args)), timeout]);
+    const hook = Promise.resolve()
+      .then(() => (fn as (...a: unknown[]) => unknown)(...args))
+      .then(async (result) => (await settleTasks(vu), result)) // what it opened (sockets, streams) ends first, as k6 runs the event loop
+      .catch(async (error: unknown) => {
+        await cancelTasks(vu);
+        throw error;
+      });
+    return await Promise.race([hook, timeout]);
   } catch (error) {
     if (error instanceof ScriptError) throw error;
     if (error instanceof TestAborted) throw new ScriptAbortedError(error.message);

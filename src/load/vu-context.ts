@@ -72,6 +72,8 @@ export interface ScenarioInfo {
 export class VuContext {
   /** `::a::b` for nested groups, '' at the root, as k6 tags them */
   groupPath = '';
+  /** true while the script's init code runs for this VU (k6's init context: files load, network calls are refused) */
+  inInitContext = false;
   iteration = -1;
   scenario: ScenarioInfo | undefined;
   /** aborted when the current iteration must stop (gracefulStop elapsed, test aborted) */

@@ -27,6 +27,12 @@ interface CompiledModule {
   resolved: Map<string, string>;
 }
 
+/** What blocks in a k6 module, for the rewrite (transform.ts). */
+function k6Blocking(specifier: string) {
+  const m = findK6Module(specifier);
+  return { members: new Set(m?.blocking ?? []), asyncExports: new Set<string>(), methods: new Set(m?.blockingMethods ?? []) };
+}
+
 export class ScriptProgram {
   readonly entry: string;
   private readonly modules = new Map<string, CompiledModule>();
@@ -51,13 +57,7 @@ export class ScriptProgram {
       throw new ScriptError(`${from ? `${from.file}:${from.line}: ` : ''}cannot read module ${file}`);
     }
     const resolved = new Map<string, string>();
-    const transformed = transformModule(source, file, (specifier) => {
-      if (isExternalSpecifier(specifier)) {
-        const m = findK6Module(specifier);
-        return { members: new Set(m?.blocking ?? []), asyncExports: new Set() };
-      }
-      return { members: new Set(), asyncExports: new Set() };
-    });
+    const transformed = transformModule(source, file, (specifier) => (isExternalSpecifier(specifier) ? k6Blocking(specifier) : { members: new Set(), asyncExports: new Set() }));
     // resolve imports first (dependencies' async exports decide this module's rewrite), then redo
     let needsRedo = false;
     for (const imp of transformed.imports) {
@@ -80,7 +80,7 @@ export class ScriptProgram {
     }
     const final = needsRedo
       ? transformModule(source, file, (specifier) => {
-          if (isExternalSpecifier(specifier)) return { members: new Set(findK6Module(specifier)?.blocking ?? []), asyncExports: new Set() };
+          if (isExternalSpecifier(specifier)) return k6Blocking(specifier);
           return { members: new Set(), asyncExports: this.asyncExports.get(resolved.get(specifier)!) ?? new Set() };
         })
       : transformed;
@@ -117,6 +117,7 @@ export class ScriptProgram {
       setters.push(globals.setIter);
       return exports;
     };
+    vu.inInitContext = true;
     try {
       const exports = await run(this.entry);
       vu.setIter = (i) => {
@@ -126,6 +127,8 @@ export class ScriptProgram {
     } catch (error) {
       if (error instanceof ScriptError) throw error;
       throw new ScriptError(`init context: ${this.describeError(error)}`, { cause: error });
+    } finally {
+      vu.inInitContext = false;
     }
   }
 

@@ -34,8 +34,11 @@ export interface TransformedModule {
   asyncExports: Set<string>;
 }
 
-/** What the transform must know about each imported module: which of its members block. */
-export type BlockingMembersOf = (specifier: string) => { members: ReadonlySet<string>; asyncExports: ReadonlySet<string> };
+/**
+ * What the transform must know about each imported module: which of its members block, and which
+ * methods of the objects it hands out block (a gRPC client's `invoke`), whatever they are called on.
+ */
+export type BlockingMembersOf = (specifier: string) => { members: ReadonlySet<string>; asyncExports: ReadonlySet<string>; methods?: ReadonlySet<string> };
 
 export const FACTORY_PARAMS = ['__import', '__exports', '__k6'] as const;
 
@@ -108,7 +111,7 @@ export function transformModule(source: string, file: string, blockingOf: Blocki
 /** The module's import and export statements rewritten in place, one method per kind of statement. */
 class ModuleStatements {
   /** the imported names whose calls block, for the async rewrite */
-  readonly blocking: BlockingNames = { namespaces: new Map(), functions: new Set() };
+  readonly blocking: BlockingNames = { namespaces: new Map(), functions: new Set(), methods: new Set() };
   /** [exported name, local name] */
   readonly exported: Array<[string, string]> = [];
   private importIndex = 0;
@@ -141,6 +144,7 @@ class ModuleStatements {
   private importDeclaration(node: AnyNode): void {
     const spec = node.source.value as string;
     const info = this.blockingOf(spec);
+    for (const method of info.methods ?? []) this.blocking.methods.add(method);
     const ref = this.nextRef();
     const parts = [`const ${ref} = __import(${JSON.stringify(spec)});`];
     for (const s of node.specifiers as AnyNode[]) {
