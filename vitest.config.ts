@@ -38,6 +38,7 @@ const integration = [
   'src/scaling/k8s-watcher.test.ts',
   'src/scaling/local-autoscaler.test.ts',
   'src/scaling/prometheus-evidence-real.test.ts',
+  'src/scaling/prometheus-import-real.test.ts',
   'src/scaling/simulate.test.ts',
   'src/supervisor/**/*.test.ts',
   'src/telemetry/stack-telemetry.test.ts',

@@ -42,6 +42,9 @@ const metricSpec = z
     if (t.type === 'Utilization' && key !== 'resource' && key !== 'containerResource') {
       ctx.addIssue({ code: 'custom', path: [key, 'target', 'type'], message: 'Utilization is only valid for Resource metrics; use AverageValue' });
     }
+    if (t.type === 'Value' && key !== 'object' && key !== 'external') {
+      ctx.addIssue({ code: 'custom', path: [key, 'target', 'type'], message: `Value is only valid for Object and External metrics; a ${m.type} metric is averaged over pods: use ${key === 'pods' ? 'AverageValue' : 'Utilization or AverageValue'}` });
+    }
   });
 
 const policy = z.object({
@@ -143,9 +146,10 @@ function toSpec(m: HpaManifest): HpaSpec {
       const source = (metric.resource ?? metric.containerResource ?? metric.pods ?? metric.object ?? metric.external)!;
       const metricName = 'metric' in source ? source.metric.name : source.name;
       const t = source.target;
-      if (t.type === 'Utilization') return { name: metricName, type: 'Utilization', averageUtilization: t.averageUtilization! };
-      if (t.type === 'AverageValue') return { name: metricName, type: 'AverageValue', averageValue: parseQuantityMilli(t.averageValue!)! };
-      return { name: metricName, type: 'Value', value: parseQuantityMilli(t.value!)! };
+      const base = { name: metricName, source: metric.type };
+      if (t.type === 'Utilization') return { ...base, type: 'Utilization', averageUtilization: t.averageUtilization! };
+      if (t.type === 'AverageValue') return { ...base, type: 'AverageValue', averageValue: parseQuantityMilli(t.averageValue!)! };
+      return { ...base, type: 'Value', value: parseQuantityMilli(t.value!)! };
     },
   );
   const b = m.spec.behavior;
