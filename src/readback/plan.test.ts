@@ -40,7 +40,7 @@ describe('planReadBack', () => {
   });
 });
 
-describe('planReadBack: the load's own retries', () => {
+describe("planReadBack: the load's own retries", () => {
   it('counts keys acknowledged more than once, and names those given more than one id', () => {
     const retried = (i: number, key: string, id: string) => record(i, { capture: { id, idempotencyKey: key } });
     const plan = planReadBack(contract, [record(1), retried(2, 'k-a', 'o-a'), retried(3, 'k-a', 'o-a'), retried(4, 'k-b', 'o-b'), retried(5, 'k-b', 'o-b2')], 0);

@@ -45,7 +45,8 @@ export function loadBaseline(file: string): Baseline {
     // bounded: a report.json with its latency samples is well under a megabyte per route
     json = JSON.parse(readUserText(file, MAX_BASELINE_BYTES).text);
   } catch (error) {
-    const why = error instanceof ConfigError ? error.issues[0]!.message : (error as Error).message;
+    // one line: JSON.parse quotes the start of the text, newlines and all
+    const why = (error instanceof ConfigError ? error.issues[0]!.message : (error as Error).message).replace(/\s+/g, ' ');
     throw new UsageError(`--baseline ${file}: ${why}; pass the report.json of an earlier run`);
   }
   return parseBaseline(json, file);

@@ -149,7 +149,7 @@ describe('runExperiment', () => {
     let seenInLedger = false;
     let seenDisabled = false;
     const watcher = setInterval(() => {
-      seenInLedger ||= readLedger().some((entry) => entry.proxy === 'shop');
+      seenInLedger ||= readLedger().some((entry) => entry.change.kind === 'proxy-disabled' && entry.change.proxy === 'shop');
       void inspectFaults(faults.url).then((f) => (seenDisabled ||= f.disabledProxies.includes('shop')));
     }, 20);
     const result = await runExperiment(e, options());

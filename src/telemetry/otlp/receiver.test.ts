@@ -137,7 +137,8 @@ describe('OTLP receiver with raw bodies', () => {
     const run = tempRun();
     const r = await receiver({ runDir: run });
     const trace = sampleCheckoutTrace(Date.now());
-    const request = otlpJsonRequest([trace]) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
+    // a copy: the request's spans are the trace's own objects, which the retry below sends unspoilt
+    const request = structuredClone(otlpJsonRequest([trace])) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
     const spans = request.resourceSpans[0]!.scopeSpans[0]!.spans;
     spans.push({ ...spans[0]! }); // the same span twice in one request
     spans[1]!.endTimeUnixNano = '1000'; // ends before it starts
