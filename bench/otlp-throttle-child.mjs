@@ -1,7 +1,7 @@
 // The OTLP receiver alone in a process, for bench/otlp-throttle.mjs. DIST picks the build
 // (default ../dist; another checkout's dist/ measures its receiver the same way). It reports its
 // stats and peak resident memory, and on 'stop' closes and counts the spans on disk.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,10 +22,9 @@ process.on('message', async (m) => {
     let stored = 0;
     const ids = new Set();
     try {
-      for (const line of readFileSync(run.path('traces'), 'utf8').split('\n')) {
-        if (!line) continue;
+      // readLines: the run directory's own reader (a build that compresses records reads them back too)
+      for (const span of run.readLines('traces')) {
         stored++;
-        const span = JSON.parse(line);
         ids.add(span.traceId + span.spanId);
       }
     } catch {
