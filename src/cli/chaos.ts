@@ -49,7 +49,7 @@ Examples:
 function registerClear(chaos: Command): void {
   chaos
     .command('clear')
-    .description('remove every toxic peakready added and re-enable every proxy it disabled (after a killed run)')
+    .description('undo what a killed run changed: remove the toxics peakready added, re-enable the proxies it disabled, put back what it found (a proxy you disabled stays disabled)')
     .option('--toxiproxy <url>', 'Toxiproxy API (default: the running stack, else http://127.0.0.1:7400)')
     .option('--allow-remote', 'allow a Toxiproxy outside loopback')
     .addHelpText(
@@ -62,7 +62,7 @@ Examples:
     .action(async (options: TargetOptions) => {
       const { clearOwnedFaults } = await import('../faults/experiments/index.js');
       const cleared = await clearOwnedFaults(toxiproxyUrl(options));
-      const what = [...cleared.toxicsRemoved.map((t) => `removed toxic ${t}`), ...cleared.proxiesEnabled.map((p) => `enabled proxy ${p}`)];
+      const what = [...cleared.toxicsRemoved.map((t) => `removed toxic ${t}`), ...cleared.proxiesEnabled.map((p) => `enabled proxy ${p}`), ...cleared.restored];
       process.stdout.write(what.length ? what.map((w) => `peakready: ${w}\n`).join('') : 'peakready: no faults of ours were left\n');
     });
 }
@@ -101,8 +101,9 @@ async function chaosRunCommand(file: string, options: TargetOptions & { gateway?
   const gateway = options.gateway ?? defaultGatewayUrl();
   assertLoopbackTarget(gateway, options.allowRemote ?? false, '--gateway');
   const leftovers = await clearOwnedFaults(url);
-  if (leftovers.toxicsRemoved.length || leftovers.proxiesEnabled.length) {
-    process.stderr.write(`peakready: cleared faults left by an earlier run: ${[...leftovers.toxicsRemoved, ...leftovers.proxiesEnabled.map((p) => `${p} (enabled)`)].join(', ')}\n`);
+  const cleared = [...leftovers.toxicsRemoved, ...leftovers.proxiesEnabled.map((p) => `${p} (enabled)`), ...leftovers.restored];
+  if (cleared.length) {
+    process.stderr.write(`peakready: cleared faults left by an earlier run: ${cleared.join(', ')}\n`);
   }
   const run = RunDirectory.create('chaos');
   run.writeJson('config', { command: 'chaos run', file, toxiproxyUrl: url, gateway });
@@ -129,6 +130,6 @@ function formatResult(r: ExperimentResult): string {
     const failed = probes.filter((p) => !p.ok);
     lines.push(`  ${stage.padEnd(6)} ${probes.length - failed.length}/${probes.length} probes ok${failed.length ? `; failed: ${[...new Set(failed.map((p) => `${p.probe} (${p.detail})`))].join(', ')}` : ''}`);
   }
-  lines.push(`  rollback: ${r.rollback.toxicsRemoved.length} toxics removed, ${r.rollback.proxiesEnabled.length} proxies re-enabled${r.rollback.errors.length ? `; ERRORS: ${r.rollback.errors.join('; ')}` : ''}`);
+  lines.push(`  rollback: ${r.rollback.toxicsRemoved.length} toxics removed, ${r.rollback.proxiesEnabled.length} proxies re-enabled${r.rollback.restored.length ? `, restored as found: ${r.rollback.restored.join('; ')}` : ''}${r.rollback.errors.length ? `; ERRORS: ${r.rollback.errors.join('; ')}` : ''}`);
   return lines.join('\n') + '\n';
 }

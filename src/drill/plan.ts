@@ -16,6 +16,7 @@ import { parseDefects, withDefects, type DefectName } from '../stack/defects.js'
 import { expandEnvReferences } from '../util/env-ref.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 import { assertComparable, loadBaseline, type Baseline } from '../verify/baseline-file.js';
+import { loadTraceRulesFor } from '../verify/trace-rules-file.js';
 import type { DrillOptions } from './drill-options.js';
 
 /** A named stretch of the load, in ms from its start: a scenario of the script, or declared in the file. */
@@ -126,7 +127,9 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
   const target = options.target ?? (system.kind === 'target' ? system.url : undefined);
   const allowRemote = options.allowRemote || (system.kind === 'target' && system.allowRemote);
   if (target) assertLoopbackTarget(target, allowRemote);
+  if (options.toxiproxyUrl) assertLoopbackTarget(options.toxiproxyUrl, allowRemote, '--toxiproxy');
   const budgets = budgetsFor(gameDay, options.budgetsFile);
+  assertTraceRulesLoad(budgets);
   const baseline = options.baselineFile ? loadBaseline(options.baselineFile) : undefined;
   // what config.json will record of this drill (game-day.ts writeConfig)
   if (baseline) assertComparable(baseline, { command: 'drill', name: gameDay.name, profile: gameDay.profile ?? null, script: load.script });
@@ -173,6 +176,13 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     ...(otlpForwardUrl ? { otlpForwardUrl } : {}),
     allowRemote,
   };
+}
+
+/** The trace rules the budgets name must load before anything starts, not fail the tracing check after the whole drill. */
+function assertTraceRulesLoad(budgets: Budgets): void {
+  if (!budgets.tracing.enabled) return;
+  const loaded = loadTraceRulesFor(budgets);
+  if ('error' in loaded) throw new UsageError(`${budgets.file} checks.tracing.rules: ${loaded.error}`);
 }
 
 async function phasesOf(gameDay: GameDay, env: Record<string, string>): Promise<{ phases: PhaseWindow[]; totalMs: number }> {

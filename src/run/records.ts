@@ -227,6 +227,12 @@ export interface ReadBackSnapshot {
   totals: ReadBackTotals;
   /** why it stopped before reading everything back (interrupted) */
   stopped?: string;
+  /**
+   * Idempotency keys acknowledged more than once during the load (a client's retry of a create):
+   * how many, and those answered with more than one id (the first few; `splitCount` all of them).
+   * Absent in runs read back before it was kept.
+   */
+  retries?: { keys: number; split: Array<{ key: string; ids: string[] }>; splitCount: number };
 }
 
 /**

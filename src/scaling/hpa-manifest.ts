@@ -1,10 +1,10 @@
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { parseYamlText } from '../config/load-yaml.js';
+import { parseYamlText, yamlToData } from '../config/load-yaml.js';
+import { readUserText } from '../config/user-file.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { completeBehavior, CONTROLLER_DEFAULTS, type HpaSpec, type MetricTarget } from './hpa-spec.js';
 import { parseQuantityMilli } from './quantity.js';
-import { readUserFile } from './user-file.js';
 
 /**
  * The YAML edge of the scaling room: an autoscaling/v2 HorizontalPodAutoscaler manifest, alone or
@@ -98,13 +98,13 @@ export interface LoadedHpa {
 
 /** Loads the HPA of a (multi-document) YAML file; `name` picks one when there are several. */
 export function loadHpaFile(path: string, name?: string): LoadedHpa {
-  const { text, file } = readUserFile(path);
+  const { text, file } = readUserText(path);
   return parseHpaText(text, file, name);
 }
 
 export function parseHpaText(text: string, file: string, name?: string): LoadedHpa {
   const docs = parseAllDocuments(text);
-  const objects = docs.map((d) => ({ doc: d, value: d.errors.length ? undefined : (d.toJS() as Record<string, unknown> | null) }));
+  const objects = docs.map((d) => ({ doc: d, value: d.errors.length ? undefined : (yamlToData(d, file) as Record<string, unknown> | null) }));
   const hpas = objects.filter((o) => o.value?.kind === 'HorizontalPodAutoscaler');
   const named = name ? hpas.filter((o) => (o.value?.metadata as { name?: string } | undefined)?.name === name) : hpas;
   if (named.length !== 1) {

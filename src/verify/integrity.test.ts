@@ -67,6 +67,18 @@ describe('integrity from the read-back contract', () => {
     expect(detail(check, 'acknowledged creates exist')).toMatchObject({ status: 'pass', figure: '20/20 found' });
   });
 
+  it("judges the load's own retries: one id per retried key; a load that never retried says the check met no duplicate", () => {
+    const met = judged(readBackOf(20, () => {}, { retries: { keys: 4, split: [], splitCount: 0 } }), false);
+    expect(detail(met, 'a retried key answers one id')).toMatchObject({ status: 'pass', figure: '4 keys retried, 0 with several ids' });
+    const split = judged(readBackOf(20, () => {}, { retries: { keys: 4, split: [{ key: 'k-1', ids: ['ord-0', 'ord-9'] }], splitCount: 1 } }), false);
+    expect(split.status).toBe('fail');
+    expect(detail(split, 'a retried key answers one id')).toMatchObject({ status: 'fail', note: 'keys answered with several ids: k-1: ord-0, ord-9' });
+    const never = judged(readBackOf(20, () => {}, { retries: { keys: 0, split: [], splitCount: 0 } }), false);
+    expect(detail(never, 'a retried key answers one id')).toMatchObject({ status: 'skip', note: expect.stringMatching(/never retried a create/) });
+    expect(never.status).toBe('pass');
+    expect(detail(judged(readBackOf(20), false), 'a retried key answers one id')).toBeUndefined();
+  });
+
   it('fails on a replay that gave another id, or no answer', () => {
     const check = judged(
       readBackOf(20, (e, i) => {

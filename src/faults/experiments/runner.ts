@@ -83,7 +83,7 @@ class ExperimentRun {
       startedAt: Date.now(),
       endedAt: 0,
       probes: [],
-      rollback: { toxicsRemoved: [], proxiesEnabled: [], errors: [] },
+      rollback: { toxicsRemoved: [], proxiesEnabled: [], restored: [], errors: [] },
     };
   }
 
@@ -123,7 +123,7 @@ class ExperimentRun {
     const duringOk = await during;
     result.rollback = await session.rollbackAll();
     for (const rollback of experiment.rollbacks) {
-      await session.apply(rollback as ChaosAction).catch((error: unknown) => result.rollback.errors.push(`${rollback.action} ${rollback.proxy}: ${String(error)}`));
+      await session.applyFinal(rollback as ChaosAction).catch((error: unknown) => result.rollback.errors.push(`${rollback.action} ${rollback.proxy}: ${String(error)}`));
     }
     unregister();
     return duringOk;
