@@ -229,7 +229,7 @@ describe('OTLP receiver with raw bodies', () => {
 
   it('answers 503 with Retry-After when the spans cannot be written, never 200, and takes exports again once the disk does', async () => {
     const run = tempRun();
-    mkdirSync(run.path('traces')); // traces.ndjson as a folder: every append fails
+    mkdirSync(run.writtenPath('traces')); // traces.ndjson.gz as a folder: every append fails
     const r = await receiver({ runDir: run, maxPendingSpans: 15 });
     const [first, second] = [otlpProtobufRequest([traces[0]!]), otlpProtobufRequest([traces[1]!])];
     const failed = await post(r.url, first, { 'content-type': 'application/x-protobuf' });
@@ -240,7 +240,7 @@ describe('OTLP receiver with raw bodies', () => {
     expect((await post(r.url, second, { 'content-type': 'application/x-protobuf' })).status).toBe(503);
     const waiting = await post(r.url, second, { 'content-type': 'application/x-protobuf' });
     expect(RpcStatus.toObject(RpcStatus.decode(waiting.body)).message).toMatch(/waiting for the disk/);
-    rmSync(run.path('traces'), { recursive: true });
+    rmSync(run.writtenPath('traces'), { recursive: true });
     await expect.poll(async () => (await post(r.url, second, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
     await r.close();
     // every span reached the file once, though none of the first two exports was acknowledged
