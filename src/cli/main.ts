@@ -22,6 +22,7 @@ The main job:
 
 Exit codes: 0 pass, 1 a check or budget failed, 2 usage or configuration error,
 3 internal error, 4 inconclusive (the test rig was starved or the load was not fully sent),
+5 interrupted (the drill was stopped before its end; its report judges what ran until then),
 99 k6 thresholds failed (peakready run).`,
     );
   for (const register of commands) register(program);
