@@ -23,6 +23,7 @@ const integration = [
   'src/faults/experiments/runner.test.ts',
   'src/faults/experiments/signals.test.ts',
   'src/faults/toxics/toxics.test.ts',
+  'src/lifecycle/children.test.ts',
   'src/load/k6-binary.test.ts',
   'src/load/k8s-testrun.test.ts',
   'src/load/k6-operator.test.ts',

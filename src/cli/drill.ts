@@ -63,8 +63,11 @@ Example:
   $ npx peakready drill --profile smoke --defect inventory-oversell   # a seeded bug: integrity must fail
 
 Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error,
-4 inconclusive: no check failed, but the test rig was starved while one judged, or the load was not fully sent.
-Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SIGTERM.`,
+4 inconclusive: no check failed, but the test rig was starved while one judged, or the load was not fully sent,
+5 interrupted: Ctrl-C, SIGTERM or SIGHUP stopped it before its end; the reports are still written, marked
+  INTERRUPTED (when, during which step and phase), judging only what was measured until then.
+Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SIGTERM (a second Ctrl-C
+forces the exit, without a report), and ends by itself within seconds if the drill is killed (SIGKILL).`,
     )
     .action(drillAction);
 }

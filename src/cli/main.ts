@@ -28,10 +28,11 @@ The main job:
 
 Exit codes: 0 pass, 1 a check or budget failed, 2 usage or configuration error,
 3 internal error, 4 inconclusive (the test rig was starved or the load was not fully sent),
+5 interrupted (the drill was stopped before its end; its report judges what ran until then),
 99 k6 thresholds failed, 104 invalid k6 configuration (peakready run).
 
 Environment: PEAKREADY_HOME (where runs and state live; default ./.peakready), NO_COLOR,
-GRAFANA_URL (trace links in reports), PEAKREADY_TEMPO_DATASOURCE, DATABASE_URL,
+PEAKREADY_GRAFANA_URL (trace links in reports), PEAKREADY_TEMPO_DATASOURCE, DATABASE_URL,
 OTEL_EXPORTER_OTLP_ENDPOINT, KUBECONFIG, K6_PROMETHEUS_RW_* and K6_CSV_* (peakready run --out).`,
     );
   for (const register of commands) register(program);

@@ -1,5 +1,3 @@
-import { cpSync, mkdirSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RunDirectory } from '../run/run-dir.js';
 import { exitCodeOf } from '../exit-codes.js';
@@ -32,10 +30,12 @@ Example:
   $ npx peakready report .peakready/runs/<id> --baseline main/report.json
 
 Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error,
-4 inconclusive (the test rig was starved, or the load was not fully sent).`,
+4 inconclusive (the test rig was starved, or the load was not fully sent),
+5 interrupted (the run stopped before its end: judged only up to then).`,
     )
     .action(async (runArg: string | undefined, flags: ReportFlags) => {
-      const { renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
+      const { assertReportDir, copyReports, renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
+      const reportDir = flags.report ? assertReportDir(flags.report) : undefined;
       const { assertComparable, loadBaseline, recordedRunOf } = await import('../verify/baseline-file.js');
       const { judgeRun } = await import('../verify/judge-run.js');
       const { judgementFor } = await import('../verify/run-budgets.js');
@@ -47,11 +47,7 @@ Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configu
       const grafanaUrl = flags.grafanaUrl ?? recordedGrafana ?? grafanaUrlFromEnv();
       const { data, judged } = judgeRun(run, budgets, { ...(baseline ? { baseline } : {}), scriptThresholds, ...(only ? { only } : {}) });
       const result = writeReports(run, data, judged, { budgets, ...(grafanaUrl ? { grafanaUrl } : {}) });
-      if (flags.report) {
-        const dir = resolve(flags.report);
-        mkdirSync(dir, { recursive: true });
-        for (const file of result.files) cpSync(file, resolve(dir, basename(file)));
-      }
+      if (reportDir) copyReports(result.files, reportDir);
       const color = flags.color !== false && useColor(process.stdout);
       process.stdout.write(renderVerdictTable(judged, { color }));
       process.stdout.write(`reports: ${result.files.join(', ')}\n`);

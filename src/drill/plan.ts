@@ -7,6 +7,7 @@ import type { Offset } from '../gameday/schema.js';
 import type { K6OperatorSettings } from '../load/k6-operator-run.js';
 import type { RenderedTestRun } from '../load/k8s-testrun.js';
 import { inspectScript } from '../load/run.js';
+import { assertReportDir } from '../report/report-dir.js';
 import type { ReadBackContract } from '../readback/contract.js';
 import type { SqlInvariant } from '../readback/sql-invariant.js';
 import type { KubeWorkloadRef } from '../scaling/kube-evidence.js';
@@ -40,6 +41,8 @@ export interface TimedExperiment {
  */
 export interface DrillPlan {
   gameDay: GameDay;
+  /** --report: checked now (a directory, or one that can be made, and writable), absolute */
+  reportDir?: string;
   /** TIME_SCALE of the scenario */
   timeScale: number;
   budgets: Budgets;
@@ -122,6 +125,7 @@ export function kubernetesFix(k8s: ScalingFromKubernetes): string {
 }
 
 export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
+  const reportDir = options.reportDir ? assertReportDir(options.reportDir) : undefined;
   const gameDay = loadGameDay(options.gameDayFile, options.profile);
   const { system, load, observe } = gameDay;
   const target = options.target ?? (system.kind === 'target' ? system.url : undefined);
@@ -148,6 +152,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
   const otlpForwardUrl = options.otlpForwardUrl ?? observe.traces.forward;
   return {
     gameDay,
+    ...(reportDir ? { reportDir } : {}),
     timeScale,
     budgets,
     scriptThresholds: !options.budgetsFile && !gameDay.checks.budgets,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { CheckResult } from '../run/records.js';
+import { describeInterruption } from '../run/timeline.js';
 import { grafanaTraceLink } from '../telemetry/traces/index.js';
 import { chartSeries, notableTraces, type RunSeries } from './chart-series.js';
 import { HTML_CLIENT_SCRIPT } from './html-client.js';
@@ -47,7 +48,13 @@ function uplotAssets(): { js: string; css: string } {
 export function renderHtml(input: HtmlInput): string {
   const { report } = input;
   const { js, css } = uplotAssets();
-  const verdict = report.verdict === 'pass' ? '<span class="pass">PASS</span>' : report.verdict === 'inconclusive' ? '<span class="inconclusive">INCONCLUSIVE</span>' : '<span class="fail">FAIL</span>';
+  const verdict = {
+    pass: '<span class="pass">PASS</span>',
+    fail: '<span class="fail">FAIL</span>',
+    inconclusive: '<span class="inconclusive">INCONCLUSIVE</span>',
+    interrupted: '<span class="skip">INTERRUPTED</span>',
+  }[report.verdict];
+  const interrupted = report.interrupted ? `<p><strong>Interrupted:</strong> ${esc(describeInterruption(report.interrupted))}. The checks and charts cover only what was measured until then.</p>\n` : '';
   const embedded = JSON.stringify({ series: input.series }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
@@ -66,7 +73,7 @@ code{font-size:12px}.legend{font-size:12px;color:#666}
 </head>
 <body>
 <h1>peakready: ${verdict}</h1>
-<p>Run <code>${esc(report.run.id)}</code> from ${esc(report.run.start)} for ${Math.round(report.run.durationMs / 1000)} s, ${report.figures.total.requests} requests, ${(report.figures.total.errorRate * 100).toFixed(2)} % failed.</p>
+${interrupted}<p>Run <code>${esc(report.run.id)}</code> from ${esc(report.run.start)} for ${Math.round(report.run.durationMs / 1000)} s, ${report.figures.total.requests} requests, ${(report.figures.total.errorRate * 100).toFixed(2)} % failed.</p>
 <h2>Checks</h2>
 ${checksTable(report.checks)}
 <h2>Charts</h2>

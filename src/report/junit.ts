@@ -6,11 +6,21 @@ import type { CheckResult, CheckStatus } from '../run/records.js';
  * the budgets check). `failure` for a fail, `skipped` for a skip, `error` (type `inconclusive`)
  * for a check that could not tell because the test rig was starved: not the system's failure, not a pass.
  */
-export function renderJunit(checks: readonly CheckResult[], runId: string, timestamp = new Date()): string {
+export function renderJunit(checks: readonly CheckResult[], runId: string, timestamp = new Date(), interrupted?: string): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const count = (status: string) => checks.reduce((n, c) => n + cases(c).filter((x) => x.status === status).length, 0);
-  const total = checks.reduce((n, c) => n + cases(c).length, 0);
-  out.push(`<testsuites name="peakready ${attr(runId)}" tests="${total}" failures="${count('fail')}" skipped="${count('skip')}" errors="${count('inconclusive')}" time="0">`);
+  const total = checks.reduce((n, c) => n + cases(c).length, 0) + (interrupted ? 1 : 0);
+  out.push(`<testsuites name="peakready ${attr(runId)}" tests="${total}" failures="${count('fail')}" skipped="${count('skip')}" errors="${count('inconclusive') + (interrupted ? 1 : 0)}" time="0">`);
+  if (interrupted) {
+    // a run cut short must not read as green in CI, whatever its checks judged until then
+    out.push(
+      `  <testsuite name="run" tests="1" failures="0" skipped="0" errors="1" time="0" timestamp="${timestamp.toISOString().slice(0, 19)}">`,
+      `    <testcase classname="peakready.run" name="run completed" time="0">`,
+      `      <error message="${attr(interrupted)}" type="interrupted">${body(interrupted)}</error>`,
+      '    </testcase>',
+      '  </testsuite>',
+    );
+  }
   for (const check of checks) {
     const list = cases(check);
     out.push(

@@ -1,3 +1,4 @@
+import { describeInterruption } from '../run/timeline.js';
 import type { ReportJson } from './report-json.js';
 
 const ICON = { pass: '✅', fail: '❌', skip: '⏭️', inconclusive: '❔' } as const;
@@ -10,7 +11,9 @@ export function renderMarkdown(report: ReportJson): string {
   const judgedChecks = report.checks.filter((c) => c.id !== 'rig').length;
   const inconclusive = report.checks.filter((c) => c.status === 'inconclusive').length;
   const headline =
-    report.verdict === 'pass'
+    report.verdict === 'interrupted'
+      ? `⏹️ INTERRUPTED (${report.interrupted ? describeInterruption(report.interrupted) : 'the run stopped before its end'}; judged only up to then)`
+      : report.verdict === 'pass'
       ? '✅ PASS'
       : report.verdict === 'inconclusive'
         ? `❔ INCONCLUSIVE (${inconclusive} of ${judgedChecks} checks could not tell: see the test rig)`

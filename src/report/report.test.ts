@@ -24,6 +24,27 @@ function reportOf(name: string, breaks: Parameters<typeof writeFixtureRun>[1] = 
   return { run, judged, ...writeReports(run, data, judged, { ...(stepSummary ? { stepSummary } : {}) }) };
 }
 
+describe('the reports of an interrupted run', () => {
+  const run = writeFixtureRun(join(base, 'interrupted'));
+  const t = run.timeline().find((e) => e.type === 'phase' && e.phase === 'surge' && e.state === 'start')!.t + 10_000;
+  run.appendTimeline({ t, type: 'interrupted', cause: 'SIGINT', step: 'load', phases: ['surge'], loadElapsedMs: 30_000 });
+  const { data, judged } = judgeRun(run, budgets);
+  const written = writeReports(run, data, judged);
+  const text = (name: string) => readFileSync(join(run.root, name), 'utf8');
+
+  it('say INTERRUPTED with the cause, step, phase and time in every format, and never read green in CI', () => {
+    const when = new Date(t).toISOString();
+    expect(written.report).toMatchObject({ verdict: 'interrupted', interrupted: { cause: 'SIGINT', step: 'load', t } });
+    expect(written.report.run.end).toBe(when);
+    expect(renderVerdictTable(judged, { color: false })).toContain(`VERDICT: INTERRUPTED (stopped by SIGINT during the load (phase surge, 30 s into it) at ${when}`);
+    expect(text('summary.md')).toContain(`## peakready: ⏹️ INTERRUPTED (stopped by SIGINT during the load (phase surge, 30 s into it) at ${when}`);
+    expect(text('report.html')).toContain('INTERRUPTED</span>');
+    const junit = text('junit.xml');
+    expect(junit).toContain('<testcase classname="peakready.run" name="run completed" time="0">');
+    expect(junit).toMatch(/<error message="stopped by SIGINT[^"]*" type="interrupted">/);
+  });
+});
+
 describe('report files', () => {
   const summaryFile = join(base, 'step-summary.md');
   writeFileSync(summaryFile, '# earlier step\n');

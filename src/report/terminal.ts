@@ -1,5 +1,6 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
+import { describeInterruption } from '../run/timeline.js';
 import type { Judgement } from '../verify/index.js';
 
 /** Colour only for a terminal that wants it: not with NO_COLOR set (any value), not when piped. */
@@ -10,7 +11,7 @@ export function useColor(stream: { isTTY?: boolean } = process.stdout, env: Node
 }
 
 /** The verdict table: one row per check with its figure, limit and outcome, the judge's verdict, then the failures' reasons. */
-export function renderVerdictTable(judged: Pick<Judgement, 'checks' | 'verdict'>, options: { color: boolean }): string {
+export function renderVerdictTable(judged: Pick<Judgement, 'checks' | 'verdict' | 'interrupted'>, options: { color: boolean }): string {
   const { checks } = judged;
   // the test rig's row is context for the checks, not a check of the system
   const judgedChecks = checks.filter((x) => x.id !== 'rig').length;
@@ -26,7 +27,9 @@ export function renderVerdictTable(judged: Pick<Judgement, 'checks' | 'verdict'>
   for (const check of checks) table.push([check.title, check.figure, check.limit, mark[check.status]]);
   const failed = checks.filter((x) => x.status === 'fail');
   const verdict =
-    judged.verdict === 'pass'
+    judged.verdict === 'interrupted'
+      ? c.yellow.bold(`VERDICT: INTERRUPTED (${judged.interrupted ? describeInterruption(judged.interrupted) : 'the run stopped before its end'}; the checks judge only what was measured until then)`)
+      : judged.verdict === 'pass'
       ? c.green.bold('VERDICT: PASS')
       : judged.verdict === 'inconclusive'
         ? c.magenta.bold(`VERDICT: INCONCLUSIVE (${checks.filter((x) => x.status === 'inconclusive').length} of ${judgedChecks} checks could not tell: see the test rig)`)

@@ -18,6 +18,7 @@ const recordedRun = z.object({
 });
 const baselineSchema = z.object({
   version: z.literal(1),
+  verdict: z.string().optional(),
   run: z.object({ config: z.unknown() }).optional(),
   figures: z.object({ total: route, routes: z.array(route) }),
   latencySamples: latencySamples.optional(),
@@ -58,7 +59,10 @@ export function parseBaseline(reportJson: unknown, file = 'baseline'): Baseline 
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`--baseline ${file}: not a peakready report.json (${formatFieldPath(issue.path) || 'top level'}: ${issue.message}); pass the report.json of an earlier run`);
   }
-  const { figures, latencySamples: samples, run } = parsed.data;
+  const { figures, latencySamples: samples, run, verdict } = parsed.data;
+  if (verdict === 'interrupted') {
+    throw new UsageError(`--baseline ${file}: the report of an interrupted run, which measured only part of its game day; pass the report.json of a run that ended`);
+  }
   const recorded = recordedRunOf(run?.config);
   return { file, figures, ...(samples ? { latencies: samples.routes } : {}), ...(recorded ? { run: recorded } : {}) };
 }

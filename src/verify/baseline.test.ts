@@ -174,6 +174,12 @@ describe('the baseline file', () => {
     expect(() => loadBaseline(join(dir, 'missing.json'))).toThrow(/missing\.json: file not found; pass the report\.json/);
   });
 
+  it('refuses the report of an interrupted run: it measured only part of its game day', () => {
+    expect(() => parseBaseline({ ...(earlierReport as object), verdict: 'interrupted' }, 'cut.json')).toThrow(
+      '--baseline cut.json: the report of an interrupted run, which measured only part of its game day; pass the report.json of a run that ended',
+    );
+  });
+
   it('refuses a baseline of another profile, game day or script, naming both', () => {
     const base = parseBaseline({ ...(earlierReport as object), run: { config: { command: 'drill', name: 'shop', profile: 'smoke', script: '/a/scenarios/black-friday.js' } } }, 'main.json');
     const refused = () => assertComparable(base, { command: 'drill', name: 'shop', profile: 'full', script: 'scenarios/black-friday.js' });

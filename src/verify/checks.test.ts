@@ -163,7 +163,9 @@ describe('each check catches its failure', () => {
 
 describe('missing inputs are skipped with the reason', () => {
   it('a --target run without integrity, cleanup or traces', () => {
-    const checks = checksOf([], ['integrity', 'cleanup', 'traces']);
+    const data = fixtureRunData([], ['integrity', 'cleanup', 'traces']);
+    const target = { ...data, config: { ...data.config, target: 'http://127.0.0.1:9000' } };
+    const checks = Object.fromEntries(judge(target, budgets, { traceRules }).checks.map((c) => [c.id, c]));
     expect(checks.integrity).toMatchObject({ status: 'skip', reason: expect.stringContaining('--target') });
     expect(checks.cleanup!.status).toBe('skip');
     expect(checks.tracing).toMatchObject({ status: 'skip', reason: expect.stringContaining('traces.ndjson') });
