@@ -17,6 +17,7 @@ interface RunFlags {
   env: string[];
   summaryExport?: string;
   out: string[];
+  secretSource: string[];
   engine: 'auto' | 'builtin' | 'k6';
   quiet?: boolean;
   chaos?: string;
@@ -60,6 +61,7 @@ export function registerRun(program: Command): void {
     .option('-e, --env <KEY=VALUE>', 'environment variable for the script (__ENV), repeatable', collect, [])
     .option('--summary-export <file>', 'write the end-of-test summary in k6\'s --summary-export format')
     .option('-o, --out <json=FILE>', 'write every sample as k6 JSON lines, repeatable', collect, [])
+    .option('--secret-source <TYPE=CONFIG>', 'a secret source for k6/secrets, as k6: file=PATH (key=value lines) or mock=key=value,...; name=NAME, default; repeatable', collect, [])
     .addOption(new Option('--engine <engine>', 'which engine runs the script').choices(['auto', 'builtin', 'k6']).default('auto'))
     .option('-q, --quiet', 'plain periodic progress lines instead of the live line')
     .option('--chaos <file>', 'run this chaos experiment (YAML) during the load')
@@ -115,6 +117,7 @@ async function runScript(script: string, flags: RunFlags): Promise<void> {
       signal: controller.signal,
       ...(flags.summaryExport ? { summaryExport: flags.summaryExport } : {}),
       out: flags.out,
+      secretSources: flags.secretSource,
       engine,
       allowRemote,
       // nothing else runs on the CLI's main thread: a one-instance test runs there

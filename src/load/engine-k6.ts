@@ -41,6 +41,7 @@ function k6Arguments(options: RunLoadOptions): string[] {
   if (o.iterations !== undefined) args.push('--iterations', String(o.iterations));
   for (const [k, v] of Object.entries(options.env ?? {})) args.push('-e', `${k}=${v}`);
   for (const spec of options.out ?? []) args.push('--out', spec);
+  for (const source of options.secretSources ?? []) args.push('--secret-source', source);
   if (options.quiet) args.push('--quiet');
   return args;
 }

@@ -8,6 +8,8 @@ export interface K6Module {
   specifier: string;
   /** exported functions that block a VU: the load-time rewrite awaits their calls */
   blocking: readonly string[];
+  /** methods of the objects it returns that block (a Response's submitForm): awaited wherever they are called */
+  blockingMethods?: readonly string[];
   /** one instance per VU (modules hold per-VU state: cookie jar, group path) */
   create(vu: VuContext): Record<string, unknown>;
 }

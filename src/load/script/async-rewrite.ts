@@ -21,6 +21,8 @@ export interface BlockingNames {
   namespaces: Map<string, ReadonlySet<string>>;
   /** local names that are blocking functions themselves (`import { sleep } from 'k6'`, async exports of local modules) */
   functions: Set<string>;
+  /** method names that block on any object (`res.submitForm()`): the modules' blockingMethods */
+  methods: Set<string>;
 }
 
 export interface RewriteResult {
@@ -139,7 +141,7 @@ class BlockingReach {
         const ns = this.blocking.namespaces.get(callee.object.name);
         if (ns) return ns.has(member);
       }
-      return this.localMethodNames.has(member);
+      return this.localMethodNames.has(member) || this.blocking.methods.has(member);
     }
     return false;
   }
