@@ -29,6 +29,8 @@ const integration = [
   'src/load/k6-operator.test.ts',
   'src/load/run.test.ts',
   'src/load/capture.test.ts',
+  'src/load/k6-modules.test.ts',
+  'src/load/digest-apache.test.ts',
   'src/readback/read-back.test.ts',
   'src/readback/sql-checks.test.ts',
   'src/load/modules/http-client.test.ts',

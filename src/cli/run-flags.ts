@@ -31,6 +31,7 @@ export interface RunFlags {
   insecureSkipTlsVerify?: boolean;
   maxRedirects?: string;
   out: string[];
+  secretSource: string[];
   engine: 'auto' | 'builtin' | 'k6';
   quiet?: boolean;
   chaos?: string;
@@ -106,6 +107,7 @@ export function addRunFlags(command: Command): Command {
     .option('--insecure-skip-tls-verify', 'accept any TLS certificate')
     .option('--max-redirects <n>', 'redirects followed per request (default 10)')
     .option('-o, --out <name=arg>', 'also send every sample to json=FILE, csv=FILE or experimental-prometheus-rw (K6_PROMETHEUS_RW_* variables), repeatable', collect, [])
+    .option('--secret-source <TYPE=CONFIG>', 'a secret source for k6/secrets, as k6: file=PATH (key=value lines) or mock=key=value,...; name=NAME, default; repeatable', collect, [])
     .addOption(new Option('--engine <engine>', 'which engine runs the script').choices(['auto', 'builtin', 'k6']).default('auto'))
     .option('-q, --quiet', 'plain periodic progress lines instead of the live line')
     .option('--chaos <file>', 'run this chaos experiment (YAML) during the load')

@@ -84,6 +84,7 @@ async function runScript(script: string, flags: RunFlags): Promise<void> {
       signal: controller.signal,
       ...(flags.summaryExport ? { summaryExport: flags.summaryExport } : {}),
       out: flags.out,
+      secretSources: flags.secretSource,
       engine,
       allowRemote,
       summaryMode: flags.summaryMode,

@@ -45,6 +45,7 @@ export function k6Arguments(options: RunLoadOptions): string[] {
   for (const [key, value] of Object.entries(o.options ?? {})) args.push(...k6FlagOf(key, value));
   if (options.configFile) args.push('--config', options.configFile);
   for (const spec of options.out ?? []) args.push('--out', spec);
+  for (const source of options.secretSources ?? []) args.push('--secret-source', source);
   if (options.quiet) args.push('--quiet');
   return args;
 }

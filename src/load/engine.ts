@@ -39,6 +39,8 @@ export interface RunLoadOptions {
    * idempotency key. Needs a run directory; the built-in engine only.
    */
   captures?: CaptureSpec[];
+  /** `--secret-source` values as k6 takes them (`file=PATH`, `mock=k=v`, with `name=` and `default`) */
+  secretSources?: string[];
   /** where the end-of-test text goes; default process.stdout (nothing when handleSummary returns no stdout) */
   stdout?: (text: string) => void;
   /** the end-of-test text as k6 1.x prints it: `compact` (the default), `full`, or k6's pre-1.0 `legacy` layout */

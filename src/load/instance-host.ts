@@ -94,6 +94,7 @@ class HostedInstance {
       instance: { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, startedAt: Date.now() },
       testStartedAt: init.testStartedAt,
       options: init.options,
+      secrets: init.secrets,
     };
   }
 

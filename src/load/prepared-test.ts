@@ -11,6 +11,7 @@ import { parseThresholds, ThresholdEvaluator, type ParsedThresholds } from './me
 import type { MetricDefinition, Sample } from './metrics/types.js';
 import { resolveOptions, scenarioWindows, type LoadOptions, type Overrides } from './options.js';
 import { ScriptProgram } from './script/loader.js';
+import { NO_SECRETS, parseSecretSources } from './secret-sources.js';
 import { mainInstanceContext } from './script-hooks.js';
 import { VuContext, type HttpDefaults, type InstanceContext } from './vu-context.js';
 
@@ -49,11 +50,12 @@ export class RequestLog {
 }
 
 /** Loads the script in this thread (init context once), to read its options and custom metrics. */
-async function loadMain(script: string, env: Record<string, string>, allowRemote: boolean) {
+async function loadMain(script: string, env: Record<string, string>, allowRemote: boolean, secrets = NO_SECRETS) {
   const definitions: MetricDefinition[] = [];
   const recorder = { define: (d: MetricDefinition) => void definitions.push(d), add: () => {} };
-  const program = new ScriptProgram(script);
+  const program = await ScriptProgram.open(script);
   const ctx = mainInstanceContext({ sink: recorder, env, allowRemote, script });
+  ctx.secrets = secrets;
   const exports = await program.instantiate(new VuContext(0, 0, ctx));
   return { program, exports, definitions, ctx };
 }
@@ -73,7 +75,8 @@ export async function prepareTest(run: RunLoadOptions): Promise<PreparedTest> {
   const script = resolve(run.script);
   const env = { ...run.env };
   const allowRemote = run.allowRemote ?? false;
-  const { program, exports, definitions, ctx: main } = await loadMain(script, env, allowRemote);
+  const secrets = parseSecretSources(run.secretSources);
+  const { program, exports, definitions, ctx: main } = await loadMain(script, env, allowRemote, secrets);
   const options = resolveOptions(exports.options, script, run.overrides);
   checkExecFunctions(options, exports, script);
 

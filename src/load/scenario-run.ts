@@ -89,6 +89,7 @@ export class ScenarioRun {
       forwardSamples: test.outputs.length > 0,
       options: test.exports.options ?? {},
       testStartedAt: this.started,
+      secrets: test.main.secrets,
     };
   }
 

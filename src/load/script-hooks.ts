@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { SampleSink } from './metrics/types.js';
 import { cancelTasks, settleTasks } from './modules/vu-tasks.js';
+import { NO_SECRETS } from './secret-sources.js';
 import { ScriptAbortedError, ScriptError } from './script/errors.js';
 import type { ScriptProgram } from './script/loader.js';
 import { TestAborted, type InstanceContext, type VuContext } from './vu-context.js';
@@ -22,6 +23,7 @@ export function mainInstanceContext(o: { sink: SampleSink; env: Record<string, s
     instance: { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, startedAt: Date.now() },
     testStartedAt: Date.now(),
     options: {},
+    secrets: NO_SECRETS,
   };
 }
 

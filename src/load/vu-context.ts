@@ -1,6 +1,7 @@
 import type { CompiledCapture } from '../readback/contract.js';
 import type { RequestRecord } from '../run/records.js';
 import type { SampleSink, Tags } from './metrics/types.js';
+import type { SecretSources } from './secret-sources.js';
 
 /**
  * What one VU's k6 modules see. Modules are instantiated per VU (as in k6, where each VU has its
@@ -33,6 +34,8 @@ export interface InstanceContext {
   testStartedAt: number;
   /** the consolidated options (k6/execution's test.options) */
   options: unknown;
+  /** --secret-source: what k6/secrets reads */
+  secrets: SecretSources;
   /** exec.test.fail(): the run ends normally but exits 110 */
   markFailed(reason: string): void;
 }

@@ -3,6 +3,7 @@ import type { RequestRecord } from '../run/records.js';
 import type { AggregateSnapshot, MetricDefinition, Sample, SubmetricSelector } from './metrics/types.js';
 import type { HttpDefaults } from './vu-context.js';
 import type { ScenarioData } from './options.js';
+import type { SecretSources } from './secret-sources.js';
 
 /** The messages between the main thread and load workers (all structured-cloneable). */
 
@@ -26,6 +27,7 @@ export interface WorkerInit {
   /** the script's options as written (k6/execution's test.options) */
   options: unknown;
   testStartedAt: number;
+  secrets: SecretSources;
 }
 
 export type MainToWorker = { type: 'start'; startAtEpoch: number } | { type: 'abort'; reason: string };

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { isLoopbackHost } from '../../util/loopback.js';
 import type { VuContext } from '../vu-context.js';
-import { CookieJar } from './http-response.js';
+import { CookieJar } from './cookie-jar.js';
 
 /**
  * What `k6/ws` and `k6/websockets` share: the URL and params they accept, the opening handshake
@@ -89,7 +89,9 @@ export interface Handshake {
 export function openWebSocket(vu: VuContext, url: URL, params: WsParams, protocols: readonly string[], nameTag: boolean): Promise<Handshake> {
   const inst = vu.instance;
   const headers: Record<string, string> = { 'User-Agent': inst.httpDefaults.userAgent, ...params.headers };
-  const cookie = params.jar?.header(url.host);
+  // cookies belong to the HTTP origin of the handshake: ws → http, wss → https
+  const httpUrl = new URL(url.href.replace(/^ws/, 'http'));
+  const cookie = params.jar?.header(httpUrl);
   if (cookie) headers.Cookie = cookie;
   const tags = vu.tags(params.tags);
   tags.url = url.toString();
@@ -116,7 +118,7 @@ export function openWebSocket(vu: VuContext, url: URL, params: WsParams, protoco
     };
     ws.once('upgrade', (res: IncomingMessage) => {
       upgrade = res;
-      params.jar?.absorb(url.host, res.headers['set-cookie']);
+      params.jar?.absorb(httpUrl, res.headers['set-cookie']);
     });
     ws.once('open', () => {
       ws.pause(); // the session resumes it once its handlers are attached: a greeting sent at once is not lost

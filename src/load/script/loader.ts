@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
-import { findK6Module, isExternalSpecifier } from '../modules/registry.js';
+import { findK6Module, unavailableModuleMessage } from '../modules/registry.js';
+import { k6WebCrypto } from '../modules/webcrypto.js';
 import type { VuContext } from '../vu-context.js';
 import { ScriptError } from './errors.js';
-import { transformModule } from './transform.js';
+import { isRemoteSpecifier, prefetchRemoteModules, readRemoteModule, resolveImport } from './remote-modules.js';
+import { transformModule, type BlockingMembersOf } from './transform.js';
+import { isTypeScript, stripTypes } from './typescript.js';
 
 /**
  * Loads a k6 script and the local modules it imports: each file is transformed once
@@ -19,71 +22,95 @@ interface K6Globals {
   env: Record<string, string>;
   open: (path: string, mode?: string) => string | ArrayBuffer;
   setIter: (i: number) => void;
+  crypto: ReturnType<typeof k6WebCrypto>;
 }
 interface CompiledModule {
   file: string;
   factory: Factory;
-  /** specifier → absolute file (local) or the specifier (k6 module) */
+  /** specifier → absolute file or URL (a script's own module) or the specifier (k6 module) */
   resolved: Map<string, string>;
 }
 
 /** What blocks in a k6 module, for the rewrite (transform.ts). */
-function k6Blocking(specifier: string) {
-  const m = findK6Module(specifier);
-  return { members: new Set(m?.blocking ?? []), asyncExports: new Set<string>(), methods: new Set(m?.blockingMethods ?? []) };
-}
-
 export class ScriptProgram {
   readonly entry: string;
   private readonly modules = new Map<string, CompiledModule>();
   private readonly asyncExports = new Map<string, ReadonlySet<string>>();
   private readonly maps = new Map<string, SourceMap>();
+  /** TypeScript files: stripped JS → the .ts source */
+  private readonly typeMaps = new Map<string, SourceMap>();
   private readonly fileCache = new Map<string, string | ArrayBuffer>();
 
+  /** Compiles a script whose remote modules are already in the cache (a worker thread's case). */
   constructor(entryPath: string) {
     this.entry = resolve(entryPath);
     if (!existsSync(this.entry)) throw new ScriptError(`${entryPath}: script not found`);
     this.compile(this.entry, [], undefined);
   }
 
+  /** Fetches the remote modules the script imports (into the module cache), then compiles it. */
+  static async open(entryPath: string): Promise<ScriptProgram> {
+    const entry = resolve(entryPath);
+    if (!existsSync(entry)) throw new ScriptError(`${entryPath}: script not found`);
+    await prefetchRemoteModules(entry);
+    return new ScriptProgram(entry);
+  }
+
+  private readSource(file: string, from: { file: string; line: number } | undefined): string {
+    let source: string;
+    if (isRemoteSpecifier(file)) source = readRemoteModule(file, from ? `${from.file}:${from.line}` : file);
+    else {
+      try {
+        source = readFileSync(file, 'utf8');
+      } catch {
+        throw new ScriptError(`${from ? `${from.file}:${from.line}: ` : ''}cannot read module ${file}`);
+      }
+    }
+    if (!isTypeScript(file)) return source;
+    const stripped = stripTypes(source, file);
+    this.typeMaps.set(file, new SourceMap(JSON.parse(stripped.map) as SourceMapPayload));
+    return stripped.code;
+  }
+
+  /** The module a specifier of `file` names: a k6 module (by its specifier) or a file or URL to compile. */
+  private resolveSpecifier(specifier: string, file: string, line: number): { k6: true } | { k6: false; target: string } {
+    const target = resolveImport(specifier, file);
+    if (target.kind === 'k6') {
+      if (!findK6Module(specifier)) throw new ScriptError(`${file}:${line}: ${unavailableModuleMessage(specifier)}`);
+      return { k6: true };
+    }
+    if (target.kind === 'bare') {
+      throw new ScriptError(`${file}:${line}: module "${specifier}" cannot be resolved (k6 scripts import k6 modules, URLs or relative files); run this script with --engine k6 if k6 resolves it`);
+    }
+    return { k6: false, target: target.kind === 'remote' ? target.url : target.path };
+  }
+
   private compile(file: string, stack: string[], from: { file: string; line: number } | undefined): ReadonlySet<string> {
     const done = this.asyncExports.get(file);
     if (done) return done;
     if (stack.includes(file)) return new Set(); // an import cycle: the later module sees no async exports
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch {
-      throw new ScriptError(`${from ? `${from.file}:${from.line}: ` : ''}cannot read module ${file}`);
-    }
+    const source = this.readSource(file, from);
     const resolved = new Map<string, string>();
-    const transformed = transformModule(source, file, (specifier) => (isExternalSpecifier(specifier) ? k6Blocking(specifier) : { members: new Set(), asyncExports: new Set() }));
+    const blockingOf: BlockingMembersOf = (specifier) => {
+      const m = findK6Module(specifier);
+      if (m) return { members: new Set(m.blocking), asyncExports: new Set(), methods: new Set(m.blockingMethods ?? []) };
+      const target = resolved.get(specifier);
+      return { members: new Set(), asyncExports: (target && this.asyncExports.get(target)) || new Set() };
+    };
+    const transformed = transformModule(source, file, blockingOf);
     // resolve imports first (dependencies' async exports decide this module's rewrite), then redo
     let needsRedo = false;
     for (const imp of transformed.imports) {
-      if (isExternalSpecifier(imp.specifier)) {
-        if (!findK6Module(imp.specifier)) {
-          throw new ScriptError(
-            `${file}:${imp.line}: module "${imp.specifier}" is not provided by the built-in engine; run this script with --engine k6 (a k6 binary on PATH)`,
-          );
-        }
+      const r = this.resolveSpecifier(imp.specifier, file, imp.line);
+      if (r.k6) {
         resolved.set(imp.specifier, imp.specifier);
         continue;
       }
-      if (!imp.specifier.startsWith('.') && !isAbsolute(imp.specifier)) {
-        throw new ScriptError(`${file}:${imp.line}: module "${imp.specifier}" cannot be resolved (k6 scripts import k6 modules, URLs or relative files); run this script with --engine k6 if k6 resolves it`);
-      }
-      const target = resolve(dirname(file), imp.specifier);
-      resolved.set(imp.specifier, target);
-      const deps = this.compile(target, [...stack, file], { file, line: imp.line });
+      resolved.set(imp.specifier, r.target);
+      const deps = this.compile(r.target, [...stack, file], { file, line: imp.line });
       if (deps.size > 0) needsRedo = true;
     }
-    const final = needsRedo
-      ? transformModule(source, file, (specifier) => {
-          if (isExternalSpecifier(specifier)) return k6Blocking(specifier);
-          return { members: new Set(), asyncExports: this.asyncExports.get(resolved.get(specifier)!) ?? new Set() };
-        })
-      : transformed;
+    const final = needsRedo ? transformModule(source, file, blockingOf) : transformed;
     let factory: Factory;
     try {
       factory = new Script(final.code, { filename: file }).runInThisContext() as Factory;
@@ -109,10 +136,10 @@ export class ScriptProgram {
       instances.set(file, exports);
       const deps = new Map<string, unknown>();
       for (const [specifier, target] of mod.resolved) {
-        if (isExternalSpecifier(specifier)) deps.set(specifier, findK6Module(specifier)!.create(vu));
-        else deps.set(specifier, await run(target));
+        const k6 = specifier === target ? findK6Module(specifier) : undefined;
+        deps.set(specifier, k6 ? k6.create(vu) : await run(target));
       }
-      const globals: K6Globals = { vu: vu.id, env: vu.env, open, setIter: () => {} };
+      const globals: K6Globals = { vu: vu.id, env: vu.env, open, setIter: () => {}, crypto: k6WebCrypto() };
       await mod.factory((s) => deps.get(s), exports, globals);
       setters.push(globals.setIter);
       return exports;
@@ -166,8 +193,14 @@ export class ScriptProgram {
   }
 
   private original(file: string, line: number, column: number): { line: number; column: number } {
-    const entry = this.maps.get(file)?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
-    if (!entry || entry.originalLine === undefined) return { line, column };
-    return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+    const pos = throughMap(this.maps.get(file), line, column);
+    return throughMap(this.typeMaps.get(file), pos.line, pos.column);
   }
+}
+
+/** A 1-based position through a source map, unchanged where the map has nothing. */
+function throughMap(map: SourceMap | undefined, line: number, column: number): { line: number; column: number } {
+  const entry = map?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+  if (!entry || entry.originalLine === undefined) return { line, column };
+  return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
 }

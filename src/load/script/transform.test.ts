@@ -59,4 +59,34 @@ export function journey() { api.browse(); buy('p1'); }
     const { code } = transform(`import http from 'k6/http';\nexport default async function () {\n  const r = await http.asyncRequest('GET', '/a');\n}\n`);
     expect(code).toContain("const r = await http.asyncRequest('GET', '/a');");
   });
+
+  it("awaits a module's blocking methods on any object (a Response's submitForm and clickLink)", () => {
+    const withMethods: BlockingMembersOf = (specifier) => ({ ...blockingOf(specifier), methods: new Set(specifier === 'k6/http' ? ['submitForm', 'clickLink'] : []) });
+    const { code } = transformModule(
+      `import http from 'k6/http';
+export default function () {
+  const page = http.get('/form');
+  const done = page.submitForm({ fields: { q: '1' } }).clickLink();
+}
+`,
+      'script.js',
+      withMethods,
+    );
+    expect(code).toContain("const done = (await (await page.submitForm({ fields: { q: '1' } })).clickLink());");
+  });
+
+  it("gives the module k6's globals open and crypto unless it binds the name itself", () => {
+    expect(transform("import { open } from 'k6/experimental/fs';\nexport default function () {}").code).not.toContain('__k6.open');
+    expect(transform('export default function () {}').code).toContain('const open = __k6.open;');
+    expect(transform('export default function () { crypto.randomUUID(); }').code).toContain('const crypto = __k6.crypto;');
+    expect(transform("import crypto from 'k6/crypto';\nexport default function () { crypto.sha256('x', 'hex'); }").code).not.toContain('__k6.crypto');
+    expect(transform('const { crypto } = globalThis;\nexport default function () {}').code).not.toContain('__k6.crypto');
+  });
+
+  it('takes a module without import or export as CommonJS (a UMD bundle): module.exports is its default and named exports', () => {
+    const { code } = transform("(function (root, f) { if (typeof module === 'object') module.exports = f(); else root.Papa = f(); })(this, () => ({ parse: (s) => s.split(',') }));\n");
+    expect(code).toContain('const module = { exports: {} }; let exports = module.exports;');
+    expect(code).toContain('__exports.default = module.exports;');
+    expect(transform('export default function () {}').code).not.toContain('module.exports');
+  });
 });

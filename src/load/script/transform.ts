@@ -103,9 +103,45 @@ export function transformModule(source: string, file: string, blockingOf: Blocki
     tail.push(`Object.defineProperty(__exports, ${JSON.stringify(name)}, { enumerable: true, get: () => ${local} });`);
     if (asyncNames.has(local)) asyncExports.add(name);
   }
-  code.prepend(`(async function (${FACTORY_PARAMS.join(', ')}) { const __VU = __k6.vu; let __ITER = 0; __k6.setIter = (i) => { __ITER = i; }; const __ENV = __k6.env; const open = __k6.open; `);
+  // k6's globals `open` and `crypto` (WebCrypto with k6's surface, modules/webcrypto.ts), unless the
+  // module binds the name itself (`import { open } from 'k6/experimental/fs'`)
+  let globals = ['open', 'crypto'].map((name) => (declaresTopLevel(ast, name) ? '' : `const ${name} = __k6.${name}; `)).join('');
+  if (isCommonJs(ast)) {
+    // a module without import or export (a UMD jslib bundle): CommonJS, its module.exports the default export and the named ones, as k6 takes it
+    globals += 'const module = { exports: {} }; let exports = module.exports; ';
+    tail.push('__exports.default = module.exports; if (module.exports && typeof module.exports === "object") for (const k of Object.keys(module.exports)) if (k !== "default") __exports[k] = module.exports[k];');
+  }
+  code.prepend(`(async function (${FACTORY_PARAMS.join(', ')}) { const __VU = __k6.vu; let __ITER = 0; __k6.setIter = (i) => { __ITER = i; }; const __ENV = __k6.env; ${globals}`);
   code.append(`\n;${tail.join(' ')}\n})`);
   return { code: code.toString(), map: code.generateMap({ source: file, file: file + '.k6.js', includeContent: false, hires: true }), imports, asyncExports };
+}
+
+/** No import or export statement, and it does not bind `module` or `exports` itself. */
+function isCommonJs(ast: AnyNode): boolean {
+  const esm = (ast.body as AnyNode[]).some((n) => n.type === 'ImportDeclaration' || n.type.startsWith('Export'));
+  return !esm && !declaresTopLevel(ast, 'module') && !declaresTopLevel(ast, 'exports');
+}
+
+/** Whether the module binds `name` at its top level (import, var/let/const, function, class). */
+function declaresTopLevel(ast: AnyNode, name: string): boolean {
+  const inPattern = (p: AnyNode | null | undefined): boolean => {
+    if (!p) return false;
+    if (p.type === 'Identifier') return p.name === name;
+    if (p.type === 'ObjectPattern') return (p.properties as AnyNode[]).some((prop) => inPattern(prop.type === 'RestElement' ? prop.argument : prop.value));
+    if (p.type === 'ArrayPattern') return (p.elements as AnyNode[]).some((e) => inPattern(e));
+    if (p.type === 'RestElement') return inPattern(p.argument);
+    if (p.type === 'AssignmentPattern') return inPattern(p.left);
+    return false;
+  };
+  const declares = (node: AnyNode | null | undefined): boolean => {
+    if (!node) return false;
+    if (node.type === 'ImportDeclaration') return (node.specifiers as AnyNode[]).some((s) => s.local.name === name);
+    if (node.type === 'VariableDeclaration') return (node.declarations as AnyNode[]).some((d) => inPattern(d.id));
+    if (node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration') return node.id?.name === name;
+    if (node.type === 'ExportNamedDeclaration' || node.type === 'ExportDefaultDeclaration') return declares(node.declaration);
+    return false;
+  };
+  return (ast.body as AnyNode[]).some(declares);
 }
 
 /** The module's import and export statements rewritten in place, one method per kind of statement. */
