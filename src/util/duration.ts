@@ -51,3 +51,9 @@ export function formatDuration(ms: number): string {
   if (seconds || !out) out += `${Number(seconds.toFixed(1))}s`;
   return out;
 }
+
+/** `01:05` for 65 s: a run's clock in status lines and plans. */
+export function mmss(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
