@@ -34,7 +34,8 @@ Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configu
 4 inconclusive (the test rig was starved, or the load was not fully sent).`,
     )
     .action(async (runArg: string | undefined, flags: ReportFlags) => {
-      const { renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
+      const { githubAnnotations, inGithubActions, renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
+      const { outputWidth } = await import('../util/text-table.js');
       const { assertComparable, loadBaseline, recordedRunOf } = await import('../verify/baseline-file.js');
       const { judgeRun } = await import('../verify/judge-run.js');
       const { judgementFor } = await import('../verify/run-budgets.js');
@@ -52,7 +53,8 @@ Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configu
         for (const file of result.files) cpSync(file, resolve(dir, basename(file)));
       }
       const color = flags.color !== false && useColor(process.stdout);
-      process.stdout.write(renderVerdictTable(judged, { color }));
+      process.stdout.write(renderVerdictTable(judged, { color, width: outputWidth(process.stdout) }));
+      if (inGithubActions()) process.stdout.write(githubAnnotations(judged.checks).map((line) => line + '\n').join(''));
       process.stdout.write(`reports: ${result.files.join(', ')}\n`);
       process.exitCode = exitCodeOf(judged.verdict);
     });

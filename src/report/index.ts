@@ -11,6 +11,7 @@ import { buildReportJson, renderReportJson, type ReportJson } from './report-jso
 import type { Reporter } from './reporter.js';
 
 export { renderVerdictTable, useColor } from './terminal.js';
+export { githubAnnotations, inGithubActions } from './github-annotations.js';
 export type { ReportJson } from './report-json.js';
 export type { ReportInput, Reporter } from './reporter.js';
 
