@@ -2,11 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { PeakreadyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { runShutdownHooks } from '../lifecycle/shutdown.js';
+import { packageVersion } from '../paths.js';
 import { commands } from './commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('peakready')
     .description('Will your commerce system hold on Black Friday? Load, faults, traces and autoscaling in one game day.')
+    .version(packageVersion(), '-V, --version', 'print the version of peakready')
     .option('--verbose', 'print full error details (stack traces)')
     .showHelpAfterError('(run with --help for usage)')
     // before the commands are registered, so every subcommand inherits it: a usage error in any
