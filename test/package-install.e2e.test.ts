@@ -11,7 +11,8 @@ import { tempDir } from './support/temp-dir.js';
 
 /**
  * peakready as a user gets it: `npm pack` in this checkout, the tarball installed into an empty
- * project from the local npm cache only (`--offline`: no registry), and the installed CLI run from
+ * project from the local npm cache (`--prefer-offline`: the registry is asked only for what the cache
+ * lacks, such as package metadata `npm ci` never fetched), and the installed CLI run from
  * that project: `--version`, `doctor`, a short `run`, and the smoke drill exactly as the GitHub
  * Actions example runs it, with failures turned into `::error` annotations.
  */
@@ -56,7 +57,7 @@ beforeAll(async () => {
   tarball = join(project, info!.filename);
   packed = info!.files.map((f) => f.path);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop-ci', version: '1.0.0', private: true }, null, 2));
-  const install = await exec(NPM, ['install', '--offline', '--save-dev', '--no-audit', '--no-fund', tarball], { cwd: project, env, timeoutMs: 240_000 });
+  const install = await exec(NPM, ['install', '--prefer-offline', '--save-dev', '--no-audit', '--no-fund', tarball], { cwd: project, env, timeoutMs: 240_000 });
   expect(install.code, install.stderr.slice(-3000)).toBe(0);
 
   target = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
