@@ -109,17 +109,49 @@ async function chaosRunCommand(file: string, options: TargetOptions & { gateway?
   run.writeJson('config', { command: 'chaos run', file, toxiproxyUrl: url, gateway });
   run.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: `chaos run ${file}` });
   process.stdout.write(`peakready: ${experiment.title} (run ${run.id})\n`);
+  const { formatChaosProgress } = await import('../faults/experiments/probe-feed.js');
+  const live = liveLine(Boolean(process.stderr.isTTY));
   const result = await runExperiment(experiment, {
     toxiproxyUrl: url,
     runDir: run,
     vars: { gateway: gateway.replace(/\/+$/, '') },
-    log: (line) => process.stdout.write(line + '\n'),
+    log: (line) => {
+      live.clear();
+      process.stdout.write(line + '\n');
+    },
+    onProgress: (p) => live.show(formatChaosProgress(p)),
   });
+  live.clear();
   run.appendTimeline({ t: Date.now(), type: 'run', state: 'end', command: `chaos run ${file}` });
   // its own file: checks.json holds CheckResult[] for `peakready report`
   writeFileSync(join(run.root, 'chaos-result.json'), JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(formatResult(result));
   if (result.status !== 'ok') process.exitCode = ExitCode.checkFailed;
+}
+
+/**
+ * The progress line: on a terminal one line on stderr rewritten in place (cleared before a log line),
+ * elsewhere a plain line at most every 10 s.
+ */
+function liveLine(tty: boolean): { show(line: string): void; clear(): void } {
+  let shown = false;
+  let lastPlain = 0;
+  return {
+    show(line) {
+      if (tty) {
+        process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
+        shown = true;
+      } else if (Date.now() - lastPlain >= 10_000) {
+        lastPlain = Date.now();
+        process.stderr.write(`peakready: ${line}\n`);
+      }
+    },
+    clear() {
+      if (!shown) return;
+      process.stderr.write('\r\x1b[2K');
+      shown = false;
+    },
+  };
 }
 
 function formatResult(r: ExperimentResult): string {
@@ -128,7 +160,10 @@ function formatResult(r: ExperimentResult): string {
     const probes = r.probes.filter((p) => p.stage === stage);
     if (!probes.length) continue;
     const failed = probes.filter((p) => !p.ok);
-    lines.push(`  ${stage.padEnd(6)} ${probes.length - failed.length}/${probes.length} probes ok${failed.length ? `; failed: ${[...new Set(failed.map((p) => `${p.probe} (${p.detail})`))].join(', ')}` : ''}`);
+    const skipped = probes.filter((p) => p.skipped);
+    const judged = probes.length - skipped.length;
+    const skips = skipped.length ? `; skipped: ${[...new Set(skipped.map((p) => p.probe))].join(', ')}` : '';
+    lines.push(`  ${stage.padEnd(6)} ${judged - failed.length}/${judged} probes ok${failed.length ? `; failed: ${[...new Set(failed.map((p) => `${p.probe} (${p.detail})`))].join(', ')}` : ''}${skips}`);
   }
   lines.push(`  rollback: ${r.rollback.toxicsRemoved.length} toxics removed, ${r.rollback.proxiesEnabled.length} proxies re-enabled${r.rollback.restored.length ? `, restored as found: ${r.rollback.restored.join('; ')}` : ''}${r.rollback.errors.length ? `; ERRORS: ${r.rollback.errors.join('; ')}` : ''}`);
   return lines.join('\n') + '\n';

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { grafanaUrlFromEnv } from './env-settings.js';
 import { DEFECT_NAMES, parseDefects } from '../stack/defects.js';
+import { outputWidth } from '../util/text-table.js';
 import { parseOtlpForwardFlag, parseUrlFlag } from '../util/url-flag.js';
 
 function positiveNumber(value: string): number {
@@ -96,14 +97,19 @@ async function drillAction(file: string | undefined, opts: DrillFlags): Promise<
   checkFlagCombinations(opts);
   if (opts.dryRun) return dryRun(file, opts);
   const { runDrill } = await import('../drill/game-day.js');
+  const { githubAnnotations, inGithubActions, useColor } = await import('../report/index.js');
   const tty = Boolean(process.stderr.isTTY) && !opts.quiet;
   const result = await runDrill({
     ...drillOptionsOf(file, opts),
-    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    color: useColor(process.stdout),
+    tableWidth: outputWidth(process.stdout),
     log: (line: string) => process.stderr.write((tty ? '\r\x1b[2K' : '') + line + '\n'),
     onStatus: statusWriter(tty),
+    // the line is rewritten in place: one column short of the width, so the terminal never wraps it
+    statusWidth: () => (tty ? (process.stderr.columns ?? 160) - 1 : Number.POSITIVE_INFINITY),
   });
   process.stdout.write('\n' + result.table + '\n');
+  if (inGithubActions()) process.stdout.write(githubAnnotations(result.checks).map((line) => line + '\n').join(''));
   process.stdout.write(`\nverdict: ${result.verdict.toUpperCase()} — reports in ${result.run.root}\n`);
   process.exitCode = result.exitCode;
 }
@@ -155,7 +161,7 @@ function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOption
   };
 }
 
-/** On a terminal, one line rewritten in place (cut at the width); elsewhere a plain line every 5 s. */
+/** On a terminal, one line rewritten in place (fitted to the width by the drill); elsewhere a plain line every 5 s. */
 function statusWriter(tty: boolean): (line: string) => void {
   let lastPlain = 0;
   return (line) => {

@@ -3,11 +3,13 @@ import { PeakreadyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { runShutdownHooks } from '../lifecycle/shutdown.js';
 import { PeakreadyCommand } from './command.js';
+import { packageVersion } from '../paths.js';
 import { commands } from './commands.js';
 
 export function buildProgram(): Command {
   const program = new PeakreadyCommand('peakready')
     .description('Will your commerce system hold on Black Friday? Load, faults, traces and autoscaling in one game day.')
+    .version(packageVersion(), '-V, --version', 'print the version of peakready')
     .option('--verbose', 'print full error details (stack traces)')
     .option('--no-color', 'no colours in any output (as NO_COLOR=1)')
     .showHelpAfterError('(run with --help for usage)')

@@ -34,7 +34,8 @@ Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configu
 5 interrupted (the run stopped before its end: judged only up to then).`,
     )
     .action(async (runArg: string | undefined, flags: ReportFlags) => {
-      const { assertReportDir, copyReports, renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
+      const { assertReportDir, copyReports, githubAnnotations, inGithubActions, renderVerdictTable, useColor, writeReports } = await import('../report/index.js');
+      const { outputWidth } = await import('../util/text-table.js');
       const reportDir = flags.report ? assertReportDir(flags.report) : undefined;
       const { assertComparable, loadBaseline, recordedRunOf } = await import('../verify/baseline-file.js');
       const { judgeRun } = await import('../verify/judge-run.js');
@@ -49,7 +50,8 @@ Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configu
       const result = writeReports(run, data, judged, { budgets, ...(grafanaUrl ? { grafanaUrl } : {}) });
       if (reportDir) copyReports(result.files, reportDir);
       const color = flags.color !== false && useColor(process.stdout);
-      process.stdout.write(renderVerdictTable(judged, { color }));
+      process.stdout.write(renderVerdictTable(judged, { color, width: outputWidth(process.stdout) }));
+      if (inGithubActions()) process.stdout.write(githubAnnotations(judged.checks).map((line) => line + '\n').join(''));
       process.stdout.write(`reports: ${result.files.join(', ')}\n`);
       process.exitCode = exitCodeOf(judged.verdict);
     });

@@ -24,6 +24,8 @@ export function registerTraces(program: Command): void {
         return;
       }
       const tempoDatasource = process.env.PEAKREADY_TEMPO_DATASOURCE && options.tempoDatasource === 'tempo' ? process.env.PEAKREADY_TEMPO_DATASOURCE : options.tempoDatasource;
-      process.stdout.write(formatTraceReport(report, { ...(grafanaUrl ? { grafanaUrl } : {}), tempoDatasource }));
+      const [{ outputWidth }, { useColor }] = await Promise.all([import('../util/text-table.js'), import('../report/terminal.js')]);
+      const format = { tempoDatasource, width: outputWidth(process.stdout), color: useColor(process.stdout) };
+      process.stdout.write(formatTraceReport(report, { ...(grafanaUrl ? { grafanaUrl } : {}), ...format }));
     });
 }

@@ -87,6 +87,8 @@ function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, 
     profile: gameDay.profile ?? null,
     timeScale: plan.timeScale,
     script: relativeToCwd(plan.script),
+    // read by report.html's headline: what the load was meant to reach
+    ...(plan.intendedPeak ? { intendedPeak: plan.intendedPeak } : {}),
     // read by the checks: a k6-operator load gives no request records, captures or summary back
     engine: plan.engine,
     ...(plan.k6Operator ? { k6Operator: { server: plan.k6Operator.server, namespace: plan.k6Operator.namespace, testRun: plan.k6Operator.rendered.name } } : {}),
@@ -135,6 +137,6 @@ function judgeAndReport(run: RunDirectory, plan: DrillPlan, options: DrillOption
   const { data, judged } = judgeRun(run, plan.budgets, { ...(plan.baseline ? { baseline: plan.baseline } : {}), scriptThresholds: plan.scriptThresholds });
   const report = writeReports(run, data, judged, { ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}), budgets: plan.budgets });
   if (plan.reportDir) copyReports(report.files, plan.reportDir);
-  const table = renderVerdictTable(judged, { color: options.color ?? false });
-  return { exitCode: exitCodeOf(judged.verdict), verdict: judged.verdict, run, files: report.files, table };
+  const table = renderVerdictTable(judged, { color: options.color ?? false, ...(options.tableWidth ? { width: options.tableWidth } : {}) });
+  return { exitCode: exitCodeOf(judged.verdict), verdict: judged.verdict, run, files: report.files, table, checks: judged.checks };
 }

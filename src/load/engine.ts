@@ -69,7 +69,8 @@ export interface LoadRunResult {
 /** A script's options and its scenarios as phase windows (ms from the test start), without running it. */
 export interface ScriptInspection {
   options: Record<string, unknown> | undefined;
-  scenarios: Array<{ name: string; startMs: number; durationMs: number; executor: string }>;
+  /** `peakRatePerSecond`: an arrival-rate scenario's highest iterations per second */
+  scenarios: Array<{ name: string; startMs: number; durationMs: number; executor: string; peakRatePerSecond?: number }>;
 }
 
 export interface LoadEngine {

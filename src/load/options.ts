@@ -233,14 +233,18 @@ export function resolveOptions(raw: unknown, file: string, overrides: Overrides 
 }
 
 /** Each scenario's window in ms from the test start: [startTime, startTime + planned duration]. */
-export function scenarioWindows(options: LoadOptions): Array<{ name: string; executor: string; startMs: number; durationMs: number; maxEndMs: number }> {
-  return options.scenarios.map((s) => ({
-    name: s.name,
-    executor: s.executor.name,
-    startMs: s.config.startTime,
-    durationMs: s.executor.plannedDurationMs(s.config),
-    maxEndMs: s.config.startTime + s.executor.maxDurationMs(s.config),
-  }));
+export function scenarioWindows(options: LoadOptions): Array<{ name: string; executor: string; startMs: number; durationMs: number; maxEndMs: number; peakRatePerSecond?: number }> {
+  return options.scenarios.map((s) => {
+    const peakRatePerSecond = s.executor.peakRatePerSecond?.(s.config);
+    return {
+      name: s.name,
+      executor: s.executor.name,
+      startMs: s.config.startTime,
+      durationMs: s.executor.plannedDurationMs(s.config),
+      maxEndMs: s.config.startTime + s.executor.maxDurationMs(s.config),
+      ...(peakRatePerSecond !== undefined ? { peakRatePerSecond } : {}),
+    };
+  });
 }
 
 /** A scenario as data, as it crosses to a worker thread: its executor by the name in its config. */

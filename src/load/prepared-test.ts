@@ -67,7 +67,13 @@ export async function inspectScript(path: string, env: Record<string, string> = 
   const options = resolveOptions(exports.options, script, overrides);
   return {
     options: exports.options as Record<string, unknown> | undefined,
-    scenarios: scenarioWindows(options).map((w) => ({ name: w.name, startMs: w.startMs, durationMs: w.durationMs, executor: w.executor })),
+    scenarios: scenarioWindows(options).map((w) => ({
+      name: w.name,
+      startMs: w.startMs,
+      durationMs: w.durationMs,
+      executor: w.executor,
+      ...(w.peakRatePerSecond !== undefined ? { peakRatePerSecond: w.peakRatePerSecond } : {}),
+    })),
   };
 }
 

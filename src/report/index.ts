@@ -13,6 +13,7 @@ import type { Reporter } from './reporter.js';
 
 export { assertReportDir, copyReports } from './report-dir.js';
 export { renderVerdictTable, useColor } from './terminal.js';
+export { githubAnnotations, inGithubActions } from './github-annotations.js';
 export type { ReportJson } from './report-json.js';
 export type { ReportInput, Reporter } from './reporter.js';
 

@@ -2,8 +2,8 @@ import type { CheckResult, CheckStatus } from '../run/records.js';
 
 /**
  * JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters): one testsuite per
- * check, a testcase for the check itself and one per detail (each budget threshold is a detail of
- * the budgets check). `failure` for a fail, `skipped` for a skip, `error` (type `inconclusive`)
+ * check, a testcase per detail (each budget threshold is a detail of the budgets check), or one
+ * for the check itself when it has none; so each failed item is counted once. `failure` for a fail, `skipped` for a skip, `error` (type `inconclusive`)
  * for a check that could not tell because the test rig was starved: not the system's failure, not a pass.
  */
 export function renderJunit(checks: readonly CheckResult[], runId: string, timestamp = new Date(), interrupted?: string): string {
@@ -48,9 +48,15 @@ interface Case {
   note?: string;
 }
 
+/**
+ * The check's details as testcases; the check itself only when it has no details, or when its
+ * outcome (a failure, a could-not-tell) is not carried by any of them: a CI counts each failure once.
+ */
 function cases(check: CheckResult): Case[] {
   const own: Case = { name: check.title, status: check.status, figure: check.figure, limit: check.limit, ...(check.reason ? { note: check.reason } : {}) };
-  return [own, ...check.details.map((d) => ({ ...d, name: `${check.title}: ${d.name}` }))];
+  const details: Case[] = check.details.map((d) => ({ name: `${check.title}: ${d.name}`, status: d.status, figure: d.figure, limit: d.limit, ...(d.note ? { note: d.note } : {}) }));
+  const carried = check.status === 'pass' || check.status === 'skip' || details.some((d) => d.status === check.status);
+  return details.length && carried ? details : [own, ...details];
 }
 
 // characters XML 1.0 does not allow at all (control characters other than tab, LF, CR)

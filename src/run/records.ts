@@ -206,6 +206,11 @@ export interface CheckDetail {
   limit: string;
   note?: string;
   /**
+   * Details of several subjects that reports may fold under this one label (e.g. the services whose
+   * utilisation never rose above their target: their rows say nothing happened)
+   */
+  group?: string;
+  /**
    * A latency limit missed: when (epoch ms) the judged requests ran and by how much the figure
    * exceeded the limit, so the judge can ask whether the rig's own delay could account for it.
    * `medianOverMs`, for a tail figure (a percentile above the median, or the maximum): by how much

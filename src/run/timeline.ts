@@ -68,6 +68,11 @@ function faultKey(e: FaultEvent): string {
 
 const isFault = (e: TimelineEvent): e is FaultEvent => e.type === 'fault';
 
+/** What a fault did, in a word: `down` for a disabled proxy, else its toxic's type (`latency`, `timeout`, ...). */
+export function faultWhat(fault: Pick<FaultWindow, 'kind' | 'toxic'>): string {
+  return fault.kind === 'disable' ? 'down' : (fault.toxic?.type ?? 'toxic');
+}
+
 /** Every fault's window, by start; one never switched off lasts until `runEnd`. */
 export function faultWindows(timeline: readonly TimelineEvent[], runEnd: number): FaultWindow[] {
   return pairWindows(timeline, isFault, { key: faultKey, opens: (e) => e.state === 'on' }, runEnd).map(({ opening, start, end }) => ({

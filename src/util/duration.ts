@@ -63,3 +63,9 @@ export function parseFlagDuration(value: string, flag: string): number {
   if (PLAIN.test(text)) return Number(text) * 1000;
   return parseDuration(text, flag);
 }
+
+/** `01:05` for 65 s: a run's clock in status lines and plans. */
+export function mmss(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
