@@ -76,7 +76,7 @@ describe('peakready drill, interrupted', () => {
     // mid-load: the load's first phase has started and requests have been answered
     await waitFor(() => {
       const [run] = runDirs(home);
-      return run !== undefined && timeline(run).some((e) => e.type === 'phase' && e.state === 'start') && existsSync(join(run, 'requests.ndjson'));
+      return run !== undefined && timeline(run).some((e) => e.type === 'phase' && e.state === 'start') && (existsSync(join(run, 'requests.ndjson.gz')) || existsSync(join(run, 'requests.ndjson')));
     }, 'the load to be under way', 120_000);
     drill.child.kill('SIGINT');
     const code = await drill.exited;

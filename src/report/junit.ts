@@ -54,7 +54,13 @@ interface Case {
  */
 function cases(check: CheckResult): Case[] {
   const own: Case = { name: check.title, status: check.status, figure: check.figure, limit: check.limit, ...(check.reason ? { note: check.reason } : {}) };
-  const details: Case[] = check.details.map((d) => ({ name: `${check.title}: ${d.name}`, status: d.status, figure: d.figure, limit: d.limit, ...(d.note ? { note: d.note } : {}) }));
+  // a check that passed passes in CI too: an item it judged below its own bar (a service's reaction
+  // the scale-out check weighs, not fails on) is written as a passing case that says so
+  const demoted = (d: CheckResult['details'][number]) => check.status === 'pass' && d.status === 'fail';
+  const details: Case[] = check.details.map((d) => {
+    const note = demoted(d) ? `missed, not failing the check${d.note ? `: ${d.note}` : ''}` : d.note;
+    return { name: `${check.title}: ${d.name}`, status: demoted(d) ? 'pass' : d.status, figure: d.figure, limit: d.limit, ...(note ? { note } : {}) };
+  });
   const carried = check.status === 'pass' || check.status === 'skip' || details.some((d) => d.status === check.status);
   return details.length && carried ? details : [own, ...details];
 }
