@@ -33,7 +33,7 @@ function exec(file: string, args: readonly string[], options: { cwd: string; env
 }
 
 const NPM = 'npm';
-const BASE = 26_100;
+const BASE = 32_100; // fixed bases stay below 32768; 26_100 is stack-telemetry's
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const project = tempDir('peakready-installed-');
 const home = join(project, '.peakready');
