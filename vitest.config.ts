@@ -45,6 +45,7 @@ const integration = [
   'src/scaling/simulate.test.ts',
   'src/supervisor/**/*.test.ts',
   'src/telemetry/stack-telemetry.test.ts',
+  'src/telemetry/rig/cpu-wait-machine.test.ts',
   'src/telemetry/dashboards/dashboards.test.ts',
   'src/telemetry/metrics/metrics.test.ts',
   'src/telemetry/otlp/forwarder.test.ts',

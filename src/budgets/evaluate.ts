@@ -15,6 +15,8 @@ export interface BudgetOutcome {
   samples: number;
   /** a trend's median over the same requests (ms), beside a tail aggregate: where the middle lay */
   median?: number;
+  /** a failing outcome's requests, the ones its figure was computed on (for the rig's doubt) */
+  records?: readonly RequestRecord[];
   /** for `over`: the window that decided the outcome */
   window?: Interval;
   /** the `over` window was widened to hold this many requests (samplesNeeded) */
@@ -182,7 +184,7 @@ function outcome(budget: ThresholdBudget, actual: number, records: readonly Requ
   const ok = compare(actual, budget.operator, budget.value);
   const figure = `${aggregationName(budget.aggregation)}=${formatValue(budget.metric, budget.aggregation, actual)}`;
   const median = isTail(budget.aggregation) && BUDGET_METRICS[budget.metric] === 'trend' && !ok ? aggregate(budget.metric, { kind: 'med' }, records, 0) : undefined;
-  return { budget, status: ok ? 'pass' : 'fail', actual, figure, limit, samples: records.length, ...(median !== undefined ? { median } : {}) };
+  return { budget, status: ok ? 'pass' : 'fail', actual, figure, limit, samples: records.length, ...(median !== undefined ? { median } : {}), ...(ok ? {} : { records }) };
 }
 
 /** An aggregation that reads the slow end of a distribution (a percentile above the median, or the maximum). */

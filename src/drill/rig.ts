@@ -9,6 +9,7 @@ import { readyScrapeTargets } from '../stack/scrape-targets.js';
 import { startPrometheusSampler } from '../telemetry/metrics/prometheus-sampler.js';
 import { startMetricsScraper } from '../telemetry/metrics/scraper.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../telemetry/otlp/receiver.js';
+import type { WatchedProcess } from '../telemetry/rig/cpu-wait.js';
 import { startRigSampler, type RigSampler } from '../telemetry/rig/rig-sampler.js';
 import { assertPortsFree, portInUseMessage } from '../supervisor/ports.js';
 import { checkStackCanStart, startStack, type RunningStack, type StartStackOptions } from '../supervisor/supervisor.js';
@@ -90,6 +91,15 @@ export class DrillRig {
     }
   }
 
+  /** The bundled stack's replicas and database, by the names their spans give them (none without a stack). */
+  private stackProcesses(): WatchedProcess[] {
+    const state = this.stack?.state();
+    if (!state) return [];
+    const replicas = state.services.flatMap((s) => s.replicas.map((r) => ({ service: s.name, pid: r.pid })));
+    // its spans' callers name it by `db.system.name`
+    return state.databasePid ? [...replicas, { service: 'postgresql', pid: state.databasePid }] : replicas;
+  }
+
   /** The running bundled stack, if this drill started one. */
   get runningStack(): RunningStack | undefined {
     return this.stack;
@@ -116,7 +126,7 @@ export class DrillRig {
     // first: a cluster that cannot be watched fails the drill before anything else starts
     await this.startClusterWatch();
     // the rig itself, from the start: a starved machine must show in the judgement (src/verify/rig.ts)
-    this.rigSampler = startRigSampler({ runDir: this.run });
+    this.rigSampler = startRigSampler({ runDir: this.run, processes: () => this.stackProcesses() });
     if (this.plan.toxiproxyUrl) await clearOwnedFaults(this.plan.toxiproxyUrl);
     signal.throwIfAborted();
     await this.startReceiver();

@@ -173,6 +173,12 @@ export interface RigSample {
   /** event-loop delay of the drill's process over the interval, ms */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /**
+   * Per service (the name its spans carry), the share of the interval its local processes spent
+   * runnable but waiting for a core (run-queue delay, mean over its replicas); `peakready`: the
+   * drill's own busiest thread. Absent where /proc has no schedstat.
+   */
+  cpuWait?: Record<string, number>;
 }
 
 /** traces.ndjson: one line per received span, ids in lowercase hex. */
@@ -215,8 +221,11 @@ export interface CheckDetail {
    * exceeded the limit, so the judge can ask whether the rig's own delay could account for it.
    * `medianOverMs`, for a tail figure (a percentile above the median, or the maximum): by how much
    * the same requests' median exceeded the limit (<= 0: the middle held, the miss is in the tail).
+   * `cpuWait`: how long the judged requests' handlers waited for a core (estimated from the rig's
+   * run-queue samples and the requests' traces, src/verify/cpu-wait-estimate.ts), and the figure
+   * over the limit with that wait taken out of every request.
    */
-  timing?: { start: number; end: number; overMs: number; medianOverMs?: number };
+  timing?: { start: number; end: number; overMs: number; medianOverMs?: number; cpuWait?: { medianMs: number; p95Ms: number; withoutOverMs: number } };
 }
 
 /** checks.json: what each check concluded, with its evidence. */

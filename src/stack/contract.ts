@@ -82,6 +82,8 @@ export interface StackState {
   /** Debian's Prometheus scraping every replica (`up --prometheus`) */
   prometheusUrl?: string;
   databaseUrl: string;
+  /** the embedded database's process (none with an external database) */
+  databasePid?: number;
   runDir?: string;
   services: Array<{
     name: ServiceName;

@@ -6,6 +6,8 @@ import { redactUrl } from '../stack/environment.js';
 export interface StackDatabase {
   url: string;
   embedded: boolean;
+  /** the embedded database's process now (it changes when a crash is answered with a restart) */
+  readonly pid?: number | undefined;
   /** resolves when the database accepts connections; rejects with a one-line EnvironmentError */
   ready: Promise<void>;
   stop(): Promise<void>;

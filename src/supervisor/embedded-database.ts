@@ -75,6 +75,10 @@ export class EmbeddedDatabase implements StackDatabase {
     return this.stopping;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   private spawn(): ChildProcess {
     const { def, dataDir, logFile } = this.options;
     return spawnManaged({

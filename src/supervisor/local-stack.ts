@@ -103,6 +103,7 @@ export class LocalStack implements RunningStack {
       ...(this.options.otlpEndpoint ? { otlpUrl: this.options.otlpEndpoint } : {}),
       ...(this.prometheus ? { prometheusUrl: this.prometheus.url } : {}),
       databaseUrl: this.database ? redactUrl(this.database.url) : '',
+      ...(this.database?.pid ? { databasePid: this.database.pid } : {}),
       ...(this.options.runDir ? { runDir: this.options.runDir.root } : {}),
       services: def.services.map((s) => ({ name: s.name, port: servicePort(def, s.name), replicas: this.sets.get(s.name)?.allReplicas() ?? [] })),
     };

@@ -1,10 +1,11 @@
-import { evaluateBudget, samplesNeeded, type BudgetOutcome } from '../budgets/evaluate.js';
+import { aggregate, evaluateBudget, samplesNeeded, type BudgetOutcome } from '../budgets/evaluate.js';
 import { aggregationName } from '../budgets/threshold-expression.js';
 import { BUDGET_METRICS } from '../budgets/types.js';
 import type { Budgets } from '../budgets/types.js';
 import type { CheckDetail, CheckResult } from '../run/records.js';
 import { fromDetails, operatorWithout, skipped } from './check-result.js';
 import type { RunData } from '../run/run-data.js';
+import { cpuWaitEstimator, cpuWaitTiming } from './cpu-wait-estimate.js';
 
 const ID = 'budgets';
 const TITLE = 'Performance budgets';
@@ -32,7 +33,9 @@ function timingOf(o: BudgetOutcome, data: RunData): Pick<CheckDetail, 'timing'> 
   if (o.status !== 'fail' || BUDGET_METRICS[metric] !== 'trend' || !operator.startsWith('<') || o.actual === undefined) return {};
   const interval = o.window ?? o.scope ?? data.span;
   const medianOverMs = o.median !== undefined ? { medianOverMs: o.median - value } : {};
-  return { timing: { start: interval.start, end: interval.end, overMs: o.actual - value, ...medianOverMs } };
+  const estimate = cpuWaitEstimator(data);
+  const cpuWait = estimate && o.records?.length ? { cpuWait: cpuWaitTiming(o.records, estimate, (rs) => aggregate(metric, o.budget.aggregation, rs, 0) - value) } : {};
+  return { timing: { start: interval.start, end: interval.end, overMs: o.actual - value, ...medianOverMs, ...cpuWait } };
 }
 
 /** Where the figure came from, and on how many requests: a percentile on too few is said to be so. */

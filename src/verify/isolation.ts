@@ -3,6 +3,7 @@ import { faultWindows, inAny, OUTAGE, replicaStarts, union, type Interval } from
 import type { Budgets } from '../budgets/types.js';
 import type { CheckResult, RequestRecord } from '../run/records.js';
 import { fromDetails, ms, operatorWithout, pct, skipped } from './check-result.js';
+import { cpuWaitEstimator, cpuWaitTiming, type CpuWaitEstimator } from './cpu-wait-estimate.js';
 import { nameMatcher, type RunData } from '../run/run-data.js';
 
 const ID = 'isolation';
@@ -51,7 +52,7 @@ export function checkIsolation(data: RunData, budgets: Budgets): CheckResult {
   const judged = limits.protect.map((pattern) => judgeProtected(data, pattern, windows, limits, seen));
   const pages = limits.degraded.flatMap((pattern) => {
     const missing = unseen(pattern, 'degraded', seen);
-    return missing ? [missing] : judgePages(pattern, split(data.requests.filter((r) => nameMatcher(pattern)(r.name)), windows), limits);
+    return missing ? [missing] : judgePages(pattern, split(data.requests.filter((r) => nameMatcher(pattern)(r.name)), windows), limits, cpuWaitEstimator(data));
   });
   const details = [...judged.flatMap((j) => j.details), ...pages];
   if (judged.length === 1) return fromDetails(ID, TITLE, judged[0]!.figure, judged[0]!.limit, details);
@@ -69,7 +70,7 @@ function judgeProtected(data: RunData, pattern: string, windows: Windows, limits
     const note = `no "${pattern}" requests ${which}, nothing to compare`;
     return { figure: '-', limit: '-', details: [{ name: `${pattern} during outage`, status: 'skip', figure: '-', limit: 'requests on both sides', note }] };
   }
-  return judgeSides(pattern, sides, limits, leftOut);
+  return judgeSides(pattern, sides, limits, leftOut, cpuWaitEstimator(data));
 }
 
 /** A name of the file that no request of the load carries: a failing detail naming the names seen. */
@@ -141,7 +142,7 @@ const P95_SAMPLES = 100;
  * precise: the median is judged against the limit instead, and the row says so and shows both.
  * A miss carries its timing, for the rig's doubt.
  */
-function p95Detail(pattern: string, sides: Sides, p95Base: number, p95Limit: number, limits: Limits, leftOut: number): Detail {
+function p95Detail(pattern: string, sides: Sides, p95Base: number, p95Limit: number, limits: Limits, leftOut: number, estimate?: CpuWaitEstimator): Detail {
   const sorted = sortedDurations(sides.outage);
   const p95Outage = percentile(sorted, 95);
   const median = percentile(sorted, 50);
@@ -155,13 +156,20 @@ function p95Detail(pattern: string, sides: Sides, p95Base: number, p95Limit: num
   const first = sides.outage[0];
   const last = sides.outage.at(-1);
   const tail = few ? {} : { medianOverMs: median - p95Limit };
-  const timing = missed && first && last ? { timing: { start: first.t, end: last.t + last.duration, overMs: judged - p95Limit, ...tail } } : {};
+  // without the CPU wait on both sides: the baseline's requests waited too, and its p95 sets the limit
+  const withoutWait = (outage: RequestRecord[]) => {
+    const base = percentile(sortedDurations(sides.baseline.map((r) => ({ ...r, duration: Math.max(0, r.duration - estimate!(r)) }))), 95);
+    const outageSorted = sortedDurations(outage);
+    return percentile(outageSorted, few ? 50 : 95) - Math.max(base * limits.p95Ratio, base + limits.p95SlackMs);
+  };
+  const cpuWait = missed && estimate ? { cpuWait: cpuWaitTiming(sides.outage, estimate, withoutWait) } : {};
+  const timing = missed && first && last ? { timing: { start: first.t, end: last.t + last.duration, overMs: judged - p95Limit, ...tail, ...cpuWait } } : {};
   const figure = few ? `median ${ms(median)}` : ms(p95Outage);
   return { name: `${pattern} p95 during outage`, status: missed ? 'fail' : 'pass', figure, limit: `<= ${ms(p95Limit)}`, note, ...timing };
 }
 
 /** A protected request's success rate and p95 during the outage against the baseline's, within the budget. */
-function judgeSides(pattern: string, sides: Sides, limits: Limits, leftOut: number): Judged {
+function judgeSides(pattern: string, sides: Sides, limits: Limits, leftOut: number, estimate: CpuWaitEstimator | undefined): Judged {
   const okBase = successRate(sides.baseline);
   const okOutage = successRate(sides.outage);
   const p95Base = percentile(sortedDurations(sides.baseline), 95);
@@ -176,7 +184,7 @@ function judgeSides(pattern: string, sides: Sides, limits: Limits, leftOut: numb
       limit: `>= ${okLimit}`,
       note: `baseline ${pct(okBase)}; ${sides.outage.length} requests during the outage, ${sides.baseline.length} at baseline`,
     },
-    p95Detail(pattern, sides, p95Base, p95Limit, limits, leftOut),
+    p95Detail(pattern, sides, p95Base, p95Limit, limits, leftOut, estimate),
   ];
   return { figure: `${pct(okOutage)} ok, p95 ${ms(p95Outage)}`, limit: `>= ${okLimit}, <= ${ms(p95Limit)}`, details };
 }
@@ -186,7 +194,7 @@ function judgeSides(pattern: string, sides: Sides, limits: Limits, leftOut: numb
  * but not fail, and not hang on it: their p95 may rise at most `degradedSlackMs` over the
  * baseline's (a page that waits out the dependency's deadline has not degraded, it has stalled).
  */
-function judgePages(pattern: string, pages: Sides, limits: Limits): Detail[] {
+function judgePages(pattern: string, pages: Sides, limits: Limits, estimate: CpuWaitEstimator | undefined): Detail[] {
   const name = `${pattern} pages during outage`;
   if (!pages.outage.length) return [{ name, status: 'skip', figure: '-', limit: 'degraded, not failed', note: `no "${pattern}" requests during the outage` }];
   const failBase = pages.baseline.length ? 1 - successRate(pages.baseline) : 0;
@@ -201,7 +209,7 @@ function judgePages(pattern: string, pages: Sides, limits: Limits): Detail[] {
   };
   if (!pages.baseline.length) return [failures];
   const base = percentile(sortedDurations(pages.baseline), 95);
-  const speed = p95Detail(pattern, pages, base, base + limits.degradedSlackMs, { ...limits, p95Ratio: 1, p95SlackMs: limits.degradedSlackMs }, 0);
+  const speed = p95Detail(pattern, pages, base, base + limits.degradedSlackMs, { ...limits, p95Ratio: 1, p95SlackMs: limits.degradedSlackMs }, 0, estimate);
   return [failures, { ...speed, name: `${pattern} p95 during outage (degraded, not stalled)` }];
 }
 

@@ -34,6 +34,16 @@ function slowCheckouts(data: RunData, extraMs: number): RunData {
   return { ...data, requests: data.requests.map((r) => (r.name === 'checkout' ? { ...r, duration: r.duration + extraMs } : r)) };
 }
 
+/** Every checkout `extraMs` slower, its trace's spans stretched with it (the deepest hop holds the extra time). */
+function stretchCheckouts(data: RunData, extraMs: number): RunData {
+  const slowed = new Set(data.requests.filter((r) => r.name === 'checkout').map((r) => r.traceId));
+  const later = (nanos: string) => String(BigInt(nanos) + BigInt(extraMs) * 1_000_000n);
+  return {
+    ...slowCheckouts(data, extraMs),
+    spans: (data.spans ?? []).map((s) => (slowed.has(s.traceId) ? { ...s, endTimeUnixNano: later(s.endTimeUnixNano) } : s)),
+  };
+}
+
 describe('the test rig', () => {
   it('reads host CPU from /proc/stat, steal included, as shares of an interval', () => {
     const before = parseProcStat('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3\n')!;
@@ -99,6 +109,23 @@ describe('the test rig', () => {
     // every checkout slower (a regression moves the middle): a FAIL even on a starved rig
     const moved = judge(withRig(slowCheckouts(fixtureRunData(), 3000), rigSamples(0, 80, { cpuBusy: 1, loopDelayP99Ms: 30 })), tight, { traceRules });
     expect(moved.checks.find((c) => c.id === 'budgets')!.status).toBe('fail');
+  });
+
+  it('a median moved by CPU starvation is INCONCLUSIVE when the services that held the requests waited for a core; a slow service that waited little stays a FAIL', () => {
+    const tight = tightBudget();
+    // every checkout 400 ms slower, the time spent in the deepest hop (inventory, in the fixture's traces)
+    const slowed = stretchCheckouts(fixtureRunData(), 400);
+    const starvedHop = judge(withRig(slowed, rigSamples(0, 80, { cpuBusy: 1, loopDelayP99Ms: 30, cpuWait: { inventory: 0.95, checkout: 0.5, gateway: 0.5, peakready: 0.3 } })), tight, { traceRules });
+    const doubted = starvedHop.checks.find((c) => c.id === 'budgets')!.details[0]!;
+    expect(doubted.status).toBe('inconclusive');
+    expect(doubted.note).toMatch(/the system's processes waited for a core an estimated \d[\d,]*ms of the median request \(p95 \d[\d,]*ms\), and without that wait the figure is within the limit/);
+    expect(starvedHop.verdict).toBe('inconclusive');
+    // the same slowness in a hop that was asleep (a slow dependency, a regression) while the rest starved
+    const asleep = judge(withRig(slowed, rigSamples(0, 80, { cpuBusy: 1, loopDelayP99Ms: 30, cpuWait: { inventory: 0.02, checkout: 0.9, gateway: 0.9, peakready: 0.9 } })), tight, { traceRules });
+    const failed = asleep.checks.find((c) => c.id === 'budgets')!.details[0]!;
+    expect(failed.status).toBe('fail');
+    expect(failed.note).toMatch(/explains only part of it: without it the figure is still \d[\d,]*ms over the limit/);
+    expect(asleep.verdict).toBe('fail');
   });
 
   it('a load that was not fully sent is never a PASS: the rig row is INCONCLUSIVE and says how much was dropped', () => {

@@ -132,6 +132,7 @@ export function checkRig(data: RunData): CheckResult {
       note: `${pct(droppedShare)} of ${dropped + iterations} iterations${notSent ? ': the load engine could not start them on time (every VU busy waiting on slow responses, or a starved rig), so the system never saw this load' : ''}`,
     },
     rigDetail(health, saturatedMs),
+    ...cpuWaitDetail(health),
     ...lagDetail(health),
     ...health.failedProbes.slice(0, 3).map((p): CheckDetail => ({
       name: `probe ${p.stage} ${p.experiment}`,
@@ -161,6 +162,23 @@ function rigDetail(health: RigHealth, saturatedMs: number): CheckDetail {
   };
 }
 
+/** The processes that waited longest for a core, as the judge's wait estimates read them. */
+function cpuWaitDetail(health: RigHealth): CheckDetail[] {
+  const worst = new Map<string, number>();
+  for (const s of health.samples) for (const [service, share] of Object.entries(s.cpuWait ?? {})) worst.set(service, Math.max(worst.get(service) ?? 0, share));
+  if (!worst.size) return [];
+  const top = [...worst].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  return [
+    {
+      name: 'waiting for a core',
+      status: 'pass',
+      figure: top.map(([service, share]) => `${service} ${pct(share)}`).join(', '),
+      limit: '-',
+      note: "the largest share of a second each process spent runnable but not running (run-queue delay); a latency miss on a saturated rig is INCONCLUSIVE when this wait, charged to each request's hops, accounts for it",
+    },
+  ];
+}
+
 function lagDetail(health: RigHealth): CheckDetail[] {
   if (!health.lag.requests) return [];
   return [{ name: 'iteration start lag', status: 'pass', figure: `p95 ${ms(health.lag.p95)}, max ${ms(health.lag.max)}`, limit: '-', note: `${health.lag.requests} arrival-rate requests` }];
@@ -168,12 +186,17 @@ function lagDetail(health: RigHealth): CheckDetail[] {
 
 /**
  * The judge's use of the rig: a failing latency detail whose judged interval was saturated becomes
- * INCONCLUSIVE with the evidence when the rig can account for the miss: its own delay there is at
- * least the miss, or the miss is in the tail only (a p95 or max over the limit while the same
- * requests' median held it). On a bundled stack the system shares the starved cores, and CPU
- * starvation stretches a tail far beyond the rig's event-loop delay; a regression moves the
- * middle. A miss beyond the delay whose median missed too stays a FAIL. A check left with no
- * failing detail, only inconclusive ones, is INCONCLUSIVE.
+ * INCONCLUSIVE with the evidence when the rig can account for the miss:
+ * - the system's processes waited for a core long enough that, with each request's estimated wait
+ *   taken out (src/verify/cpu-wait-estimate.ts), the figure is within the limit;
+ * - the drill's own delay there (its event loop) is at least the miss;
+ * - or the miss is in the tail only (a p95 or max over the limit while the same requests' median
+ *   held it): on a bundled stack the system shares the starved cores, and CPU starvation stretches
+ *   a tail far beyond the rig's event-loop delay, while a regression moves the middle.
+ * A miss beyond all three stays a FAIL, and says by how much the wait fell short of explaining it:
+ * a service asleep on a slow dependency is rarely runnable, so its requests are charged little
+ * wait however starved the host. A check left with no failing detail, only inconclusive ones, is
+ * INCONCLUSIVE.
  */
 export function withRigDoubt(check: CheckResult, health: RigHealth): CheckResult {
   if (check.status !== 'fail' || check.id === RIG_CHECK_ID) return check;
@@ -182,13 +205,14 @@ export function withRigDoubt(check: CheckResult, health: RigHealth): CheckResult
     if (d.status !== 'fail' || !d.timing) return d;
     const rig = rigDelayDuring(health, d.timing);
     if (!rig.saturated) return d;
-    const delayAccounts = rig.delayMs >= d.timing.overMs;
-    const tailOnly = d.timing.medianOverMs !== undefined && d.timing.medianOverMs <= 0;
-    if (!delayAccounts && !tailOnly) return d;
+    const because = doubtOf(d.timing, rig.delayMs);
     changed = true;
-    const because = delayAccounts
-      ? `its typical delay there of ${ms(rig.delayMs)} accounts for the ${ms(d.timing.overMs)} miss`
-      : `the miss is in the tail only: the same requests' median held the limit by ${ms(-d.timing.medianOverMs!)}, and a starved CPU stretches a tail while a regression moves the middle`;
+    if (!because) {
+      const wait = d.timing.cpuWait;
+      if (!wait) return d;
+      const beyond = `the rig was saturated, but the estimated CPU wait (median ${ms(wait.medianMs)} a request) explains only part of it: without it the figure is still ${ms(wait.withoutOverMs)} over the limit`;
+      return { ...d, note: d.note ? `${d.note}; ${beyond}` : beyond };
+    }
     const doubt = `inconclusive: the rig was saturated (${rig.why.join('; ')}); ${because}`;
     return { ...d, status: 'inconclusive', note: d.note ? `${d.note}; ${doubt}` : doubt };
   });
@@ -197,4 +221,17 @@ export function withRigDoubt(check: CheckResult, health: RigHealth): CheckResult
   if (stillFailing) return { ...check, details };
   const first = details.find((d) => d.status === 'inconclusive')!;
   return { ...check, details, status: 'inconclusive', reason: `${first.name}: ${first.figure} (limit ${first.limit}); ${first.note ?? ''}` };
+}
+
+/** Why the rig accounts for a latency miss on its saturated stretch; undefined: it does not. */
+function doubtOf(timing: NonNullable<CheckDetail['timing']>, delayMs: number): string | undefined {
+  const wait = timing.cpuWait;
+  if (wait && wait.withoutOverMs <= 0) {
+    return `the system's processes waited for a core an estimated ${ms(wait.medianMs)} of the median request (p95 ${ms(wait.p95Ms)}), and without that wait the figure is within the limit (by ${ms(-wait.withoutOverMs)})`;
+  }
+  if (delayMs >= timing.overMs) return `its typical delay there of ${ms(delayMs)} accounts for the ${ms(timing.overMs)} miss`;
+  if (timing.medianOverMs !== undefined && timing.medianOverMs <= 0) {
+    return `the miss is in the tail only: the same requests' median held the limit by ${ms(-timing.medianOverMs)}, and a starved CPU stretches a tail while a regression moves the middle`;
+  }
+  return undefined;
 }

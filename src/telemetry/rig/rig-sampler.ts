@@ -3,13 +3,23 @@ import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RigSample } from '../../run/records.js';
 import type { RunDirectory } from '../../run/run-dir.js';
+import { CpuWaitMeter, type WatchedProcess } from './cpu-wait.js';
 
 /**
  * Measures the test rig during a drill, once a second, into metrics.ndjson as `rig` samples: host
  * CPU saturation across all cores (from /proc/stat, steal included) and the event-loop delay of
- * the drill's own process (perf_hooks). The load generator's lag is in its request records
- * (intended vs actual start); together they tell the judge when the rig, not the system, was slow.
+ * the drill's own process (perf_hooks), and how long the system's local processes and the drill's
+ * own threads waited for a core (run-queue delay, ./cpu-wait.ts). The load generator's lag is in
+ * its request records (intended vs actual start); together they tell the judge when the rig, not
+ * the system, was slow.
  */
+
+/**
+ * The drill's own process in a sample's `cpuWait`: its main thread (the bundled stack's balancers
+ * and fault proxy, the OTLP receiver), and the load generator's busiest VU thread.
+ */
+export const RIG_MAIN_THREAD = 'peakready';
+export const LOAD_GENERATOR = 'load generator';
 
 export interface CpuTimes {
   /** busy jiffies: user, nice, system, irq, softirq, steal */
@@ -48,6 +58,8 @@ export interface RigSamplerOptions {
   intervalMs?: number;
   /** /proc/stat's text (tests); undefined where there is none */
   readStat?: () => string | undefined;
+  /** the system's local processes whose run-queue wait to measure (the bundled stack's replicas) */
+  processes?: () => readonly WatchedProcess[];
 }
 
 export interface RigSampler {
@@ -60,12 +72,15 @@ export function startRigSampler(options: RigSamplerOptions): RigSampler {
   const cores = availableParallelism();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  const waits = new CpuWaitMeter({ processes: options.processes ?? (() => []), self: { pid: process.pid, main: RIG_MAIN_THREAD, workers: LOAD_GENERATOR } });
+  waits.sample(1);
   let previous = parseProcStat(readStat() ?? '');
   let last = Date.now();
   const sample = () => {
     const now = Date.now();
     const current = parseProcStat(readStat() ?? '');
     const shares = previous && current ? cpuShares(previous, current) : undefined;
+    const cpuWait = waits.sample(now - last);
     const record: RigSample = {
       t: now,
       source: 'rig',
@@ -74,6 +89,7 @@ export function startRigSampler(options: RigSamplerOptions): RigSampler {
       ...(shares ? { cpuBusy: round(shares.cpuBusy), cpuSteal: round(shares.cpuSteal) } : {}),
       loopDelayP99Ms: round(loop.percentile(99) / 1e6),
       loopDelayMaxMs: round(loop.max / 1e6),
+      ...(cpuWait ? { cpuWait } : {}),
     };
     options.runDir.appendMetrics([record]);
     loop.reset();

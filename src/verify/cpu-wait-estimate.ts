@@ -1,0 +1,165 @@
+import type { RequestRecord, RigSample, SpanRecord } from '../run/records.js';
+import type { RunData } from '../run/run-data.js';
+import { LOAD_GENERATOR, RIG_MAIN_THREAD } from '../telemetry/rig/rig-sampler.js';
+
+/**
+ * How much of a request's duration its handlers spent waiting for a CPU. The rig measures, once a
+ * second, the share of time each service's processes were runnable but not running (run-queue
+ * delay, src/telemetry/rig/cpu-wait.ts). The request's trace says who held it at each moment, by
+ * the deepest span open then:
+ * - a server (or internal) span: its service;
+ * - a client span, outside the callee's own span: the transport (the caller writing and reading,
+ *   the drill's balancers and fault proxy, the callee's event loop not yet reading), charged at
+ *   the largest wait share among caller, callee and the drill's main thread;
+ * - a client span with no span below it (a database, an uninstrumented peer): the caller or that
+ *   peer (by `db.system.name`, `db.system` or `peer.service`), the larger share;
+ * - outside every span (the client side) or with no trace: the load generator or the drill's main
+ *   thread (the gateway's balancer).
+ * The estimate integrates the holder's wait share over those moments.
+ *
+ * It tells the two things a starved rig and a slow system look alike in apart: a service that is
+ * asleep on a timer or a slow dependency is rarely runnable, so the wait charged to its moments is
+ * small, while a service queuing requests on a starved core waits most of the time it holds them.
+ * It is an estimate (a process's wait is shared by every request it holds at the time), used only
+ * to put a latency miss in doubt when the rig was saturated (src/verify/rig.ts).
+ */
+export type CpuWaitEstimator = (request: RequestRecord) => number;
+
+const estimators = new WeakMap<RunData, CpuWaitEstimator | null>();
+
+/** The run's estimator; undefined when the rig recorded no run-queue waits. */
+export function cpuWaitEstimator(data: RunData): CpuWaitEstimator | undefined {
+  let known = estimators.get(data);
+  if (known === undefined) {
+    known = buildEstimator(data) ?? null;
+    estimators.set(data, known);
+  }
+  return known ?? undefined;
+}
+
+interface WaitStretch {
+  start: number;
+  end: number;
+  shares: Record<string, number>;
+}
+
+const CLIENT_SIDE = [LOAD_GENERATOR, RIG_MAIN_THREAD];
+
+function buildEstimator(data: RunData): CpuWaitEstimator | undefined {
+  const stretches: WaitStretch[] = (data.metrics ?? [])
+    .filter((s): s is RigSample & { cpuWait: Record<string, number> } => s.source === 'rig' && s.cpuWait !== undefined)
+    .map((s) => ({ start: s.t - s.intervalMs, end: s.t, shares: s.cpuWait }))
+    .sort((a, b) => a.start - b.start);
+  if (!stretches.length) return undefined;
+  const traces = spansByTrace(data.spans ?? []);
+  return (request) => {
+    const spans = request.traceId ? traces.get(request.traceId) : undefined;
+    let waited = 0;
+    for (const held of holders(spans ?? [], request.t, request.t + request.duration)) waited += waitDuring(stretches, held.chargedTo, held.start, held.end);
+    return Math.min(request.duration, waited);
+  };
+}
+
+/** A span as the estimate reads it: when it was open, how deep, and whose wait its moments are charged. */
+export interface HoldingSpan {
+  start: number;
+  end: number;
+  depth: number;
+  chargedTo: readonly string[];
+}
+
+function spansByTrace(spans: readonly SpanRecord[]): Map<string, HoldingSpan[]> {
+  const byTrace = new Map<string, SpanRecord[]>();
+  for (const s of spans) {
+    const list = byTrace.get(s.traceId);
+    if (list) list.push(s);
+    else byTrace.set(s.traceId, [s]);
+  }
+  const out = new Map<string, HoldingSpan[]>();
+  for (const [traceId, list] of byTrace) {
+    const byId = new Map(list.map((s) => [s.spanId, s]));
+    const children = new Map<string, SpanRecord[]>();
+    for (const s of list) if (s.parentSpanId) children.set(s.parentSpanId, [...(children.get(s.parentSpanId) ?? []), s]);
+    const depths = new Map<string, number>();
+    const depthOf = (s: SpanRecord, guard = 0): number => {
+      const known = depths.get(s.spanId);
+      if (known !== undefined) return known;
+      const parent = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
+      const depth = parent && guard < 64 ? depthOf(parent, guard + 1) + 1 : 0;
+      depths.set(s.spanId, depth);
+      return depth;
+    };
+    out.set(
+      traceId,
+      list.map((s) => ({ start: nanosToMs(s.startTimeUnixNano), end: nanosToMs(s.endTimeUnixNano), depth: depthOf(s), chargedTo: chargedTo(s, children.get(s.spanId) ?? []) })),
+    );
+  }
+  return out;
+}
+
+function chargedTo(span: SpanRecord, children: readonly SpanRecord[]): string[] {
+  if (span.kind !== 'CLIENT') return [span.service];
+  if (children.length) return [span.service, RIG_MAIN_THREAD, ...new Set(children.map((c) => c.service))];
+  const peer = span.attributes['db.system.name'] ?? span.attributes['db.system'] ?? span.attributes['peer.service'];
+  return typeof peer === 'string' ? [span.service, peer] : [span.service];
+}
+
+function nanosToMs(nanos: string): number {
+  return Number(BigInt(nanos) / 1000n) / 1000;
+}
+
+/**
+ * [from, to) cut where the deepest open span changes: each piece with whose wait it is charged
+ * (the client side outside every span).
+ */
+export function holders(spans: readonly HoldingSpan[], from: number, to: number): Array<{ start: number; end: number; chargedTo: readonly string[] }> {
+  const cuts = new Set<number>([from, to]);
+  for (const s of spans) {
+    if (s.start > from && s.start < to) cuts.add(s.start);
+    if (s.end > from && s.end < to) cuts.add(s.end);
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  const out: Array<{ start: number; end: number; chargedTo: readonly string[] }> = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const start = points[i]!;
+    const end = points[i + 1]!;
+    const mid = (start + end) / 2;
+    let holder: HoldingSpan | undefined;
+    for (const s of spans) if (s.start <= mid && s.end >= mid && (!holder || s.depth > holder.depth)) holder = s;
+    const chargedTo = holder?.chargedTo ?? CLIENT_SIDE;
+    const last = out.at(-1);
+    if (last && last.chargedTo === chargedTo && last.end === start) last.end = end;
+    else out.push({ start, end, chargedTo });
+  }
+  return out;
+}
+
+/** ms waited for a core over [from, to): per sampled second, the largest wait share among `chargedTo`, integrated. */
+function waitDuring(stretches: readonly WaitStretch[], chargedTo: readonly string[], from: number, to: number): number {
+  let waited = 0;
+  for (const s of stretches) {
+    if (s.end <= from) continue;
+    if (s.start >= to) break;
+    const share = Math.max(0, ...chargedTo.map((service) => s.shares[service] ?? 0));
+    waited += share * (Math.min(s.end, to) - Math.max(s.start, from));
+  }
+  return waited;
+}
+
+/** What a latency miss would be without its requests' estimated CPU wait: the evidence the judge weighs. */
+export interface CpuWaitTiming {
+  /** the judged requests' estimated CPU wait: median and p95, ms */
+  medianMs: number;
+  p95Ms: number;
+  /** the same figure over the durations less each request's wait, minus the limit (<= 0: within it) */
+  withoutOverMs: number;
+}
+
+/** `overLimit` computes the check's own figure minus its limit, over the requests it is given. */
+export function cpuWaitTiming(records: readonly RequestRecord[], estimate: CpuWaitEstimator, overLimit: (requests: RequestRecord[]) => number): CpuWaitTiming {
+  const waits = records.map(estimate);
+  const sorted = [...waits].sort((a, b) => a - b);
+  const without = records.map((r, i) => ({ ...r, duration: Math.max(0, r.duration - waits[i]!) }));
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { medianMs: Math.round(at(0.5)), p95Ms: Math.round(at(0.95)), withoutOverMs: Math.round(overLimit(without)) };
+}
