@@ -34,12 +34,17 @@ function slowCheckouts(data: RunData, extraMs: number): RunData {
   return { ...data, requests: data.requests.map((r) => (r.name === 'checkout' ? { ...r, duration: r.duration + extraMs } : r)) };
 }
 
-/** Every checkout `extraMs` slower, its trace's spans stretched with it (the deepest hop holds the extra time). */
-function stretchCheckouts(data: RunData, extraMs: number): RunData {
-  const slowed = new Set(data.requests.filter((r) => r.name === 'checkout').map((r) => r.traceId));
+/**
+ * Every checkout (started within `during`, if given) `extraMs` slower, its trace's spans stretched
+ * with it: the deepest hop holds the extra time.
+ */
+function stretchCheckouts(data: RunData, extraMs: number, during?: { start: number; end: number }): RunData {
+  const chosen = (r: RunData['requests'][number]) => r.name === 'checkout' && (!during || (r.t >= during.start && r.t < during.end));
+  const slowed = new Set(data.requests.filter(chosen).map((r) => r.traceId));
   const later = (nanos: string) => String(BigInt(nanos) + BigInt(extraMs) * 1_000_000n);
   return {
-    ...slowCheckouts(data, extraMs),
+    ...data,
+    requests: data.requests.map((r) => (chosen(r) ? { ...r, duration: r.duration + extraMs } : r)),
     spans: (data.spans ?? []).map((s) => (slowed.has(s.traceId) ? { ...s, endTimeUnixNano: later(s.endTimeUnixNano) } : s)),
   };
 }
@@ -126,6 +131,18 @@ describe('the test rig', () => {
     expect(failed.status).toBe('fail');
     expect(failed.note).toMatch(/explains only part of it: without it the figure is still \d[\d,]*ms over the limit/);
     expect(asleep.verdict).toBe('fail');
+  });
+
+  it('isolation: checkouts slowed during the outage by starvation are INCONCLUSIVE; by a sleeping hop, a FAIL', () => {
+    const outage = { start: at(30), end: at(45) };
+    const slowed = stretchCheckouts(fixtureRunData(), 1000, outage);
+    const isolation = (cpuWait: Record<string, number>) => judge(withRig(slowed, rigSamples(0, 80, { cpuBusy: 1, loopDelayP99Ms: 30, cpuWait })), budgets, { traceRules }).checks.find((c) => c.id === 'isolation')!;
+    const starved = isolation({ inventory: 0.99, checkout: 0.5 });
+    expect(starved.status).toBe('inconclusive');
+    expect(starved.details.find((d) => d.name === 'checkout p95 during outage')!.note).toMatch(/without that wait the figure is within the limit/);
+    const asleep = isolation({ inventory: 0.01, checkout: 0.9 });
+    expect(asleep.status).toBe('fail');
+    expect(asleep.details.find((d) => d.name === 'checkout p95 during outage')!.note).toMatch(/explains only part of it/);
   });
 
   it('a load that was not fully sent is never a PASS: the rig row is INCONCLUSIVE and says how much was dropped', () => {
