@@ -69,6 +69,7 @@ const CLI_CASES: CliCase[] = [
   // budgets, and the trace rules they name
   { name: 'budgets: alias bomb', files: { 'b.yaml': ALIAS_BOMB }, args: ['budgets', 'alerts', '{dir}/b.yaml', '--out', '{dir}/out'], says: /b\.yaml: YAML aliases expand too far/ },
   { name: 'budgets: 2 MB file', files: { 'b.yaml': BIG }, args: ['budgets', 'alerts', '{dir}/b.yaml', '--out', '{dir}/out'], says: /b\.yaml: is 2\.\d MiB/ },
+  { name: 'drill --budget missing', args: ['drill', '--budget', '{dir}/none.yaml', '--dry-run'], says: /--budget: .*none\.yaml: file not found; give the path of a budgets file/ },
   { name: 'drill --budget: alias bomb', files: { 'b.yaml': ALIAS_BOMB }, args: ['drill', '--budget', '{dir}/b.yaml', '--dry-run'], says: /b\.yaml: YAML aliases expand too far/ },
   {
     name: 'drill --budget: trace rules file missing',
@@ -84,6 +85,7 @@ const CLI_CASES: CliCase[] = [
   },
   // game-day files
   { name: 'drill FILE: alias bomb', files: { 'g.yaml': ALIAS_BOMB }, args: ['drill', '{dir}/g.yaml', '--dry-run'], says: /g\.yaml: YAML aliases expand too far/ },
+  { name: 'drill FILE: budgets file missing', files: { 'g.yaml': 'name: x\nsystem:\n  target: http://127.0.0.1:9\nload:\n  script: load.js\nchecks:\n  budgets: none.yaml\n', 'load.js': 'export default function () {}\n' }, args: ['drill', '{dir}/g.yaml', '--dry-run'], says: /g\.yaml checks\.budgets: .*none\.yaml: file not found/ },
   { name: 'drill FILE: binary', files: { 'g.yaml': BINARY }, args: ['drill', '{dir}/g.yaml', '--dry-run'], says: /g\.yaml: is a binary file/ },
   // flags
   { name: 'drill --target ftp://', args: ['drill', '--target', 'ftp://127.0.0.1/'], says: /--target: "ftp:\/\/127\.0\.0\.1\/" is not an http:\/\/ or https:\/\/ URL/ },

@@ -6,7 +6,7 @@ import { parseUrlFlag } from '../util/url-flag.js';
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .argument('[dir]', 'where to write the files (default: ./gameday)', 'gameday')
+    .argument('[dir]', 'where to write the files', 'gameday')
     .description('write a starter game day for your own system: game-day file, k6 script, budgets, chaos experiment')
     .option('--target <url>', 'your system\'s base URL (default http://127.0.0.1:8080)')
     .option('--allow-remote', 'a target outside 127.0.0.0/8 and ::1 (only systems you own)', false)
