@@ -11,8 +11,9 @@ import { LOAD_GENERATOR, RIG_MAIN_THREAD } from '../telemetry/rig/rig-sampler.js
  * - a client span, outside the callee's own span: the transport (the caller writing and reading,
  *   the drill's balancers and fault proxy, the callee's event loop not yet reading), charged at
  *   the largest wait share among caller, callee and the drill's main thread;
- * - a client span with no span below it (a database, an uninstrumented peer): the caller or that
- *   peer (by `db.system.name`, `db.system` or `peer.service`), the larger share;
+ * - a client span with no span below it (a database, an uninstrumented peer): the caller, the
+ *   drill's main thread (its fault proxy may carry the hop) or that peer (by `db.system.name`,
+ *   `db.system` or `peer.service`), the largest share;
  * - outside every span (the client side) or with no trace: the load generator or the drill's main
  *   thread (the gateway's balancer).
  * The estimate integrates the holder's wait share over those moments.
@@ -101,7 +102,7 @@ function chargedTo(span: SpanRecord, children: readonly SpanRecord[]): string[] 
   if (span.kind !== 'CLIENT') return [span.service];
   if (children.length) return [span.service, RIG_MAIN_THREAD, ...new Set(children.map((c) => c.service))];
   const peer = span.attributes['db.system.name'] ?? span.attributes['db.system'] ?? span.attributes['peer.service'];
-  return typeof peer === 'string' ? [span.service, peer] : [span.service];
+  return typeof peer === 'string' ? [span.service, RIG_MAIN_THREAD, peer] : [span.service, RIG_MAIN_THREAD];
 }
 
 function nanosToMs(nanos: string): number {
