@@ -179,6 +179,8 @@ export interface RigSample {
    * drill's own busiest thread. Absent where /proc has no schedstat.
    */
   cpuWait?: Record<string, number>;
+  /** the same processes' share of the interval running on a core */
+  cpuRun?: Record<string, number>;
 }
 
 /** traces.ndjson: one line per received span, ids in lowercase hex. */

@@ -16,7 +16,8 @@ import { LOAD_GENERATOR, RIG_MAIN_THREAD } from '../telemetry/rig/rig-sampler.js
  *   `db.system` or `peer.service`), the largest share;
  * - outside every span (the client side) or with no trace: the load generator or the drill's main
  *   thread (the gateway's balancer).
- * The estimate integrates the holder's wait share over those moments.
+ * The estimate integrates over those moments the share of the holder's time its starvation added
+ * (`delayShares`: its wait share, grown by how busy it was, as a queue grows).
  *
  * It tells the two things a starved rig and a slow system look alike in apart: a service that is
  * asleep on a timer or a slow dependency is rarely runnable, so the wait charged to its moments is
@@ -49,7 +50,7 @@ const CLIENT_SIDE = [LOAD_GENERATOR, RIG_MAIN_THREAD];
 function buildEstimator(data: RunData): CpuWaitEstimator | undefined {
   const stretches: WaitStretch[] = (data.metrics ?? [])
     .filter((s): s is RigSample & { cpuWait: Record<string, number> } => s.source === 'rig' && s.cpuWait !== undefined)
-    .map((s) => ({ start: s.t - s.intervalMs, end: s.t, shares: s.cpuWait }))
+    .map((s) => ({ start: s.t - s.intervalMs, end: s.t, shares: delayShares(s.cpuWait, s.cpuRun ?? {}) }))
     .sort((a, b) => a.start - b.start);
   if (!stretches.length) return undefined;
   const traces = spansByTrace(data.spans ?? []);
@@ -59,6 +60,23 @@ function buildEstimator(data: RunData): CpuWaitEstimator | undefined {
     for (const held of holders(spans ?? [], request.t, request.t + request.duration)) waited += waitDuring(stretches, held.chargedTo, held.start, held.end);
     return Math.min(request.duration, waited);
   };
+}
+
+/**
+ * The share of the time a process held a request that its starvation added. A process that ran
+ * `run` and waited `wait` of a second queued its requests as a server busy `run + wait` of the
+ * time; with no wait it would have been busy `run`, and a queue's time in it grows as 1 / (1 -
+ * busy). So the time it held a request would have been (1 - run - wait) / (1 - run) of what it
+ * was: `wait / (1 - run)` of it was the starvation's (a first-order queueing estimate, at most
+ * all of it). Without run shares (older runs), the wait share itself.
+ */
+function delayShares(wait: Record<string, number>, run: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(wait).map(([service, w]) => {
+      const r = run[service];
+      return [service, r === undefined ? w : Math.min(1, w / Math.max(w, 1 - r))];
+    }),
+  );
 }
 
 /** A span as the estimate reads it: when it was open, how deep, and whose wait its moments are charged. */

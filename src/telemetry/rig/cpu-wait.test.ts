@@ -7,7 +7,7 @@ function fakeProc(waits: Record<string, number>) {
     readFile: (path: string) => {
       const m = /^\/proc\/(\d+)\/task\/(\d+)\/schedstat$/.exec(path);
       const wait = m ? waits[`${m[1]}/${m[2]}`] : undefined;
-      return wait === undefined ? undefined : `123456 ${wait * 1e6} 42\n`;
+      return wait === undefined ? undefined : `${wait * 2e6} ${wait * 1e6} 42\n`;
     },
     listDir: (path: string) => {
       const m = /^\/proc\/(\d+)\/task$/.exec(path);
@@ -37,7 +37,8 @@ describe('run-queue waits', () => {
     expect(meter.sample(1000)).toBeUndefined(); // first reading: no interval yet
     Object.assign(waits, { '10/10': 600, '10/11': 1000, '20/20': 200, '30/30': 50, '30/31': 700, '30/32': 100 });
     // checkout: (0.6 + 0.2) / 2, its worker threads ignored; the drill: its main thread, and its busiest other thread
-    expect(meter.sample(1000)).toEqual({ checkout: 0.4, peakready: 0.05, 'load generator': 0.7 });
+    // (the fake threads run twice as long as they wait; a share never exceeds the interval: (1 + 0.4) / 2)
+    expect(meter.sample(1000)).toEqual({ wait: { checkout: 0.4, peakready: 0.05, 'load generator': 0.7 }, run: { checkout: 0.7, peakready: 0.1, 'load generator': 1 } });
   });
 
   it('counts a new replica from its second reading and forgets one that is gone', () => {
@@ -48,13 +49,13 @@ describe('run-queue waits', () => {
     waits['10/10'] = 500;
     waits['11/11'] = 9000; // a replica started with a long history: not this interval's wait
     pids = [10, 11];
-    expect(meter.sample(1000)).toEqual({ cart: 0.5 });
+    expect(meter.sample(1000)?.wait).toEqual({ cart: 0.5 });
     waits['10/10'] = 500;
     waits['11/11'] = 9100;
-    expect(meter.sample(1000)).toEqual({ cart: 0.05 });
+    expect(meter.sample(1000)?.wait).toEqual({ cart: 0.05 });
     pids = [11];
     delete waits['10/10'];
     waits['11/11'] = 9200;
-    expect(meter.sample(1000)).toEqual({ cart: 0.1 });
+    expect(meter.sample(1000)?.wait).toEqual({ cart: 0.1 });
   });
 });

@@ -43,14 +43,20 @@ export interface CpuWaitMeterOptions {
   listDir?: ListDir;
 }
 
+/** Per service, shares of an interval: waiting for a core, and running on one. */
+export interface CpuShares {
+  wait: Record<string, number>;
+  run: Record<string, number>;
+}
+
 /**
- * Reads run-queue waits once per call and returns, per service, the share of the interval since
- * the previous call that its processes spent waiting for a core (the mean over a service's
- * replicas: the replica that served a request is not known). A process first seen has no
- * interval yet and counts from its next reading; one gone is forgotten.
+ * Reads run-queue waits once per call and returns, per service, the shares of the interval since
+ * the previous call that its processes spent waiting for a core and running (the mean over a
+ * service's replicas: the replica that served a request is not known). A process first seen has
+ * no interval yet and counts from its next reading; one gone is forgotten.
  */
 export class CpuWaitMeter {
-  private readonly previous = new Map<string, number>();
+  private readonly previous = new Map<string, { runNs: number; waitNs: number }>();
   private readonly readFile: ReadFile;
   private readonly listDir: ListDir;
 
@@ -59,23 +65,23 @@ export class CpuWaitMeter {
     this.listDir = options.listDir ?? listOrUndefined;
   }
 
-  sample(intervalMs: number): Record<string, number> | undefined {
+  sample(intervalMs: number): CpuShares | undefined {
     if (intervalMs <= 0) return undefined;
-    const shares = new Map<string, number[]>();
+    const shares = new Map<string, Array<{ wait: number; run: number }>>();
     const seen = new Set<string>();
     const measure = (service: string, pid: number, threads: ThreadChoice) => {
-      const waits = this.threadWaits(pid, threads);
-      let best: number | undefined;
-      for (const [tid, waitNs] of waits) {
+      let best: { wait: number; run: number } | undefined;
+      for (const [tid, now] of this.threadTimes(pid, threads)) {
         const key = `${threads}:${pid}/${tid}`;
         seen.add(key);
         const before = this.previous.get(key);
-        this.previous.set(key, waitNs);
+        this.previous.set(key, now);
         if (before === undefined) continue;
-        const share = Math.min(1, Math.max(0, (waitNs - before) / 1e6 / intervalMs));
-        best = Math.max(best ?? 0, share);
+        const share = (to: number, from: number) => Math.min(1, Math.max(0, (to - from) / 1e6 / intervalMs));
+        const thread = { wait: share(now.waitNs, before.waitNs), run: share(now.runNs, before.runNs) };
+        if (!best || thread.wait > best.wait) best = thread;
       }
-      if (best !== undefined) shares.set(service, [...(shares.get(service) ?? []), best]);
+      if (best) shares.set(service, [...(shares.get(service) ?? []), best]);
     };
     for (const p of this.options.processes()) measure(p.service, p.pid, 'leader');
     const self = this.options.self;
@@ -85,17 +91,21 @@ export class CpuWaitMeter {
     }
     for (const key of [...this.previous.keys()]) if (!seen.has(key)) this.previous.delete(key);
     if (!shares.size) return undefined;
-    return Object.fromEntries([...shares].map(([service, values]) => [service, round(values.reduce((s, v) => s + v, 0) / values.length)]));
+    const mean = (values: Array<{ wait: number; run: number }>, of: 'wait' | 'run') => round(values.reduce((s, v) => s + v[of], 0) / values.length);
+    return {
+      wait: Object.fromEntries([...shares].map(([service, values]) => [service, mean(values, 'wait')])),
+      run: Object.fromEntries([...shares].map(([service, values]) => [service, mean(values, 'run')])),
+    };
   }
 
-  /** Thread id → run-queue wait (ns); the leader only, or every other thread of the process. */
-  private threadWaits(pid: number, threads: ThreadChoice): Map<number, number> {
+  /** Thread id → its schedstat times; the leader only, or every other thread of the process. */
+  private threadTimes(pid: number, threads: ThreadChoice): Map<number, { runNs: number; waitNs: number }> {
     const tids = threads === 'leader' ? [pid] : (this.listDir(`/proc/${pid}/task`) ?? []).map(Number).filter((tid) => Number.isInteger(tid) && tid !== pid);
-    const out = new Map<number, number>();
+    const out = new Map<number, { runNs: number; waitNs: number }>();
     for (const tid of tids) {
       const text = this.readFile(`/proc/${pid}/task/${tid}/schedstat`);
       const parsed = text === undefined ? undefined : parseSchedstat(text);
-      if (parsed) out.set(tid, parsed.waitNs);
+      if (parsed) out.set(tid, parsed);
     }
     return out;
   }

@@ -80,7 +80,7 @@ export function startRigSampler(options: RigSamplerOptions): RigSampler {
     const now = Date.now();
     const current = parseProcStat(readStat() ?? '');
     const shares = previous && current ? cpuShares(previous, current) : undefined;
-    const cpuWait = waits.sample(now - last);
+    const cpu = waits.sample(now - last);
     const record: RigSample = {
       t: now,
       source: 'rig',
@@ -89,7 +89,7 @@ export function startRigSampler(options: RigSamplerOptions): RigSampler {
       ...(shares ? { cpuBusy: round(shares.cpuBusy), cpuSteal: round(shares.cpuSteal) } : {}),
       loopDelayP99Ms: round(loop.percentile(99) / 1e6),
       loopDelayMaxMs: round(loop.max / 1e6),
-      ...(cpuWait ? { cpuWait } : {}),
+      ...(cpu ? { cpuWait: cpu.wait, cpuRun: cpu.run } : {}),
     };
     options.runDir.appendMetrics([record]);
     loop.reset();
