@@ -24,7 +24,8 @@ export class PeakreadyCommand extends Command {
   private knownFlags(): string[] {
     const flags: string[] = [];
     for (let command: Command | null = this as Command; command; command = command.parent) {
-      for (const option of command.options) {
+      // the built-in --help is not among a command's own options
+      for (const option of [...command.options, command.createHelp().visibleOptions(command)].flat()) {
         if (option.long) flags.push(option.long);
         if (option.short) flags.push(option.short);
       }

@@ -43,4 +43,18 @@ describe('an unknown flag', () => {
     expect(suggestion('--summ', ['--summary-mode', '--vus'])).toBe('\n(Did you mean --summary-mode?)');
     expect(suggestion('--frobnicate', ['--duration', '--vus'])).toBe('');
   });
+
+  it('--hlep on any command suggests the built-in --help', () => {
+    for (const args of [['--hlep'], ['drill', '--hlep']]) {
+      const program = buildProgram();
+      let message = '';
+      const quiet = (c: Command): void => {
+        c.exitOverride().configureOutput({ writeErr: (text) => (message += text) });
+        c.commands.forEach(quiet);
+      };
+      quiet(program);
+      expect(() => program.parse(args, { from: 'user' })).toThrow();
+      expect(message, args.join(' ')).toContain('(Did you mean --help?)');
+    }
+  });
 });
