@@ -25,10 +25,8 @@ Examples:
     .action(async (flags: UpFlags) => {
       const options = stackOptionsFromFlags(flags);
       if (!flags.detach) return runForeground(options);
-      const [{ startDetachedSupervisor }, { default: ora }] = await Promise.all([import('../supervisor/detached.js'), import('ora')]);
-      // a spinner on a terminal while the replicas start (seconds); nothing elsewhere
-      const spinner = ora({ text: 'starting the reference stack in the background ...', stream: process.stderr, isEnabled: Boolean(process.stderr.isTTY) && !process.env.CI }).start();
-      const stack = await startDetachedSupervisor(options).finally(() => spinner.stop());
+      const { startDetachedSupervisor } = await import('../supervisor/detached.js');
+      const stack = await startDetachedSupervisor(options);
       process.stdout.write(
         `peakready: stack ready in ${(stack.ms / 1000).toFixed(1)} s (supervisor pid ${stack.pid}, log ${stack.logFile})\n` +
           `Gateway: ${stack.gatewayUrl}\n\`peakready status\` shows it, \`peakready down\` stops it.\n`,
