@@ -26,6 +26,7 @@ const integration = [
   'src/load/k8s-testrun.test.ts',
   'src/load/k6-operator.test.ts',
   'src/load/run.test.ts',
+  'src/load/script-runtime.test.ts',
   'src/load/capture.test.ts',
   'src/readback/read-back.test.ts',
   'src/readback/sql-checks.test.ts',

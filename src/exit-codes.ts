@@ -17,6 +17,10 @@ export const ExitCode = {
   inconclusive: 4,
   /** k6: thresholds have failed */
   thresholdsFailed: 99,
+  /** k6: setup() did not finish within setupTimeout */
+  setupTimeout: 100,
+  /** k6: teardown() did not finish within teardownTimeout */
+  teardownTimeout: 101,
   /** k6: the script threw */
   scriptException: 107,
   /** k6: test.abort() or abortOnFail */

@@ -74,13 +74,16 @@ Examples:
   $ npx peakready run scenarios/smoke.js --vus 10 --duration 30s
   $ npx peakready run scenarios/black-friday.js -e TIME_SCALE=0.1 --summary-export summary.json
 
-Exit codes as k6: 0 ok, 99 thresholds failed, 107 script exception, 108 aborted, 110 marked as failed.`,
+Exit codes as k6: 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown timeout,
+107 script exception, 108 aborted, 110 marked as failed. Script console output goes to stderr
+(console.debug with --verbose).`,
     )
     .action(runScript);
 }
 
-async function runScript(script: string, flags: RunFlags): Promise<void> {
+async function runScript(script: string, flags: RunFlags, command: Command): Promise<void> {
   const { runLoadTest } = await import('../load/run.js');
+  const verbose = Boolean((command.optsWithGlobals() as { verbose?: boolean }).verbose);
   const allowRemote = Boolean(flags.allowRemote);
   const env = scriptEnv(flags, allowRemote);
   const overrides = runOverrides(flags);
@@ -117,8 +120,7 @@ async function runScript(script: string, flags: RunFlags): Promise<void> {
       out: flags.out,
       engine,
       allowRemote,
-      // nothing else runs on the CLI's main thread: a one-instance test runs there
-      mainThread: true,
+      verbose,
     });
     finished = running.catch(() => undefined);
     const result = await running;

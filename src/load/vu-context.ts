@@ -1,6 +1,8 @@
 import type { CompiledCapture } from '../readback/contract.js';
 import type { RequestRecord } from '../run/records.js';
+import { VuEventLoop } from './event-loop.js';
 import type { SampleSink, Tags } from './metrics/types.js';
+import type { ScriptConsole } from './script/console.js';
 
 /**
  * What one VU's k6 modules see. Modules are instantiated per VU (as in k6, where each VU has its
@@ -35,6 +37,8 @@ export interface InstanceContext {
   options: unknown;
   /** exec.test.fail(): the run ends normally but exits 110 */
   markFailed(reason: string): void;
+  /** the script's `console` (script/console.ts): stderr, k6's log lines */
+  console: ScriptConsole;
 }
 
 export interface HttpDefaults {
@@ -71,6 +75,8 @@ export class VuContext {
   scenario: ScenarioInfo | undefined;
   /** aborted when the current iteration must stop (gracefulStop elapsed, test aborted) */
   signal: AbortSignal = new AbortController().signal;
+  /** its timers and pending async operations: an iteration ends when they have run out */
+  readonly loop = new VuEventLoop();
   /** set by the script factory: updates the module's __ITER */
   setIter: (i: number) => void = () => {};
   /** per-VU tags set by the script (exec.vu.tags) */

@@ -37,7 +37,8 @@ export const httpModule: K6Module = {
     const req = (method: string, url: unknown, body?: unknown, params?: Params) => request(vu, jar, method, url, body, params);
     const api = {
       request: req,
-      asyncRequest: req,
+      // not awaited by the rewrite: the VU's event loop waits for it before the iteration ends (as k6)
+      asyncRequest: (method: string, url: unknown, body?: unknown, params?: Params) => vu.loop.track(req(method, url, body, params)),
       get: (url: unknown, params?: Params) => req('GET', url, null, params),
       head: (url: unknown, params?: Params) => req('HEAD', url, null, params),
       del: (url: unknown, body?: unknown, params?: Params) => req('DELETE', url, body, params),

@@ -5,6 +5,7 @@ import type { K6Module } from './k6-module.js';
 import { k6Module } from './k6.js';
 import { metricsModule } from './metrics.js';
 import { summaryJslibModule, SUMMARY_JSLIB } from './summary-jslib.js';
+import { timersModule } from './timers.js';
 
 /**
  * The k6 modules the built-in engine provides, by import path (as k6's own module table).
@@ -12,7 +13,7 @@ import { summaryJslibModule, SUMMARY_JSLIB } from './summary-jslib.js';
  */
 
 const moduleTable: ReadonlyMap<string, K6Module> = new Map(
-  [k6Module, httpModule, metricsModule, executionModule, dataModule].map((m) => [m.specifier, m]),
+  [k6Module, httpModule, metricsModule, executionModule, dataModule, timersModule].map((m) => [m.specifier, m]),
 );
 
 /** The module for an import specifier, or undefined when the built-in engine has none. */

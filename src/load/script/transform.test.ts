@@ -59,4 +59,16 @@ export function journey() { api.browse(); buy('p1'); }
     const { code } = transform(`import http from 'k6/http';\nexport default async function () {\n  const r = await http.asyncRequest('GET', '/a');\n}\n`);
     expect(code).toContain("const r = await http.asyncRequest('GET', '/a');");
   });
+
+  it('runs the module body in strict mode behind its own scope of k6 globals', () => {
+    const { code } = transform(`export default function () {}\n`);
+    const firstLine = code.split('\n')[0]!;
+    expect(firstLine).toMatch(/^\(function \(__import, __exports, __k6\) \{ 'use strict'; const __VU = .*setTimeout = __k6\.globals\.setTimeout.*return \(async function \(\) \{ 'use strict'; /);
+  });
+
+  it('marks where a value without a stack is thrown, and leaves `throw new X()` alone', () => {
+    const { code } = transform(`import http from 'k6/http';\nexport default function () {\n  if (!http.get('/a')) throw 'no answer';\n  throw new Error('x');\n}\n`);
+    expect(code).toContain("if (!(await http.get('/a'))) throw __k6t('no answer', 3, 30);");
+    expect(code).toContain("throw new Error('x');");
+  });
 });
