@@ -14,6 +14,7 @@ const integration = [
   'src/cli/run-signals.test.ts',
   'src/cli/up.test.ts',
   'src/doctor/doctor.test.ts',
+  'src/drill/dry-run.test.ts',
   'src/drill/evidence.test.ts',
   'src/drill/operator-dry-run.test.ts',
   'src/drill/kubernetes-scaling.test.ts',
@@ -22,6 +23,8 @@ const integration = [
   'src/faults/experiments/runner.test.ts',
   'src/faults/experiments/signals.test.ts',
   'src/faults/toxics/toxics.test.ts',
+  // the script's options are read by its init context on a load worker thread
+  'src/gameday/starter.test.ts',
   'src/load/k6-binary.test.ts',
   'src/load/k8s-testrun.test.ts',
   'src/load/k6-operator.test.ts',
