@@ -17,6 +17,7 @@ const integration = [
   'src/drill/dry-run.test.ts',
   'src/drill/evidence.test.ts',
   'src/drill/operator-dry-run.test.ts',
+  'src/drill/plan-baseline.test.ts',
   'src/drill/kubernetes-scaling.test.ts',
   'src/faults/*.test.ts',
   'src/faults/experiments/probes.test.ts',
