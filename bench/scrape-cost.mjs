@@ -39,7 +39,7 @@ await scraper.stop();
 const ours = cpuNow() - t0 - idlePerSecond * seconds;
 const oursTargets = (await targetCpu()) - tt0;
 const stats = scraper.stats();
-const bytes = statSync(run.path('metrics')).size;
+const bytes = statSync(run.writtenPath('metrics')).size;
 rmSync(dir, { recursive: true, force: true });
 
 // Prometheus scraping the same targets
@@ -66,7 +66,7 @@ child.kill();
 const perScrape = (cpu, n) => `${((cpu / n) * 1000).toFixed(2)} ms`;
 console.log(`Scraping ${targetsCount} prom-client targets (stack metric names, ~${Math.round(bytes / stats.scrapes)} bytes kept per scrape) every ${intervalMs} ms for ${seconds} s`);
 console.log(`peakready scraper: ${stats.scrapes} scrapes, ${stats.failures} failures, CPU ${ours.toFixed(2)} s = ${perScrape(ours, stats.scrapes)} per target scrape = ${((ours / seconds) * 100).toFixed(1)} % of one core; targets spent ${perScrape(oursTargets, stats.scrapes)} per scrape rendering /metrics`);
-console.log(`  metrics.ndjson grew ${(bytes / 1024).toFixed(0)} KiB (${((bytes / seconds) / 1024).toFixed(0)} KiB/s; ${stats.samples} samples)`);
+console.log(`  metrics.ndjson.gz grew ${(bytes / 1024).toFixed(0)} KiB (${((bytes / seconds) / 1024).toFixed(0)} KiB/s; ${stats.samples} samples)`);
 if (prom) {
   console.log(`Prometheus 2 (Debian) on the same targets: CPU ${prom.cpu.toFixed(2)} s for ~${Math.round(prom.scrapes)} scrapes = ${perScrape(prom.cpu, prom.scrapes)} per target scrape (incl. TSDB ingest, rule-less)`);
   console.log(`ratio peakready / Prometheus CPU per scrape: ${((ours / stats.scrapes) / (prom.cpu / prom.scrapes)).toFixed(2)}x`);

@@ -5,14 +5,19 @@
 // after the surge, so the surge stays the clean reference the isolation check compares with.)
 // Knobs: BASE_URL, TIME_SCALE (0.1 = ten times faster), PEAK_RPS (visitor actions per second
 // at the peak, about requests/s; the baseline is a tenth of it), DOORBUSTER_BUYERS (60; the
-// bundled shop stocks 50 of each doorbuster).
+// bundled shop stocks 50 of each doorbuster), RETRY_SHARE (0.1) and CONCURRENT_RETRY_SHARE (0.05).
+// Buyers retry as real clients do: a share of checkouts is sent again with the same
+// Idempotency-Key after the first answer (as if it was lost to a timeout), and a share twice at
+// the same moment (a double click, a retry racing the original), so "stored once" meets
+// duplicates; the doorbuster's buyers do too.
 import { sleep } from 'k6';
-import { addToCart, browseProducts, buy, discoverCatalog, getCart, knob, newCartId, pick, scaled, searchProducts, think, viewProduct } from './lib/shop.js';
+import { addToCart, browseProducts, buy, discoverCatalog, getCart, knob, newCartId, pick, scaled, searchProducts, share, think, viewProduct } from './lib/shop.js';
 
 const PEAK = Math.round(knob('PEAK_RPS', 200));
 const BASE = Math.max(1, Math.round(PEAK / 10));
 const VUS = Math.max(10, Math.ceil(PEAK / 4));
 const RUSH = Math.round(knob('DOORBUSTER_BUYERS', 60));
+const RETRIES = { again: share('RETRY_SHARE', 0.1), atOnce: share('CONCURRENT_RETRY_SHARE', 0.05) };
 
 export const options = {
   scenarios: {
@@ -85,7 +90,7 @@ export default function (catalog) {
     getCart(cartId);
   } else {
     sleep(think(0.2));
-    buy(pick(catalog.products));
+    buy(pick(catalog.products), 'checkout', RETRIES);
   }
 }
 
@@ -94,5 +99,5 @@ export default function (catalog) {
 // has its own budget, and must not decide the budget of everyday checkouts.
 export function doorbusterRush(catalog) {
   if (catalog.doorbusters.length === 0) return;
-  buy(catalog.doorbusters[0], 'checkout_doorbuster');
+  buy(catalog.doorbusters[0], 'checkout_doorbuster', RETRIES);
 }

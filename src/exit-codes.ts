@@ -15,12 +15,19 @@ export const ExitCode = {
    * judged, or the load was not fully sent. Run again on a quieter machine (or a smaller load).
    */
   inconclusive: 4,
+  /**
+   * drill / report: the run stopped before its end (Ctrl-C, SIGTERM, SIGHUP, an error, or killed):
+   * its reports judge what was measured until then, and say so. Not a pass, not the system's fail.
+   */
+  interrupted: 5,
   /** k6: thresholds have failed */
   thresholdsFailed: 99,
   /** k6: setup() did not finish within setupTimeout */
   setupTimeout: 100,
   /** k6: teardown() did not finish within teardownTimeout */
   teardownTimeout: 101,
+  /** k6: the configuration is invalid (script options, --config file, thresholds, outputs) */
+  invalidConfig: 104,
   /** k6: the script threw */
   scriptException: 107,
   /** k6: test.abort() or abortOnFail */
@@ -32,6 +39,7 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The exit code of a judged run. */
-export function exitCodeOf(verdict: 'pass' | 'fail' | 'inconclusive'): ExitCodeValue {
-  return verdict === 'pass' ? ExitCode.ok : verdict === 'inconclusive' ? ExitCode.inconclusive : ExitCode.checkFailed;
+export function exitCodeOf(verdict: 'pass' | 'fail' | 'inconclusive' | 'interrupted'): ExitCodeValue {
+  const codes = { pass: ExitCode.ok, fail: ExitCode.checkFailed, inconclusive: ExitCode.inconclusive, interrupted: ExitCode.interrupted } as const;
+  return codes[verdict];
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,11 @@ export const packageRoot: string = (() => {
   }
   return dir;
 })();
+
+/** The version in peakready's package.json (the installed one, wherever it is). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /**
  * The built JavaScript file for a source module, e.g. `distEntry('reference-stack/services/gateway/main')`.

@@ -37,6 +37,12 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** the caller's trace context (`RequestContext.trace`); none = the call starts a new trace */
   trace?: TraceContext;
+  /**
+   * 4xx answers the caller expects (a lookup that may find nothing: 404; out of stock: 409): the
+   * CLIENT span is not failed for them. Semconv says a client span SHOULD fail on 4xx, leaving
+   * this to instrumentation that knows the caller's expectations.
+   */
+  expected?: readonly number[];
 }
 
 export class Upstream {
@@ -82,8 +88,8 @@ export class Upstream {
       status = res.statusCode;
       if (span) {
         span.setAttribute('http.response.status_code', status);
-        // semconv: a client span fails on 4xx and 5xx
-        if (status >= 400) failSpan(span, String(status));
+        // semconv: a client span fails on 4xx and 5xx, unless the caller expects that 4xx
+        if (status >= 500 || (status >= 400 && !options.expected?.includes(status))) failSpan(span, String(status));
       }
       const text = await res.body.text();
       let body: unknown = null;

@@ -94,19 +94,67 @@ export function getCart(cartId) {
   return res;
 }
 
+/** A share (0..1) knob from the environment: how often something happens. */
+export function share(name, fallback) {
+  const raw = __ENV[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!(value >= 0 && value <= 1)) throw new Error(`${name} must be a share from 0 to 1, got "${raw}"`);
+  return value;
+}
+
+/**
+ * How a client retries a checkout with the same Idempotency-Key, as real clients do on a timeout:
+ * `again`, the share sent a second time after the first answer (as if it had been lost); `atOnce`,
+ * the share sent twice at the same moment (a double click, a retry racing the original). The
+ * duplicates are named `<name>_retry`, so the everyday checkout's budgets judge first attempts.
+ */
+export const NO_RETRIES = { again: 0, atOnce: 0 };
+
 /**
  * Places an order; 409 (sold out) and 402 (declined) are answers the shop is meant to give.
  * `name` tags the request: a journey with its own budget (a doorbuster rush) gets its own name.
+ * With `retries`, some purchases are sent again under the same key (see NO_RETRIES): every
+ * acknowledged answer for one key must carry the same order, and the shop must store it once.
  */
-export function checkout(cartId, name = 'checkout') {
+export function checkout(cartId, name = 'checkout', retries = NO_RETRIES) {
   const key = `idem-${__VU}-${__ITER}-${Math.random().toString(36).slice(2, 12)}`;
-  const res = http.post(`${BASE_URL}/api/checkout`, JSON.stringify({ cartId, customerId: `customer-${__VU}`, paymentToken: 'tok_visa' }), {
+  const url = `${BASE_URL}/api/checkout`;
+  const body = JSON.stringify({ cartId, customerId: `customer-${__VU}`, paymentToken: 'tok_visa' });
+  const params = {
     headers: { ...JSON_HEADERS, 'Idempotency-Key': key },
     tags: { name },
     responseCallback: http.expectedStatuses({ min: 200, max: 299 }, 402, 409),
-  });
-  check(res, { 'checkout answered': (r) => r.status === 201 || r.status === 200 || r.status === 402 || r.status === 409 });
+  };
+  const retry = { ...params, tags: { name: `${name}_retry` } };
+  const roll = Math.random();
+  if (roll < retries.atOnce) {
+    const [first, second] = http.batch([
+      ['POST', url, body, params],
+      ['POST', url, body, retry],
+    ]);
+    checkAnswered(first);
+    checkAnswered(second);
+    checkSameOrder(first, second);
+    return first;
+  }
+  const res = http.post(url, body, params);
+  checkAnswered(res);
+  if (roll < retries.atOnce + retries.again) checkSameOrder(res, http.post(url, body, retry));
   return res;
+}
+
+function checkAnswered(res) {
+  check(res, { 'checkout answered': (r) => r.status === 201 || r.status === 200 || r.status === 402 || r.status === 409 });
+}
+
+function acknowledged(res) {
+  return res.status === 201 || res.status === 200;
+}
+
+/** Two answers for one Idempotency-Key: when both acknowledged the purchase, it is one order. */
+function checkSameOrder(a, b) {
+  check(b, { 'a retried checkout answers the same order': () => !acknowledged(a) || !acknowledged(b) || a.json('orderId') === b.json('orderId') });
 }
 
 export function viewOrder(orderId) {
@@ -115,13 +163,13 @@ export function viewOrder(orderId) {
   return res;
 }
 
-/** The whole purchase: add to cart, look at the cart, pay (tagged `checkoutName`), read the order back. */
-export function buy(productId, checkoutName = 'checkout') {
+/** The whole purchase: add to cart, look at the cart, pay (tagged `checkoutName`, retried as `retries` says), read the order back. */
+export function buy(productId, checkoutName = 'checkout', retries = NO_RETRIES) {
   const cartId = newCartId();
   const added = addToCart(cartId, productId, 1);
   if (added.status !== 200) return added;
   getCart(cartId);
-  const res = checkout(cartId, checkoutName);
-  if (res.status === 201 || res.status === 200) viewOrder(res.json('orderId'));
+  const res = checkout(cartId, checkoutName, retries);
+  if (acknowledged(res)) viewOrder(res.json('orderId'));
   return res;
 }

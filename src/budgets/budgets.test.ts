@@ -4,6 +4,10 @@ import type { RequestRecord, TimelineEvent } from '../run/records.js';
 import { evaluateBudget, percentile, samplesNeeded } from './evaluate.js';
 import { loadBudgets, parseBudgets } from './load.js';
 import { namedIntervals, runSpan } from '../run/timeline.js';
+import { parse } from 'yaml';
+import { rateWindow, renderBudgetsDashboard } from './dashboard.js';
+import { renderPrometheusRule } from './prometheus-rule.js';
+import { renderSloRules } from './slo-rules.js';
 
 function issuesOf(text: string): string[] {
   try {
@@ -173,5 +177,32 @@ describe('budget evaluation', () => {
     expect(count).toMatchObject({ status: 'pass', actual: 2 });
     expect(rate).toMatchObject({ status: 'pass', actual: 0.5 });
     expect(none).toMatchObject({ status: 'skip', note: 'no requests matched http_reqs{name:nope}' });
+  });
+});
+
+describe('budgets as alerts and dashboards', () => {
+  it("draws a budget's `over W` over at least 4 scrape intervals, and says when it widened it", () => {
+    expect(rateWindow(60_000, 15_000)).toEqual({ seconds: 60 });
+    const widened = rateWindow(30_000, 15_000);
+    expect(widened.seconds).toBe(60);
+    expect(widened.widened).toMatch(/drawn as rate over 60s, not 30s: a rate\(\) window must hold 4 scrapes at a 15s scrape interval/);
+    expect(rateWindow(30_000, 5_000)).toEqual({ seconds: 30 });
+    const shipped = renderBudgetsDashboard(loadBudgets(), 'scenarios/budgets.yaml').dashboard as unknown as { panels: Array<{ title?: string; description?: string; targets?: Array<{ expr: string }> }> };
+    const over30 = shipped.panels.find((p) => p.title?.includes('p(95)<1500 over 30s'))!;
+    expect(over30.targets![0]!.expr).toContain('[60s]');
+    expect(over30.description).toContain('drawn as rate over 60s');
+    expect(JSON.stringify(shipped)).not.toMatch(/\[30s\]/);
+  });
+
+  it('every SLO alert carries a runbook_url to its section, and a PrometheusRule holds the same groups', () => {
+    const budgets = parseBudgets('slo:\n  runbookUrl: https://runbooks.example/shop\n');
+    const rules = parse(renderSloRules(budgets, 'b.yaml')) as { groups: Array<{ rules: Array<{ alert?: string; annotations?: { runbook_url: string } }> }> };
+    const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert);
+    expect(alerts).toHaveLength(4);
+    for (const alert of alerts) expect(alert.annotations!.runbook_url).toBe(`https://runbooks.example/shop#${alert.alert!.toLowerCase()}`);
+    expect(renderSloRules(loadBudgets(), 'x')).toContain('runbook_url: alerts/RUNBOOK.md#checkoutavailabilitybudgetburnpage');
+    const manifest = parse(renderPrometheusRule(budgets, 'b.yaml', { namespace: 'monitoring', labels: { release: 'kps' } })) as Record<string, unknown> & { spec: unknown; metadata: unknown };
+    expect(manifest).toMatchObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'peakready-budgets', namespace: 'monitoring', labels: { release: 'kps', 'app.kubernetes.io/managed-by': 'peakready' } } });
+    expect(manifest.spec).toEqual({ groups: rules.groups });
   });
 });

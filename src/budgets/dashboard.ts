@@ -9,12 +9,21 @@ import type { Budgets, ThresholdBudget } from './types.js';
  * SLO burn rates against their alert factors. Budgets that need request records (`during`, min,
  * max) are listed in the dashboard description instead of drawn wrongly.
  */
-export function renderBudgetsDashboard(budgets: Budgets, source: string): { dashboard: Dashboard; skipped: string[] } {
+export interface BudgetsDashboardOptions {
+  /** the Prometheus scrape interval the dashboard is read against (default 15 s, Prometheus' usual) */
+  scrapeIntervalMs?: number;
+}
+
+/** rate() needs several samples in its window; Grafana's own $__rate_interval keeps 4 scrape intervals. */
+export const RATE_WINDOW_SCRAPES = 4;
+
+export function renderBudgetsDashboard(budgets: Budgets, source: string, options: BudgetsDashboardOptions = {}): { dashboard: Dashboard; skipped: string[] } {
+  const scrapeIntervalMs = options.scrapeIntervalMs ?? 15_000;
   const grid = new Grid();
   const panels: Panel[] = [grid.row('Budgets (from ' + source + ')')];
   const skipped: string[] = [];
   for (const budget of budgets.thresholds) {
-    const panel = budgetPanel(grid, budget, budgets);
+    const panel = budgetPanel(grid, budget, budgets, scrapeIntervalMs);
     if (typeof panel === 'string') skipped.push(`${budget.label}: ${panel}`);
     else panels.push(panel);
   }
@@ -42,14 +51,27 @@ export function renderBudgetsDashboard(budgets: Budgets, source: string): { dash
   };
 }
 
-function budgetPanel(grid: Grid, budget: ThresholdBudget, budgets: Budgets): Panel | string {
+/**
+ * The rate() window a budget's `over W` is drawn with: W itself when it holds at least four
+ * scrapes, else widened to four scrape intervals (a rate over fewer scrapes is empty or jumps),
+ * with the reason for the panel's description.
+ */
+export function rateWindow(overMs: number, scrapeIntervalMs: number): { seconds: number; widened?: string } {
+  const floor = RATE_WINDOW_SCRAPES * scrapeIntervalMs;
+  if (overMs >= floor) return { seconds: Math.round(overMs / 1000) };
+  const seconds = Math.ceil(floor / 1000);
+  return { seconds, widened: `drawn as rate over ${seconds}s, not ${Math.round(overMs / 1000)}s: a rate() window must hold ${RATE_WINDOW_SCRAPES} scrapes at a ${Math.round(scrapeIntervalMs / 1000)}s scrape interval (the drill judges the ${Math.round(overMs / 1000)}s window from every request)` };
+}
+
+function budgetPanel(grid: Grid, budget: ThresholdBudget, budgets: Budgets, scrapeIntervalMs: number): Panel | string {
   if (budget.during) return `a phase ("during ${budget.during}") exists only in a run's timeline`;
   const name = budget.tags.name;
   const mapped = name !== undefined ? budgets.routes[name] : undefined;
   if (name !== undefined && !mapped) return `no route for name "${name}" under routes:`;
   if (Object.keys(budget.tags).some((t) => t !== 'name')) return 'only the name tag maps to server metrics';
   const labels = mapped ? `service="${mapped.service}", route="${mapped.route}"${mapped.method ? `, method="${mapped.method}"` : ''}` : `service="gateway"`;
-  const window = budget.overMs !== undefined ? `${Math.round(budget.overMs / 1000)}s` : '$__rate_interval';
+  const drawn = budget.overMs !== undefined ? rateWindow(budget.overMs, scrapeIntervalMs) : undefined;
+  const window = drawn ? `${drawn.seconds}s` : '$__rate_interval';
   const count = `${StackMetrics.httpServerDuration}_count`;
   const bucket = `${StackMetrics.httpServerDuration}_bucket`;
   const sum = `${StackMetrics.httpServerDuration}_sum`;
@@ -79,7 +101,7 @@ function budgetPanel(grid: Grid, budget: ThresholdBudget, budgets: Budgets): Pan
     unit,
     w: 8,
     min: 0,
-    description: `k6 budget ${budget.expression}${budget.overMs !== undefined ? ` over ${window}` : ''} on ${name ? `requests named "${name}" (${mapped!.route})` : 'all requests'}; the red line is the limit, good is ${bad} it.`,
+    description: `k6 budget ${budget.expression}${budget.overMs !== undefined ? ` over ${Math.round(budget.overMs / 1000)}s` : ''} on ${name ? `requests named "${name}" (${mapped!.route})` : 'all requests'}; the red line is the limit, good is ${bad} it.${drawn?.widened ? ` Note: ${drawn.widened}.` : ''}`,
   });
   // the colour above the line: red when the limit is an upper bound, green when it is a floor
   return budget.operator.startsWith('>') ? withThresholds(panel, [{ value: budget.value, color: 'green' }], 'red') : withThresholds(panel, [{ value: budget.value, color: 'red' }]);

@@ -13,6 +13,8 @@ export interface BudgetOutcome {
   limit: string;
   /** requests the aggregate was computed on */
   samples: number;
+  /** a trend's median over the same requests (ms), beside a tail aggregate: where the middle lay */
+  median?: number;
   /** for `over`: the window that decided the outcome */
   window?: Interval;
   /** the `over` window was widened to hold this many requests (samplesNeeded) */
@@ -55,7 +57,7 @@ export function evaluateBudget(budget: ThresholdBudget, requestsByTime: readonly
   if (budget.overMs === undefined) {
     const seconds = scopes.reduce((s, i) => s + (i.end - i.start), 0) / 1000;
     const actual = aggregate(budget.metric, budget.aggregation, pool, seconds);
-    return { ...outcome(budget, actual, pool.length, limit), scope: { start: scopes[0]!.start, end: scopes.at(-1)!.end } };
+    return { ...outcome(budget, actual, pool, limit), scope: { start: scopes[0]!.start, end: scopes.at(-1)!.end } };
   }
 
   let worst: BudgetOutcome | undefined;
@@ -65,7 +67,7 @@ export function evaluateBudget(budget: ThresholdBudget, requestsByTime: readonly
       const { records: inWindow, window } = widenedToHold(pool, slid, needed);
       if (!inWindow.length) continue;
       const actual = aggregate(budget.metric, budget.aggregation, inWindow, (window.end - window.start) / 1000);
-      const result = { ...outcome(budget, actual, inWindow.length, limit), window, ...(window.end - window.start > budget.overMs ? { widenedFor: needed } : {}) };
+      const result = { ...outcome(budget, actual, inWindow, limit), window, ...(window.end - window.start > budget.overMs ? { widenedFor: needed } : {}) };
       if (!worst || isWorse(result, worst)) worst = result;
     }
   }
@@ -176,9 +178,16 @@ function lowerBound(sorted: readonly RecordWithT[], t: number): number {
   return lo;
 }
 
-function outcome(budget: ThresholdBudget, actual: number, samples: number, limit: string): BudgetOutcome {
+function outcome(budget: ThresholdBudget, actual: number, records: readonly RequestRecord[], limit: string): BudgetOutcome {
   const ok = compare(actual, budget.operator, budget.value);
-  return { budget, status: ok ? 'pass' : 'fail', actual, figure: `${aggregationName(budget.aggregation)}=${formatValue(budget.metric, budget.aggregation, actual)}`, limit, samples };
+  const figure = `${aggregationName(budget.aggregation)}=${formatValue(budget.metric, budget.aggregation, actual)}`;
+  const median = isTail(budget.aggregation) && BUDGET_METRICS[budget.metric] === 'trend' && !ok ? aggregate(budget.metric, { kind: 'med' }, records, 0) : undefined;
+  return { budget, status: ok ? 'pass' : 'fail', actual, figure, limit, samples: records.length, ...(median !== undefined ? { median } : {}) };
+}
+
+/** An aggregation that reads the slow end of a distribution (a percentile above the median, or the maximum). */
+function isTail(aggregation: Aggregation): boolean {
+  return aggregation.kind === 'max' || (aggregation.kind === 'p' && aggregation.percentile > 50);
 }
 
 /** A failing window beats a passing one; among equals, the one furthest past the limit. */

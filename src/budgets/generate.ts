@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { renderBudgetsDashboard } from './dashboard.js';
+import { renderBudgetsDashboard, type BudgetsDashboardOptions } from './dashboard.js';
+import { PROMETHEUS_RULE_FILE, renderPrometheusRule, type PrometheusRuleOptions } from './prometheus-rule.js';
 import { renderSloRules, renderSloRuleTests } from './slo-rules.js';
 import type { Budgets } from './types.js';
 
@@ -17,14 +18,22 @@ export function writeSloRules(budgets: Budgets, source: string, outDir: string):
   return [rules, tests];
 }
 
+/** `peakready budgets alerts FILE --format prometheus-rule --out DIR`: the manifest for the Prometheus Operator. */
+export function writePrometheusRule(budgets: Budgets, source: string, outDir: string, options: PrometheusRuleOptions = {}): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, PROMETHEUS_RULE_FILE);
+  writeFileSync(file, renderPrometheusRule(budgets, source, options));
+  return [file];
+}
+
 /** `peakready budgets dashboard FILE --out FILE`. */
-export function dashboardJson(budgets: Budgets, source: string): { text: string; skipped: string[] } {
-  const { dashboard, skipped } = renderBudgetsDashboard(budgets, source);
+export function dashboardJson(budgets: Budgets, source: string, options: BudgetsDashboardOptions = {}): { text: string; skipped: string[] } {
+  const { dashboard, skipped } = renderBudgetsDashboard(budgets, source, options);
   return { text: JSON.stringify(dashboard, null, 2) + '\n', skipped };
 }
 
-export function writeDashboard(budgets: Budgets, source: string, outFile: string): { file: string; skipped: string[] } {
-  const { text, skipped } = dashboardJson(budgets, source);
+export function writeDashboard(budgets: Budgets, source: string, outFile: string, options: BudgetsDashboardOptions = {}): { file: string; skipped: string[] } {
+  const { text, skipped } = dashboardJson(budgets, source, options);
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, text);
   return { file: outFile, skipped };

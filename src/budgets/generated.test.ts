@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { packageRoot, shipped } from '../paths.js';
 import { dashboardJson } from './generate.js';
 import { DEFAULT_BUDGETS_FILE, loadBudgets, parseBudgets } from './load.js';
@@ -76,7 +77,9 @@ describe('budgets dashboard', () => {
     expect(p95.fieldConfig!.defaults.thresholds!.steps.map((s) => s.value)).toEqual([null, 800]);
     expect(p95.fieldConfig!.defaults.custom!.thresholdsStyle!.mode).toBe('line+area');
     const windowed = dashboard.panels.find((p) => p.title === 'http_req_duration{name:checkout} p(95)<1500 over 30s')!;
-    expect(windowed.targets![0]!.expr).toContain('[30s]');
+    // 30 s holds only two 15 s scrapes: drawn over four
+    expect(windowed.targets![0]!.expr).toContain('[60s]');
+    expect(dashboardJson(budgets, DEFAULT_BUDGETS_FILE, { scrapeIntervalMs: 5000 }).text).toContain('[30s]');
     const failed = dashboard.panels.find((p) => p.title === 'http_req_failed rate<0.02')!;
     expect(failed.targets![0]!.expr).toContain('status_code!~"2..|3.."');
   });
@@ -104,10 +107,23 @@ describe('peakready budgets (CLI)', () => {
     const out = join(tmp, 'cli');
     const run = spawnSync(process.execPath, [cli, 'budgets', 'alerts', '--out', out], { cwd: packageRoot, encoding: 'utf8' });
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe(`wrote ${join(out, 'budgets.rules.yml')}\nwrote ${join(out, 'budgets.test.yml')}\n`);
+    expect(run.stdout).toContain(`wrote ${join(out, 'budgets.rules.yml')}\nwrote ${join(out, 'budgets.test.yml')}\n`);
+    // and how to load them
+    expect(run.stdout).toContain(`rule_files:\n    - ${join(out, 'budgets.rules.yml')}`);
     expect(readFileSync(join(out, 'budgets.rules.yml'), 'utf8')).toBe(readFileSync(shipped('alerts/budgets.rules.yml'), 'utf8'));
     expect(readFileSync(join(out, 'budgets.test.yml'), 'utf8')).toBe(readFileSync(shipped('alerts/budgets.test.yml'), 'utf8'));
   });
+  it('--format prometheus-rule writes a PrometheusRule that holds the shipped rules, and says how to apply it', () => {
+    const out = join(tmp, 'operator');
+    const run = spawnSync(process.execPath, [cli, 'budgets', 'alerts', '--format', 'prometheus-rule', '--namespace', 'monitoring', '--rule-label', 'release=kps', '--out', out], { cwd: packageRoot, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`kubectl apply -f ${join(out, 'budgets.prometheusrule.yaml')}`);
+    const manifest = parse(readFileSync(join(out, 'budgets.prometheusrule.yaml'), 'utf8')) as { kind: string; metadata: { labels: Record<string, string> }; spec: unknown };
+    expect(manifest.kind).toBe('PrometheusRule');
+    expect(manifest.metadata.labels.release).toBe('kps');
+    expect(manifest.spec).toEqual({ groups: (parse(readFileSync(shipped('alerts/budgets.rules.yml'), 'utf8')) as { groups: unknown }).groups });
+  });
+
   it('exits 2 with file:line:field on a bad budgets file', () => {
     const bad = join(tmp, 'bad.yaml');
     writeFileSync(bad, 'slo:\n  availability: 2\n');

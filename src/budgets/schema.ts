@@ -3,7 +3,7 @@ import { durationField } from '../config/duration-field.js';
 import { strictObject } from '../config/strict-object.js';
 import { durationMs, notADuration } from '../util/duration.js';
 import { parseMetricKey as parseK6MetricKey, parseThresholdExpression, type ThresholdExpression } from './threshold-expression.js';
-import { BUDGET_METRICS, BUDGET_TAGS, type BudgetMetric, type BudgetTag, type Budgets, type ThresholdBudget } from './types.js';
+import { DEFAULT_RUNBOOK_URL, BUDGET_METRICS, BUDGET_TAGS, type BudgetMetric, type BudgetTag, type Budgets, type ThresholdBudget } from './types.js';
 
 /** The aggregations k6 allows per metric type (k6 docs, "Thresholds": threshold syntax). */
 const AGGREGATIONS_BY_TYPE: Record<string, readonly string[]> = {
@@ -111,6 +111,11 @@ export const budgetsSchema = strictObject({
       method: z.string().min(1).default('POST'),
       availability: z.number().gt(0).lt(1).default(0.999),
       latency: strictObject({ objective: z.number().gt(0).lt(1).default(0.99), threshold: durationField.default(500) }).prefault({}),
+      runbookUrl: z
+        .string()
+        .min(1)
+        .default(DEFAULT_RUNBOOK_URL)
+        .describe("where the alerts' runbook lives; each alert's runbook_url annotation is this URL + #<alert name in lower case>"),
   }).prefault({}),
 });
 

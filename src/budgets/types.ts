@@ -83,5 +83,10 @@ export interface Budgets {
     method: string;
     availability: number;
     latency: { objective: number; thresholdSeconds: number };
+    /** each alert's runbook_url is this + `#<alert name in lower case>` */
+    runbookUrl: string;
   };
 }
+
+/** The runbook shipped with peakready (alerts/RUNBOOK.md); set `slo.runbookUrl` to your team's. */
+export const DEFAULT_RUNBOOK_URL = 'alerts/RUNBOOK.md';

@@ -36,19 +36,33 @@ function registerRun(chaos: Command): void {
     .option('--toxiproxy <url>', 'Toxiproxy API (default: the running stack, else http://127.0.0.1:7400)')
     .option('--gateway <url>', 'what ${gateway} means in probes (default: the running stack\'s gateway)')
     .option('--allow-remote', 'allow a Toxiproxy or gateway outside loopback (only systems you own)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx peakready chaos run chaos/recommendations-outage.yaml
+  $ npx peakready chaos run chaos/payments-latency.yaml --toxiproxy http://127.0.0.1:8474 --gateway http://127.0.0.1:7100`,
+    )
     .action(chaosRunCommand);
 }
 
 function registerClear(chaos: Command): void {
   chaos
     .command('clear')
-    .description('remove every toxic peakready added and re-enable every proxy it disabled (after a killed run)')
+    .description('undo what a killed run changed: remove the toxics peakready added, re-enable the proxies it disabled, put back what it found (a proxy you disabled stays disabled)')
     .option('--toxiproxy <url>', 'Toxiproxy API (default: the running stack, else http://127.0.0.1:7400)')
     .option('--allow-remote', 'allow a Toxiproxy outside loopback')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx peakready chaos clear
+  $ npx peakready chaos clear --toxiproxy http://127.0.0.1:8474`,
+    )
     .action(async (options: TargetOptions) => {
       const { clearOwnedFaults } = await import('../faults/experiments/index.js');
       const cleared = await clearOwnedFaults(toxiproxyUrl(options));
-      const what = [...cleared.toxicsRemoved.map((t) => `removed toxic ${t}`), ...cleared.proxiesEnabled.map((p) => `enabled proxy ${p}`)];
+      const what = [...cleared.toxicsRemoved.map((t) => `removed toxic ${t}`), ...cleared.proxiesEnabled.map((p) => `enabled proxy ${p}`), ...cleared.restored];
       process.stdout.write(what.length ? what.map((w) => `peakready: ${w}\n`).join('') : 'peakready: no faults of ours were left\n');
     });
 }
@@ -57,6 +71,13 @@ function registerValidate(chaos: Command): void {
   chaos
     .command('validate <files...>')
     .description('check experiment files without running them (every file is checked; exit 2 if any is bad)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx peakready chaos validate chaos/*.yaml
+  $ npx peakready chaos validate my-experiment.yaml`,
+    )
     .action(async (files: string[]) => {
       const { loadExperiment } = await import('../faults/experiments/index.js');
       const problems: ConfigIssue[] = [];
@@ -80,24 +101,57 @@ async function chaosRunCommand(file: string, options: TargetOptions & { gateway?
   const gateway = options.gateway ?? defaultGatewayUrl();
   assertLoopbackTarget(gateway, options.allowRemote ?? false, '--gateway');
   const leftovers = await clearOwnedFaults(url);
-  if (leftovers.toxicsRemoved.length || leftovers.proxiesEnabled.length) {
-    process.stderr.write(`peakready: cleared faults left by an earlier run: ${[...leftovers.toxicsRemoved, ...leftovers.proxiesEnabled.map((p) => `${p} (enabled)`)].join(', ')}\n`);
+  const cleared = [...leftovers.toxicsRemoved, ...leftovers.proxiesEnabled.map((p) => `${p} (enabled)`), ...leftovers.restored];
+  if (cleared.length) {
+    process.stderr.write(`peakready: cleared faults left by an earlier run: ${cleared.join(', ')}\n`);
   }
   const run = RunDirectory.create('chaos');
   run.writeJson('config', { command: 'chaos run', file, toxiproxyUrl: url, gateway });
   run.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: `chaos run ${file}` });
   process.stdout.write(`peakready: ${experiment.title} (run ${run.id})\n`);
+  const { formatChaosProgress } = await import('../faults/experiments/probe-feed.js');
+  const live = liveLine(Boolean(process.stderr.isTTY));
   const result = await runExperiment(experiment, {
     toxiproxyUrl: url,
     runDir: run,
     vars: { gateway: gateway.replace(/\/+$/, '') },
-    log: (line) => process.stdout.write(line + '\n'),
+    log: (line) => {
+      live.clear();
+      process.stdout.write(line + '\n');
+    },
+    onProgress: (p) => live.show(formatChaosProgress(p)),
   });
+  live.clear();
   run.appendTimeline({ t: Date.now(), type: 'run', state: 'end', command: `chaos run ${file}` });
   // its own file: checks.json holds CheckResult[] for `peakready report`
   writeFileSync(join(run.root, 'chaos-result.json'), JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(formatResult(result));
   if (result.status !== 'ok') process.exitCode = ExitCode.checkFailed;
+}
+
+/**
+ * The progress line: on a terminal one line on stderr rewritten in place (cleared before a log line),
+ * elsewhere a plain line at most every 10 s.
+ */
+function liveLine(tty: boolean): { show(line: string): void; clear(): void } {
+  let shown = false;
+  let lastPlain = 0;
+  return {
+    show(line) {
+      if (tty) {
+        process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
+        shown = true;
+      } else if (Date.now() - lastPlain >= 10_000) {
+        lastPlain = Date.now();
+        process.stderr.write(`peakready: ${line}\n`);
+      }
+    },
+    clear() {
+      if (!shown) return;
+      process.stderr.write('\r\x1b[2K');
+      shown = false;
+    },
+  };
 }
 
 function formatResult(r: ExperimentResult): string {
@@ -106,8 +160,11 @@ function formatResult(r: ExperimentResult): string {
     const probes = r.probes.filter((p) => p.stage === stage);
     if (!probes.length) continue;
     const failed = probes.filter((p) => !p.ok);
-    lines.push(`  ${stage.padEnd(6)} ${probes.length - failed.length}/${probes.length} probes ok${failed.length ? `; failed: ${[...new Set(failed.map((p) => `${p.probe} (${p.detail})`))].join(', ')}` : ''}`);
+    const skipped = probes.filter((p) => p.skipped);
+    const judged = probes.length - skipped.length;
+    const skips = skipped.length ? `; skipped: ${[...new Set(skipped.map((p) => p.probe))].join(', ')}` : '';
+    lines.push(`  ${stage.padEnd(6)} ${judged - failed.length}/${judged} probes ok${failed.length ? `; failed: ${[...new Set(failed.map((p) => `${p.probe} (${p.detail})`))].join(', ')}` : ''}${skips}`);
   }
-  lines.push(`  rollback: ${r.rollback.toxicsRemoved.length} toxics removed, ${r.rollback.proxiesEnabled.length} proxies re-enabled${r.rollback.errors.length ? `; ERRORS: ${r.rollback.errors.join('; ')}` : ''}`);
+  lines.push(`  rollback: ${r.rollback.toxicsRemoved.length} toxics removed, ${r.rollback.proxiesEnabled.length} proxies re-enabled${r.rollback.restored.length ? `, restored as found: ${r.rollback.restored.join('; ')}` : ''}${r.rollback.errors.length ? `; ERRORS: ${r.rollback.errors.join('; ')}` : ''}`);
   return lines.join('\n') + '\n';
 }

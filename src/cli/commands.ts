@@ -12,6 +12,7 @@ import { registerScale } from './scale.js';
 import { registerK8s } from './k8s.js';
 import { registerBudgets } from './budgets.js';
 import { registerReport } from './report.js';
+import { registerRuns } from './runs.js';
 import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
 
@@ -35,5 +36,6 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerK8s,
   registerBudgets,
   registerReport,
+  registerRuns,
   registerDoctor,
 ];

@@ -1,19 +1,20 @@
 import { Chalk } from 'chalk';
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { ComponentStatus } from '../doctor/doctor.js';
+import { outputWidth, renderTable, wrapText } from '../util/text-table.js';
 
-export function renderDoctorTable(components: readonly ComponentStatus[], color: boolean): string {
+/** The doctor's findings as a table that fits `width` columns. */
+export function renderDoctorTable(components: readonly ComponentStatus[], color: boolean, width = 100): string {
   const c = new Chalk({ level: color ? 1 : 0 });
-  const table = new Table({
-    head: ['component', 'found', 'detail', 'peakready will use'].map((h) => c.bold(h)),
-    style: { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [12, 7, 46, 42],
+  const table = renderTable({
+    head: ['component', 'found', 'detail', 'peakready will use'],
+    rows: components.map((s) => [s.component, s.available ? { text: 'yes', style: c.green } : { text: 'no', style: c.yellow }, s.detail, s.uses]),
+    width,
+    headStyle: (h) => c.bold(h),
   });
-  for (const s of components) table.push([s.component, s.available ? c.green('yes') : c.yellow('no'), s.detail, s.uses]);
   const real = components.filter((s) => s.available).length;
-  return `${table.toString()}\n${real} of ${components.length} real components available; everything else runs embedded (nothing to install for \`peakready drill\`).\n`;
+  const summary = wrapText(`${real} of ${components.length} real components available; everything else runs embedded (nothing to install for \`peakready drill\`).`, width);
+  return `${table}\n${summary.join('\n')}\n`;
 }
 
 export function registerDoctor(program: Command): void {
@@ -28,6 +29,6 @@ export function registerDoctor(program: Command): void {
       const { diagnose } = await import('../doctor/doctor.js');
       const { useColor } = await import('../report/terminal.js');
       const components = await diagnose({ ...(flags.toxiproxy ? { toxiproxyUrl: flags.toxiproxy } : {}), ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}) });
-      process.stdout.write(flags.json ? JSON.stringify(components, null, 2) + '\n' : renderDoctorTable(components, useColor(process.stdout)));
+      process.stdout.write(flags.json ? JSON.stringify(components, null, 2) + '\n' : renderDoctorTable(components, useColor(process.stdout), outputWidth(process.stdout)));
     });
 }

@@ -3,7 +3,9 @@ import { InvalidArgumentError } from 'commander';
 import type { DrillOptions } from '../drill/drill-options.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { grafanaUrlFromEnv } from './env-settings.js';
 import { DEFECT_NAMES, parseDefects } from '../stack/defects.js';
+import { outputWidth } from '../util/text-table.js';
 import { parseOtlpForwardFlag, parseUrlFlag } from '../util/url-flag.js';
 
 function positiveNumber(value: string): number {
@@ -43,7 +45,7 @@ export function registerDrill(program: Command): void {
     .option('--base-port <port>', 'first port of the local stack (it uses the next ~400)', port)
     .option('--toxiproxy <url>', 'use this Toxiproxy server for faults instead of the embedded one')
     .option('--database-url <url>', "the bundled stack's PostgreSQL instead of embedded PGlite (default: the file's system.bundled.databaseUrl, then $DATABASE_URL); with a target, the database its SQL checks (checks.integrity.sql) read, read-only")
-    .option('--grafana-url <url>', 'link trace ids in the reports to Grafana Explore (Tempo)')
+    .option('--grafana-url <url>', 'link trace ids in the reports to Grafana Explore (Tempo) (default: $PEAKREADY_GRAFANA_URL)')
     .option('--otlp-forward <url>', 'also forward every trace the services send to this OTLP/HTTP endpoint (collector, Tempo, Jaeger), to see the drill in your own tools')
     .option('--prometheus [url]', "read metrics with PromQL from this Prometheus instead of scraping each replica; without a URL, start Debian's Prometheus for the bundled stack")
     .option('-e, --env <KEY=VALUE>', 'extra environment for the scenario (repeatable)', keyValue)
@@ -62,8 +64,11 @@ Example:
   $ npx peakready drill --profile smoke --defect inventory-oversell   # a seeded bug: integrity must fail
 
 Exit codes: 0 every check passed, 1 a check or budget failed, 2 usage or configuration error,
-4 inconclusive: no check failed, but the test rig was starved while one judged, or the load was not fully sent.
-Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SIGTERM.`,
+4 inconclusive: no check failed, but the test rig was starved while one judged, or the load was not fully sent,
+5 interrupted: Ctrl-C, SIGTERM or SIGHUP stopped it before its end; the reports are still written, marked
+  INTERRUPTED (when, during which step and phase), judging only what was measured until then.
+Everything it starts (processes, ports, faults) is stopped on exit, Ctrl-C or SIGTERM (a second Ctrl-C
+forces the exit, without a report), and ends by itself within seconds if the drill is killed (SIGKILL).`,
     )
     .action(drillAction);
 }
@@ -92,14 +97,19 @@ async function drillAction(file: string | undefined, opts: DrillFlags): Promise<
   checkFlagCombinations(opts);
   if (opts.dryRun) return dryRun(file, opts);
   const { runDrill } = await import('../drill/game-day.js');
+  const { githubAnnotations, inGithubActions, useColor } = await import('../report/index.js');
   const tty = Boolean(process.stderr.isTTY) && !opts.quiet;
   const result = await runDrill({
     ...drillOptionsOf(file, opts),
-    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    color: useColor(process.stdout),
+    tableWidth: outputWidth(process.stdout),
     log: (line: string) => process.stderr.write((tty ? '\r\x1b[2K' : '') + line + '\n'),
     onStatus: statusWriter(tty),
+    // the line is rewritten in place: one column short of the width, so the terminal never wraps it
+    statusWidth: () => (tty ? (process.stderr.columns ?? 160) - 1 : Number.POSITIVE_INFINITY),
   });
   process.stdout.write('\n' + result.table + '\n');
+  if (inGithubActions()) process.stdout.write(githubAnnotations(result.checks).map((line) => line + '\n').join(''));
   process.stdout.write(`\nverdict: ${result.verdict.toUpperCase()} — reports in ${result.run.root}\n`);
   process.exitCode = result.exitCode;
 }
@@ -128,6 +138,7 @@ function checkFlagCombinations(opts: DrillFlags): void {
 function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOptions {
   const { databaseUrl } = opts;
   const environmentDatabaseUrl = process.env.DATABASE_URL;
+  const grafanaUrl = opts.grafanaUrl ?? grafanaUrlFromEnv();
   return {
     ...(file ? { gameDayFile: file } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
@@ -141,7 +152,7 @@ function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOption
     ...(opts.toxiproxy ? { toxiproxyUrl: opts.toxiproxy } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(environmentDatabaseUrl ? { environmentDatabaseUrl } : {}),
-    ...(opts.grafanaUrl ? { grafanaUrl: opts.grafanaUrl } : {}),
+    ...(grafanaUrl ? { grafanaUrl } : {}),
     ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
     ...(opts.otlpForward ? { otlpForwardUrl: opts.otlpForward } : {}),
     ...(opts.env ? { env: opts.env } : {}),
@@ -150,7 +161,7 @@ function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOption
   };
 }
 
-/** On a terminal, one line rewritten in place (cut at the width); elsewhere a plain line every 5 s. */
+/** On a terminal, one line rewritten in place (fitted to the width by the drill); elsewhere a plain line every 5 s. */
 function statusWriter(tty: boolean): (line: string) => void {
   let lastPlain = 0;
   return (line) => {

@@ -2,11 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { collect } from './flag-values.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerK8s(program: Command): void {
-  const k8s = program.command('k8s').description('render Kubernetes resources: k6-operator TestRun for distributed load');
+  const k8s = program
+    .command('k8s')
+    .description('render Kubernetes resources: k6-operator TestRun for distributed load')
+    .addHelpText('after', '\nExample:\n  $ npx peakready k8s load scenarios/black-friday.js --parallelism 4 | kubectl apply -f -\n');
   k8s
     .command('load <script>')
     .description('render a k6-operator TestRun and a ConfigMap with the script, for a load that outgrows one machine')

@@ -1,18 +1,26 @@
-import { Command, CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { PeakreadyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { runShutdownHooks } from '../lifecycle/shutdown.js';
+import { PeakreadyCommand } from './command.js';
+import { packageVersion } from '../paths.js';
 import { commands } from './commands.js';
 
 export function buildProgram(): Command {
-  const program = new Command('peakready')
+  const program = new PeakreadyCommand('peakready')
     .description('Will your commerce system hold on Black Friday? Load, faults, traces and autoscaling in one game day.')
+    .version(packageVersion(), '-V, --version', 'print the version of peakready')
     .option('--verbose', 'print full error details (stack traces)')
+    .option('--no-color', 'no colours in any output (as NO_COLOR=1)')
     .showHelpAfterError('(run with --help for usage)')
     // before the commands are registered, so every subcommand inherits it: a usage error in any
     // command throws here (exit 2) instead of commander exiting with 1 on its own
     .exitOverride()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    // every command honours NO_COLOR; --no-color anywhere on the line sets it for the whole run
+    .hook('preAction', (_program, action) => {
+      if (action.optsWithGlobals().color === false) process.env.NO_COLOR = '1';
+    })
     .addHelpText(
       'after',
       `
@@ -22,7 +30,12 @@ The main job:
 
 Exit codes: 0 pass, 1 a check or budget failed, 2 usage or configuration error,
 3 internal error, 4 inconclusive (the test rig was starved or the load was not fully sent),
-99 k6 thresholds failed (peakready run).`,
+5 interrupted (the drill was stopped before its end; its report judges what ran until then),
+99 k6 thresholds failed, 104 invalid k6 configuration (peakready run).
+
+Environment: PEAKREADY_HOME (where runs and state live; default ./.peakready), NO_COLOR,
+PEAKREADY_GRAFANA_URL (trace links in reports), PEAKREADY_TEMPO_DATASOURCE, DATABASE_URL,
+OTEL_EXPORTER_OTLP_ENDPOINT, KUBECONFIG, K6_PROMETHEUS_RW_* and K6_CSV_* (peakready run --out).`,
     );
   for (const register of commands) register(program);
   return program;

@@ -13,10 +13,10 @@ export function registerOtlp(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ npx peakready otlp serve --out traces/\n');
   otlp
     .command('serve')
-    .description('receive OTLP/HTTP traces (protobuf or JSON, gzip) on /v1/traces until Ctrl-C, writing them to traces.ndjson')
+    .description('receive OTLP/HTTP traces (protobuf or JSON, gzip) on /v1/traces until Ctrl-C, writing them to traces.ndjson.gz (gzip-compressed JSON lines)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', '4318')
-    .option('--out <dir>', 'folder for traces.ndjson (default: a new run under .peakready/runs/)')
+    .option('--out <dir>', 'folder for traces.ndjson.gz (default: a new run under .peakready/runs/)')
     .option('--max-spans <n>', 'spans held in memory before old traces are evicted', '100000')
     .option('--otlp-forward <url>', 'also forward every request unchanged to this OTLP endpoint (e.g. http://localhost:4318/v1/traces)')
     .addHelpText('after', '\nExamples:\n  $ npx peakready otlp serve --out traces/\n  $ npx peakready otlp serve --port 4319 --otlp-forward http://localhost:4318/v1/traces\n')
@@ -41,10 +41,10 @@ export function registerOtlp(program: Command): void {
         process.stdout.write(
           `peakready: received ${s.spansReceived} spans in ${s.requests} requests (${s.rejected} refused, ${s.spansDropped} invalid spans, ${s.tracesEvicted} traces evicted from memory)` +
             (s.forward ? `; forwarded ${s.forward.forwarded}, failed ${s.forward.failed}, dropped ${s.forward.dropped}` : '') +
-            `\npeakready: spans are in ${runDir.path('traces')}\n`,
+            `\npeakready: spans are in ${runDir.writtenPath('traces')}\n`,
         );
       });
-      process.stdout.write(`peakready OTLP receiver listening on ${receiver.url}/v1/traces, writing ${runDir.path('traces')}\n`);
+      process.stdout.write(`peakready OTLP receiver listening on ${receiver.url}/v1/traces, writing ${runDir.writtenPath('traces')}\n`);
       await new Promise<never>(() => undefined);
     });
 }

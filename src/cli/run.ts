@@ -1,48 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { RunDirectory } from '../run/run-dir.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, PeakreadyError, UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import type * as Experiments from '../faults/experiments/index.js';
 import type { ExperimentResult } from '../faults/experiments/index.js';
-import type { Overrides } from '../load/options.js';
+import type { LoadRunResult } from '../load/engine.js';
 import { onShutdown } from '../lifecycle/shutdown.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
-
-interface RunFlags {
-  target?: string;
-  vus?: string;
-  duration?: string;
-  iterations?: string;
-  env: string[];
-  summaryExport?: string;
-  out: string[];
-  engine: 'auto' | 'builtin' | 'k6';
-  quiet?: boolean;
-  chaos?: string;
-  toxiproxy?: string;
-  allowRemote?: boolean;
-  runDir?: string | boolean;
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: "${value}" is not a whole number ≥ 1`);
-  return n;
-}
-
-function parseEnv(pairs: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`-e "${pair}": write it as KEY=VALUE`);
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return env;
-}
+import { parsePairs } from './flag-values.js';
+import { addRunFlags, runOverrides, type RunFlags } from './run-flags.js';
 
 function openRunDir(path: string): RunDirectory {
   mkdirSync(path, { recursive: true });
@@ -50,43 +18,42 @@ function openRunDir(path: string): RunDirectory {
 }
 
 export function registerRun(program: Command): void {
-  program
-    .command('run <script>')
-    .description('run a k6 script with the built-in engine (or a real k6 with --engine k6)')
-    .option('--target <url>', 'base URL of the system under test (sets __ENV.BASE_URL)')
-    .option('-u, --vus <n>', 'number of VUs (replaces the script\'s scenarios, as k6)')
-    .option('-d, --duration <duration>', 'test duration, e.g. 30s, 5m (replaces the script\'s scenarios, as k6)')
-    .option('-i, --iterations <n>', 'total iterations shared by the VUs (replaces the script\'s scenarios, as k6)')
-    .option('-e, --env <KEY=VALUE>', 'environment variable for the script (__ENV), repeatable', collect, [])
-    .option('--summary-export <file>', 'write the end-of-test summary in k6\'s --summary-export format')
-    .option('-o, --out <json=FILE>', 'write every sample as k6 JSON lines, repeatable', collect, [])
-    .addOption(new Option('--engine <engine>', 'which engine runs the script').choices(['auto', 'builtin', 'k6']).default('auto'))
-    .option('-q, --quiet', 'plain periodic progress lines instead of the live line')
-    .option('--chaos <file>', 'run this chaos experiment (YAML) during the load')
-    .option('--toxiproxy <url>', 'Toxiproxy API for --chaos (default: the running stack\'s fault proxy)')
-    .option('--allow-remote', 'allow a target outside 127.0.0.0/8 and ::1 (only systems you own)')
-    .option('--run-dir [dir]', 'record requests.ndjson, summary.json and the timeline in a run directory (default: a new one under .peakready/runs)')
+  addRunFlags(program.command('run [script]').description('run a k6 script with the built-in engine (or a real k6 with --engine k6)'))
     .addHelpText(
       'after',
       `
 Examples:
   $ npx peakready run scenarios/smoke.js --target http://127.0.0.1:7100
-  $ npx peakready run scenarios/smoke.js --vus 10 --duration 30s
+  $ npx peakready run scenarios/smoke.js --vus 10 --duration 30s --tag testid=pr-123
+  $ npx peakready run scenarios/smoke.js -s 30s:10 -s 1m:50 -s 30s:0 --summary-mode full
   $ npx peakready run scenarios/black-friday.js -e TIME_SCALE=0.1 --summary-export summary.json
+  $ npx peakready run scenarios/smoke.js --out csv=samples.csv.gz
+  $ K6_PROMETHEUS_RW_SERVER_URL=http://127.0.0.1:9090/api/v1/write \\
+      npx peakready run scenarios/smoke.js -o experimental-prometheus-rw
 
 Exit codes as k6: 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown timeout,
-107 script exception, 108 aborted, 110 marked as failed. Script console output goes to stderr
-(console.debug with --verbose).`,
+104 invalid configuration, 107 script exception, 108 aborted, 110 marked as failed. Script
+console output goes to stderr (console.debug with --verbose).`,
     )
-    .action(runScript);
+    .action(async (scriptArg: string | undefined, flags: RunFlags, command: Command) => {
+      let script = scriptArg;
+      // `--http-debug script.js`: commander took the script as the flag's optional value
+      if (typeof flags.httpDebug === 'string' && flags.httpDebug !== 'full' && flags.httpDebug !== 'headers') {
+        if (script !== undefined) throw new UsageError(`--http-debug: "${flags.httpDebug}" is not a mode; write --http-debug or --http-debug=full`);
+        script = flags.httpDebug;
+        flags.httpDebug = true;
+      }
+      if (script === undefined) throw new UsageError("error: missing required argument 'script' (the k6 script to run)");
+      await runScript(script, flags, Boolean((command.optsWithGlobals() as { verbose?: boolean }).verbose));
+    });
 }
 
-async function runScript(script: string, flags: RunFlags, command: Command): Promise<void> {
-  const { runLoadTest } = await import('../load/run.js');
-  const verbose = Boolean((command.optsWithGlobals() as { verbose?: boolean }).verbose);
+async function runScript(script: string, flags: RunFlags, verbose: boolean): Promise<void> {
+  const [{ runLoadTest }, { readK6ConfigFile }] = await Promise.all([import('../load/run.js'), import('../load/config-file.js')]);
   const allowRemote = Boolean(flags.allowRemote);
   const env = scriptEnv(flags, allowRemote);
-  const overrides = runOverrides(flags);
+  const config = flags.config ? asInvalidConfig(() => readK6ConfigFile(flags.config!)) : undefined;
+  const overrides = runOverrides(flags, config?.options);
   const runDir = flags.runDir === undefined ? undefined : typeof flags.runDir === 'string' ? openRunDir(flags.runDir) : RunDirectory.create('run');
   runDir?.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: 'run' });
   // `peakready report` judges a plain run by the script's own thresholds; this says it was one
@@ -118,12 +85,19 @@ async function runScript(script: string, flags: RunFlags, command: Command): Pro
       signal: controller.signal,
       ...(flags.summaryExport ? { summaryExport: flags.summaryExport } : {}),
       out: flags.out,
+      secretSources: flags.secretSource,
       engine,
       allowRemote,
       verbose,
+      summaryMode: flags.summaryMode,
+      ...(flags.summary ? {} : { noSummary: true }),
+      ...(config ? { collectors: config.collectors, configFile: config.file } : {}),
     });
     finished = running.catch(() => undefined);
-    const result = await running;
+    const result = await running.catch((error: unknown) => asInvalidConfig(() => {
+      throw error;
+    }));
+    if (result.engine === 'builtin') sayThresholdsCrossed(result);
     chaosStop.abort();
     const exitCode = chaos ? withChaosOutcome(result.exitCode, await chaos) : result.exitCode;
     if (runDir) process.stderr.write(`peakready: run directory ${runDir.root}\n`);
@@ -136,20 +110,31 @@ async function runScript(script: string, flags: RunFlags, command: Command): Pro
   }
 }
 
+/** As k6: a configuration the run cannot start with (script options, --config, thresholds, outputs) exits 104. */
+function asInvalidConfig<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new PeakreadyError(error.message, ExitCode.invalidConfig, { cause: error });
+    throw error;
+  }
+}
+
+/** k6 1.x's closing line when thresholds failed, in its log format (`ERRO[0032] ...` on a terminal). */
+function sayThresholdsCrossed(result: LoadRunResult): void {
+  const crossed = [...new Set(result.thresholds.filter((t) => !t.ok).map((t) => t.key))].sort();
+  if (!crossed.length) return;
+  const message = `thresholds on metrics '${crossed.join(', ')}' have been crossed`;
+  const seconds = Math.round(result.summary.state.testRunDurationMs / 1000);
+  process.stderr.write(process.stderr.isTTY ? `ERRO[${String(seconds).padStart(4, '0')}] ${message}\n` : `time="${new Date().toISOString()}" level=error msg="${message}"\n`);
+}
+
 /** The script's __ENV: -e pairs, and BASE_URL from --target; a target off this machine only with --allow-remote. */
 function scriptEnv(flags: RunFlags, allowRemote: boolean): Record<string, string> {
-  const env = parseEnv(flags.env);
+  const env = parsePairs('-e', flags.env);
   if (flags.target) env.BASE_URL = assertLoopbackTarget(flags.target, allowRemote).toString().replace(/\/$/, '');
   else if (env.BASE_URL) assertLoopbackTarget(env.BASE_URL, allowRemote, '-e BASE_URL');
   return env;
-}
-
-function runOverrides(flags: RunFlags): Overrides {
-  return {
-    ...(flags.vus !== undefined ? { vus: positiveInt('--vus', flags.vus) } : {}),
-    ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
-    ...(flags.iterations !== undefined ? { iterations: positiveInt('--iterations', flags.iterations) } : {}),
-  };
 }
 
 /** --chaos: the experiment, started beside the load. */

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { didYouMean, UsageError } from '../errors.js';
-import { parseDuration } from '../util/duration.js';
+import { parseFlagDuration } from '../util/duration.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 import { parseUrlFlag } from '../util/url-flag.js';
 import { SERVICE_NAMES, type ServiceName } from '../stack/definition.js';
@@ -34,7 +34,7 @@ export function addStackFlags(command: Command): Command {
     .option('--otlp-endpoint <url>', 'OTLP/HTTP base URL the services export traces to (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else tracing off)')
     .option('--no-tracing', 'turn tracing off in every service (OTEL_SDK_DISABLED=true)')
     .addOption(new Option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite database').env('DATABASE_URL'))
-    .option('--ready-timeout <duration>', 'how long each replica may take to become ready', '30s')
+    .option('--ready-timeout <duration>', 'how long each replica may take to become ready (30s, 2m; a bare number is seconds)', '30s')
     .option('--prometheus', "also run Debian's Prometheus (/usr/bin/prometheus) scraping every replica, on base port +303, with the alerts/ rules loaded")
     .option('--autoscale [sync-period]', "scale the services as their HPAs would (Kubernetes' algorithm on measured CPU); a sync period shorter than Kubernetes' 15 s compresses every HPA period with it", false)
     .option('--defect <name>', `switch on a seeded defect (repeatable): ${DEFECT_NAMES.join(', ')}; see reference-stack/README.md`, (value: string, previous: string[] = []) => [...previous, value]);
@@ -84,9 +84,9 @@ export function stackOptionsFromFlags(flags: StackFlags, environment: NodeJS.Pro
     faultProxy: flags.faultProxy !== false,
     otlpEndpoint: otlp,
     ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
-    readyTimeoutMs: parseDuration(flags.readyTimeout ?? '30s', '--ready-timeout'),
+    readyTimeoutMs: parseFlagDuration(flags.readyTimeout ?? '30s', '--ready-timeout'),
     ...(flags.prometheus ? { prometheus: true } : {}),
     ...(flags.defect ? { defects: parseDefects(flags.defect) } : {}),
-    ...(flags.autoscale ? { autoscale: { syncPeriodMs: flags.autoscale === true ? 15_000 : parseDuration(flags.autoscale, '--autoscale') } } : {}),
+    ...(flags.autoscale ? { autoscale: { syncPeriodMs: flags.autoscale === true ? 15_000 : parseFlagDuration(flags.autoscale, '--autoscale') } } : {}),
   };
 }

@@ -1,6 +1,7 @@
-import Table from 'cli-table3';
+import { Chalk } from 'chalk';
 import type { StackState } from '../stack/contract.js';
 import { referenceStack } from '../stack/definition.js';
+import { renderTable } from '../util/text-table.js';
 
 /** How each replica answered GET /healthz: 'healthy', 'unhealthy (503)', 'unreachable', or '-' (not probed). */
 export type HealthByReplica = ReadonlyMap<string, string>;
@@ -35,14 +36,12 @@ function rows(state: StackState, health?: HealthByReplica): string[][] {
 
 const HEAD = ['service', 'port', 'replica', 'pid', 'replica port', 'state', 'health'];
 
-/** The status table: a boxed table on a terminal, aligned plain columns otherwise (logs, CI). */
-export function renderStatusTable(state: StackState, options: { tty: boolean; health?: HealthByReplica }): string {
+/** The status table: a boxed table fitted to the terminal's `width`, aligned plain columns otherwise (logs, CI). */
+export function renderStatusTable(state: StackState, options: { tty: boolean; health?: HealthByReplica; width?: number; color?: boolean }): string {
   const body = rows(state, options.health);
   if (options.tty) {
-    // no rule between rows: the whole stack fits a terminal
-    const table = new Table({ head: HEAD, style: { head: ['cyan'] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
-    table.push(...body);
-    return table.toString();
+    const c = new Chalk({ level: options.color === false ? 0 : 1 });
+    return renderTable({ head: HEAD, rows: body, width: options.width ?? 100, headStyle: (h) => c.cyan(h) });
   }
   const all = [HEAD, ...body];
   const widths = HEAD.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));

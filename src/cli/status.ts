@@ -36,7 +36,8 @@ Examples:
         const services = state.services.map((s) => ({ ...s, replicas: s.replicas.map((r) => ({ ...r, health: health.get(r.id) ?? 'not probed' })) }));
         process.stdout.write(JSON.stringify({ ...state, services, healthy }, null, 2) + '\n');
       } else {
-        process.stdout.write(renderStatusTable(state, { tty: Boolean(process.stdout.isTTY), health }) + '\n' + renderStackSummary(state) + '\n');
+        const tty = Boolean(process.stdout.isTTY);
+        process.stdout.write(renderStatusTable(state, { tty, health, width: process.stdout.columns ?? 100, color: tty && !process.env.NO_COLOR }) + '\n' + renderStackSummary(state) + '\n');
       }
       if (!healthy) process.exitCode = 1;
     });

@@ -17,7 +17,8 @@ export function registerToxiproxy(program: Command): void {
       'after',
       '\nEach proxied connection takes two open files. Near this process\'s open-file limit, new connections go to\n' +
         'helper processes (fd passing), so a proxy holds more than one process could; they end with this one.\n' +
-        'PEAKREADY_PROXY_LOCAL_CONNECTIONS=N sets how many this process holds itself.\n',
+        'PEAKREADY_PROXY_LOCAL_CONNECTIONS=N sets how many this process holds itself.\n\n' +
+        'Examples:\n  $ npx peakready toxiproxy serve --port 8474\n  $ npx peakready toxiproxy serve --host 127.0.0.1 --port 0\n',
     )
     .action(async (options: { host: string; port: string }) => {
       const { startFaultProxyServer } = await import('../faults/server.js');

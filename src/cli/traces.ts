@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { RunDirectory } from '../run/run-dir.js';
 import { UsageError } from '../errors.js';
+import { grafanaUrlFromEnv } from './env-settings.js';
 
 export function registerTraces(program: Command): void {
   program
@@ -15,7 +16,7 @@ export function registerTraces(program: Command): void {
       const { buildTraceRunReport, formatTraceReport } = await import('../telemetry/traces/run-report.js');
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${options.limit}" is not a positive whole number`);
-      const grafanaUrl = options.grafanaUrl ?? process.env.PEAKREADY_GRAFANA_URL;
+      const grafanaUrl = options.grafanaUrl ?? grafanaUrlFromEnv();
       if (grafanaUrl && !/^https?:\/\/[^/]/.test(grafanaUrl)) throw new UsageError(`--grafana-url: "${grafanaUrl}" is not an http(s) URL; write it like http://localhost:3000`);
       const report = buildTraceRunReport(RunDirectory.open(runArg), limit);
       if (options.json) {
@@ -23,6 +24,8 @@ export function registerTraces(program: Command): void {
         return;
       }
       const tempoDatasource = process.env.PEAKREADY_TEMPO_DATASOURCE && options.tempoDatasource === 'tempo' ? process.env.PEAKREADY_TEMPO_DATASOURCE : options.tempoDatasource;
-      process.stdout.write(formatTraceReport(report, { ...(grafanaUrl ? { grafanaUrl } : {}), tempoDatasource }));
+      const [{ outputWidth }, { useColor }] = await Promise.all([import('../util/text-table.js'), import('../report/terminal.js')]);
+      const format = { tempoDatasource, width: outputWidth(process.stdout), color: useColor(process.stdout) };
+      process.stdout.write(formatTraceReport(report, { ...(grafanaUrl ? { grafanaUrl } : {}), ...format }));
     });
 }

@@ -50,7 +50,7 @@ async function runForeground(options: StartStackOptions): Promise<void> {
     scheduled = undefined;
     const state = readStackState(stackStatePath());
     if (!state) return;
-    const text = renderStatusTable(state, { tty: true });
+    const text = renderStatusTable(state, { tty: true, width: process.stdout.columns ?? 100, color: !process.env.NO_COLOR });
     process.stdout.write((drawn ? `\x1b[${drawn}F\x1b[0J` : '') + text + '\n');
     drawn = text.split('\n').length;
   };

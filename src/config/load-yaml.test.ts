@@ -45,4 +45,23 @@ describe('parseYamlText', () => {
     const messages = (error as ConfigError).issues.map((i) => `${i.field ?? ''}: ${i.message}`);
     expect(messages).toContain('at: required field "at" is missing: add it');
   });
+
+  it('refuses an alias bomb with one line instead of expanding it', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill('*' + 'abcdefgh'[i]).join(', ')}]`)].join('\n');
+    expect(() => parseYamlText(bomb, z.unknown(), 'bomb.yaml')).toThrow(/^bomb\.yaml: YAML aliases expand too far/);
+    // a few aliases, as real files use them, are fine
+    expect(parseYamlText('base: &b { x: 1 }\none: *b\ntwo: *b\n', z.unknown(), 'ok.yaml')).toEqual({ base: { x: 1 }, one: { x: 1 }, two: { x: 1 } });
+  });
+
+  it('refuses an alias without its anchor and pathological nesting as ConfigErrors', () => {
+    expect(() => parseYamlText('title: *nowhere\n', z.unknown(), 'x.yaml')).toThrow(ConfigError);
+    let error: unknown;
+    try {
+      parseYamlText('['.repeat(50_000) + ']'.repeat(50_000), z.unknown(), 'deep.yaml');
+    } catch (e) {
+      error = e;
+    }
+    // the parser may call it a syntax error or run out of stack: a ConfigError either way
+    if (error !== undefined) expect(error).toBeInstanceOf(ConfigError);
+  });
 });

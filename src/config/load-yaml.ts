@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { readUserText } from './user-file.js';
 
 /**
  * Reads a user's YAML (or JSON: YAML is a superset) file and validates it with a zod schema,
@@ -10,30 +9,20 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
  * and field. This is the one edge where user files become trusted types.
  */
 export function loadYamlFile<S extends z.ZodType>(path: string, schema: S): z.output<S> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError([{ file: displayPath(path), message: code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(error)})` }]);
-  }
-  return parseYamlText(text, schema, displayPath(path));
+  const { text, file } = readUserText(path);
+  return parseYamlText(text, schema, file);
 }
+
+/**
+ * Aliases (`*name`) expanded past this many node copies are refused: a few hundred bytes of nested
+ * aliases ("billion laughs") would otherwise expand to gigabytes. Real files use a handful.
+ */
+const MAX_ALIAS_COUNT = 100;
 
 /** Same as loadYamlFile for text already in memory; `file` is only used in messages. */
 export function parseYamlText<S extends z.ZodType>(text: string, schema: S, file: string): z.output<S> {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const { line, col } = lineCounter.linePos(e.pos[0]);
-        return { file, line, column: col, message: `YAML syntax: ${e.message.split('\n')[0]}` };
-      }),
-    );
-  }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
-  const result = schema.safeParse(data);
+  const { doc, data, lineCounter } = parseYamlData(text, file);
+  const result = guarded(() => schema.safeParse(data), file);
   if (result.success) return result.data;
   const issues: ConfigIssue[] = result.error.issues.map((issue) => {
     const field = formatFieldPath(issue.path);
@@ -44,6 +33,55 @@ export function parseYamlText<S extends z.ZodType>(text: string, schema: S, file
     return { file, ...position, ...(field ? { field } : {}), message };
   });
   throw new ConfigError(issues);
+}
+
+/**
+ * YAML text to plain data with its document (for line numbers), refusing with a ConfigError what
+ * cannot become data safely: syntax errors (each with its line), aliases that expand too far, and
+ * nesting deep enough to exhaust the stack.
+ */
+export function parseYamlData(text: string, file: string): { doc: Document; data: unknown; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const doc = guarded(() => parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }), file);
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        return { file, line, column: col, message: `YAML syntax: ${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  return { doc, data: yamlToData(doc, file), lineCounter };
+}
+
+/** A parsed document's data, with aliases expanded at most MAX_ALIAS_COUNT times. */
+export function yamlToData(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (error instanceof ReferenceError && /excessive alias/i.test(error.message)) {
+      throw new ConfigError([{ file, message: `YAML aliases expand too far (over ${MAX_ALIAS_COUNT} copies, as an "alias bomb" does); write the values out or use fewer aliases` }]);
+    }
+    // an alias without its anchor, and the like: the YAML library's own words
+    if (error instanceof ReferenceError) throw new ConfigError([{ file, message: `YAML: ${error.message}` }]);
+    throw tooDeep(error, file);
+  }
+}
+
+/** Runs `step`, turning a stack overflow on a pathologically nested file into a ConfigError. */
+function guarded<T>(step: () => T, file: string): T {
+  try {
+    return step();
+  } catch (error) {
+    throw tooDeep(error, file);
+  }
+}
+
+function tooDeep(error: unknown, file: string): unknown {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new ConfigError([{ file, message: 'is nested too deeply to read (thousands of levels); is this the right file?' }]);
+  }
+  return error;
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -85,9 +123,4 @@ function locate(doc: Document, path: readonly PropertyKey[], lineCounter: LineCo
   if (offset === undefined) return {};
   const { line, col } = lineCounter.linePos(offset);
   return { line, column: col };
-}
-
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') ? rel : path;
 }

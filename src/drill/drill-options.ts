@@ -1,4 +1,5 @@
 import type { Verdict } from '../verify/index.js';
+import type { CheckResult } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 /** What `peakready drill` was asked to do: a game-day file, and flags that override it. */
 export interface DrillOptions {
@@ -42,6 +43,10 @@ export interface DrillOptions {
   log?: (line: string) => void;
   /** a live status line; called about once a second */
   onStatus?: (line: string) => void;
+  /** the columns the status line may take (a terminal's width, asked each time); default unlimited */
+  statusWidth?: () => number;
+  /** the columns the verdict table may take (default 100) */
+  tableWidth?: number;
 }
 
 export interface DrillResult {
@@ -51,4 +56,6 @@ export interface DrillResult {
   files: string[];
   /** the verdict table, for the terminal */
   table: string;
+  /** the judged checks (the CLI turns failures into CI annotations) */
+  checks: readonly CheckResult[];
 }

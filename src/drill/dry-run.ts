@@ -6,7 +6,7 @@ import { reachable } from '../telemetry/traces/backends/index.js';
 import { PeakreadyError } from '../errors.js';
 import { NOTHING_PROTECTED } from '../verify/isolation.js';
 import { kubernetesFix, OPERATOR_GIVES_NO_SUMMARY, type DrillPlan, type ScalingFromKubernetes } from './plan.js';
-import { mmss } from './progress.js';
+import { mmss } from '../util/duration.js';
 
 /** One endpoint the game-day file names, and whether it answered. */
 export interface Reach {

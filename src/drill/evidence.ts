@@ -1,5 +1,5 @@
 import { EnvironmentError, UsageError } from '../errors.js';
-import type { RequestRecord } from '../run/records.js';
+import type { IntegritySnapshot, RequestRecord } from '../run/records.js';
 import { readBack } from '../readback/read-back.js';
 import { runSqlChecks } from '../readback/sql-checks.js';
 import { prometheusScaleOutEvidence } from '../scaling/prometheus-evidence.js';
@@ -98,7 +98,10 @@ async function recordStoredData(rig: DrillRig, run: RunDirectory, log: Log): Pro
   try {
     run.writeJson('integrity', await readIntegritySnapshot(stack.definition));
   } catch (error) {
-    log(`peakready: could not read the stored orders for the integrity check: ${error instanceof Error ? error.message : String(error)}`);
+    // recorded, so the check says why it could not read them instead of guessing
+    const unreadable = error instanceof Error ? error.message : String(error);
+    run.writeJson('integrity', { t: Date.now(), orders: [], charges: [], stock: [], unreadable } satisfies IntegritySnapshot);
+    log(`peakready: could not read the stored orders for the integrity check: ${unreadable}`);
   }
 }
 

@@ -1,15 +1,14 @@
-import { cpSync, mkdirSync } from 'node:fs';
-import { basename, relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { exitCodeOf } from '../exit-codes.js';
 import { reapStaleChildren } from '../lifecycle/children.js';
-import { onShutdown } from '../lifecycle/shutdown.js';
-import { renderVerdictTable, writeReports } from '../report/index.js';
+import { copyReports, renderVerdictTable, writeReports } from '../report/index.js';
 import type { TimelineEvent } from '../run/records.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { kubernetesLeftovers } from '../run/timeline.js';
 import { judgeRun } from '../verify/judge-run.js';
 import type { DrillOptions, DrillResult } from './drill-options.js';
 import { gatherEvidence } from './evidence.js';
+import { DrillInterruption } from './interruption.js';
 import { playLoad } from './load-phase.js';
 import { planDrill, type DrillPlan } from './plan.js';
 import { DrillRig, type RigLeftovers } from './rig.js';
@@ -29,6 +28,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const plan = await planDrill(options);
   const reaped = reapStaleChildren();
   if (reaped.length) log(`peakready: cleaned up after an earlier run that was killed: ${reaped.join(', ')}`);
+  // a drill that cannot start (a stack already running, a port taken) leaves no run directory
+  await DrillRig.checkCanStart(plan, log);
 
   const run = RunDirectory.create('drill');
   const rig = new DrillRig(plan, run, log);
@@ -38,20 +39,42 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   event({ t: Date.now(), type: 'run', state: 'start', command });
   log(`peakready: drill "${plan.gameDay.profile ?? plan.gameDay.name}" — run directory ${run.root}`);
 
-  const abort = new AbortController();
-  const unregister = onShutdown('drill', () => abort.abort());
+  // from here every exit path is judged and reported: a signal or a failing step cuts the run
+  // there (recorded on the timeline), the rig is stopped, and the report says INTERRUPTED
+  const interruption = new DrillInterruption(run, log);
+  const { signal } = interruption;
+  let failure: { error: unknown } | undefined;
   let leftovers: RigLeftovers;
   try {
-    await rig.start();
-    await playLoad(plan, rig, run, abort.signal, options, log);
-    await gatherEvidence(plan, rig, run, abort.signal, log);
+    await rig.start(signal);
+    interruption.enter('load');
+    await playLoad(plan, rig, run, signal, options, log);
+    if (!signal.aborted) {
+      interruption.enter('reading the evidence');
+      await gatherEvidence(plan, rig, run, signal, log);
+    }
+  } catch (error) {
+    if (!interruption.interrupted) {
+      failure = { error };
+      interruption.failed(error);
+    }
   } finally {
-    unregister();
+    interruption.enter('stopping the stack');
     leftovers = await rig.tearDown();
     event({ t: Date.now(), type: 'run', state: 'end', command });
   }
-  await recordLeftovers(run, plan, leftovers);
-  return judgeAndReport(run, plan, options);
+  let result: DrillResult;
+  try {
+    await recordLeftovers(run, plan, leftovers);
+    result = judgeAndReport(run, plan, options);
+  } finally {
+    interruption.done();
+  }
+  if (failure) {
+    log(`peakready: the drill stopped on an error; its reports (verdict INTERRUPTED, what was measured until then) are in ${run.root}`);
+    throw failure.error;
+  }
+  return result;
 }
 
 function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, rig: DrillRig): void {
@@ -64,6 +87,8 @@ function writeConfig(run: RunDirectory, plan: DrillPlan, options: DrillOptions, 
     profile: gameDay.profile ?? null,
     timeScale: plan.timeScale,
     script: relativeToCwd(plan.script),
+    // read by report.html's headline: what the load was meant to reach
+    ...(plan.intendedPeak ? { intendedPeak: plan.intendedPeak } : {}),
     // read by the checks: a k6-operator load gives no request records, captures or summary back
     engine: plan.engine,
     ...(plan.k6Operator ? { k6Operator: { server: plan.k6Operator.server, namespace: plan.k6Operator.namespace, testRun: plan.k6Operator.rendered.name } } : {}),
@@ -111,11 +136,7 @@ async function recordLeftovers(run: RunDirectory, plan: DrillPlan, leftovers: Ri
 function judgeAndReport(run: RunDirectory, plan: DrillPlan, options: DrillOptions): DrillResult {
   const { data, judged } = judgeRun(run, plan.budgets, { ...(plan.baseline ? { baseline: plan.baseline } : {}), scriptThresholds: plan.scriptThresholds });
   const report = writeReports(run, data, judged, { ...(options.grafanaUrl ? { grafanaUrl: options.grafanaUrl } : {}), budgets: plan.budgets });
-  if (options.reportDir) {
-    const dir = resolve(options.reportDir);
-    mkdirSync(dir, { recursive: true });
-    for (const file of report.files) cpSync(file, resolve(dir, basename(file)));
-  }
-  const table = renderVerdictTable(judged, { color: options.color ?? false });
-  return { exitCode: exitCodeOf(judged.verdict), verdict: judged.verdict, run, files: report.files, table };
+  if (plan.reportDir) copyReports(report.files, plan.reportDir);
+  const table = renderVerdictTable(judged, { color: options.color ?? false, ...(options.tableWidth ? { width: options.tableWidth } : {}) });
+  return { exitCode: exitCodeOf(judged.verdict), verdict: judged.verdict, run, files: report.files, table, checks: judged.checks };
 }

@@ -57,7 +57,7 @@ async function watched(p: DrillPlan, story: string, decisions: number): Promise<
   const log: string[] = [];
   const rig = new DrillRig(p, run, (line) => log.push(line));
   try {
-    await rig.start();
+    await rig.start(new AbortController().signal);
     const until = Date.now() + 5000;
     while (run.timeline().filter((e) => e.type === 'scale-decision').length < decisions && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   } finally {
@@ -132,7 +132,7 @@ describe('scale-out evidence from the Kubernetes API (observe.scaling.kubernetes
     const p = await plan(`{ kubeconfig: ${api.kubeconfig}, context: other, namespace: shop }`);
     const run = RunDirectory.create('drill', dir);
     const rig = new DrillRig(p, run, () => undefined);
-    const failure = (await rig.start().then(
+    const failure = (await rig.start(new AbortController().signal).then(
       () => new Error('started'),
       (e: unknown) => e,
     )) as Error;

@@ -22,7 +22,7 @@ export async function playLoad(plan: DrillPlan, rig: DrillRig, run: RunDirectory
   let latest: LoadProgress | undefined;
   const chaos = chaosTriggers(plan, rig, run, signal, log, () => latest);
   const phases = plan.declaredPhases ? declaredPhaseEvents(plan, run) : () => undefined;
-  const status = statusLine(rig, run, plan.totalMs, options.onStatus);
+  const status = statusLine(rig, run, plan.totalMs, options);
   const load = await runLoadTest({
     script: plan.script,
     env: { ...plan.scriptEnv, BASE_URL: rig.baseUrl },
@@ -137,7 +137,7 @@ function declaredPhaseEvents(plan: DrillPlan, run: RunDirectory): (elapsedMs: nu
 }
 
 /** A status line at most once a second: phase, time, rates, replicas and the faults on now. */
-function statusLine(rig: DrillRig, run: RunDirectory, totalMs: number, onStatus: DrillOptions['onStatus']): (p: LoadProgress) => void {
+function statusLine(rig: DrillRig, run: RunDirectory, totalMs: number, { onStatus, statusWidth }: Pick<DrillOptions, 'onStatus' | 'statusWidth'>): (p: LoadProgress) => void {
   let last = 0;
   return (p) => {
     const now = Date.now();
@@ -153,7 +153,7 @@ function statusLine(rig: DrillRig, run: RunDirectory, totalMs: number, onStatus:
         errorRate: p.errorRate,
         replicas: rig.replicaCounts(),
         activeFaults: activeFaults(run.timeline(), now),
-      }),
+      }, statusWidth?.()),
     );
   };
 }

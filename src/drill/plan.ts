@@ -7,6 +7,7 @@ import type { Offset } from '../gameday/schema.js';
 import type { K6OperatorSettings } from '../load/k6-operator-run.js';
 import type { RenderedTestRun } from '../load/k8s-testrun.js';
 import { inspectScript } from '../load/run.js';
+import { assertReportDir } from '../report/report-dir.js';
 import type { ReadBackContract } from '../readback/contract.js';
 import type { SqlInvariant } from '../readback/sql-invariant.js';
 import type { KubeWorkloadRef } from '../scaling/kube-evidence.js';
@@ -16,6 +17,7 @@ import { parseDefects, withDefects, type DefectName } from '../stack/defects.js'
 import { expandEnvReferences } from '../util/env-ref.js';
 import { assertLoopbackTarget } from '../util/loopback.js';
 import { assertComparable, loadBaseline, type Baseline } from '../verify/baseline-file.js';
+import { loadTraceRulesFor } from '../verify/trace-rules-file.js';
 import type { DrillOptions } from './drill-options.js';
 
 /** A named stretch of the load, in ms from its start: a scenario of the script, or declared in the file. */
@@ -37,8 +39,16 @@ export interface TimedExperiment {
  * Everything a drill needs to know before it starts anything, read and validated up front from
  * the game-day file and the flags that override it: a typo must not cost a stack start-up.
  */
+/** What the load was meant to reach: an arrival-rate scenario's peak, iterations per second (recorded in config.json). */
+export interface IntendedPeak {
+  iterationsPerSecond: number;
+  scenario: string;
+}
+
 export interface DrillPlan {
   gameDay: GameDay;
+  /** --report: checked now (a directory, or one that can be made, and writable), absolute */
+  reportDir?: string;
   /** TIME_SCALE of the scenario */
   timeScale: number;
   budgets: Budgets;
@@ -67,6 +77,8 @@ export interface DrillPlan {
   /** phases declared in the file (not the script's scenarios): the drill writes their events */
   declaredPhases: boolean;
   totalMs: number;
+  /** the highest arrival rate the script's scenarios ask for (none when every scenario is closed-model) */
+  intendedPeak?: IntendedPeak;
   /** the chaos experiments, when there is a Toxiproxy to run them through */
   experiments: TimedExperiment[];
   /** engine k6-operator: the cluster (read from the kubeconfig at plan time) and the TestRun rendered for it */
@@ -121,12 +133,15 @@ export function kubernetesFix(k8s: ScalingFromKubernetes): string {
 }
 
 export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
+  const reportDir = options.reportDir ? assertReportDir(options.reportDir) : undefined;
   const gameDay = loadGameDay(options.gameDayFile, options.profile);
   const { system, load, observe } = gameDay;
   const target = options.target ?? (system.kind === 'target' ? system.url : undefined);
   const allowRemote = options.allowRemote || (system.kind === 'target' && system.allowRemote);
   if (target) assertLoopbackTarget(target, allowRemote);
+  if (options.toxiproxyUrl) assertLoopbackTarget(options.toxiproxyUrl, allowRemote, '--toxiproxy');
   const budgets = budgetsFor(gameDay, options.budgetsFile);
+  assertTraceRulesLoad(budgets);
   const baseline = options.baselineFile ? loadBaseline(options.baselineFile) : undefined;
   // what config.json will record of this drill (game-day.ts writeConfig)
   if (baseline) assertComparable(baseline, { command: 'drill', name: gameDay.name, profile: gameDay.profile ?? null, script: load.script });
@@ -137,7 +152,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
   const timeScale = options.timeScale ?? load.timeScale;
   const baseUrl = target ?? `http://127.0.0.1:${servicePort(definition, 'gateway')}`;
   const scriptEnv = { TIME_SCALE: String(timeScale), ...load.env, ...options.env, BASE_URL: baseUrl };
-  const { phases, totalMs } = await phasesOf(gameDay, scriptEnv);
+  const { phases, totalMs, intendedPeak } = await phasesOf(gameDay, scriptEnv);
   const local = withStack ? observe.scaling.local : undefined;
   const syncPeriodMs = local?.syncPeriod ?? 15_000;
   const database = databaseOf(options, gameDay, withStack);
@@ -145,6 +160,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
   const otlpForwardUrl = options.otlpForwardUrl ?? observe.traces.forward;
   return {
     gameDay,
+    ...(reportDir ? { reportDir } : {}),
     timeScale,
     budgets,
     scriptThresholds: !options.budgetsFile && !gameDay.checks.budgets,
@@ -165,6 +181,7 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
     phases,
     declaredPhases: load.phases !== 'fromScript',
     totalMs,
+    ...(intendedPeak ? { intendedPeak } : {}),
     experiments: withStack || toxiproxyUrl ? timedExperiments(gameDay, phases) : [],
     ...(local ? { autoscaler: { syncPeriodMs, timeScale: syncPeriodMs / 15_000 } } : {}),
     scrapeIntervalMs: Math.max(1000, Math.round(syncPeriodMs / 2)),
@@ -175,16 +192,33 @@ export async function planDrill(options: DrillOptions): Promise<DrillPlan> {
   };
 }
 
-async function phasesOf(gameDay: GameDay, env: Record<string, string>): Promise<{ phases: PhaseWindow[]; totalMs: number }> {
+/** The trace rules the budgets name must load before anything starts, not fail the tracing check after the whole drill. */
+function assertTraceRulesLoad(budgets: Budgets): void {
+  if (!budgets.tracing.enabled) return;
+  const loaded = loadTraceRulesFor(budgets);
+  if ('error' in loaded) throw new UsageError(`${budgets.file} checks.tracing.rules: ${loaded.error}`);
+}
+
+async function phasesOf(gameDay: GameDay, env: Record<string, string>): Promise<{ phases: PhaseWindow[]; totalMs: number; intendedPeak?: IntendedPeak }> {
   const declared = gameDay.load.phases;
   const { scenarios } = await inspectScript(gameDay.load.script, env);
   const scriptEnd = Math.max(0, ...scenarios.map((s) => s.startMs + s.durationMs));
+  const intendedPeak = intendedPeakOf(scenarios);
   if (declared === 'fromScript') {
     const phases = scenarios.map(({ name, startMs, durationMs }) => ({ name, startMs, durationMs })).sort((a, b) => a.startMs - b.startMs);
-    return { phases, totalMs: scriptEnd };
+    return { phases, totalMs: scriptEnd, ...(intendedPeak ? { intendedPeak } : {}) };
   }
   const phases = declared.map((p) => ({ name: p.name, startMs: p.start, durationMs: p.duration }));
-  return { phases, totalMs: Math.max(scriptEnd, ...phases.map((p) => p.startMs + p.durationMs)) };
+  return { phases, totalMs: Math.max(scriptEnd, ...phases.map((p) => p.startMs + p.durationMs)), ...(intendedPeak ? { intendedPeak } : {}) };
+}
+
+/** The highest arrival rate any open-model scenario asks for (closed-model scenarios ask for none). */
+function intendedPeakOf(scenarios: ReadonlyArray<{ name: string; peakRatePerSecond?: number }>): IntendedPeak | undefined {
+  let peak: IntendedPeak | undefined;
+  for (const s of scenarios) {
+    if (s.peakRatePerSecond !== undefined && (!peak || s.peakRatePerSecond > peak.iterationsPerSecond)) peak = { iterationsPerSecond: s.peakRatePerSecond, scenario: s.name };
+  }
+  return peak;
 }
 
 function timedExperiments(gameDay: GameDay, phases: readonly PhaseWindow[]): TimedExperiment[] {

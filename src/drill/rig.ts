@@ -10,7 +10,8 @@ import { startPrometheusSampler } from '../telemetry/metrics/prometheus-sampler.
 import { startMetricsScraper } from '../telemetry/metrics/scraper.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../telemetry/otlp/receiver.js';
 import { startRigSampler, type RigSampler } from '../telemetry/rig/rig-sampler.js';
-import { startStack, type RunningStack } from '../supervisor/supervisor.js';
+import { assertPortsFree, portInUseMessage } from '../supervisor/ports.js';
+import { checkStackCanStart, startStack, type RunningStack, type StartStackOptions } from '../supervisor/supervisor.js';
 import { kubernetesFix, type DrillPlan } from './plan.js';
 
 type Stop = () => Promise<void>;
@@ -94,15 +95,33 @@ export class DrillRig {
     return this.stack;
   }
 
-  async start(): Promise<void> {
+  /**
+   * What must hold before the drill creates anything, its run directory included: no live stack
+   * in the state file and every port the stack and the receiver will bind free, each refused in
+   * one line whose fix is a flag or field the drill has.
+   */
+  static async checkCanStart(plan: DrillPlan, log: (line: string) => void): Promise<void> {
+    // a stack already running first: its own line says whose it is and how to stop it
+    if (plan.withStack) await checkStackCanStart(stackOptions(plan), (message) => log(`peakready: ${message}`));
+    try {
+      await assertPortsFree([{ port: plan.receiverPort, what: "the drill's OTLP receiver" }]);
+    } catch (error) {
+      if (!(error instanceof EnvironmentError)) throw error;
+      throw new EnvironmentError(receiverPortInUse(plan), { cause: error });
+    }
+  }
+
+  /** Starts everything in order; `signal` (an interruption) ends a start under way, and tearDown stops what started. */
+  async start(signal: AbortSignal): Promise<void> {
     // first: a cluster that cannot be watched fails the drill before anything else starts
     await this.startClusterWatch();
     // the rig itself, from the start: a starved machine must show in the judgement (src/verify/rig.ts)
     this.rigSampler = startRigSampler({ runDir: this.run });
     if (this.plan.toxiproxyUrl) await clearOwnedFaults(this.plan.toxiproxyUrl);
+    signal.throwIfAborted();
     await this.startReceiver();
     if (this.plan.withStack) {
-      await this.startStack();
+      await this.startStack(signal);
       if (this.plan.autoscaler) this.startAutoscaler(this.plan.autoscaler);
     }
     this.startMetrics();
@@ -134,27 +153,34 @@ export class DrillRig {
 
   private async startReceiver(): Promise<void> {
     const forwardUrl = this.plan.otlpForwardUrl;
-    this.receiver = await startOtlpReceiver({
-      port: this.plan.receiverPort,
-      runDir: this.run,
-      ...(forwardUrl ? { forwardUrl } : {}),
-    });
+    try {
+      this.receiver = await startOtlpReceiver({
+        port: this.plan.receiverPort,
+        runDir: this.run,
+        ...(forwardUrl ? { forwardUrl } : {}),
+      });
+    } catch (error) {
+      // taken since the check before the run: the same one line, with the drill's own fix
+      if (!(error instanceof EnvironmentError)) throw error;
+      throw new EnvironmentError(receiverPortInUse(this.plan), { cause: error });
+    }
     if (forwardUrl) this.log(`peakready: forwarding every trace to ${forwardUrl}`);
   }
 
-  private async startStack(): Promise<void> {
+  private async startStack(signal: AbortSignal): Promise<void> {
     const { plan, limiter } = this;
     this.log(`peakready: starting the reference stack${plan.defects.length ? ` with seeded defects ${plan.defects.join(', ')}` : ''} ...`);
     const started = Date.now();
     this.stack = await startStack({
-      basePort: plan.definition.basePort,
+      ...stackOptions(plan),
       runDir: this.run,
       otlpEndpoint: this.receiver!.url,
-      defects: plan.defects,
-      ...(plan.databaseUrl ? { databaseUrl: plan.databaseUrl } : {}),
-      ...(plan.toxiproxyUrl ? { toxiproxyUrl: plan.toxiproxyUrl } : {}),
       ...(limiter ? { onReplicaSpawned: (info) => limiter.onReplicaSpawned(info) } : {}),
-      ...(plan.prometheus === true ? { prometheus: true, prometheusScrapeIntervalMs: plan.scrapeIntervalMs } : {}),
+      // the stack's database dying is said as it happens, not only in the timeline
+      onEvent: (event) => {
+        if (event.type === 'database') this.log(`peakready: database ${event.state}: ${event.detail}`);
+      },
+      signal,
     });
     this.log(`peakready: stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${this.stack.gatewayUrl}`);
   }
@@ -234,4 +260,24 @@ export class DrillRig {
         `(${forwarded.failed} failed, ${forwarded.dropped} dropped)${forwarded.lastError ? `; last error: ${forwarded.lastError}` : ''}`,
     );
   }
+}
+
+/** The bundled stack as the plan wants it (what `checkCanStart` checks and `start` starts). */
+function stackOptions(plan: DrillPlan): StartStackOptions {
+  return {
+    basePort: plan.definition.basePort,
+    defects: plan.defects,
+    ...(plan.databaseUrl ? { databaseUrl: plan.databaseUrl } : {}),
+    ...(plan.toxiproxyUrl ? { toxiproxyUrl: plan.toxiproxyUrl } : {}),
+    ...(plan.prometheus === true ? { prometheus: true, prometheusScrapeIntervalMs: plan.scrapeIntervalMs } : {}),
+  };
+}
+
+/** The receiver's port is taken: the fix is the file's receiver port if it names one, else --base-port. */
+function receiverPortInUse(plan: DrillPlan): string {
+  const port = plan.receiverPort;
+  if (plan.gameDay.observe.traces.receiver?.port !== undefined) {
+    return `port ${port} (the drill's OTLP receiver, observe.traces.receiver.port in ${plan.gameDay.file}) is already in use on 127.0.0.1; stop whatever holds it (find it with \`ss -ltnp 'sport = :${port}'\`) or choose another port there`;
+  }
+  return portInUseMessage(port, "the drill's OTLP receiver");
 }

@@ -1,6 +1,7 @@
 import { parseHostPort } from './address.js';
 import { ApiError, badBody, missingField, proxyAlreadyExists, proxyNotFound } from './api-error.js';
 import type { DataPlane } from './data-plane.js';
+import { nameProblem } from './names.js';
 import { Proxy } from './proxy.js';
 import { asObject } from './toxic-input.js';
 
@@ -148,7 +149,8 @@ function parseProxyInput(body: unknown, where: string): ProxyInput {
   if (input.enabled !== undefined && typeof input.enabled !== 'boolean') throw badBody('enabled must be true or false');
   if (!name) throw missingField(`name${where}`);
   if (!upstream) throw missingField(`upstream${where}`);
-  if (name.length > 200 || /[/?#\s]/.test(name)) throw badBody(`name ${JSON.stringify(name.slice(0, 40))} must be at most 200 characters without / ? # or spaces`);
+  const badName = nameProblem(name);
+  if (badName) throw badBody(badName);
   parseHostPort(listen, 'listen');
   parseHostPort(upstream, 'upstream');
   return { name, listen, upstream, enabled: (input.enabled as boolean | undefined) ?? true };

@@ -1,4 +1,5 @@
 import { badBody, invalidStream, invalidToxicType } from './api-error.js';
+import { nameProblem } from './names.js';
 import { toxicRegistry } from './toxics/index.js';
 import type { ToxicState } from './toxic-state.js';
 
@@ -15,6 +16,8 @@ export function parseNewToxic(body: unknown): ToxicState {
   const name = input.name === undefined || input.name === '' ? `${type}_${stream}` : input.name;
   if (typeof name !== 'string') throw badBody('name must be a string');
   if (!toxicType) throw invalidToxicType();
+  const badName = nameProblem(name);
+  if (badName) throw badBody(badName);
   return { name, type, stream, toxicity, attributes: parseAttributes(type, {}, input.attributes) };
 }
 

@@ -7,9 +7,11 @@ import { onExitSync } from './shutdown.js';
 /**
  * Child processes that can never outlive peakready: each runs in its own process group (so its
  * own children die with it), is recorded in `.peakready/pids/` while alive, is killed by group on
- * every exit path, and is reaped by the next peakready command if a SIGKILL left it behind.
- * Our own children (services, the database) also exit by themselves when their IPC channel to
- * the parent closes (see `exitWithParent`).
+ * every exit path, and ends soon after the process that started it is gone, even when that one was
+ * SIGKILLed and no exit path ran: every child has a watchdog (below) holding a pipe only its
+ * parent writes to. Our own Node children (services, the database) also exit by themselves when
+ * their IPC channel to the parent closes (see `exitWithParent`), which lets them flush first. The
+ * next peakready command still reaps (`reapStaleChildren`) whatever a watchdog could not end.
  */
 
 export interface ManagedChildOptions {
@@ -35,7 +37,29 @@ interface PidRecord {
 }
 
 const live = new Set<ChildProcess>();
+const watchdogs = new Map<ChildProcess, ChildProcess>();
 let exitHookInstalled = false;
+
+/** How long the watchdog lets a child's group end after SIGTERM before it sends SIGKILL. */
+const WATCHDOG_GRACE_MS = 2_000;
+
+/**
+ * The watchdog of one child, in POSIX sh (a few hundred kilobytes, no Node): it blocks reading
+ * its stdin, a pipe whose writing end only the parent holds (Node opens it close-on-exec, so no
+ * other child inherits it). When the parent is gone, however it went, the pipe reaches end of
+ * file: the watchdog sends SIGTERM to the child's process group, SIGKILL to what is left after the
+ * grace, and removes the child's pid file. Foreign binaries (Prometheus, k6) get the same
+ * guarantee as our own Node children, and a child stuck before it could listen for anything too.
+ * $1 = the child's process group, $2 = its pid file.
+ */
+const WATCHDOG_SCRIPT = [
+  'read -r _',
+  'if kill -TERM "-$1" 2>/dev/null; then',
+  `  i=0; while [ $i -lt ${WATCHDOG_GRACE_MS / 100} ] && kill -0 "-$1" 2>/dev/null; do sleep 0.1; i=$((i+1)); done`,
+  '  kill -KILL "-$1" 2>/dev/null',
+  'fi',
+  'rm -f "$2"',
+].join('\n');
 
 function pidsDir(): string {
   return join(stateDir(), 'pids');
@@ -74,11 +98,42 @@ export function spawnManaged(options: ManagedChildOptions): ChildProcess {
   mkdirSync(pidsDir(), { recursive: true });
   const file = join(pidsDir(), `${child.pid}.json`);
   writeFileSync(file, JSON.stringify(record));
+  const watchdog = startWatchdog(child.pid, file);
+  if (watchdog) watchdogs.set(child, watchdog);
   child.once('exit', () => {
     live.delete(child);
     rmSync(file, { force: true });
+    // the child is gone: its watchdog must not outlive it, nor ever signal a reused group id
+    stopWatchdog(child);
   });
   return child;
+}
+
+/** The child's watchdog (WATCHDOG_SCRIPT), in a process group of its own so a signal to ours does not end it first. */
+function startWatchdog(pid: number, pidFile: string): ChildProcess | undefined {
+  try {
+    const watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'peakready-watchdog', String(pid), pidFile], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+    watchdog.on('error', () => undefined); // no /bin/sh: the exit paths and the next command's reaping remain
+    watchdog.stdin?.on('error', () => undefined);
+    // the watchdog does not keep peakready's event loop alive (its idle pipe does not either)
+    watchdog.unref();
+    return watchdog;
+  } catch {
+    return undefined;
+  }
+}
+
+function stopWatchdog(child: ChildProcess): void {
+  const watchdog = watchdogs.get(child);
+  watchdogs.delete(child);
+  try {
+    watchdog?.kill('SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 /** Sends a signal to the child's whole process group. */
@@ -113,6 +168,7 @@ export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<vo
 
 function killAllManagedSync(): void {
   for (const child of live) signalGroup(child, 'SIGKILL');
+  for (const child of [...watchdogs.keys()]) stopWatchdog(child);
 }
 
 /**
@@ -161,11 +217,15 @@ export function reapStaleChildren(): string[] {
  */
 export function exitWithParent(cleanup?: () => Promise<void> | void): void {
   if (!process.send) return;
-  process.on('disconnect', () => {
+  const leave = () => {
     const force = setTimeout(() => process.exit(0), 2000);
     force.unref();
     void Promise.resolve(cleanup?.()).finally(() => process.exit(0));
-  });
+  };
+  // the parent may have gone while this process was still loading its modules: the channel is
+  // closed already and 'disconnect' will not come again
+  if (!process.connected) return leave();
+  process.on('disconnect', leave);
 }
 
 function isAlive(pid: number): boolean {

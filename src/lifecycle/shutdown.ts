@@ -3,6 +3,9 @@
  * a listening socket) registers how to undo it; on normal completion, Ctrl-C, SIGTERM, SIGHUP or
  * a crash the hooks run newest first, each bounded in time, and then the process exits.
  * A second Ctrl-C skips the graceful hooks and runs only the synchronous last-resort ones.
+ * A command that can still leave an honest record of what it measured (the drill: its report,
+ * marked interrupted) takes the first signal itself with `onInterrupt`, winds down and exits
+ * through its normal path.
  */
 
 type Hook = { name: string; run: () => void | Promise<void> };
@@ -11,8 +14,11 @@ const hooks: Hook[] = [];
 const lastResort: Array<() => void> = [];
 let installed = false;
 let shuttingDown: Promise<void> | undefined;
+let interruptOwner: ((signal: NodeJS.Signals) => void) | undefined;
 
 const HOOK_TIMEOUT_MS = 10_000;
+/** how long an interrupt's owner may take to wind down before the hooks run and the process exits anyway */
+const OWNER_GRACE_MS = 90_000;
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 /** Registers an async clean-up; returns a function that unregisters it (call it once the thing is undone). */
@@ -55,6 +61,20 @@ export function runShutdownHooks(log: (line: string) => void = (l) => process.st
   return shuttingDown;
 }
 
+/**
+ * While registered, the first SIGINT, SIGTERM or SIGHUP goes to `handler` instead of ending the
+ * process: the owner stops what it does, writes its record and returns through its normal exit
+ * path. A second signal forces the exit as always; an owner that has not finished within
+ * OWNER_GRACE_MS gets the ordinary clean-up and exit. Returns the function that unregisters it.
+ */
+export function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
+  install();
+  interruptOwner = handler;
+  return () => {
+    if (interruptOwner === handler) interruptOwner = undefined;
+  };
+}
+
 function runLastResort(): void {
   while (lastResort.length > 0) {
     try {
@@ -76,6 +96,13 @@ function install(): void {
         process.stderr.write(`\npeakready: ${signal} again, forcing exit\n`);
         runLastResort();
         process.exit(SIGNAL_EXIT[signal]);
+      }
+      const owner = interruptOwner;
+      if (owner) {
+        process.stderr.write(`\npeakready: ${signal} received, stopping and writing the record of what ran (press Ctrl-C again to force)\n`);
+        setTimeout(() => void runShutdownHooks().finally(() => process.exit(SIGNAL_EXIT[signal])), OWNER_GRACE_MS).unref();
+        owner(signal);
+        return;
       }
       process.stderr.write(`\npeakready: ${signal} received, cleaning up (press Ctrl-C again to force)\n`);
       void runShutdownHooks().finally(() => process.exit(SIGNAL_EXIT[signal]));

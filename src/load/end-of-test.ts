@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunLoadOptions } from './engine.js';
 import { summaryExport, textSummary, type K6SummaryData } from './metrics/summary.js';
+import { textSummaryV1 } from './metrics/text-summary-v1.js';
+import type { ThresholdResult } from './metrics/thresholds.js';
 import { ScriptError } from './script/errors.js';
 
 /** What every engine writes when the test ends: --summary-export, k6's text summary, handleSummary's files. */
@@ -16,16 +18,21 @@ export function writeSummaryExport(path: string | undefined, summary: K6SummaryD
   if (path) writeFileSync(resolve(path), JSON.stringify(summaryExport(summary), null, 2) + '\n');
 }
 
-/** k6's end-of-test text summary, in colour on a terminal. */
-export function printTextSummary(out: (text: string) => void, summary: K6SummaryData): void {
-  out('\n' + textSummary(summary, { indent: ' ', enableColors: Boolean(process.stdout.isTTY) }) + '\n');
+/** k6's end-of-test text summary in the run's `summaryMode` (k6 1.x's compact by default), in colour on a terminal. */
+export function printTextSummary(out: (text: string) => void, summary: K6SummaryData, options: Pick<RunLoadOptions, 'summaryMode'>, thresholds?: readonly ThresholdResult[]): void {
+  const enableColors = Boolean(process.stdout.isTTY) && !summary.options.noColor;
+  const mode = options.summaryMode ?? 'compact';
+  if (mode === 'legacy') out('\n' + textSummary(summary, { indent: ' ', enableColors }) + '\n');
+  else out(textSummaryV1(summary, { mode, enableColors, ...(thresholds ? { thresholds } : {}) }));
 }
 
 /** handleSummary when the script has one (run by the engine; its returned files written here), else k6's text summary. */
-export async function writeSummaries(script: string, summary: K6SummaryData, options: RunLoadOptions, handleSummary?: (summary: K6SummaryData) => Promise<unknown>): Promise<void> {
+export async function writeSummaries(script: string, summary: K6SummaryData, options: RunLoadOptions, handleSummary?: (summary: K6SummaryData) => Promise<unknown>, thresholds?: readonly ThresholdResult[]): Promise<void> {
+  // as k6: --no-summary skips the text, handleSummary and --summary-export alike
+  if (options.noSummary) return;
   const out = summaryOutput(options);
   writeSummaryExport(options.summaryExport, summary);
-  if (!handleSummary) return printTextSummary(out, summary);
+  if (!handleSummary) return printTextSummary(out, summary, options, thresholds);
   const files = await handleSummary(summary);
   if (files === null || typeof files !== 'object') {
     throw new ScriptError(`${script}: handleSummary must return an object of { stdout | stderr | file path: content }`);

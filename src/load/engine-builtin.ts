@@ -66,11 +66,11 @@ async function finish(
   const summary = buildSummaryData({
     aggregator: test.aggregator,
     thresholds: final.results,
-    options: { summaryTrendStats: test.options.summaryTrendStats, summaryTimeUnit: test.options.summaryTimeUnit, noColor: !process.stdout.isTTY },
+    options: { summaryTrendStats: test.options.summaryTrendStats, summaryTimeUnit: test.options.summaryTimeUnit, noColor: !process.stdout.isTTY || Boolean(process.env.NO_COLOR) },
     state: { isStdOutTTY: Boolean(process.stdout.isTTY), isStdErrTTY: Boolean(process.stderr.isTTY), testRunDurationMs: elapsed },
     setupData: run.setupData,
   });
-  await writeSummaries(test.script, summary, options, run.handleSummary);
+  await writeSummaries(test.script, summary, options, run.handleSummary, final.results);
   options.runDir?.writeJson('summary', summary);
   for (const o of test.outputs) await o.close();
   const exitCode = aborted && !final.failed ? ExitCode.scriptAborted : final.failed ? ExitCode.thresholdsFailed : failedMark ? ExitCode.markedAsFailed : ExitCode.ok;

@@ -23,9 +23,9 @@ async function runWithK6(options: RunLoadOptions): Promise<LoadRunResult> {
     args: k6Arguments(options),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  writeSummaryExport(options.summaryExport, summary);
+  if (!options.noSummary) writeSummaryExport(options.summaryExport, summary);
   options.runDir?.writeJson('summary', summary);
-  printTextSummary(summaryOutput(options), summary);
+  if (!options.noSummary) printTextSummary(summaryOutput(options), summary, options);
   const thresholds = Object.entries(summary.metrics).flatMap(([key, m]) =>
     Object.entries(m.thresholds ?? {}).map(([source, t]) => ({ key, source, ok: t.ok, abortOnFail: false })),
   );
@@ -33,14 +33,28 @@ async function runWithK6(options: RunLoadOptions): Promise<LoadRunResult> {
 }
 
 /** The run's overrides, environment and outputs as `k6 run` flags. */
-function k6Arguments(options: RunLoadOptions): string[] {
+export function k6Arguments(options: RunLoadOptions): string[] {
   const args: string[] = [];
   const o = options.overrides ?? {};
   if (o.vus !== undefined) args.push('--vus', String(o.vus));
   if (o.duration !== undefined) args.push('--duration', o.duration);
   if (o.iterations !== undefined) args.push('--iterations', String(o.iterations));
   for (const [k, v] of Object.entries(options.env ?? {})) args.push('-e', `${k}=${v}`);
+  for (const stage of o.stages ?? []) args.push('--stage', `${stage.duration}:${stage.target}`);
+  if (o.noThresholds) args.push('--no-thresholds');
+  for (const [key, value] of Object.entries(o.options ?? {})) args.push(...k6FlagOf(key, value));
+  if (options.configFile) args.push('--config', options.configFile);
   for (const spec of options.out ?? []) args.push('--out', spec);
+  for (const source of options.secretSources ?? []) args.push('--secret-source', source);
   if (options.quiet) args.push('--quiet');
   return args;
+}
+
+/** A plain option override back as the k6 flag it came from. */
+function k6FlagOf(key: string, value: unknown): string[] {
+  if (key === 'httpDebug') return value ? [value === 'full' ? '--http-debug=full' : '--http-debug'] : [];
+  if (key === 'tags') return Object.entries(value as Record<string, string>).flatMap(([k, v]) => ['--tag', `${k}=${v}`]);
+  const flag = `--${key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`).replace('insecure-skip-t-l-s-verify', 'insecure-skip-tls-verify')}`;
+  if (value === true) return [flag];
+  return [flag, Array.isArray(value) ? value.join(',') : String(value)];
 }

@@ -34,9 +34,22 @@ export interface RunLoadOptions {
    * idempotency key. Needs a run directory; the built-in engine only.
    */
   captures?: CaptureSpec[];
+  /** `--secret-source` values as k6 takes them (`file=PATH`, `mock=k=v`, with `name=` and `default`) */
+  secretSources?: string[];
   /** where the end-of-test text goes; default process.stdout (nothing when handleSummary returns no stdout) */
   stdout?: (text: string) => void;
+  /** the end-of-test text as k6 1.x prints it: `compact` (the default), `full`, or k6's pre-1.0 `legacy` layout */
+  summaryMode?: SummaryMode;
+  /** `--no-summary`: no end-of-test text, no handleSummary, no --summary-export (as k6) */
+  noSummary?: boolean;
+  /** k6's `--config FILE`: a real k6 gets the path (the built-in engine gets its options in `overrides.config`) */
+  configFile?: string;
+  /** options of `--out` outputs from k6's config file (`collectors.<name>`) */
+  collectors?: Record<string, Record<string, unknown>>;
 }
+
+export type SummaryMode = 'compact' | 'full' | 'legacy';
+export const SUMMARY_MODES: readonly SummaryMode[] = ['compact', 'full', 'legacy'];
 
 export interface LoadRunResult {
   exitCode: number;
@@ -51,7 +64,8 @@ export interface LoadRunResult {
 /** A script's options and its scenarios as phase windows (ms from the test start), without running it. */
 export interface ScriptInspection {
   options: Record<string, unknown> | undefined;
-  scenarios: Array<{ name: string; startMs: number; durationMs: number; executor: string }>;
+  /** `peakRatePerSecond`: an arrival-rate scenario's highest iterations per second */
+  scenarios: Array<{ name: string; startMs: number; durationMs: number; executor: string; peakRatePerSecond?: number }>;
 }
 
 export interface LoadEngine {

@@ -105,6 +105,7 @@ export class HostedInstance {
       sharedArrays: new Map(),
       instance: { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, startedAt: Date.now() },
       console: link.console,
+      secrets: data.secrets,
     };
   }
 

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { ConfigError, didYouMean, type ConfigIssue } from '../errors.js';
 import { durationMs, notADuration } from '../util/duration.js';
+import { validateTrendStats } from './metrics/summary.js';
 import { baseSchema, type BaseConfig } from './executors/base.js';
 import { executorRegistry } from './executors/index.js';
 import type { ExecutorPlugin } from './executors/types.js';
+import type { HttpDebug } from './vu-context.js';
 
 /**
  * A script's `options`, validated once at the edge: scenario configs per executor (every problem
@@ -30,12 +32,57 @@ export interface LoadOptions {
   maxRedirects: number;
   userAgent: string;
   insecureSkipTLSVerify: boolean;
+  /** `--http-debug`: each request and response written to stderr, without or with (`full`) bodies */
+  httpDebug: HttpDebug;
 }
 
+/**
+ * What the command line (and k6's `--config` file) sets over a script's `options`, in k6's order:
+ * the config file under the script's options, the flags over both. `vus`, `duration`,
+ * `iterations` and `stages` replace the script's scenarios with the shortcut one, as k6's do.
+ */
 export interface Overrides {
   vus?: number;
   duration?: string;
   iterations?: number;
+  /** `--stage 30s:10` (repeatable): a ramping-vus shortcut */
+  stages?: Array<{ duration: string; target: number }>;
+  /** `--no-thresholds`: the script's thresholds are not evaluated */
+  noThresholds?: boolean;
+  /** flags that replace one plain option each (`--tag` → tags, `--summary-trend-stats` → summaryTrendStats, ...) */
+  options?: Partial<Record<PlainOption, unknown>>;
+  /** `--config FILE`: k6's JSON config, its options under the script's own */
+  config?: Record<string, unknown>;
+}
+
+/** Options a flag replaces whole, as k6's flags do (no merge: `--tag` replaces the script's tags). */
+export const PLAIN_OPTIONS = [
+  'tags',
+  'summaryTrendStats',
+  'summaryTimeUnit',
+  'setupTimeout',
+  'teardownTimeout',
+  'noConnectionReuse',
+  'discardResponseBodies',
+  'maxRedirects',
+  'userAgent',
+  'insecureSkipTLSVerify',
+  'httpDebug',
+] as const;
+export type PlainOption = (typeof PLAIN_OPTIONS)[number];
+
+const EXECUTION_KEYS = ['vus', 'duration', 'iterations', 'stages', 'scenarios'] as const;
+
+/** The script's options with the config file under them and the flags over them (k6's layering). */
+function layered(raw: unknown, overrides: Overrides): unknown {
+  if (!overrides.config && !overrides.options && !overrides.noThresholds) return raw;
+  const script = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const config = { ...overrides.config };
+  // as k6: a layer that sets how the test executes replaces the execution options of the layers under it
+  if (EXECUTION_KEYS.some((k) => script[k] !== undefined)) for (const k of EXECUTION_KEYS) delete config[k];
+  const merged: Record<string, unknown> = { ...config, ...script, ...overrides.options };
+  if (overrides.noThresholds) delete merged.thresholds;
+  return merged;
 }
 
 const topSchema = z.object({
@@ -55,6 +102,8 @@ const topSchema = z.object({
   maxRedirects: z.number().int().min(0).optional(),
   userAgent: z.string().optional(),
   insecureSkipTLSVerify: z.boolean().optional(),
+  // k6: "" off, "full" with bodies; any other text (and true) headers only
+  httpDebug: z.union([z.string(), z.boolean()]).optional(),
 });
 
 function issuesFrom(error: z.ZodError, file: string, prefix: string): ConfigIssue[] {
@@ -76,15 +125,17 @@ function shortcutScenario(o: z.output<typeof topSchema>): Record<string, unknown
 
 /** The scenarios' raw configs: the script's own, or k6's shortcut `default` one (CLI overrides win, as k6). */
 function scenarioSources(o: z.output<typeof topSchema>, overrides: Overrides, file: string, issues: ConfigIssue[]): Record<string, Record<string, unknown>> {
-  const usesOverride = overrides.vus !== undefined || overrides.duration !== undefined || overrides.iterations !== undefined;
+  const { vus, duration, iterations, stages } = overrides;
+  const usesOverride = vus !== undefined || duration !== undefined || iterations !== undefined || stages !== undefined;
   if (usesOverride) {
-    // as k6: --vus/--duration/--iterations replace the script's scenarios with the shortcut one
-    const merged = { ...o, ...overrides };
-    if (overrides.duration !== undefined && overrides.iterations === undefined) delete merged.iterations;
-    if (overrides.vus !== undefined && overrides.duration === undefined && overrides.iterations === undefined && o.scenarios && !o.duration && !o.iterations && !o.stages) {
+    // as k6: --vus/--duration/--iterations/--stage replace the script's scenarios with the shortcut one
+    const merged = { ...o, ...(vus !== undefined ? { vus } : {}), ...(duration !== undefined ? { duration } : {}), ...(iterations !== undefined ? { iterations } : {}), ...(stages ? { stages } : {}) };
+    if ((duration !== undefined || stages) && iterations === undefined) delete merged.iterations;
+    if (stages && duration === undefined) delete merged.duration;
+    if (vus !== undefined && duration === undefined && iterations === undefined && !stages && o.scenarios && !o.duration && !o.iterations && !o.stages) {
       merged.duration = '30s';
     }
-    if (overrides.duration !== undefined || overrides.iterations !== undefined) delete merged.stages;
+    if ((duration !== undefined || iterations !== undefined) && !stages) delete merged.stages;
     return { default: shortcutScenario(merged) };
   }
   if (!o.scenarios) return { default: shortcutScenario(o) };
@@ -135,7 +186,7 @@ function findExecutor(executorName: unknown, field: string, file: string, issues
 }
 
 export function resolveOptions(raw: unknown, file: string, overrides: Overrides = {}): LoadOptions {
-  const parsed = topSchema.safeParse(raw ?? {});
+  const parsed = topSchema.safeParse(layered(raw, overrides) ?? {});
   if (!parsed.success) throw new ConfigError(issuesFrom(parsed.error, file, 'options'));
   const o = { ...parsed.data };
   const issues: ConfigIssue[] = [];
@@ -150,6 +201,17 @@ export function resolveOptions(raw: unknown, file: string, overrides: Overrides 
     if (ms === undefined) issues.push({ file, field: `options.${field}`, message: notADuration(value) });
     return ms ?? fallback;
   };
+  if (o.summaryTrendStats) {
+    try {
+      validateTrendStats(o.summaryTrendStats, file);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues.map((i) => ({ ...i, field: `options.${i.field}` })));
+    }
+  }
+  if (o.summaryTimeUnit !== undefined && !['', 's', 'ms', 'us'].includes(o.summaryTimeUnit)) {
+    issues.push({ file, field: 'options.summaryTimeUnit', message: `"${o.summaryTimeUnit}" is not a time unit; use s, ms or us` });
+  }
   const setupTimeoutMs = duration(o.setupTimeout, 60_000, 'setupTimeout');
   const teardownTimeoutMs = duration(o.teardownTimeout, 60_000, 'teardownTimeout');
   if (issues.length) throw new ConfigError(issues);
@@ -166,18 +228,23 @@ export function resolveOptions(raw: unknown, file: string, overrides: Overrides 
     maxRedirects: o.maxRedirects ?? 10,
     userAgent: o.userAgent ?? 'peakready/0.1 (k6-compatible; https://k6.io/)',
     insecureSkipTLSVerify: o.insecureSkipTLSVerify ?? false,
+    httpDebug: o.httpDebug === 'full' ? 'full' : o.httpDebug ? 'headers' : '',
   };
 }
 
 /** Each scenario's window in ms from the test start: [startTime, startTime + planned duration]. */
-export function scenarioWindows(options: LoadOptions): Array<{ name: string; executor: string; startMs: number; durationMs: number; maxEndMs: number }> {
-  return options.scenarios.map((s) => ({
-    name: s.name,
-    executor: s.executor.name,
-    startMs: s.config.startTime,
-    durationMs: s.executor.plannedDurationMs(s.config),
-    maxEndMs: s.config.startTime + s.executor.maxDurationMs(s.config),
-  }));
+export function scenarioWindows(options: LoadOptions): Array<{ name: string; executor: string; startMs: number; durationMs: number; maxEndMs: number; peakRatePerSecond?: number }> {
+  return options.scenarios.map((s) => {
+    const peakRatePerSecond = s.executor.peakRatePerSecond?.(s.config);
+    return {
+      name: s.name,
+      executor: s.executor.name,
+      startMs: s.config.startTime,
+      durationMs: s.executor.plannedDurationMs(s.config),
+      maxEndMs: s.config.startTime + s.executor.maxDurationMs(s.config),
+      ...(peakRatePerSecond !== undefined ? { peakRatePerSecond } : {}),
+    };
+  });
 }
 
 /** A scenario as data, as it crosses to a worker thread: its executor by the name in its config. */

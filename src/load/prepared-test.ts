@@ -4,7 +4,7 @@ import { compileCaptures } from '../readback/contract.js';
 import type { RequestRecord } from '../run/records.js';
 import type { RunDirectory } from '../run/run-dir.js';
 import type { RunLoadOptions, ScriptInspection } from './engine.js';
-import { JsonLinesOutput } from './metrics/json-output.js';
+import { openOutput, type MetricOutput } from './metrics/outputs.js';
 import { MetricsAggregator } from './metrics/aggregator.js';
 import { builtinMetricMap } from './metrics/builtin.js';
 import { parseThresholds, ThresholdEvaluator, type ParsedThresholds } from './metrics/thresholds.js';
@@ -13,6 +13,8 @@ import { resolveOptions, scenarioWindows, type LoadOptions, type Overrides } fro
 import { ScriptWorker } from './script-worker.js';
 import type { HttpDefaults } from './vu-context.js';
 import type { InstanceSettings, LoadedScript, ScriptWorkerData } from './worker-protocol.js';
+import { prefetchRemoteModules } from './script/remote-modules.js';
+import { NO_SECRETS, parseSecretSources } from './secret-sources.js';
 
 /**
  * The built-in engine's test before it starts, made once on the main thread: the script loaded
@@ -33,7 +35,7 @@ export interface PreparedTest {
   thresholds: ParsedThresholds;
   evaluator: ThresholdEvaluator;
   aggregator: MetricsAggregator;
-  outputs: JsonLinesOutput[];
+  outputs: MetricOutput[];
   requests: RequestLog;
 }
 
@@ -50,8 +52,13 @@ export class RequestLog {
   }
 }
 
-/** The script's first worker, its init context run (VU 0); the worker is terminated when that fails or `signal` fires. */
+/**
+ * The script's first worker, its init context run (VU 0); the worker is terminated when that fails
+ * or `signal` fires. The remote modules the script imports are fetched here first (into the module
+ * cache the workers read): fetching runs none of the script.
+ */
 export async function loadFirst(data: ScriptWorkerData, signal?: AbortSignal): Promise<{ first: ScriptWorker; loaded: LoadedScript }> {
+  await prefetchRemoteModules(data.script);
   const first = new ScriptWorker(0, data);
   try {
     return { first, loaded: await first.load(signal) };
@@ -64,19 +71,33 @@ export async function loadFirst(data: ScriptWorkerData, signal?: AbortSignal): P
 /** Options and phase windows of a script, without running it (the drill draws phases from it). */
 export async function inspectScript(path: string, env: Record<string, string> = {}, overrides: Overrides = {}): Promise<ScriptInspection> {
   const script = resolve(path);
-  const { first, loaded } = await loadFirst({ script, env, allowRemote: true, verbose: false, startedAt: Date.now(), stderrIsTTY: Boolean(process.stderr.isTTY) });
+  const { first, loaded } = await loadFirst({ script, env, allowRemote: true, secrets: NO_SECRETS, verbose: false, startedAt: Date.now(), stderrIsTTY: Boolean(process.stderr.isTTY) });
   await first.terminate();
   const options = resolveOptions(loaded.options, script, overrides);
   return {
     options: loaded.options as Record<string, unknown> | undefined,
-    scenarios: scenarioWindows(options).map((w) => ({ name: w.name, startMs: w.startMs, durationMs: w.durationMs, executor: w.executor })),
+    scenarios: scenarioWindows(options).map((w) => ({
+      name: w.name,
+      startMs: w.startMs,
+      durationMs: w.durationMs,
+      executor: w.executor,
+      ...(w.peakRatePerSecond !== undefined ? { peakRatePerSecond: w.peakRatePerSecond } : {}),
+    })),
   };
 }
 
 export async function prepareTest(run: RunLoadOptions): Promise<PreparedTest> {
   const script = resolve(run.script);
   compileCaptures(run.captures ?? []); // a bad JSON path is refused here, before anything starts (workers compile their own)
-  const workerData: ScriptWorkerData = { script, env: { ...run.env }, allowRemote: run.allowRemote ?? false, verbose: run.verbose ?? false, startedAt: Date.now(), stderrIsTTY: Boolean(process.stderr.isTTY) };
+  const workerData: ScriptWorkerData = {
+    script,
+    env: { ...run.env },
+    allowRemote: run.allowRemote ?? false,
+    secrets: parseSecretSources(run.secretSources),
+    verbose: run.verbose ?? false,
+    startedAt: Date.now(),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+  };
   const { first, loaded } = await loadFirst(workerData, run.signal);
   try {
     const options = resolveOptions(loaded.options, script, run.overrides);
@@ -88,7 +109,7 @@ export async function prepareTest(run: RunLoadOptions): Promise<PreparedTest> {
     const aggregator = new MetricsAggregator({ submetrics: thresholds.submetrics, trendStats: options.summaryTrendStats });
     for (const d of loaded.definitions) aggregator.define(d);
     const evaluator = new ThresholdEvaluator(thresholds);
-    const outputs = (run.out ?? []).map((spec) => openOutput(spec, thresholds));
+    const outputs = await openOutputs(run, thresholds);
     for (const o of outputs) for (const d of aggregator.definitions()) o.define(d);
     const settings: InstanceSettings = {
       submetrics: thresholds.submetrics,
@@ -108,13 +129,13 @@ export async function prepareTest(run: RunLoadOptions): Promise<PreparedTest> {
   }
 }
 
-/** Raw samples to every `--out json=FILE`. */
-export function forwardSamples(outputs: readonly JsonLinesOutput[], samples: readonly Sample[]): void {
+/** Raw samples to every `--out` output. */
+export function forwardSamples(outputs: readonly MetricOutput[], samples: readonly Sample[]): void {
   for (const o of outputs) for (const s of samples) o.add(s);
 }
 
 export function httpDefaults(o: LoadOptions): HttpDefaults {
-  return { noConnectionReuse: o.noConnectionReuse, discardResponseBodies: o.discardResponseBodies, maxRedirects: o.maxRedirects, userAgent: o.userAgent, insecureSkipTLSVerify: o.insecureSkipTLSVerify };
+  return { noConnectionReuse: o.noConnectionReuse, discardResponseBodies: o.discardResponseBodies, maxRedirects: o.maxRedirects, userAgent: o.userAgent, insecureSkipTLSVerify: o.insecureSkipTLSVerify, httpDebug: o.httpDebug };
 }
 
 function checkExecFunctions(options: LoadOptions, functions: readonly string[], file: string): void {
@@ -131,10 +152,17 @@ function checkExecFunctions(options: LoadOptions, functions: readonly string[], 
   if (issues.length) throw new ConfigError(issues);
 }
 
-function openOutput(spec: string, parsed: ParsedThresholds): JsonLinesOutput {
-  const m = /^json=(.+)$/.exec(spec);
-  if (!m) throw new ConfigError([{ file: '--out', message: `"${spec}" is not supported by the built-in engine; use --out json=FILE` }]);
+/** Every `--out`; one that cannot open closes the ones opened before it. */
+async function openOutputs(run: RunLoadOptions, parsed: ParsedThresholds): Promise<MetricOutput[]> {
   const thresholds = new Map<string, string[]>();
   for (const t of parsed.thresholds) thresholds.set(t.metric.name, [...(thresholds.get(t.metric.name) ?? []), t.expression.source]);
-  return new JsonLinesOutput(resolve(m[1]!), { thresholds });
+  const context = { thresholds, env: process.env, collectors: run.collectors ?? {}, allowRemote: run.allowRemote ?? false };
+  const outputs: MetricOutput[] = [];
+  try {
+    for (const spec of run.out ?? []) outputs.push(await openOutput(spec, context));
+  } catch (error) {
+    await Promise.allSettled(outputs.map((o) => o.close()));
+    throw error;
+  }
+  return outputs;
 }

@@ -360,8 +360,8 @@ describe('bad scripts fail at start with file, line and field', () => {
     );
     const info = await inspectScript(file);
     expect(info.scenarios).toEqual([
-      { name: 'baseline', startMs: 0, durationMs: 10_000, executor: 'constant-arrival-rate' },
-      { name: 'surge', startMs: 10_000, durationMs: 10_000, executor: 'ramping-arrival-rate' },
+      { name: 'baseline', startMs: 0, durationMs: 10_000, executor: 'constant-arrival-rate', peakRatePerSecond: 5 },
+      { name: 'surge', startMs: 10_000, durationMs: 10_000, executor: 'ramping-arrival-rate', peakRatePerSecond: 50 },
     ]);
   });
 });

@@ -104,8 +104,13 @@ export class ScenarioRun {
       run.runDir?.appendTimeline({ t: Date.now(), type: 'phase', state: active ? 'start' : 'end', phase: name });
     }
     const now = Date.now();
-    test.aggregator.add({ metric: 'vus', value: state.activeVus, tags: test.options.tags, time: now });
-    test.aggregator.add({ metric: 'vus_max', value: state.initialisedVus, tags: test.options.tags, time: now });
+    const gauges = [
+      { metric: 'vus', value: state.activeVus, tags: test.options.tags, time: now },
+      { metric: 'vus_max', value: state.initialisedVus, tags: test.options.tags, time: now },
+    ];
+    for (const sample of gauges) test.aggregator.add(sample);
+    // the outputs (--out) see them too, as k6's do
+    forwardSamples(test.outputs, gauges);
     test.requests.flush();
     const evaluation = test.evaluator.evaluate(test.aggregator, now - this.started);
     if (evaluation.abort && !this.aborted) {

@@ -3,6 +3,7 @@ import type { RequestRecord } from '../run/records.js';
 import { VuEventLoop } from './event-loop.js';
 import type { SampleSink, Tags } from './metrics/types.js';
 import type { ScriptConsole } from './script/console.js';
+import type { SecretSources } from './secret-sources.js';
 
 /**
  * What one VU's k6 modules see. Modules are instantiated per VU (as in k6, where each VU has its
@@ -35,11 +36,16 @@ export interface InstanceContext {
   testStartedAt: number;
   /** the consolidated options (k6/execution's test.options) */
   options: unknown;
+  /** --secret-source: what k6/secrets reads */
+  secrets: SecretSources;
   /** exec.test.fail(): the run ends normally but exits 110 */
   markFailed(reason: string): void;
   /** the script's `console` (script/console.ts): stderr, k6's log lines */
   console: ScriptConsole;
 }
+
+/** `--http-debug` / the `httpDebug` option: '' off, `headers`, or `full` (with bodies). */
+export type HttpDebug = '' | 'headers' | 'full';
 
 export interface HttpDefaults {
   noConnectionReuse: boolean;
@@ -47,6 +53,8 @@ export interface HttpDefaults {
   maxRedirects: number;
   userAgent: string;
   insecureSkipTLSVerify: boolean;
+  /** `--http-debug`: '' off, `headers`, or `full` (with bodies) to stderr */
+  httpDebug: HttpDebug;
 }
 
 /** The scenario an iteration belongs to, as k6/execution shows it. */
@@ -71,6 +79,8 @@ export interface ScenarioInfo {
 export class VuContext {
   /** `::a::b` for nested groups, '' at the root, as k6 tags them */
   groupPath = '';
+  /** true while the script's init code runs for this VU (k6's init context: files load, network calls are refused) */
+  inInitContext = false;
   iteration = -1;
   scenario: ScenarioInfo | undefined;
   /** aborted when the current iteration must stop (gracefulStop elapsed, test aborted) */

@@ -3,6 +3,7 @@ import type { RequestRecord } from '../run/records.js';
 import type { AggregateSnapshot, MetricDefinition, Sample, SubmetricSelector } from './metrics/types.js';
 import type { HttpDefaults } from './vu-context.js';
 import type { ScenarioData } from './options.js';
+import type { SecretSources } from './secret-sources.js';
 
 /**
  * The messages between the main thread and load workers (all structured-cloneable). The script
@@ -15,6 +16,8 @@ export interface ScriptWorkerData {
   script: string;
   env: Record<string, string>;
   allowRemote: boolean;
+  /** --secret-source: what k6/secrets reads (known before the init context, which creates the module) */
+  secrets: SecretSources;
   /** `--verbose`: console.debug prints */
   verbose: boolean;
   /** epoch ms the run started (console lines count seconds from it) */

@@ -26,7 +26,7 @@ export class ScriptWorkerRuntime {
   private compiled: ScriptProgram | undefined;
   private readonly console: ScriptConsole;
   /** the VU that ran the init context for the options: setup, teardown and handleSummary run on it */
-  private vu0: { vu: VuContext; exports: Record<string, unknown> } | undefined;
+  private vu0: { vu: VuContext; exports: Record<string, unknown>; definitions: MetricDefinition[] } | undefined;
   private hosted: HostedInstance | undefined;
   private instanceHandler: ((m: MainToWorker) => void) | undefined;
   /** rejections with no handler while init or a hook runs: they fail it, as an exception would (k6) */
@@ -57,7 +57,7 @@ export class ScriptWorkerRuntime {
       const definitions: MetricDefinition[] = [];
       const vu = new VuContext(0, 0, this.initContext(definitions));
       const exports = await this.failOnUncaught('init context', () => this.program.instantiate(vu));
-      this.vu0 = { vu, exports };
+      this.vu0 = { vu, exports, definitions };
       const functions = Object.keys(exports).filter((name) => typeof exports[name] === 'function');
       this.link.post({ type: 'loaded', options: jsonCopy(exports.options, `${this.data.script}: options`), functions, definitions });
     } catch (error) {
@@ -69,7 +69,9 @@ export class ScriptWorkerRuntime {
     const metrics = new WorkerMetrics(m.settings);
     try {
       if (!this.vu0) throw new Error(`${m.name}() before the script was loaded`);
-      const { vu, exports } = this.vu0;
+      const { vu, exports, definitions } = this.vu0;
+      // the metrics VU 0's init context declared (custom ones, and those of the modules it imported)
+      for (const d of definitions) metrics.sink.define(d);
       Object.assign(vu.instance, settingsContext(m.settings, metrics));
       const value = await this.failOnUncaught(`${m.name}()`, () => runScriptHook(this.program, exports, m.name, m.args, m.timeoutMs, vu));
       // as k6: setup()'s data crosses to the VUs as JSON
@@ -122,7 +124,7 @@ export class ScriptWorkerRuntime {
       scriptDir: dirname(data.script),
       env: data.env,
       allowRemote: data.allowRemote,
-      httpDefaults: { noConnectionReuse: false, discardResponseBodies: false, maxRedirects: 10, userAgent: 'peakready/0.1 (k6-compatible; https://k6.io/)', insecureSkipTLSVerify: false },
+      httpDefaults: { noConnectionReuse: false, discardResponseBodies: false, maxRedirects: 10, userAgent: 'peakready/0.1 (k6-compatible; https://k6.io/)', insecureSkipTLSVerify: false, httpDebug: '' },
       recordRequest: null,
       captures: [],
       abortTest: () => {},
@@ -131,6 +133,7 @@ export class ScriptWorkerRuntime {
       instance: { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, startedAt: Date.now() },
       testStartedAt: data.startedAt,
       options: {},
+      secrets: data.secrets,
       console: this.console,
     };
   }

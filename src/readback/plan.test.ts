@@ -40,6 +40,15 @@ describe('planReadBack', () => {
   });
 });
 
+describe("planReadBack: the load's own retries", () => {
+  it('counts keys acknowledged more than once, and names those given more than one id', () => {
+    const retried = (i: number, key: string, id: string) => record(i, { capture: { id, idempotencyKey: key } });
+    const plan = planReadBack(contract, [record(1), retried(2, 'k-a', 'o-a'), retried(3, 'k-a', 'o-a'), retried(4, 'k-b', 'o-b'), retried(5, 'k-b', 'o-b2')], 0);
+    expect(plan.retries).toEqual({ keys: 2, split: [{ key: 'k-b', ids: ['o-b', 'o-b2'] }], splitCount: 1 });
+    expect(planReadBack(contract, [record(1), record(2)], 0).retries).toEqual({ keys: 0, split: [], splitCount: 0 });
+  });
+});
+
 describe('comparing and counting', () => {
   it('names the fields that differ, or are absent on either side', () => {
     const created = { total: fieldDigest(20), status: fieldDigest('paid') };

@@ -29,6 +29,7 @@ export interface ReadBackPlan {
   replays: PlannedReplay[];
   withoutId: ReadBackSnapshot['withoutId'];
   withoutIdCount: number;
+  retries: NonNullable<ReadBackSnapshot['retries']>;
 }
 
 /** how many creates without an id the snapshot names (the count is always whole) */
@@ -38,7 +39,8 @@ const WITHOUT_ID_SHOWN = 20;
 export function planReadBack(contract: ReadBackContract, records: Iterable<RequestRecord>, replaySample: number): ReadBackPlan {
   const matches = nameMatcher(contract.request);
   const byId = new Map<string, { index: number; keys: Set<string> }>();
-  const plan: ReadBackPlan = { acknowledged: 0, reads: [], replays: [], withoutId: [], withoutIdCount: 0 };
+  const plan: ReadBackPlan = { acknowledged: 0, reads: [], replays: [], withoutId: [], withoutIdCount: 0, retries: { keys: 0, split: [], splitCount: 0 } };
+  const byKey = new Map<string, { creates: number; ids: Set<string> }>();
   const candidates: Array<{ t: number; id: string; key: string; replay: NonNullable<CreateCapture['replay']> }> = [];
   for (const r of records) {
     const capture = r.capture;
@@ -56,12 +58,29 @@ export function planReadBack(contract: ReadBackContract, records: Iterable<Reque
     }
     const entry = plan.reads[seen.index]!.entry;
     entry.creates++;
-    if (capture.idempotencyKey !== undefined) seen.keys.add(capture.idempotencyKey);
+    if (capture.idempotencyKey !== undefined) {
+      seen.keys.add(capture.idempotencyKey);
+      const key = byKey.get(capture.idempotencyKey) ?? byKey.set(capture.idempotencyKey, { creates: 0, ids: new Set() }).get(capture.idempotencyKey)!;
+      key.creates++;
+      key.ids.add(capture.id);
+    }
     if (seen.keys.size > 1) entry.keys = seen.keys.size;
     if (capture.replay && capture.idempotencyKey !== undefined) candidates.push({ t: r.t, id: capture.id, key: capture.idempotencyKey, replay: capture.replay });
   }
+  plan.retries = retriesOf(byKey);
   plan.replays = spread(candidates.sort((a, b) => a.t - b.t), replaySample).map((c) => ({ read: byId.get(c.id)!.index, key: c.key, replay: c.replay }));
   return plan;
+}
+
+/** Keys acknowledged more than once (a retried create), and those that were given more than one id. */
+function retriesOf(byKey: ReadonlyMap<string, { creates: number; ids: Set<string> }>): ReadBackPlan['retries'] {
+  const retries: ReadBackPlan['retries'] = { keys: 0, split: [], splitCount: 0 };
+  for (const [key, { creates, ids }] of byKey) {
+    if (creates > 1) retries.keys++;
+    if (ids.size < 2) continue;
+    if (retries.splitCount++ < WITHOUT_ID_SHOWN) retries.split.push({ key, ids: [...ids] });
+  }
+  return retries;
 }
 
 /** Up to `n` items evenly spread over `items` (first, ..., near last), one per id. */

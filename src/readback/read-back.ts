@@ -78,6 +78,7 @@ export async function readBack(contract: ReadBackContract, records: Iterable<Req
     creates,
     withoutId: plan.withoutId,
     totals: tally(creates, plan.acknowledged, plan.withoutIdCount),
+    retries: plan.retries,
     ...(startedJobs < total ? { stopped: `stopped after ${startedJobs} of ${total} requests: ${String(options.signal?.reason ?? 'aborted')}` } : {}),
   };
 }

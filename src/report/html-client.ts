@@ -1,7 +1,8 @@
 /**
  * The script report.html runs in the browser: it reads the embedded data and draws the charts
  * with the inlined uPlot. Plain ES2017 in a string, so it needs no bundling and no network.
- * Fault windows are shaded behind every chart (a drawClear hook runs before axes and series).
+ * Fault windows are shaded behind every chart (a drawClear hook runs before axes and series);
+ * each phase's start is a dashed vertical line named at the top (a draw hook, over the series).
  */
 export const HTML_CLIENT_SCRIPT = String.raw`
 (function () {
@@ -19,18 +20,38 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     });
     ctx.restore();
   }
+  // a dashed pen of one colour for lines and their labels; the caller restores the context
+  function pen(u, colour, dash, baseline) {
+    var ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = colour;
+    ctx.fillStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(dash);
+    ctx.font = '12px sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = baseline;
+    return ctx;
+  }
+  var PHASE = '#0550ae';
+  function phaseLines(u) {
+    var ctx = pen(u, PHASE, [6, 4], 'top');
+    s.phases.forEach(function (p, i) {
+      var x = Math.round(u.valToPos(p.start, 'x', true));
+      if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      // names of phases that start close together alternate between two rows
+      ctx.fillText(p.name, x + 4, u.bbox.top + 2 + (i % 2) * 14);
+    });
+    ctx.restore();
+  }
   var LIMIT = '#c000c0';
   function limitLines(limits) {
     return function (u) {
-      var ctx = u.ctx;
-      ctx.save();
-      ctx.strokeStyle = LIMIT;
-      ctx.fillStyle = LIMIT;
-      ctx.lineWidth = 2;
-      ctx.setLineDash([8, 4]);
-      ctx.font = '12px sans-serif';
-      ctx.textAlign = 'left';
-      ctx.textBaseline = 'bottom';
+      var ctx = pen(u, LIMIT, [8, 4], 'bottom');
       limits.forEach(function (l) {
         var y = u.valToPos(l.value, 'y', true);
         ctx.beginPath();
@@ -59,7 +80,7 @@ export const HTML_CLIENT_SCRIPT = String.raw`
       series: [{ label: 't' }].concat(series.map(function (name, i) {
         return { label: name, stroke: palette[i % palette.length], width: 1.5, spanGaps: false, paths: opts && opts.step ? uPlot.paths.stepped({ align: 1 }) : undefined };
       })),
-      plugins: [{ hooks: { drawClear: shade, draw: limitLines(limits) } }],
+      plugins: [{ hooks: { drawClear: shade, draw: [limitLines(limits), phaseLines] } }],
     };
     new uPlot(config, [s.t].concat(columns), box);
     drawn++;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -6,8 +6,10 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFixtureRun } from '../../test/support/fixture-run.js';
 import { loadBudgets } from '../budgets/load.js';
+import type { CheckResult } from '../run/records.js';
 import { judgeRun } from '../verify/judge-run.js';
-import { writeReports } from './index.js';
+import { htmlReport } from './html.js';
+import { writeReports, type ReportJson } from './index.js';
 
 // Debian's chromium, never a downloaded browser; no network, no background services.
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -61,17 +63,20 @@ describe('report.html in headless Chromium', () => {
           let ink = 0;
           let shaded = 0;
           let limit = 0;
+          let phase = 0;
           for (let i = 0; i < data.length; i += 4) {
             if (data[i + 3] > 0) ink++;
             // the translucent red of a fault window
             if (data[i + 3] > 0 && data[i] > 150 && data[i + 1] < 60 && data[i + 3] < 80) shaded++;
             // the dashed magenta of a budget line
             if (data[i + 3] > 200 && data[i] > 170 && data[i + 1] < 40 && data[i + 2] > 170) limit++;
+            // the dashed blue of a phase's start (#0550ae)
+            if (data[i + 3] > 200 && data[i] < 30 && data[i + 1] > 60 && data[i + 1] < 100 && data[i + 2] > 150) phase++;
           }
-          return { width: c.width, height: c.height, ink, shaded, limit };
+          return { width: c.width, height: c.height, ink, shaded, limit, phase };
         }),
       };
-    })()`)) as { drawn: number; titles: string[]; legends: string[]; canvases: Array<{ width: number; height: number; ink: number; shaded: number; limit: number }> };
+    })()`)) as { drawn: number; titles: string[]; legends: string[]; canvases: Array<{ width: number; height: number; ink: number; shaded: number; limit: number; phase: number }> };
     expect(errors).toEqual([]);
     expect(fetched).toEqual([]);
     expect(result.titles).toEqual(['Requests per second', 'Error rate', 'Latency: checkout', 'Latency: product', 'Replicas per service']);
@@ -82,6 +87,8 @@ describe('report.html in headless Chromium', () => {
       // series lines and axes: well over a few hundred painted pixels per chart
       expect(c.ink).toBeGreaterThan(2000);
       expect(c.shaded).toBeGreaterThan(500);
+      // three phases (baseline, surge, cooldown): a dashed line at each start, named
+      expect(c.phase).toBeGreaterThan(150);
     }
     // the budget lines: p(95)<800 on checkout and product, none on the others
     expect(result.canvases.map((c) => c.limit > 300)).toEqual([false, false, true, true, false]);
@@ -98,6 +105,81 @@ describe('report.html in headless Chromium', () => {
     const panes = JSON.parse(decodeURIComponent(new URL(links[0]!).searchParams.get('panes')!));
     expect((Object.values(panes)[0] as { queries: Array<{ query: string }> }).queries[0]!.query).toMatch(/^[0-9a-f]{32}$/);
     expect(await page.textContent('body')).toContain('FAIL');
+    await page.close();
+  });
+
+  it('opens with the headline figures, then every failed item, then the charts', async () => {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(run.path('reportHtml')).href);
+    const result = (await page.evaluate(`(() => {
+      const figures = Object.fromEntries([...document.querySelectorAll('#headline [data-figure]')].map((e) => [e.dataset.figure, { value: e.querySelector('.value').textContent, label: e.querySelector('.label').textContent }]));
+      const order = ['headline', 'failures', 'charts'].map((id) => document.getElementById(id));
+      const before = (a, b) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+      return { figures, ordered: before(order[0], order[1]) && before(order[1], order[2]), failures: [...document.querySelectorAll('#failures li')].map((li) => li.textContent) };
+    })()`)) as { figures: Record<string, { value: string; label: string }>; ordered: boolean; failures: string[] };
+    expect(Object.keys(result.figures)).toEqual(['peak', 'p95-at-peak', 'error-rate', 'faults', 'profile']);
+    expect(result.figures.peak!.value).toMatch(/^\d+(\.\d)? req\/s$/);
+    expect(result.figures.peak!.label).toMatch(/peak reached \(busiest \d+ s, \+\d+–\d+ s\)/);
+    expect(result.figures['p95-at-peak']!.value).toMatch(/^\d+(\.\d)? ms$/);
+    expect(result.figures['error-rate']!.value).toMatch(/^\d+\.\d\d %$/);
+    expect(result.figures.faults).toEqual({ value: '1', label: 'faults injectedrecommendations down at +30 s for 15 s' });
+    expect(result.figures.profile!.value).toBe('smoke');
+    expect(result.figures.profile!.label).toContain('time ×0.1 (10× faster)');
+    expect(result.ordered).toBe(true);
+    const failedItems = judged.checks.flatMap((c) => (c.status !== 'fail' ? [] : c.details.some((d) => d.status === 'fail') ? c.details.filter((d) => d.status === 'fail').map((d) => d.name) : [c.title]));
+    expect(result.failures).toHaveLength(failedItems.length);
+    await page.close();
+  });
+
+  it('styles failed rows as failures, unmistakably apart from passing ones', async () => {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(run.path('reportHtml')).href);
+    const rows = (await page.evaluate(`[...document.querySelectorAll('tr.check, tr.detail')].map((tr) => {
+      const status = tr.querySelector('td.status');
+      return { cls: tr.className, background: getComputedStyle(tr.cells[0]).backgroundColor, text: status.textContent, color: getComputedStyle(status).color };
+    })`)) as Array<{ cls: string; background: string; text: string; color: string }>;
+    const failed = rows.filter((r) => / s-fail\b/.test(r.cls));
+    const passed = rows.filter((r) => / s-pass\b/.test(r.cls));
+    const failedDetails = judged.checks.flatMap((c) => c.details.filter((d) => d.status === 'fail'));
+    expect(failed.filter((r) => r.cls.startsWith('detail'))).toHaveLength(failedDetails.length);
+    expect(passed.length).toBeGreaterThan(5);
+    for (const r of failed) expect(r).toMatchObject({ background: 'rgb(255, 235, 233)', text: '✗ FAIL', color: 'rgb(207, 34, 46)' });
+    for (const r of passed) {
+      expect(r.background).not.toBe('rgb(255, 235, 233)');
+      expect(r.text).toBe('✓ pass');
+    }
+    await page.close();
+  });
+
+  it('folds the rows of services that never crossed their target, and never says warn and pass at once', async () => {
+    const quiet = ['search', 'payments', 'orders'].flatMap((service) =>
+      ['metrics', 'reaction', 'peak', 'flapping'].map((item) => ({ name: `${service} ${item}`, status: item === 'reaction' ? ('skip' as const) : ('pass' as const), figure: 'n/a', limit: '-', group: 'services whose utilisation never rose above their target' })),
+    );
+    const scaleOut: CheckResult = {
+      id: 'scale-out',
+      title: 'Scale-out',
+      status: 'pass',
+      figure: 'scaled out',
+      limit: '<= 6s',
+      details: [
+        { name: 'catalog reaction', status: 'pass', figure: '0.0s', limit: '<= 6.0s' },
+        { name: 'catalog capacity', status: 'pass', figure: 'CPU 133m → 122m', limit: 'headroom added', note: 'warning: catalog had spare CPU before the scale-out' },
+        ...quiet,
+      ],
+    };
+    const report = JSON.parse(readFileSync(run.path('reportJson'), 'utf8')) as ReportJson;
+    const file = join(base, 'folded.html');
+    writeFileSync(file, htmlReport({ report: { ...report, checks: [scaleOut] }, data, budgets, generatedAt: new Date() }));
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href);
+    const result = (await page.evaluate(`(() => ({
+      visible: [...document.querySelectorAll('tr.detail')].filter((tr) => tr.checkVisibility()).map((tr) => tr.cells[0].textContent + ' | ' + tr.querySelector('td.status').textContent + ' | ' + tr.cells[4].textContent),
+      folded: [...document.querySelectorAll('tr.group summary')].map((s) => s.textContent),
+      open: [...document.querySelectorAll('tr.group details')].map((d) => d.open),
+    }))()`)) as { visible: string[]; folded: string[]; open: boolean[] };
+    expect(result.visible).toEqual(['catalog capacity | ⚠ WARN | catalog had spare CPU before the scale-out', 'catalog reaction | ✓ pass | ']);
+    expect(result.folded).toEqual(['12 rows folded: 3 services whose utilisation never rose above their target (search, payments, orders)']);
+    expect(result.open).toEqual([false]);
     await page.close();
   });
 

@@ -2,6 +2,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Budgets } from '../budgets/types.js';
 import type { RunDirectory } from '../run/run-dir.js';
+import { describeInterruption } from '../run/timeline.js';
 import type { Judgement } from '../verify/index.js';
 import type { RunData } from '../run/run-data.js';
 import { htmlReport } from './html.js';
@@ -10,7 +11,9 @@ import { renderMarkdown } from './markdown.js';
 import { buildReportJson, renderReportJson, type ReportJson } from './report-json.js';
 import type { Reporter } from './reporter.js';
 
+export { assertReportDir, copyReports } from './report-dir.js';
 export { renderVerdictTable, useColor } from './terminal.js';
+export { githubAnnotations, inGithubActions } from './github-annotations.js';
 export type { ReportJson } from './report-json.js';
 export type { ReportInput, Reporter } from './reporter.js';
 
@@ -22,7 +25,7 @@ const STEP_SUMMARY_FILE = 'summary.md';
  */
 export const reporterRegistry: Readonly<Record<string, Reporter>> = {
   'report.json': ({ report }) => renderReportJson(report),
-  'junit.xml': ({ report, generatedAt }) => renderJunit(report.checks, report.run.id, generatedAt),
+  'junit.xml': ({ report, generatedAt }) => renderJunit(report.checks, report.run.id, generatedAt, report.interrupted ? describeInterruption(report.interrupted) : undefined),
   [STEP_SUMMARY_FILE]: ({ report }) => renderMarkdown(report),
   'report.html': htmlReport,
 };

@@ -2,15 +2,25 @@ import type { CheckResult, CheckStatus } from '../run/records.js';
 
 /**
  * JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters): one testsuite per
- * check, a testcase for the check itself and one per detail (each budget threshold is a detail of
- * the budgets check). `failure` for a fail, `skipped` for a skip, `error` (type `inconclusive`)
+ * check, a testcase per detail (each budget threshold is a detail of the budgets check), or one
+ * for the check itself when it has none; so each failed item is counted once. `failure` for a fail, `skipped` for a skip, `error` (type `inconclusive`)
  * for a check that could not tell because the test rig was starved: not the system's failure, not a pass.
  */
-export function renderJunit(checks: readonly CheckResult[], runId: string, timestamp = new Date()): string {
+export function renderJunit(checks: readonly CheckResult[], runId: string, timestamp = new Date(), interrupted?: string): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const count = (status: string) => checks.reduce((n, c) => n + cases(c).filter((x) => x.status === status).length, 0);
-  const total = checks.reduce((n, c) => n + cases(c).length, 0);
-  out.push(`<testsuites name="peakready ${attr(runId)}" tests="${total}" failures="${count('fail')}" skipped="${count('skip')}" errors="${count('inconclusive')}" time="0">`);
+  const total = checks.reduce((n, c) => n + cases(c).length, 0) + (interrupted ? 1 : 0);
+  out.push(`<testsuites name="peakready ${attr(runId)}" tests="${total}" failures="${count('fail')}" skipped="${count('skip')}" errors="${count('inconclusive') + (interrupted ? 1 : 0)}" time="0">`);
+  if (interrupted) {
+    // a run cut short must not read as green in CI, whatever its checks judged until then
+    out.push(
+      `  <testsuite name="run" tests="1" failures="0" skipped="0" errors="1" time="0" timestamp="${timestamp.toISOString().slice(0, 19)}">`,
+      `    <testcase classname="peakready.run" name="run completed" time="0">`,
+      `      <error message="${attr(interrupted)}" type="interrupted">${body(interrupted)}</error>`,
+      '    </testcase>',
+      '  </testsuite>',
+    );
+  }
   for (const check of checks) {
     const list = cases(check);
     out.push(
@@ -38,9 +48,21 @@ interface Case {
   note?: string;
 }
 
+/**
+ * The check's details as testcases; the check itself only when it has no details, or when its
+ * outcome (a failure, a could-not-tell) is not carried by any of them: a CI counts each failure once.
+ */
 function cases(check: CheckResult): Case[] {
   const own: Case = { name: check.title, status: check.status, figure: check.figure, limit: check.limit, ...(check.reason ? { note: check.reason } : {}) };
-  return [own, ...check.details.map((d) => ({ ...d, name: `${check.title}: ${d.name}` }))];
+  // a check that passed passes in CI too: an item it judged below its own bar (a service's reaction
+  // the scale-out check weighs, not fails on) is written as a passing case that says so
+  const demoted = (d: CheckResult['details'][number]) => check.status === 'pass' && d.status === 'fail';
+  const details: Case[] = check.details.map((d) => {
+    const note = demoted(d) ? `missed, not failing the check${d.note ? `: ${d.note}` : ''}` : d.note;
+    return { name: `${check.title}: ${d.name}`, status: demoted(d) ? 'pass' : d.status, figure: d.figure, limit: d.limit, ...(note ? { note } : {}) };
+  });
+  const carried = check.status === 'pass' || check.status === 'skip' || details.some((d) => d.status === check.status);
+  return details.length && carried ? details : [own, ...details];
 }
 
 // characters XML 1.0 does not allow at all (control characters other than tab, LF, CR)

@@ -1,6 +1,8 @@
+import { describeInterruption } from '../run/timeline.js';
+import { foldGroups, shownNote, shownStatus } from './detail-status.js';
 import type { ReportJson } from './report-json.js';
 
-const ICON = { pass: '✅', fail: '❌', skip: '⏭️', inconclusive: '❔' } as const;
+const ICON = { pass: '✅', fail: '❌', skip: '⏭️', inconclusive: '❔', warn: '⚠️' } as const;
 
 /** summary.md: the verdict, the checks, each failure's evidence and the per-route figures (GitHub-flavoured). */
 export function renderMarkdown(report: ReportJson): string {
@@ -10,7 +12,9 @@ export function renderMarkdown(report: ReportJson): string {
   const judgedChecks = report.checks.filter((c) => c.id !== 'rig').length;
   const inconclusive = report.checks.filter((c) => c.status === 'inconclusive').length;
   const headline =
-    report.verdict === 'pass'
+    report.verdict === 'interrupted'
+      ? `⏹️ INTERRUPTED (${report.interrupted ? describeInterruption(report.interrupted) : 'the run stopped before its end'}; judged only up to then)`
+      : report.verdict === 'pass'
       ? '✅ PASS'
       : report.verdict === 'inconclusive'
         ? `❔ INCONCLUSIVE (${inconclusive} of ${judgedChecks} checks could not tell: see the test rig)`
@@ -23,11 +27,14 @@ export function renderMarkdown(report: ReportJson): string {
   for (const c of report.checks) lines.push(`| ${cell(c.title)} | ${cell(c.figure)} | ${cell(c.limit)} | ${ICON[c.status]} ${c.status} |`);
   lines.push('');
   // every check that did not pass, and any that passed with a warning (the rig's saturation, a failed probe)
-  for (const c of report.checks.filter((x) => x.status !== 'pass' || x.details.some((d) => d.note?.startsWith('warning:')))) {
-    lines.push(`<details${c.status === 'fail' ? ' open' : ''}><summary>${ICON[c.status]} ${html(c.title)}: ${html(c.reason ?? c.status)}</summary>`, '');
+  for (const c of report.checks.filter((x) => x.status !== 'pass' || x.details.some((d) => shownStatus(d) === 'warn'))) {
+    lines.push(`<details${c.status === 'fail' ? ' open' : ''}><summary>${ICON[c.status]} ${markdownText(c.title)}: ${markdownText(c.reason ?? c.status)}</summary>`, '');
     if (c.details.length) {
       lines.push('| | figure | limit | note |', '|---|---|---|---|');
-      for (const d of c.details) lines.push(`| ${ICON[d.status]} ${cell(d.name)} | ${cell(d.figure)} | ${cell(d.limit)} | ${cell(d.note ?? '')} |`);
+      const { shown, folded } = foldGroups(c.details);
+      for (const d of shown) lines.push(`| ${ICON[shownStatus(d)]} ${cell(d.name)} | ${cell(d.figure)} | ${cell(d.limit)} | ${cell(shownNote(d))} |`);
+      // rows in which nothing happened are one line (report.html opens them)
+      for (const g of folded) lines.push(`| ${ICON.skip} ${g.subjects.length} ${cell(g.label)}: ${cell(g.subjects.join(', '))} | | | ${g.details.length} rows folded |`);
       lines.push('');
     }
     lines.push('</details>', '');
@@ -47,10 +54,15 @@ function seededDefects(config: unknown): string[] {
 
 /** Table cells: pipes and newlines would break the row. */
 function cell(text: string): string {
-  return html(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return markdownText(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-function html(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * Text that reads the same raw and rendered: only what Markdown or HTML would take as markup is
+ * escaped (a `<` that could open a tag, a `&` that could start an entity), so `>=`, `<= 6s` and
+ * `p(95)<800` stay as written in the file.
+ */
+function markdownText(text: string): string {
+  return text.replace(/&(?=#?\w+;)/g, '&amp;').replace(/<(?=[A-Za-z/!?])/g, '&lt;');
 }
 

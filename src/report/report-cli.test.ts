@@ -31,8 +31,10 @@ describe('peakready report RUN', () => {
     const out = join(home, 'ci-report');
     const result = peakready('report', run.root, '--report', out);
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain('VERDICT: FAIL (2 of 6 checks failed)');
-    expect(result.stdout).toContain('✗ Clean-up: processes: 1 left (limit 0); pid 4242 (catalog-2)');
+    expect(result.stdout).toContain('VERDICT: FAIL (2 of 6 checks failed, 6 items)');
+    // every failed item under its check, not only the first
+    expect(result.stdout).toContain('✗ Clean-up: 5 left (limit 0 left)\n    - processes: 1 left (limit 0); pid 4242 (catalog-2)\n    - ports: 1 left (limit 0); 7101 (catalog)');
+    expect(result.stdout).toContain('- Kubernetes objects: 1 left (limit 0); TestRun load/black-friday-k3x9a');
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toMatchObject({ verdict: 'fail' });
     expect(existsSync(join(out, 'report.html'))).toBe(true);
   });

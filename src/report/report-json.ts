@@ -2,6 +2,7 @@ import type { CheckResult, CheckStatus } from '../run/records.js';
 import type { Judgement, Verdict } from '../verify/index.js';
 import type { RunData } from '../run/run-data.js';
 import type { Budgets } from '../budgets/types.js';
+import type { Interruption } from '../run/timeline.js';
 import { LATENCY_SAMPLE_SIZE, latencySamples, runFigures, type RunFigures } from '../verify/run-figures.js';
 
 /** report.json: everything a later run (`--baseline`) or another tool needs, in one file. */
@@ -22,6 +23,8 @@ export interface ReportJson {
   summary: unknown;
   /** `--baseline FILE`: which report this run was compared with (details in the `baseline` check) */
   baseline?: { file: string; status: CheckStatus; tolerance: Budgets['baseline'] };
+  /** the run stopped before its end (verdict `interrupted`): why, when, where; checks and figures cover only what was measured until then */
+  interrupted?: Interruption;
 }
 
 /** The judged run as one document: what report.json holds and the other formats render. */
@@ -44,6 +47,7 @@ export function buildReportJson(run: { id: string; root: string }, data: RunData
     latencySamples: { size: LATENCY_SAMPLE_SIZE, routes: latencySamples(data.requests) },
     summary: data.summary ?? null,
     ...(judged.baseline ? { baseline: judged.baseline } : {}),
+    ...(judged.interrupted ? { interrupted: judged.interrupted } : {}),
   };
 }
 

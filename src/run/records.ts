@@ -40,6 +40,36 @@ export type TimelineEvent =
   | { t: number; type: 'note'; level: 'info' | 'warn' | 'error'; message: string }
   | {
       t: number;
+      /**
+       * The run stopped before its end: a signal (SIGINT, SIGTERM, SIGHUP) or an error. The judge
+       * reads nothing measured after `t`, and the verdict is INTERRUPTED.
+       */
+      type: 'interrupted';
+      /** 'SIGINT', 'SIGTERM', 'SIGHUP' or 'error' */
+      cause: string;
+      /** what the drill was doing: 'starting the stack', 'load', 'reading the evidence' */
+      step: string;
+      /** the load's phases under way at `t` (none before the load or after it) */
+      phases?: string[];
+      /** ms since the load started, when it had */
+      loadElapsedMs?: number;
+      /** the error, for cause 'error' */
+      detail?: string;
+    }
+  | {
+      t: number;
+      /**
+       * The stack's own database process (embedded PGlite): it died unasked (`crashed`), was
+       * started again on the same data (`restarted`, once it accepts connections), or could not be
+       * (`lost`: the rest of the run has no database).
+       */
+      type: 'database';
+      state: 'crashed' | 'restarted' | 'lost';
+      pid: number;
+      detail: string;
+    }
+  | {
+      t: number;
       /** a Kubernetes object peakready created for the run (the k6-operator's ConfigMap and TestRun), and its deletion */
       type: 'k8s-object';
       action: 'created' | 'deleted' | 'delete-failed';
@@ -176,10 +206,17 @@ export interface CheckDetail {
   limit: string;
   note?: string;
   /**
+   * Details of several subjects that reports may fold under this one label (e.g. the services whose
+   * utilisation never rose above their target: their rows say nothing happened)
+   */
+  group?: string;
+  /**
    * A latency limit missed: when (epoch ms) the judged requests ran and by how much the figure
    * exceeded the limit, so the judge can ask whether the rig's own delay could account for it.
+   * `medianOverMs`, for a tail figure (a percentile above the median, or the maximum): by how much
+   * the same requests' median exceeded the limit (<= 0: the middle held, the miss is in the tail).
    */
-  timing?: { start: number; end: number; overMs: number };
+  timing?: { start: number; end: number; overMs: number; medianOverMs?: number };
 }
 
 /** checks.json: what each check concluded, with its evidence. */
@@ -206,6 +243,8 @@ export interface IntegritySnapshot {
   orders: Array<{ orderId: string; idempotencyKey: string; chargeId: string | null; status: string; items: Array<{ productId: string; quantity: number }> }>;
   charges: Array<{ chargeId: string; idempotencyKey: string; amountCents: number; status: string }>;
   stock: Array<{ productId: string; initial: number; available: number; sold: number; minObserved?: number }>;
+  /** why the stored data could not be read (orders, charges and stock are empty then), e.g. the database was lost */
+  unreadable?: string;
 }
 
 /**
@@ -225,6 +264,12 @@ export interface ReadBackSnapshot {
   totals: ReadBackTotals;
   /** why it stopped before reading everything back (interrupted) */
   stopped?: string;
+  /**
+   * Idempotency keys acknowledged more than once during the load (a client's retry of a create):
+   * how many, and those answered with more than one id (the first few; `splitCount` all of them).
+   * Absent in runs read back before it was kept.
+   */
+  retries?: { keys: number; split: Array<{ key: string; ids: string[] }>; splitCount: number };
 }
 
 /**

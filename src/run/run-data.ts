@@ -1,4 +1,4 @@
-import { runSpan, namedIntervals, type Interval } from './timeline.js';
+import { interruptionOf, runSpan, namedIntervals, type Interruption, type Interval } from './timeline.js';
 import type { RunDirectory, RunFile } from './run-dir.js';
 import type { CleanupSnapshot, IntegritySnapshot, MetricSample, ReadBackSnapshot, RequestRecord, SpanRecord, SqlChecksSnapshot, TimelineEvent } from './records.js';
 
@@ -45,16 +45,43 @@ export interface RunData extends Omit<RunRecords, 'requests'> {
   span: Interval;
   /** phases by name, and `outage` */
   intervals: Map<string, Interval[]>;
+  /**
+   * The run stopped before its end (a signal, an error, or a drill that recorded no end): the
+   * records above hold only what was measured up to then, and the verdict is INTERRUPTED.
+   */
+  interrupted?: Interruption;
 }
 
-/** Derives the run's windows from its records: pure, so tests build a run in memory. */
+/**
+ * Derives the run's windows from its records: pure, so tests build a run in memory. An
+ * interrupted run keeps only what was measured up to its interruption: the requests that had
+ * ended, the samples and events until then (what went wrong while the stack was torn down after a
+ * Ctrl-C is not the system's doing). Evidence files (integrity, read-back, clean-up) stay: each
+ * is only written when its step ran.
+ */
 export function runDataOf(records: RunRecords): RunData {
-  const requests = [...(records.requests ?? [])].sort((a, b) => a.t - b.t);
+  let lastRecorded = 0;
+  for (const r of records.requests ?? []) lastRecorded = Math.max(lastRecorded, r.t + r.duration);
+  for (const m of records.metrics ?? []) lastRecorded = Math.max(lastRecorded, m.t);
+  const interrupted = interruptionOf(records.timeline, lastRecorded, records.config?.command === 'drill');
+  const kept = interrupted ? measuredUntil(records, interrupted.t) : records;
+  const requests = [...(kept.requests ?? [])].sort((a, b) => a.t - b.t);
   // in time order, equal times in file order: evidence read after the load (scaling from
   // Prometheus) is appended behind the events it happened between
-  const timeline = [...records.timeline].sort((a, b) => a.t - b.t);
+  const timeline = [...kept.timeline].sort((a, b) => a.t - b.t);
   const span = runSpan(timeline, requests);
-  return { ...records, timeline, requests, requestsRecorded: records.requests !== undefined, span, intervals: namedIntervals(timeline, span.end) };
+  const data: RunData = { ...kept, timeline, requests, requestsRecorded: records.requests !== undefined, span, intervals: namedIntervals(timeline, span.end) };
+  if (interrupted) data.interrupted = interrupted;
+  return data;
+}
+
+function measuredUntil(records: RunRecords, end: number): RunRecords {
+  return {
+    ...records,
+    timeline: records.timeline.filter((e) => e.t <= end),
+    ...(records.requests ? { requests: records.requests.filter((r) => r.t + r.duration <= end) } : {}),
+    ...(records.metrics ? { metrics: records.metrics.filter((m) => m.t <= end) } : {}),
+  };
 }
 
 /**

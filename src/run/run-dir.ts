@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { UsageError } from '../errors.js';
 import { stateDir } from '../paths.js';
 import type { MetricSample, RequestRecord, SpanRecord, TimelineEvent } from './records.js';
@@ -26,6 +27,19 @@ export const RUN_FILES = {
 } as const;
 
 export type RunFile = keyof typeof RUN_FILES;
+export type RecordFile = 'timeline' | 'metrics' | 'requests' | 'traces';
+
+/**
+ * The record files written compressed (`requests.ndjson.gz`, ...): a drill's spans and requests
+ * are most of its size, and JSON lines compress about tenfold. Each appended batch is its own
+ * gzip member (a gzip file may hold several, read back as one stream), written with one
+ * synchronous append as before, so a crash still loses at most the batch being written. The
+ * timeline stays plain: it is small and tailed live (`scale watch`). Runs written before this
+ * (plain `.ndjson`) read as they are.
+ */
+export const COMPRESSED_RECORDS: ReadonlySet<RecordFile> = new Set(['metrics', 'requests', 'traces']);
+/** fastest gzip: a few ms per batch on the drill's main thread, still about tenfold on JSON lines */
+const GZIP = { level: constants.Z_BEST_SPEED };
 
 /**
  * One run's directory. Writers append NDJSON lines synchronously (one small write each, so a
@@ -73,23 +87,40 @@ export class RunDirectory {
   }
 
   has(file: RunFile): boolean {
-    return existsSync(this.path(file));
+    return existsSync(this.path(file)) || (isRecordFile(file) && COMPRESSED_RECORDS.has(file) && existsSync(this.writtenPath(file)));
+  }
+
+  /** Where a record file is written: `X.ndjson.gz` for the compressed ones. */
+  writtenPath(file: RecordFile): string {
+    return COMPRESSED_RECORDS.has(file) ? `${this.path(file)}.gz` : this.path(file);
+  }
+
+  /** The record file's paths that exist (an older run's plain file, this version's compressed one). */
+  recordPaths(file: RecordFile): string[] {
+    return [...new Set([this.path(file), this.writtenPath(file)])].filter((p) => existsSync(p));
+  }
+
+  /** Appends lines (JSON text, without newlines) to a record file in one write. */
+  appendLines(file: RecordFile, lines: readonly string[]): void {
+    if (!lines.length) return;
+    const text = lines.join('\n') + '\n';
+    appendFileSync(this.writtenPath(file), COMPRESSED_RECORDS.has(file) ? gzipSync(text, GZIP) : text);
   }
 
   appendTimeline(event: TimelineEvent): void {
-    appendFileSync(this.path('timeline'), JSON.stringify(event) + '\n');
+    this.appendLines('timeline', [JSON.stringify(event)]);
   }
 
   appendMetrics(samples: readonly MetricSample[]): void {
-    if (samples.length) appendFileSync(this.path('metrics'), samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
+    this.appendLines('metrics', samples.map((s) => JSON.stringify(s)));
   }
 
   appendRequests(records: readonly RequestRecord[]): void {
-    if (records.length) appendFileSync(this.path('requests'), records.map((s) => JSON.stringify(s)).join('\n') + '\n');
+    this.appendLines('requests', records.map((s) => JSON.stringify(s)));
   }
 
   appendSpans(spans: readonly SpanRecord[]): void {
-    if (spans.length) appendFileSync(this.path('traces'), spans.map((s) => JSON.stringify(s)).join('\n') + '\n');
+    this.appendLines('traces', spans.map((s) => JSON.stringify(s)));
   }
 
   writeJson(file: RunFile, value: unknown): void {
@@ -101,16 +132,17 @@ export class RunDirectory {
     return JSON.parse(readFileSync(this.path(file), 'utf8')) as T;
   }
 
-  /** All lines of an NDJSON file; a torn last line (crash mid-write) is skipped. */
-  readLines<T>(file: 'timeline' | 'metrics' | 'requests' | 'traces'): T[] {
-    if (!this.has(file)) return [];
+  /** All lines of a record file, plain or compressed; a torn last line (crash mid-write) is skipped. */
+  readLines<T>(file: RecordFile): T[] {
     const out: T[] = [];
-    for (const line of readFileSync(this.path(file), 'utf8').split('\n')) {
-      if (!line) continue;
-      try {
-        out.push(JSON.parse(line) as T);
-      } catch {
-        // a line torn by a crash; everything before it is intact
+    for (const path of this.recordPaths(file)) {
+      for (const line of readRecordText(path).split('\n')) {
+        if (!line) continue;
+        try {
+          out.push(JSON.parse(line) as T);
+        } catch {
+          // a line torn by a crash; everything before it is intact
+        }
       }
     }
     return out;
@@ -123,4 +155,17 @@ export class RunDirectory {
   logPath(name: string): string {
     return join(this.root, RUN_FILES.logs, name);
   }
+}
+
+function isRecordFile(file: RunFile): file is RecordFile {
+  return file === 'timeline' || file === 'metrics' || file === 'requests' || file === 'traces';
+}
+
+/**
+ * A record file's text, `.gz` (one or more gzip members) or plain. A member torn by a crash
+ * gives what it holds up to the tear (sync flush instead of an error).
+ */
+export function readRecordText(path: string): string {
+  const bytes = readFileSync(path);
+  return path.endsWith('.gz') ? gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8') : bytes.toString('utf8');
 }

@@ -68,6 +68,11 @@ function faultKey(e: FaultEvent): string {
 
 const isFault = (e: TimelineEvent): e is FaultEvent => e.type === 'fault';
 
+/** What a fault did, in a word: `down` for a disabled proxy, else its toxic's type (`latency`, `timeout`, ...). */
+export function faultWhat(fault: Pick<FaultWindow, 'kind' | 'toxic'>): string {
+  return fault.kind === 'disable' ? 'down' : (fault.toxic?.type ?? 'toxic');
+}
+
 /** Every fault's window, by start; one never switched off lasts until `runEnd`. */
 export function faultWindows(timeline: readonly TimelineEvent[], runEnd: number): FaultWindow[] {
   return pairWindows(timeline, isFault, { key: faultKey, opens: (e) => e.state === 'on' }, runEnd).map(({ opening, start, end }) => ({
@@ -100,6 +105,53 @@ export function phaseIntervals(timeline: readonly TimelineEvent[], runEnd: numbe
     else out.set(opening.phase, [{ start, end }]);
   }
   return out;
+}
+
+/** The phases under way at instant `at` of a run (a phase not yet ended is under way). */
+export function activePhases(timeline: readonly TimelineEvent[], at: number): string[] {
+  const out: string[] = [];
+  for (const [name, intervals] of phaseIntervals(timeline, Number.POSITIVE_INFINITY)) if (inAny(at, intervals)) out.push(name);
+  return out;
+}
+
+/** Why and where a run stopped before its end; nothing measured after `t` is judged. */
+export interface Interruption {
+  t: number;
+  /** 'SIGINT', 'SIGTERM', 'SIGHUP', 'error', or 'killed' when the run recorded no end at all */
+  cause: string;
+  /** what the run was doing ('load', ...); 'unknown' for a run killed without a word */
+  step: string;
+  phases: string[];
+  loadElapsedMs?: number;
+  detail?: string;
+}
+
+/**
+ * The run's interruption: its `interrupted` event; or, for a drill whose timeline has a start
+ * and no end (SIGKILLed, a power cut, or still running), one at the last moment it recorded.
+ * Undefined for a run that ended.
+ */
+export function interruptionOf(timeline: readonly TimelineEvent[], lastRecorded: number, drill: boolean): Interruption | undefined {
+  const event = timeline.find((e): e is Extract<TimelineEvent, { type: 'interrupted' }> => e.type === 'interrupted');
+  if (event) {
+    const { t, cause, step, phases, loadElapsedMs, detail } = event;
+    return { t, cause, step, phases: phases ?? [], ...(loadElapsedMs !== undefined ? { loadElapsedMs } : {}), ...(detail ? { detail } : {}) };
+  }
+  const started = timeline.some((e) => e.type === 'run' && e.state === 'start');
+  const ended = timeline.some((e) => e.type === 'run' && e.state === 'end');
+  if (!drill || !started || ended) return undefined;
+  const t = Math.max(lastRecorded, ...timeline.map((e) => e.t));
+  return { t, cause: 'killed', step: 'unknown', phases: activePhases(timeline, t), detail: 'the run recorded no end: it was killed (SIGKILL, a crash) or is still running' };
+}
+
+/** One line: `SIGINT during the load (phase surge, 01:12 into it)`. */
+export function describeInterruption(i: Interruption): string {
+  const cause = i.cause === 'error' ? 'an error' : i.cause === 'killed' ? 'the run being killed' : i.cause;
+  const where = i.step === 'unknown' ? '' : ` ${i.step === 'load' ? 'during the load' : `while ${i.step}`}`;
+  const phase = i.phases.length ? `phase ${i.phases.join(', ')}` : '';
+  const into = i.loadElapsedMs !== undefined ? `${Math.round(i.loadElapsedMs / 1000)} s into it` : '';
+  const context = [phase, into].filter(Boolean).join(', ');
+  return `stopped by ${cause}${where}${context ? ` (${context})` : ''} at ${new Date(i.t).toISOString()}${i.detail ? `: ${i.detail}` : ''}`;
 }
 
 /** The named intervals budgets and checks refer to: every phase by name, and `outage`. */

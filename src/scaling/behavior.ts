@@ -21,25 +21,43 @@ export interface Stabilized {
   replicas: number;
   /** true when a recent recommendation overrode the proposal */
   stabilized: boolean;
+  /** the lowest recommendation of the scale-up window and the highest of the scale-down window, the proposal included */
+  lowestUp: number;
+  highestDown: number;
   memory: BehaviorMemory;
 }
 
 /**
- * Scale-up keeps the lowest recommendation of its window, scale-down the highest of its window;
- * the direction is chosen by proposal ≥ current, as Kubernetes does.
+ * As `recordInitialRecommendation`: on its first pass over an HPA the controller remembers the
+ * current replica count as a recommendation, so a new HPA does not scale down within its window.
+ */
+export function recordInitialRecommendation(memory: BehaviorMemory, now: number, current: number): BehaviorMemory {
+  return memory.recommendations.length > 0 ? memory : { ...memory, recommendations: [{ t: now, replicas: current }] };
+}
+
+/**
+ * As `stabilizeRecommendationWithBehaviors`: both windows at once. The lowest recommendation of
+ * the scale-up window is how far up the count may go, the highest of the scale-down window how
+ * far down; the current count moves into that range and no further (so it stays put when it lies
+ * inside). A window includes recommendations strictly newer than now − window.
  */
 export function stabilize(behavior: HpaBehavior, memory: BehaviorMemory, now: number, current: number, proposal: number): Stabilized {
-  const up = proposal >= current;
-  const windowMs = (up ? behavior.scaleUp : behavior.scaleDown).stabilizationWindowSeconds * 1000;
-  const keepMs = Math.max(behavior.scaleUp.stabilizationWindowSeconds, behavior.scaleDown.stabilizationWindowSeconds) * 1000;
-  let replicas = proposal;
+  const upCutoff = now - behavior.scaleUp.stabilizationWindowSeconds * 1000;
+  const downCutoff = now - behavior.scaleDown.stabilizationWindowSeconds * 1000;
+  let lowestUp = proposal;
+  let highestDown = proposal;
   for (const rec of memory.recommendations) {
-    if (rec.t > now - windowMs) replicas = up ? Math.min(replicas, rec.replicas) : Math.max(replicas, rec.replicas);
+    if (rec.t > upCutoff) lowestUp = Math.min(lowestUp, rec.replicas);
+    if (rec.t > downCutoff) highestDown = Math.max(highestDown, rec.replicas);
   }
-  const kept = memory.recommendations.filter((r) => r.t >= now - keepMs);
+  const replicas = Math.min(Math.max(current, lowestUp), highestDown);
+  // a recommendation older than both windows is of no further use
+  const kept = memory.recommendations.filter((r) => r.t >= Math.min(upCutoff, downCutoff));
   return {
     replicas,
     stabilized: replicas !== proposal,
+    lowestUp,
+    highestDown,
     memory: { ...memory, recommendations: [...kept, { t: now, replicas: proposal }] },
   };
 }
@@ -163,6 +181,8 @@ export function legacyNormalize(
   const stabilized: Stabilized = {
     replicas,
     stabilized: replicas !== proposal,
+    lowestUp: proposal,
+    highestDown: replicas,
     memory: { ...memory, recommendations: [...memory.recommendations.filter((r) => r.t >= now - windowMs), { t: now, replicas: proposal }] },
   };
   const scaleUpLimit = Math.max(2 * current, 4);

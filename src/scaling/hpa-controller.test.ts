@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyMemory, type BehaviorMemory } from './behavior.js';
 import { hpaSync, type ScaleDecision } from './hpa-controller.js';
 import { completeBehavior, defaultBehavior, type HpaSpec, type ScalingRules } from './hpa-spec.js';
-import { proposeReplicas, type PodSample } from './replica-calculator.js';
+import { proposeReplicas, type CalculatorContext, type PodSample } from './replica-calculator.js';
 
 const REQUEST = 1000;
 const cpuTarget = (averageUtilization: number) => ({ name: 'cpu', type: 'Utilization' as const, averageUtilization });
@@ -15,10 +15,21 @@ const spec = (over: Partial<HpaSpec> = {}): HpaSpec => ({
   tolerance: 0.1,
   ...over,
 });
-/** n ready pods each at `percent` % of a 1000m request */
-const pods = (n: number, percent: number, status: PodSample['status'] = 'ready'): PodSample[] =>
-  Array.from({ length: n }, (_, i) => ({ name: `${status}-${percent}-${i}`, status, usage: (percent * REQUEST) / 100, request: REQUEST }));
+/** A pod Running and Ready since long ago, or Running and never Ready (started 10 min ago), measuring `usage`. */
+const pod = (name: string, usage: number | undefined, ready = true, request: number | undefined = REQUEST): PodSample => ({
+  name,
+  phase: 'Running',
+  ready: { status: ready, since: ready ? -Infinity : -600_000 },
+  startTime: ready ? -Infinity : -600_000,
+  ...(usage !== undefined ? { usage } : {}),
+  ...(request !== undefined ? { request } : {}),
+});
+/** n ready (or never-ready) pods each at `percent` % of a 1000m request */
+const pods = (n: number, percent: number, ready = true): PodSample[] =>
+  Array.from({ length: n }, (_, i) => pod(`${ready ? 'ready' : 'unready'}-${percent}-${i}`, (percent * REQUEST) / 100, ready));
 const tol = { up: 0.1, down: 0.1 };
+/** the calculator's context at t = 0 with the controller's default flags */
+const ctx = (currentReplicas: number): CalculatorContext => ({ currentReplicas, tolerances: tol, now: 0, cpuInitializationPeriodMs: 300_000, initialReadinessDelayMs: 30_000 });
 
 /** Runs syncs over simulated time: `totalUsage` millicores spread over the current replicas. */
 function run(s: HpaSpec, start: number, steps: Array<{ t: number; totalUsage: number }>): ScaleDecision[] {
@@ -27,7 +38,7 @@ function run(s: HpaSpec, start: number, steps: Array<{ t: number; totalUsage: nu
   const out: ScaleDecision[] = [];
   for (const step of steps) {
     const each = Math.trunc(step.totalUsage / current);
-    const input = { kind: 'pods' as const, pods: Array.from({ length: current }, (_, i) => ({ name: `p${i}`, status: 'ready' as const, usage: each, request: REQUEST })) };
+    const input = { kind: 'pods' as const, pods: Array.from({ length: current }, (_, i) => pod(`p${i}`, each)) };
     const r = hpaSync(s, memory, { now: step.t, currentReplicas: current, metrics: { cpu: input } });
     memory = r.memory;
     current = r.decision.desired;
@@ -41,58 +52,59 @@ const every = (periodMs: number, count: number, totalUsage: number, from = 0) =>
 describe('replica calculator (one metric)', () => {
   it('docs: 200m against a 100m target doubles the replicas, 50m halves them', () => {
     const avg = { name: 'packets', type: 'AverageValue' as const, averageValue: 100 };
-    const at = (usage: number) => Array.from({ length: 4 }, (_, i) => ({ name: `p${i}`, status: 'ready' as const, usage }));
-    expect(proposeReplicas(avg, { kind: 'pods', pods: at(200) }, 4, tol)).toMatchObject({ ok: true, replicas: 8, usageRatio: 2 });
-    expect(proposeReplicas(avg, { kind: 'pods', pods: at(50) }, 4, tol)).toMatchObject({ ok: true, replicas: 2, usageRatio: 0.5 });
+    const at = (usage: number) => Array.from({ length: 4 }, (_, i) => pod(`p${i}`, usage, true, undefined));
+    expect(proposeReplicas(avg, { kind: 'pods', pods: at(200) }, ctx(4))).toMatchObject({ ok: true, replicas: 8, usageRatio: 2 });
+    expect(proposeReplicas(avg, { kind: 'pods', pods: at(50) }, ctx(4))).toMatchObject({ ok: true, replicas: 2, usageRatio: 0.5 });
   });
 
   it('skips scaling within the 0.1 tolerance, both ways, and scales just outside it', () => {
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 54) }, 4, tol)).toMatchObject({ replicas: 4, limitedBy: 'tolerance' });
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 46) }, 4, tol)).toMatchObject({ replicas: 4, limitedBy: 'tolerance' });
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 45) }, 4, tol)).toMatchObject({ replicas: 4, limitedBy: 'tolerance' });
-    // float64 as in the controller: 55/50 − 1 = 0.10000000000000009 > 0.1, so exactly +10 % scales
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 55) }, 4, tol)).toMatchObject({ replicas: 5, limitedBy: 'none' });
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 56) }, 4, tol)).toMatchObject({ replicas: 5, limitedBy: 'none' });
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 44) }, 4, tol)).toMatchObject({ replicas: 4, limitedBy: 'none' });
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(10, 44) }, 10, tol)).toMatchObject({ replicas: 9 });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 54) }, ctx(4))).toMatchObject({ replicas: 4, limitedBy: 'tolerance' });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 46) }, ctx(4))).toMatchObject({ replicas: 4, limitedBy: 'tolerance' });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 45) }, ctx(4))).toMatchObject({ replicas: 4, limitedBy: 'tolerance' });
+    // Tolerances.isWithin (1.33+) compares in float64: 55/50 and 1 + 0.1 are the same double, so
+    // exactly +10 % stays (the older |1 − ratio| ≤ 0.1 scaled it: 0.10000000000000009 > 0.1)
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 55) }, ctx(4))).toMatchObject({ replicas: 4, limitedBy: 'tolerance' });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 56) }, ctx(4))).toMatchObject({ replicas: 5, limitedBy: 'none' });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(4, 44) }, ctx(4))).toMatchObject({ replicas: 4, limitedBy: 'none' });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(10, 44) }, ctx(10))).toMatchObject({ replicas: 9 });
   });
 
   it('truncates utilization to an integer percent before dividing, as the HPA status shows it', () => {
     // 44.9 % reads as 44 %: ratio 0.88 is outside the tolerance (0.898 would be inside)
-    const p = Array.from({ length: 10 }, (_, i) => ({ name: `p${i}`, status: 'ready' as const, usage: 449, request: 1000 }));
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: p }, 10, tol)).toMatchObject({ current: 44, replicas: 9, limitedBy: 'none' });
+    const p = Array.from({ length: 10 }, (_, i) => pod(`p${i}`, 449));
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: p }, ctx(10))).toMatchObject({ current: 44, replicas: 9, limitedBy: 'none' });
   });
 
   it('scale-up with unready pods counts them at 0 %', () => {
     // 3 ready at 100 % of a 50 % target, 1 starting: (300 + 0) / 4 = 75 % → ratio 1.5 → 6
-    const r = proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(3, 100), ...pods(1, 0, 'unready')] }, 4, tol);
+    const r = proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(3, 100), ...pods(1, 0, false)] }, ctx(4));
     expect(r).toMatchObject({ replicas: 6, limitedBy: 'none', usageRatio: 2 });
   });
 
   it('scale-down ignores unready pods', () => {
-    const r = proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(4, 10), ...pods(2, 90, 'unready')] }, 6, tol);
+    const r = proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(4, 10), ...pods(2, 90, false)] }, ctx(6));
     expect(r).toMatchObject({ replicas: 1 });
   });
 
   it('missing metrics count as 100 % of request on a scale-down and 0 % on a scale-up', () => {
-    const missing = (n: number): PodSample[] => Array.from({ length: n }, (_, i) => ({ name: `m${i}`, status: 'ready', request: REQUEST }));
+    const missing = (n: number): PodSample[] => Array.from({ length: n }, (_, i) => pod(`m${i}`, undefined));
     // down: (4×10 + 100) / 5 = 28 % → 0.56 → ceil(2.8) = 3, not ceil(0.2 × 4) = 1
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(4, 10), ...missing(1)] }, 5, tol)).toMatchObject({ replicas: 3 });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(4, 10), ...missing(1)] }, ctx(5))).toMatchObject({ replicas: 3 });
     // up: (2×100 + 0) / 3 = 66 % → 1.32 → ceil(3.96) = 4
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(2, 100), ...missing(1)] }, 3, tol)).toMatchObject({ replicas: 4 });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(2, 100), ...missing(1)] }, ctx(3))).toMatchObject({ replicas: 4 });
     // the recomputed ratio flips direction: 40 % alone says down, (40 + 300) / 4 = 85 % says up → no change
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(1, 40), ...missing(3)] }, 4, tol)).toMatchObject({ replicas: 4, limitedBy: 'missing-metrics' });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(1, 40), ...missing(3)] }, ctx(4))).toMatchObject({ replicas: 4, limitedBy: 'missing-metrics' });
   });
 
   it('unready pods pulling the recomputed ratio into tolerance mean no change', () => {
     // 1 ready at 60 % (ratio 1.2), 1 unready: (60 + 0) / 2 = 30 % → flips to a scale-down → no change
-    const r = proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(1, 60), ...pods(1, 0, 'unready')] }, 2, tol);
+    const r = proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [...pods(1, 60), ...pods(1, 0, false)] }, ctx(2));
     expect(r).toMatchObject({ replicas: 2, limitedBy: 'unready-pods' });
   });
 
   it('fails without any ready metric or without a request', () => {
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(2, 50, 'unready') }, 2, tol)).toMatchObject({ ok: false });
-    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [{ name: 'a', status: 'ready', usage: 10 }] }, 1, tol)).toMatchObject({ ok: false, reason: expect.stringContaining('missing request') });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: pods(2, 50, false) }, ctx(2))).toMatchObject({ ok: false });
+    expect(proposeReplicas(cpuTarget(50), { kind: 'pods', pods: [{ ...pod('a', 10), request: undefined }] }, ctx(1))).toMatchObject({ ok: false, reason: expect.stringContaining('missing request') });
   });
 });
 
@@ -100,7 +112,9 @@ describe('HPA sync: bounds, several metrics', () => {
   it('clamps to maxReplicas and to minReplicas', () => {
     const up = hpaSync(spec({ maxReplicas: 5 }), emptyMemory(), { now: 0, currentReplicas: 4, metrics: { cpu: { kind: 'pods', pods: pods(4, 100) } } });
     expect(up.decision).toMatchObject({ proposal: 8, desired: 5, limitedBy: 'max' });
-    const down = hpaSync(spec({ minReplicas: 3 }), emptyMemory(), { now: 0, currentReplicas: 4, metrics: { cpu: { kind: 'pods', pods: pods(4, 5) } } });
+    // an HPA that has run for a while (a new one holds its start size for the 300 s window)
+    const running: BehaviorMemory = { ...emptyMemory(), recommendations: [{ t: -600_000, replicas: 4 }] };
+    const down = hpaSync(spec({ minReplicas: 3 }), running, { now: 0, currentReplicas: 4, metrics: { cpu: { kind: 'pods', pods: pods(4, 5) } } });
     expect(down.decision).toMatchObject({ proposal: 1, desired: 3, limitedBy: 'min' });
   });
 
@@ -111,7 +125,7 @@ describe('HPA sync: bounds, several metrics', () => {
 
   it('several metrics: the largest proposal wins', () => {
     const s = spec({ metrics: [cpuTarget(50), { name: 'rps', type: 'Value', value: 100 }] });
-    const r = hpaSync(s, emptyMemory(), { now: 0, currentReplicas: 2, metrics: { cpu: { kind: 'pods', pods: pods(2, 75) }, rps: { kind: 'value', value: 400 } } });
+    const r = hpaSync(s, emptyMemory(), { now: 0, currentReplicas: 2, metrics: { cpu: { kind: 'pods', pods: pods(2, 75) }, rps: { kind: 'value', value: 400, readyPods: 2 } } });
     expect(r.decision).toMatchObject({ proposal: 8, desired: 6, limitedBy: 'policy:Pods' });
     expect(r.decision.metrics.map((m) => (m.ok ? m.replicas : null))).toEqual([3, 8]);
   });

@@ -1,6 +1,6 @@
-import { emptyMemory, legacyNormalize, limitRate, recordRescale, stabilize, type BehaviorMemory } from './behavior.js';
+import { emptyMemory, legacyNormalize, limitRate, recordInitialRecommendation, recordRescale, stabilize, type BehaviorMemory, type Stabilized } from './behavior.js';
 import { CONTROLLER_DEFAULTS, type HpaSpec } from './hpa-spec.js';
-import { proposeReplicas, type MetricFailure, type MetricInput, type MetricProposal } from './replica-calculator.js';
+import { proposeReplicas, type CalculatorContext, type MetricFailure, type MetricInput, type MetricProposal } from './replica-calculator.js';
 
 /**
  * One sync of the Kubernetes HPA controller for one HPA, as a pure function:
@@ -34,7 +34,10 @@ export interface ScaleDecision {
 
 export interface SyncInput {
   now: number;
+  /** the target's spec.replicas */
   currentReplicas: number;
+  /** the target's status.replicas (pods created), for Object/External AverageValue targets; default currentReplicas */
+  statusReplicas?: number;
   /** one input per `spec.metrics` entry, by metric name */
   metrics: Readonly<Record<string, MetricInput>>;
 }
@@ -44,8 +47,9 @@ export interface SyncResult {
   memory: BehaviorMemory;
 }
 
-export function hpaSync(spec: HpaSpec, memory: BehaviorMemory = emptyMemory(), input: SyncInput): SyncResult {
+export function hpaSync(spec: HpaSpec, previous: BehaviorMemory = emptyMemory(), input: SyncInput): SyncResult {
   const { now, currentReplicas: current } = input;
+  const memory = recordInitialRecommendation(previous, now, current);
   const first = spec.metrics[0];
   const target = first ? (first.type === 'Utilization' ? first.averageUtilization : first.type === 'AverageValue' ? first.averageValue : first.value) : 0;
   const decide = (fields: Omit<ScaleDecision, 't' | 'hpa' | 'current' | 'rescale' | 'target'>, mem: BehaviorMemory): SyncResult => {
@@ -67,8 +71,15 @@ export function hpaSync(spec: HpaSpec, memory: BehaviorMemory = emptyMemory(), i
     return decide({ proposal: desired, stabilized: desired, desired, utilization: null, limitedBy: which, reason: `current replicas ${current} outside [${spec.minReplicas}, ${spec.maxReplicas}]`, metrics: [] }, memory);
   }
 
-  const tolerances = { up: spec.behavior.scaleUp.tolerance ?? spec.tolerance, down: spec.behavior.scaleDown.tolerance ?? spec.tolerance };
-  const results = spec.metrics.map((m) => proposeReplicas(m, input.metrics[m.name] ?? { kind: 'unavailable', reason: 'no sample' }, current, tolerances));
+  const context: CalculatorContext = {
+    now,
+    currentReplicas: current,
+    ...(input.statusReplicas !== undefined ? { statusReplicas: input.statusReplicas } : {}),
+    tolerances: { up: spec.behavior.scaleUp.tolerance ?? spec.tolerance, down: spec.behavior.scaleDown.tolerance ?? spec.tolerance },
+    cpuInitializationPeriodMs: spec.cpuInitializationPeriodMs ?? CONTROLLER_DEFAULTS.cpuInitializationPeriodMs,
+    initialReadinessDelayMs: spec.initialReadinessDelayMs ?? CONTROLLER_DEFAULTS.initialReadinessDelayMs,
+  };
+  const results = spec.metrics.map((m) => proposeReplicas(m, input.metrics[m.name] ?? { kind: 'unavailable', reason: 'no sample' }, context));
   const valid = results.filter((r): r is MetricProposal => r.ok);
   const firstResult = results[0];
   const utilization = firstResult?.ok ? firstResult.current : null;
@@ -92,8 +103,7 @@ export function hpaSync(spec: HpaSpec, memory: BehaviorMemory = emptyMemory(), i
   if (limitedBy === 'none') {
     if (stable.stabilized) {
       limitedBy = 'stabilization';
-      reason = `${stable.replicas > proposal ? 'scale-down' : 'scale-up'} stabilized: a recommendation of ${stable.replicas} within the window (proposal ${proposal})`;
-      if (legacy && stable.replicas > proposal && proposal >= current) reason = `held at ${stable.replicas}: the highest recommendation of the last 300 s (no behavior: the controller's path)`;
+      reason = legacy ? `held at ${stable.replicas}: the highest recommendation of the last 300 s (no behavior: the controller's path)` : stabilizedReason(spec, stable, current, proposal);
     } else if (winner.limitedBy !== 'none') {
       limitedBy = winner.limitedBy;
       reason = `${winner.metric}: ${winner.reason}`;
@@ -102,4 +112,13 @@ export function hpaSync(spec: HpaSpec, memory: BehaviorMemory = emptyMemory(), i
     }
   }
   return decide({ proposal, stabilized: stable.replicas, desired: limited.replicas, utilization, limitedBy, reason, metrics: results }, stable.memory);
+}
+
+/** Which window held the count, in the words of the controller's ScaleUpStabilized / ScaleDownStabilized. */
+function stabilizedReason(spec: HpaSpec, stable: Stabilized, current: number, proposal: number): string {
+  const seconds = (w: number) => `${Number(w.toFixed(2))} s`;
+  if (proposal >= current) {
+    return `scale-up stabilized: the lowest recommendation of the last ${seconds(spec.behavior.scaleUp.stabilizationWindowSeconds)} is ${stable.lowestUp}, so ${stable.replicas} (proposal ${proposal})`;
+  }
+  return `scale-down stabilized: the highest recommendation of the last ${seconds(spec.behavior.scaleDown.stabilizationWindowSeconds)} is ${stable.highestDown}, so ${stable.replicas} (proposal ${proposal})`;
 }

@@ -1,10 +1,10 @@
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { parseYamlText } from '../config/load-yaml.js';
+import { parseYamlText, yamlToData } from '../config/load-yaml.js';
+import { readUserText } from '../config/user-file.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { completeBehavior, CONTROLLER_DEFAULTS, type HpaSpec, type MetricTarget } from './hpa-spec.js';
 import { parseQuantityMilli } from './quantity.js';
-import { readUserFile } from './user-file.js';
 
 /**
  * The YAML edge of the scaling room: an autoscaling/v2 HorizontalPodAutoscaler manifest, alone or
@@ -41,6 +41,9 @@ const metricSpec = z
     if (t[field] === undefined) ctx.addIssue({ code: 'custom', path: [key, 'target', field], message: `target type ${t.type} needs ${field}` });
     if (t.type === 'Utilization' && key !== 'resource' && key !== 'containerResource') {
       ctx.addIssue({ code: 'custom', path: [key, 'target', 'type'], message: 'Utilization is only valid for Resource metrics; use AverageValue' });
+    }
+    if (t.type === 'Value' && key !== 'object' && key !== 'external') {
+      ctx.addIssue({ code: 'custom', path: [key, 'target', 'type'], message: `Value is only valid for Object and External metrics; a ${m.type} metric is averaged over pods: use ${key === 'pods' ? 'AverageValue' : 'Utilization or AverageValue'}` });
     }
   });
 
@@ -95,13 +98,13 @@ export interface LoadedHpa {
 
 /** Loads the HPA of a (multi-document) YAML file; `name` picks one when there are several. */
 export function loadHpaFile(path: string, name?: string): LoadedHpa {
-  const { text, file } = readUserFile(path);
+  const { text, file } = readUserText(path);
   return parseHpaText(text, file, name);
 }
 
 export function parseHpaText(text: string, file: string, name?: string): LoadedHpa {
   const docs = parseAllDocuments(text);
-  const objects = docs.map((d) => ({ doc: d, value: d.errors.length ? undefined : (d.toJS() as Record<string, unknown> | null) }));
+  const objects = docs.map((d) => ({ doc: d, value: d.errors.length ? undefined : (yamlToData(d, file) as Record<string, unknown> | null) }));
   const hpas = objects.filter((o) => o.value?.kind === 'HorizontalPodAutoscaler');
   const named = name ? hpas.filter((o) => (o.value?.metadata as { name?: string } | undefined)?.name === name) : hpas;
   if (named.length !== 1) {
@@ -143,9 +146,10 @@ function toSpec(m: HpaManifest): HpaSpec {
       const source = (metric.resource ?? metric.containerResource ?? metric.pods ?? metric.object ?? metric.external)!;
       const metricName = 'metric' in source ? source.metric.name : source.name;
       const t = source.target;
-      if (t.type === 'Utilization') return { name: metricName, type: 'Utilization', averageUtilization: t.averageUtilization! };
-      if (t.type === 'AverageValue') return { name: metricName, type: 'AverageValue', averageValue: parseQuantityMilli(t.averageValue!)! };
-      return { name: metricName, type: 'Value', value: parseQuantityMilli(t.value!)! };
+      const base = { name: metricName, source: metric.type };
+      if (t.type === 'Utilization') return { ...base, type: 'Utilization', averageUtilization: t.averageUtilization! };
+      if (t.type === 'AverageValue') return { ...base, type: 'AverageValue', averageValue: parseQuantityMilli(t.averageValue!)! };
+      return { ...base, type: 'Value', value: parseQuantityMilli(t.value!)! };
     },
   );
   const b = m.spec.behavior;

@@ -26,15 +26,30 @@ export interface HpaBehavior {
   scaleDown: ScalingRules;
 }
 
+/** `spec.metrics[].type`: where the metric comes from. */
+export type MetricSource = 'Resource' | 'ContainerResource' | 'Pods' | 'Object' | 'External';
+
 /**
- * One metric of `spec.metrics`. Pod-averaged metrics (Resource Utilization / AverageValue, Pods
- * AverageValue) go through the per-pod path with Kubernetes' unready and missing-pod rules;
- * Object and External metrics give one value for the whole target.
+ * One metric of `spec.metrics`. Resource, ContainerResource and Pods metrics are measured per pod
+ * and go through the per-pod path with Kubernetes' unready and missing-pod rules; Object and
+ * External metrics give one value for the whole target (External: the sum of its series).
+ * `source` defaults by target type: Utilization → Resource, AverageValue → Pods, Value → External.
  */
-export type MetricTarget =
-  | { name: string; type: 'Utilization'; averageUtilization: number }
-  | { name: string; type: 'AverageValue'; averageValue: number }
-  | { name: string; type: 'Value'; value: number };
+export type MetricTarget = { name: string; source?: MetricSource } & (
+  | { type: 'Utilization'; averageUtilization: number }
+  | { type: 'AverageValue'; averageValue: number }
+  | { type: 'Value'; value: number }
+);
+
+export function metricSource(target: MetricTarget): MetricSource {
+  return target.source ?? (target.type === 'Utilization' ? 'Resource' : target.type === 'AverageValue' ? 'Pods' : 'External');
+}
+
+/** Measured pod by pod (the replica calculator's per-pod path), as opposed to one value for the target. */
+export function isPerPodMetric(target: MetricTarget): boolean {
+  const source = metricSource(target);
+  return source === 'Resource' || source === 'ContainerResource' || source === 'Pods';
+}
 
 export interface HpaSpec {
   name: string;
@@ -44,6 +59,10 @@ export interface HpaSpec {
   behavior: HpaBehavior;
   /** kube-controller-manager --horizontal-pod-autoscaler-tolerance */
   tolerance: number;
+  /** --horizontal-pod-autoscaler-cpu-initialization-period (default 5 min), ms */
+  cpuInitializationPeriodMs?: number;
+  /** --horizontal-pod-autoscaler-initial-readiness-delay (default 30 s), ms */
+  initialReadinessDelayMs?: number;
   /**
    * Only for an HPA whose manifest has no `behavior`: 'documented' applies the defaults the
    * Kubernetes documentation states (the `behavior` above); 'controller' follows the controller's
@@ -53,8 +72,17 @@ export interface HpaSpec {
   nilBehavior?: 'documented' | 'controller';
 }
 
-/** kube-controller-manager defaults: tolerance 0.1, sync period 15 s, downscale stabilization 5 min. */
-export const CONTROLLER_DEFAULTS = { tolerance: 0.1, syncPeriodMs: 15_000, downscaleStabilizationSeconds: 300 } as const;
+/**
+ * kube-controller-manager defaults: tolerance 0.1, sync period 15 s, downscale stabilization 5 min,
+ * CPU initialization period 5 min, initial readiness delay 30 s.
+ */
+export const CONTROLLER_DEFAULTS = {
+  tolerance: 0.1,
+  syncPeriodMs: 15_000,
+  downscaleStabilizationSeconds: 300,
+  cpuInitializationPeriodMs: 300_000,
+  initialReadinessDelayMs: 30_000,
+} as const;
 
 /** As the Kubernetes documentation states the default behavior (autoscaling/v2 `behavior` absent). */
 export function defaultScaleUp(): ScalingRules {

@@ -26,6 +26,14 @@ export const KubeStateMetrics = {
   containerRequests: 'kube_pod_container_resource_requests',
   /** gauge, labels as containerRequests */
   containerLimits: 'kube_pod_container_resource_limits',
+  /** gauge 0/1, labels: namespace, pod, condition ("true" | "false" | "unknown") — the pod's Ready condition */
+  podReady: 'kube_pod_status_ready',
+  /** gauge 0/1, labels: namespace, pod, phase ("Pending" | "Running" | "Succeeded" | "Failed" | "Unknown") */
+  podPhase: 'kube_pod_status_phase',
+  /** gauge, unix seconds, labels: namespace, pod — status.startTime */
+  podStartTime: 'kube_pod_start_time',
+  /** gauge, unix seconds, labels: namespace, pod — present while the pod is being deleted */
+  podDeletionTimestamp: 'kube_pod_deletion_timestamp',
 } as const;
 
 export const CadvisorMetrics = {

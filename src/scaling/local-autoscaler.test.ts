@@ -105,7 +105,7 @@ describe('local autoscaler on real busy processes', () => {
     const timeline = run.timeline().filter((e): e is Extract<TimelineEvent, { type: 'scale-decision' }> => e.type === 'scale-decision');
     expect(timeline.length).toBe(decisions.length);
     expect(timeline.some((e) => e.service === 'catalog' && e.desired > e.current && e.target === 60)).toBe(true);
-    const cpu = readFileSync(run.path('metrics'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { source: string; utilization: number; requestMillicores: number });
+    const cpu = run.readLines<{ source: string; utilization: number; requestMillicores: number }>('metrics');
     expect(cpu.length).toBeGreaterThan(5);
     expect(cpu.every((s) => s.source === 'cpu' && Number.isFinite(s.utilization) && s.requestMillicores === 200)).toBe(true);
     expect(statuses.length).toBe(decisions.length);
@@ -114,7 +114,8 @@ describe('local autoscaler on real busy processes', () => {
 
 /**
  * A service on the virtual clock: `demand` millicores in all, spread evenly over its replicas,
- * each requesting 200m; a new replica is ready at once. It is its own CPU sampler.
+ * each requesting 200m; a new replica is ready at once, as if it had run for an hour (so the
+ * controller's CPU initialization rules never hold it back). It is its own CPU sampler.
  */
 class SimulatedService {
   demand = 0;
@@ -141,7 +142,7 @@ class SimulatedService {
   }
 
   private resize(count: number): void {
-    this.list = Array.from({ length: count }, (_, i) => ({ service: this.name, id: `${this.name}-${i + 1}`, pid: 1000 + i, port: 1, state: 'ready', startedAt: 0, cpuRequestMillicores: 200 }));
+    this.list = Array.from({ length: count }, (_, i) => ({ service: this.name, id: `${this.name}-${i + 1}`, pid: 1000 + i, port: 1, state: 'ready', startedAt: -3_600_000, cpuRequestMillicores: 200 }));
   }
 }
 
@@ -183,6 +184,32 @@ describe('local autoscaler on a virtual clock', () => {
     expect(decisions.filter((d) => d.t > 45_000 && d.t < 345_000).every((d) => d.limitedBy === 'stabilization' && d.desired === 4)).toBe(true);
     const events = run.timeline().filter((e) => e.type === 'scale-decision');
     expect(events.map((e) => e.t)).toEqual(decisions.map((d) => d.t));
+  });
+
+  it('a new local HPA keeps its starting size through the scale-down window, as a new HPA in a cluster', async () => {
+    // 4 replicas at 12 % of their request from the start: the proposal is 1 at every sync, but the
+    // controller remembered 4 at its first sync (15 s), which leaves the 300 s window at 315 s
+    const catalog = new SimulatedService('catalog', 4);
+    catalog.demand = 100;
+    const { clock, decisions, autoscaler } = start(catalog);
+    await clock.advance(330_000);
+    await autoscaler.stop();
+    expect(decisions[0]).toMatchObject({ t: 15_000, proposal: 1, desired: 4, limitedBy: 'stabilization' });
+    expect(changes(decisions)).toEqual([[315, 4, 1, 'none']]);
+  });
+
+  it("leaves a just-ready replica's CPU out until a whole sample follows its readiness (the calculator's CPU rules)", async () => {
+    // 3 replicas at 150 % of 200m; the third started at 5 s and was ready at 14 s: its 15 s sample
+    // at 15 s began before that, so it is unready → (300 + 300 + 0) / 600 = 100 % → ceil(1.67 × 3) = 5
+    // (counted, 150 % against 60 % would ask for 8)
+    const catalog = new SimulatedService('catalog', 3);
+    Object.assign(catalog.replicas()[2]!, { startedAt: 5_000, readyAt: 14_000 });
+    catalog.demand = 900;
+    const { clock, decisions, autoscaler } = start(catalog);
+    await clock.advance(15_000);
+    await autoscaler.stop();
+    expect(decisions[0]).toMatchObject({ current: 3, utilization: 150, proposal: 5, desired: 5 });
+    expect(decisions[0]!.reason).toContain('1 unready');
   });
 
   it('records a refused change as an error and asks again at the next sync', async () => {

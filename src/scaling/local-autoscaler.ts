@@ -88,6 +88,7 @@ class LocalHpaLoop implements LocalAutoscaler {
   private readonly sampler: Pick<CpuSampler, 'sample'>;
   private readonly services: readonly ServiceDefinition[];
   private readonly specs: Map<ServiceName, HpaSpec>;
+  private readonly syncPeriodMs: number;
   private readonly memory = new Map<ServiceName, BehaviorMemory>();
   private readonly stopping = new AbortController();
   private inFlight: Promise<unknown> = Promise.resolve();
@@ -100,7 +101,8 @@ class LocalHpaLoop implements LocalAutoscaler {
     this.clock = options.clock ?? wallClock;
     this.sampler = options.sampler ?? new CpuSampler({ includeChildren: options.includeChildren });
     this.services = options.definition.services.filter((s) => s.hpa && (!options.services || options.services.includes(s.name)));
-    this.specs = new Map(this.services.map((s) => [s.name, hpaSpec(s, behavior, options.tolerance ?? CONTROLLER_DEFAULTS.tolerance)]));
+    this.syncPeriodMs = syncPeriodMs;
+    this.specs = new Map(this.services.map((s) => [s.name, hpaSpec(s, behavior, options.tolerance ?? CONTROLLER_DEFAULTS.tolerance, timeScale)]));
     this.loop = options.manual ? Promise.resolve() : this.syncEvery(syncPeriodMs);
   }
 
@@ -148,7 +150,8 @@ class LocalHpaLoop implements LocalAutoscaler {
     const spec = this.specs.get(name)!;
     const replicas = this.options.controller.replicas(name);
     samples.push(...cpuSamples(name, replicas, readings, now));
-    const pods = replicas.map((r) => podSample(r, readings.get(r.id)?.usageMillicores));
+    // each reading covers the interval since the previous sync
+    const pods = replicas.map((r) => podSample(r, readings.get(r.id)?.usageMillicores, now, this.syncPeriodMs));
     const current = replicas.filter(isLive).length;
     const result = hpaSync(spec, this.memory.get(name) ?? emptyMemory(), { now, currentReplicas: current, metrics: { cpu: { kind: 'pods', pods } } });
     const decision: LocalScaleDecision = { ...result.decision, service: name };
@@ -173,8 +176,11 @@ class LocalHpaLoop implements LocalAutoscaler {
   }
 }
 
-function hpaSpec(service: ServiceDefinition, behavior: HpaBehavior, tolerance: number): HpaSpec {
+/** The service's HPA; the controller's readiness periods are compressed with the behavior's. */
+function hpaSpec(service: ServiceDefinition, behavior: HpaBehavior, tolerance: number, timeScale: number): HpaSpec {
   return {
+    cpuInitializationPeriodMs: CONTROLLER_DEFAULTS.cpuInitializationPeriodMs * timeScale,
+    initialReadinessDelayMs: CONTROLLER_DEFAULTS.initialReadinessDelayMs * timeScale,
     name: service.name,
     minReplicas: service.local.minReplicas,
     maxReplicas: service.local.maxReplicas,
@@ -228,8 +234,15 @@ function autoscalerStatus(d: LocalScaleDecision, spec: HpaSpec, current: number,
   };
 }
 
-/** As Kubernetes sees pods: starting = not ready (0 % on a scale-up), draining = being deleted. */
-function podSample(r: ReplicaInfo, usage: number | undefined): PodSample {
-  const status = r.state === 'ready' ? 'ready' : r.state === 'starting' ? 'unready' : 'ignored';
-  return { name: r.id, status, request: r.cpuRequestMillicores, ...(usage !== undefined ? { usage: Math.round(usage) } : {}) };
+/**
+ * As Kubernetes sees pods: a replica is a Running pod since it was spawned, Ready once it answers
+ * its readiness check (a starting one: Ready False since its start), and a draining or stopped one
+ * is being deleted. The calculator's CPU rules (pod-groups.ts) then judge them as for a cluster.
+ */
+function podSample(r: ReplicaInfo, usage: number | undefined, now: number, windowMs: number): PodSample {
+  const measured = usage !== undefined ? { usage: Math.round(usage), measuredAt: now, windowMs } : {};
+  const base = { name: r.id, phase: 'Running' as const, request: r.cpuRequestMillicores, startTime: r.startedAt, ...measured };
+  if (r.state === 'draining' || r.state === 'stopped') return { ...base, deleting: true };
+  if (r.state === 'starting') return { ...base, ready: { status: false, since: r.startedAt } };
+  return { ...base, ready: { status: true, since: r.readyAt ?? r.startedAt } };
 }

@@ -1,9 +1,10 @@
 import { ConfigError, didYouMean, type ConfigIssue } from '../errors.js';
-import { durationMs } from '../util/duration.js';
 import type { HpaSpec } from './hpa-spec.js';
 import { parseQuantityMilli } from './quantity.js';
 import { runMetricsFile, seriesFromRun } from './run-series.js';
 import type { MetricSeries, SeriesPoint } from './series.js';
+import { csvRows, jsonRows, looksLikeJson, parseTime } from './metric-rows.js';
+import { isPodSeriesRows, parsePodSeries, type PodSeries, type PodSeriesOptions } from './pod-series.js';
 import { readUserFile } from './user-file.js';
 
 /**
@@ -19,23 +20,26 @@ import { readUserFile } from './user-file.js';
  *   <metric>_total    total usage of the whole workload ("2400m", "2.4" cores): spread over the
  *                     replicas the simulation runs, so more replicas mean lower utilisation
  * One of the two columns per metric of the HPA; a missing or empty cell means "no metric".
+ * A file with a `metric` column is the per-pod form instead (pod-series.ts).
  */
 
-/** A CSV/JSON series, or a peakready run (its directory or metrics.ndjson) for `service`. */
-export function loadMetricSeries(path: string, hpa: HpaSpec, service: string = hpa.name): MetricSeries {
+export type LoadedMetrics = { form: 'series'; series: MetricSeries } | { form: 'pods'; series: PodSeries };
+
+/**
+ * `--metrics`: a CSV/JSON series (a column per metric), a per-pod file (pod-series.ts: a `metric`
+ * column), or a peakready run (its directory or metrics.ndjson) for `service`.
+ */
+export function loadMetricFile(path: string, hpa: HpaSpec, service: string, podOptions: PodSeriesOptions): LoadedMetrics {
   const runFile = runMetricsFile(path);
   const { text, file } = readUserFile(runFile ?? path);
-  return runFile ? seriesFromRun(text, file, hpa, service) : parseMetricSeries(text, file, hpa);
-}
-
-interface Row {
-  line?: number;
-  field: string;
-  cells: Record<string, unknown>;
+  if (runFile) return { form: 'series', series: seriesFromRun(text, file, hpa, service) };
+  const rows = looksLikeJson(text) ? jsonRows(text, file) : csvRows(text);
+  if (isPodSeriesRows(rows)) return { form: 'pods', series: parsePodSeries(rows, file, hpa, podOptions) };
+  return { form: 'series', series: parseMetricSeries(text, file, hpa) };
 }
 
 export function parseMetricSeries(text: string, file: string, hpa: HpaSpec): MetricSeries {
-  const rows = text.trimStart().startsWith('[') || text.trimStart().startsWith('{') ? jsonRows(text, file) : csvRows(text);
+  const rows = looksLikeJson(text) ? jsonRows(text, file) : csvRows(text);
   const issues: ConfigIssue[] = [];
   const names = hpa.metrics.map((m) => m.name);
   const known = ['time', 'replicas', ...names, ...names.map((n) => `${n}_total`)];
@@ -78,44 +82,4 @@ export function parseMetricSeries(text: string, file: string, hpa: HpaSpec): Met
   raw.sort((a, b) => a.t - b.t);
   const start = raw[0]!.t;
   return { file, points: raw.map((p) => ({ ...p, t: p.t - start })) };
-}
-
-function parseTime(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value * 1000 : undefined;
-  if (typeof value !== 'string' || !value.trim()) return undefined;
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  if (/^\d{4}-\d\d-\d\d/.test(text)) {
-    const ms = Date.parse(text);
-    return Number.isNaN(ms) ? undefined : ms;
-  }
-  return durationMs(text);
-}
-
-function csvRows(text: string): Row[] {
-  const lines = text.split(/\r?\n/);
-  const headerIndex = lines.findIndex((l) => l.trim() && !l.trim().startsWith('#'));
-  if (headerIndex < 0) return [];
-  const header = lines[headerIndex]!.split(',').map((h) => h.trim());
-  const rows: Row[] = [];
-  for (let i = headerIndex + 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (!line.trim() || line.trim().startsWith('#')) continue;
-    const cells: Record<string, unknown> = {};
-    line.split(',').forEach((cell, j) => (cells[header[j] ?? `column${j + 1}`] = cell.trim()));
-    rows.push({ line: i + 1, field: `row ${rows.length + 1}`, cells });
-  }
-  return rows;
-}
-
-function jsonRows(text: string, file: string): Row[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError([{ file, message: `invalid JSON: ${(error as Error).message}` }]);
-  }
-  const list = Array.isArray(parsed) ? parsed : (parsed as { samples?: unknown }).samples;
-  if (!Array.isArray(list)) throw new ConfigError([{ file, message: 'expected an array of samples or { "samples": [...] }' }]);
-  return list.map((cells, i) => ({ field: `[${i}]`, cells: (cells ?? {}) as Record<string, unknown> }));
 }

@@ -1,4 +1,5 @@
-import type { MetricTarget } from './hpa-spec.js';
+import { isPerPodMetric, metricSource, type MetricTarget } from './hpa-spec.js';
+import { groupPods, type PodSample, type ReadinessClock } from './pod-groups.js';
 
 /**
  * Kubernetes' replica calculator for one metric (pkg/controller/podautoscaler/replica_calculator.go,
@@ -6,24 +7,16 @@ import type { MetricTarget } from './hpa-spec.js';
  * Pure: pods, their readiness and their measured usage come in; a proposal with its reason goes out.
  */
 
-export interface PodSample {
-  name: string;
-  /**
-   * 'ready' counts; 'unready' = pending, not ready or still initialising (left out, then counted
-   * as 0 % on a scale-up); 'ignored' = being deleted or failed (left out entirely).
-   */
-  status: 'ready' | 'unready' | 'ignored';
-  /** measured usage in milli-units (millicores for CPU); undefined = no metric for this pod */
-  usage?: number;
-  /** the pod's request in the same units (needed by Utilization targets) */
-  request?: number;
-}
+export type { PodPhase, PodSample } from './pod-groups.js';
 
 export type MetricInput =
-  /** per-pod samples, for Resource (Utilization or AverageValue) and Pods metrics */
+  /** per-pod samples, for Resource, ContainerResource and Pods metrics */
   | { kind: 'pods'; pods: readonly PodSample[] }
-  /** one value for the whole target (Object / External metrics) */
-  | { kind: 'value'; value: number }
+  /**
+   * one value for the whole target (Object metrics; External metrics: the sum of their series),
+   * with the count of Running and Ready pods that a Value target multiplies the ratio by
+   */
+  | { kind: 'value'; value: number; readyPods: number }
   | { kind: 'unavailable'; reason: string };
 
 export type ProposalLimit = 'none' | 'tolerance' | 'unready-pods' | 'missing-metrics';
@@ -52,40 +45,67 @@ export interface Tolerances {
   down: number;
 }
 
-/** As Kubernetes: within tolerance when the ratio is within [1 − down, 1 + up]. */
-export function withinTolerance(ratio: number, tolerances: Tolerances): boolean {
-  return ratio > 1 ? ratio - 1 <= tolerances.up : 1 - ratio <= tolerances.down;
+/** What the controller knows at this sync besides the metric. */
+export interface CalculatorContext extends ReadinessClock {
+  /** the target's `spec.replicas` */
+  currentReplicas: number;
+  /** the target's `status.replicas` (pods created): Object/External AverageValue targets divide by it; default currentReplicas */
+  statusReplicas?: number;
+  tolerances: Tolerances;
 }
 
-export function proposeReplicas(
-  target: MetricTarget,
-  input: MetricInput,
-  currentReplicas: number,
-  tolerances: Tolerances,
-): MetricProposal | MetricFailure {
+/** As `Tolerances.isWithin` (Kubernetes 1.33+): no change while 1 − down ≤ ratio ≤ 1 + up, in float64. */
+export function withinTolerance(ratio: number, tolerances: Tolerances): boolean {
+  return 1 - tolerances.down <= ratio && ratio <= 1 + tolerances.up;
+}
+
+export function proposeReplicas(target: MetricTarget, input: MetricInput, context: CalculatorContext): MetricProposal | MetricFailure {
   if (input.kind === 'unavailable') return { metric: target.name, ok: false, reason: input.reason };
-  if (target.type === 'Value') {
+  if (!isPerPodMetric(target)) {
     if (input.kind !== 'value') return { metric: target.name, ok: false, reason: 'expected one value for the whole target' };
-    return valueProposal(target, input.value, currentReplicas, tolerances);
+    if (target.type === 'Value') return valueProposal(target, input.value, input.readyPods, context);
+    if (target.type === 'AverageValue') return averageOfValueProposal(target, input.value, context);
+    return { metric: target.name, ok: false, reason: 'Utilization is only valid for Resource metrics' };
   }
   if (input.kind !== 'pods') return { metric: target.name, ok: false, reason: 'expected per-pod samples' };
-  return podsProposal(target, input.pods, currentReplicas, tolerances);
+  if (target.type === 'Value') return { metric: target.name, ok: false, reason: `a ${metricSource(target)} metric has no Value target; use AverageValue` };
+  return podsProposal(target, input.pods, context);
 }
 
-/** Object/External metric with a Value target: ratio = value / target over the ready pods. */
-function valueProposal(
-  target: Extract<MetricTarget, { type: 'Value' }>,
-  value: number,
-  currentReplicas: number,
-  tolerances: Tolerances,
-): MetricProposal {
+/**
+ * Object/External metric with a Value target (`getUsageRatioReplicaCount`): ratio × the Running
+ * and Ready pods, within tolerance no change; from zero replicas (scale-to-zero) ceil(ratio) with
+ * no tolerance.
+ */
+function valueProposal(target: Extract<MetricTarget, { type: 'Value' }>, value: number, readyPods: number, context: CalculatorContext): MetricProposal {
   const usageRatio = value / target.value;
   const base = { metric: target.name, ok: true as const, current: value, target: target.value, usageRatio };
-  if (withinTolerance(usageRatio, tolerances)) {
-    return { ...base, replicas: currentReplicas, limitedBy: 'tolerance', reason: `ratio ${usageRatio.toFixed(3)} within tolerance` };
+  if (context.currentReplicas === 0) {
+    const replicas = Math.ceil(usageRatio);
+    return { ...base, replicas, limitedBy: 'none', reason: `ratio ${usageRatio.toFixed(3)} from zero replicas → ${replicas}` };
   }
-  const replicas = Math.ceil(usageRatio * currentReplicas);
-  return { ...base, replicas, limitedBy: 'none', reason: `ratio ${usageRatio.toFixed(3)} × ${currentReplicas} → ${replicas}` };
+  if (withinTolerance(usageRatio, context.tolerances)) {
+    return { ...base, replicas: context.currentReplicas, limitedBy: 'tolerance', reason: `ratio ${usageRatio.toFixed(3)} within tolerance` };
+  }
+  const replicas = Math.ceil(usageRatio * readyPods);
+  return { ...base, replicas, limitedBy: 'none', reason: `ratio ${usageRatio.toFixed(3)} × ${readyPods} ready → ${replicas}` };
+}
+
+/**
+ * Object/External metric with an AverageValue target (`GetObjectPerPodMetricReplicas`,
+ * `GetExternalPerPodMetricReplicas`): the value shared by the target's pods (status.replicas);
+ * outside tolerance, ceil(value / target).
+ */
+function averageOfValueProposal(target: Extract<MetricTarget, { type: 'AverageValue' }>, value: number, context: CalculatorContext): MetricProposal {
+  const pods = context.statusReplicas ?? context.currentReplicas;
+  const usageRatio = value / (target.averageValue * pods);
+  const current = Math.ceil(value / pods);
+  const base = { metric: target.name, ok: true as const, current, target: target.averageValue, usageRatio };
+  if (withinTolerance(usageRatio, context.tolerances)) {
+    return { ...base, replicas: pods, limitedBy: 'tolerance', reason: `ratio ${usageRatio.toFixed(3)} within tolerance` };
+  }
+  const replicas = Math.ceil(value / target.averageValue);
+  return { ...base, replicas, limitedBy: 'none', reason: `${value} over a target of ${target.averageValue} per pod → ${replicas}` };
 }
 
 type PodTarget = Extract<MetricTarget, { type: 'Utilization' | 'AverageValue' }>;
@@ -95,79 +115,56 @@ interface Usage {
   current: number;
 }
 
-/** Pods by what the controller can use of them: measured and ready, unready, or without a sample. */
-function classifyPods(pods: readonly PodSample[]): { ready: Map<string, PodSample>; unready: PodSample[]; missing: PodSample[] } {
-  const ready = new Map<string, PodSample>();
-  const unready: PodSample[] = [];
-  const missing: PodSample[] = [];
-  for (const pod of pods) {
-    if (pod.status === 'ignored') continue;
-    if (pod.status === 'unready') unready.push(pod);
-    else if (pod.usage === undefined) missing.push(pod);
-    else ready.set(pod.name, pod);
-  }
-  return { ready, unready, missing };
+interface Measured {
+  usage: number;
+  request: number;
 }
 
-function podsProposal(target: PodTarget, pods: readonly PodSample[], currentReplicas: number, tolerances: Tolerances): MetricProposal | MetricFailure {
-  const { ready, unready, missing } = classifyPods(pods);
-  if (ready.size === 0) {
-    return { metric: target.name, ok: false, reason: 'no metrics for the targeted pods (pods might be unready)' };
+/** `GetResourceReplicas` (Utilization) and `calcPlainMetricReplicas` (AverageValue). */
+function podsProposal(target: PodTarget, pods: readonly PodSample[], context: CalculatorContext): MetricProposal | MetricFailure {
+  const source = metricSource(target);
+  // the controller judges readiness only for CPU (`resource == v1.ResourceCPU` in groupPods)
+  const isCpu = (source === 'Resource' || source === 'ContainerResource') && target.name === 'cpu';
+  const { ready, unready, missing } = groupPods(pods, isCpu, context);
+  if (ready.length === 0) {
+    return { metric: target.name, ok: false, reason: 'did not receive metrics for targeted pods (pods might be unready)' };
   }
   const goal = target.type === 'Utilization' ? target.averageUtilization : target.averageValue;
   if (target.type === 'Utilization') {
-    const noRequest = [...ready.values(), ...missing, ...unready].find((p) => !p.request || p.request <= 0);
+    // as `calculateRequests`: every listed pod needs a request
+    const noRequest = pods.find((p) => !p.request || p.request <= 0);
     if (noRequest) return { metric: target.name, ok: false, reason: `missing request for ${target.name} on pod ${noRequest.name}` };
   }
-  const measured = [...ready.values()].map((p) => ({ usage: p.usage!, request: p.request ?? 0 }));
+  const measured: Measured[] = ready.map((p) => ({ usage: p.usage!, request: p.request ?? 0 }));
   const first = usage(target, measured);
   const base = { metric: target.name, ok: true as const, current: first.current, target: goal };
+  const { currentReplicas, tolerances } = context;
 
   const scaleUpWithUnready = unready.length > 0 && first.ratio > 1;
   if (!scaleUpWithUnready && missing.length === 0) {
     if (withinTolerance(first.ratio, tolerances)) {
       return { ...base, usageRatio: first.ratio, replicas: currentReplicas, limitedBy: 'tolerance', reason: `ratio ${first.ratio.toFixed(3)} within tolerance` };
     }
-    const replicas = Math.ceil(first.ratio * ready.size);
-    return { ...base, usageRatio: first.ratio, replicas, limitedBy: 'none', reason: `ratio ${first.ratio.toFixed(3)} × ${ready.size} ready → ${replicas}` };
+    const replicas = Math.ceil(first.ratio * ready.length);
+    return { ...base, usageRatio: first.ratio, replicas, limitedBy: 'none', reason: `ratio ${first.ratio.toFixed(3)} × ${ready.length} ready → ${replicas}` };
   }
-  return conservativeProposal({ target, goal, base, first, measured, unready, missing, scaleUpWithUnready, currentReplicas, tolerances });
-}
 
-interface ConservativeInput {
-  target: PodTarget;
-  goal: number;
-  base: { metric: string; ok: true; current: number; target: number };
-  first: Usage;
-  measured: Array<{ usage: number; request: number }>;
-  unready: PodSample[];
-  missing: PodSample[];
-  scaleUpWithUnready: boolean;
-  currentReplicas: number;
-  tolerances: Tolerances;
-}
-
-/**
- * Recompute conservatively (as Kubernetes): missing pods count as 100 % of request (or the
- * target, if above 100 %) on a scale-down and 0 on a scale-up; unready pods 0 on a scale-up.
- */
-function conservativeProposal(input: ConservativeInput): MetricProposal {
-  const { target, goal, base, first, measured, unready, missing, currentReplicas } = input;
+  // Recompute conservatively: missing pods at 100 % of request (or the target, if above 100 %) on
+  // a scale-down and 0 on a scale-up; unready pods at 0 on a scale-up.
   const adjusted = [...measured];
-  if (missing.length > 0 && first.ratio !== 1) {
+  if (first.ratio !== 1) {
     for (const pod of missing) {
       const request = pod.request ?? 0;
-      const fill =
-        first.ratio > 1 ? 0 : target.type === 'Utilization' ? Math.trunc((request * Math.max(100, goal)) / 100) : goal;
+      const fill = first.ratio > 1 ? 0 : target.type === 'Utilization' ? Math.trunc((request * Math.max(100, goal)) / 100) : goal;
       adjusted.push({ usage: fill, request });
     }
   }
-  if (input.scaleUpWithUnready) for (const pod of unready) adjusted.push({ usage: 0, request: pod.request ?? 0 });
+  if (scaleUpWithUnready) for (const pod of unready) adjusted.push({ usage: 0, request: pod.request ?? 0 });
   const second = usage(target, adjusted);
   const why = missing.length > 0 ? 'missing-metrics' : 'unready-pods';
   const counted = `${missing.length} without metrics, ${unready.length} unready`;
   const flipped = (first.ratio < 1 && second.ratio > 1) || (first.ratio > 1 && second.ratio < 1);
-  if (withinTolerance(second.ratio, input.tolerances) || flipped) {
+  if (withinTolerance(second.ratio, tolerances) || flipped) {
     return {
       ...base,
       usageRatio: first.ratio,
@@ -193,19 +190,17 @@ function conservativeProposal(input: ConservativeInput): MetricProposal {
  * Utilization: Σ usage × 100 / Σ request, truncated to an integer percent (as the HPA status
  * reports it) before dividing by the target. AverageValue: Σ usage / pods, truncated.
  */
-function usage(target: PodTarget, samples: Iterable<{ usage: number; request: number }>): Usage {
+function usage(target: PodTarget, samples: readonly Measured[]): Usage {
   let total = 0;
   let requests = 0;
-  let count = 0;
   for (const s of samples) {
     total += s.usage;
     requests += s.request;
-    count++;
   }
   if (target.type === 'Utilization') {
     const current = requests > 0 ? Math.trunc((total * 100) / requests) : 0;
     return { current, ratio: current / target.averageUtilization };
   }
-  const current = count > 0 ? Math.trunc(total / count) : 0;
+  const current = samples.length > 0 ? Math.trunc(total / samples.length) : 0;
   return { current, ratio: current / target.averageValue };
 }

@@ -13,13 +13,12 @@ import type { MetricSeries, SeriesPoint } from './series.js';
  * same load (`peakready scale simulate --metrics .peakready/runs/<id>`).
  */
 
-/** The metrics.ndjson of a run directory, or the path itself when it is such a file. */
+/** The metrics record of a run directory (metrics.ndjson.gz, or an older run's metrics.ndjson), or the path itself when it is such a file. */
 export function runMetricsFile(path: string): string | undefined {
   if (existsSync(path) && statSync(path).isDirectory()) {
-    const file = join(path, RUN_FILES.metrics);
-    return existsSync(file) ? file : undefined;
+    return [`${join(path, RUN_FILES.metrics)}.gz`, join(path, RUN_FILES.metrics)].find((file) => existsSync(file));
   }
-  return path.endsWith('.ndjson') ? path : undefined;
+  return path.endsWith('.ndjson') || path.endsWith('.ndjson.gz') ? path : undefined;
 }
 
 export function seriesFromRun(text: string, file: string, hpa: HpaSpec, service: string): MetricSeries {

@@ -57,6 +57,24 @@ function healthyRun(): ScaleOutInput {
 }
 
 describe('scale-out analysis', () => {
+  it('one scrape over the line is not load the controller had to answer; utilisation held over it for a sync period is', () => {
+    const run = healthyRun();
+    // a quiet run whose only excursion is one sample at 67 % (the syncs around it read 66 %, within tolerance)
+    const quiet = (spikeHeld: boolean): ScaleOutInput => {
+      const timeline: TimelineEvent[] = [{ t: s(0), type: 'run', state: 'start', command: 'drill' }];
+      const samples: MetricSample[] = [];
+      for (let sec = 15; sec <= 120; sec += 15) {
+        const high = sec === 60 || (spikeHeld && sec === 75);
+        timeline.push(decision(sec, 1, 1, high ? 66 : 40, high ? 'tolerance' : 'none'));
+        samples.push(...cpu(sec, 1, high ? 67 : 40));
+      }
+      return { ...run, timeline, cpu: samples, requests: load(0, 120, 20, 50), limits: { maxReactionMs: 30_000, flapWindowMs: 60_000 } };
+    };
+    const item = (input: ScaleOutInput) => analyzeScaleOut(input).items.find((i) => i.id === 'reaction')!;
+    expect(item(quiet(false)).status).toBe('skip');
+    expect(item(quiet(true))).toMatchObject({ status: 'fail', figure: 'never' });
+  });
+
   it('passes a run that scaled out in time, reached its peak, did not flap, waited out stabilization and gained capacity', () => {
     const v = analyzeScaleOut(healthyRun());
     expect(v.status).toBe('pass');

@@ -84,7 +84,7 @@ type ServiceSummary = ScaleOutVerdict['services'][number];
 
 function analyzeService(run: ServiceRun): { items: ScaleOutItem[]; summary: ServiceSummary } {
   const { input, service, mine } = run;
-  const above = firstAboveTarget(service, mine, input.cpu, mine[0]!.target, run.tolerance);
+  const above = firstAboveTarget(service, mine, input.cpu, mine[0]!.target, run.tolerance, input.syncPeriodMs);
   const firstUp = mine.find((d) => d.desired > d.current && (above === undefined || d.t >= above.t));
   const replicaTo = input.timeline.filter((e): e is Extract<TimelineEvent, { type: 'replicas' }> => e.type === 'replicas' && e.service === service).map((e) => e.to);
   const peak = Math.max(...mine.map((d) => Math.max(d.current, d.desired)), ...replicaTo);
@@ -219,13 +219,19 @@ function verdictPart(items: readonly ScaleOutItem[], ids: ReadonlyArray<ScaleOut
   return { status, evidence: mine.filter((i) => i.status !== 'skip').map((i) => `${i.service} ${i.id}: ${i.status} (${i.figure}) ${i.evidence[0] ?? ''}`.trim()) };
 }
 
-/** The first time the service's average utilisation was beyond the tolerance above target. */
+/**
+ * The first time the service's average utilisation was beyond the tolerance above target and
+ * stayed there for a sync period: the controller reads a metric averaged over its window at each
+ * sync, so one scrape over the line (67 % for a sync that read 66 %, inside a 60 % target's 10 %
+ * tolerance) is not load it was bound to answer.
+ */
 function firstAboveTarget(
   service: string,
   decisions: readonly Decision[],
   samples: readonly MetricSample[],
   target: number,
   tolerance: number,
+  syncPeriodMs: number,
 ): { t: number; utilization: number; source: string } | undefined {
   const threshold = target * (1 + tolerance);
   const byTime = new Map<number, { usage: number; request: number }>();
@@ -236,10 +242,18 @@ function firstAboveTarget(
     entry.request += s.requestMillicores;
     byTime.set(s.t, entry);
   }
-  for (const t of [...byTime.keys()].sort((a, b) => a - b)) {
+  const series = [...byTime.keys()].sort((a, b) => a - b).map((t) => {
     const e = byTime.get(t)!;
-    const utilization = e.request > 0 ? (e.usage / e.request) * 100 : 0;
-    if (utilization > threshold) return { t, utilization, source: 'cpu samples' };
+    return { t, utilization: e.request > 0 ? (e.usage / e.request) * 100 : 0 };
+  });
+  for (let i = 0; i < series.length; i++) {
+    const first = series[i]!;
+    if (first.utilization <= threshold) continue;
+    // held above the line until a sample a sync period later (or the last one, at the run's end)
+    let j = i + 1;
+    while (j < series.length && series[j]!.utilization > threshold && series[j]!.t - first.t < syncPeriodMs) j++;
+    const held = j >= series.length || (series[j]!.utilization > threshold && series[j]!.t - first.t >= syncPeriodMs);
+    if (held) return { t: first.t, utilization: first.utilization, source: 'cpu samples' };
   }
   const d = decisions.find((x) => x.utilization !== null && x.utilization > threshold);
   return d ? { t: d.t, utilization: d.utilization!, source: 'scale decisions' } : undefined;

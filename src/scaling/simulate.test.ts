@@ -98,6 +98,101 @@ describe('peakready scale simulate', () => {
   });
 });
 
+/** An HPA on CPU at 50 % of a 1000m request, with the given stabilization windows (seconds). */
+function hpaFile(name: string, up: number, down: number): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    [
+      'apiVersion: autoscaling/v2',
+      'kind: HorizontalPodAutoscaler',
+      'metadata: { name: web }',
+      'spec:',
+      '  scaleTargetRef: { kind: Deployment, name: web }',
+      '  minReplicas: 1',
+      '  maxReplicas: 10',
+      '  metrics: [{ type: Resource, resource: { name: cpu, target: { type: Utilization, averageUtilization: 50 } } }]',
+      `  behavior: { scaleUp: { stabilizationWindowSeconds: ${up} }, scaleDown: { stabilizationWindowSeconds: ${down} } }`,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+describe('peakready scale simulate: Kubernetes rules a user sees', () => {
+  it('stabilization holds the count between both windows (the two examples of issue 18)', async () => {
+    const series = (name: string, percents: number[]) => {
+      const file = join(dir, name);
+      writeFileSync(file, ['time,cpu', ...percents.map((p, i) => `${i * 15},${p}`)].join('\n') + '\n');
+      return file;
+    };
+    const decisions = async (hpa: string, metrics: string) => {
+      const r = await cli(['scale', 'simulate', '--hpa', hpa, '--metrics', metrics, '--initial-replicas', '2', '--json']);
+      expect(r.stderr).toBe('');
+      return (JSON.parse(r.stdout) as { steps: SimulationStep[] }).steps.map((x) => [x.decision.proposal, x.decision.desired]);
+    };
+    // up 300 s, down 60 s, 50 → 20 → 75 %: the proposal of 3 lies below the highest of 60 s (3) and
+    // above the lowest of 300 s (1): Kubernetes stays at 2 (a single window scaled down to 1)
+    expect(await decisions(hpaFile('up300.yaml', 300, 60), series('a.csv', [50, 20, 75]))).toEqual([
+      [2, 2],
+      [1, 2],
+      [3, 2],
+    ]);
+    // windows swapped, 50 → 75 → 20 %: stays at 2 again (a single window scaled up to 3)
+    expect(await decisions(hpaFile('up60.yaml', 60, 300), series('b.csv', [50, 75, 20]))).toEqual([
+      [2, 2],
+      [3, 2],
+      [1, 2],
+    ]);
+  });
+
+  it('replays a per-pod file as the cluster saw it: a pod without a metric holds back a scale-down', async () => {
+    const file = join(dir, 'pods.csv');
+    writeFileSync(file, 'time,pod,metric,value,ready,phase,request\n0,web-a,cpu,100m,true,Running,1\n0,web-b,cpu,100m,true,Running,1\n0,web-c,cpu,100m,true,Running,1\n0,web-d,cpu,,false,Running,1\n');
+    const hpa = hpaFile('now.yaml', 0, 0);
+    const r = await cli(['scale', 'simulate', '--hpa', hpa, '--metrics', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // (300 + 1000) / 4000 = 32 % → ceil(0.64 × 4) = 3: the silent pod counts at its request
+    expect(r.stdout).toMatch(/^0s\s+10%\/50%\s+4\s+3\s+3\s+none/m);
+    expect(r.stdout).toContain('replicas the HPA asks for:');
+    expect(r.stdout).toMatch(/1 syncs over 0s of the file's pods \(4 → peak 4 → 4\); it asks for 3 → peak 3 → 3/);
+    const json = JSON.parse((await cli(['scale', 'simulate', '--hpa', hpa, '--metrics', file, '--json'])).stdout) as { steps: SimulationStep[] };
+    expect(json.steps.map((x) => [x.observed, x.decision.desired])).toEqual([[4, 3]]);
+    const refused = await cli(['scale', 'simulate', '--hpa', hpa, '--metrics', file, '--initial-replicas', '3']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--initial-replicas: a per-pod file starts with the pods of its first time');
+  });
+
+  it("takes the controller's CPU initialization period and readiness delay as flags", async () => {
+    // web-a..c busy at 100 % since long ago; web-d started 20 s before the file, Ready from 15 s
+    const file = join(dir, 'starting.csv');
+    const busy = [0, 15, 30].flatMap((t) => ['a', 'b', 'c'].map((p) => `${t},web-${p},cpu,1,true,,1`));
+    writeFileSync(file, ['time,pod,metric,value,ready,start,request', ...busy, '0,web-d,cpu,1,false,-20,1', '15,web-d,cpu,1,true,-20,1', '30,web-d,cpu,1,true,-20,1'].join('\n') + '\n');
+    const desired = async (...flags: string[]) => {
+      const r = await cli(['scale', 'simulate', '--hpa', hpaFile('init.yaml', 0, 0), '--metrics', file, '--json', ...flags]);
+      expect(r.stderr).toBe('');
+      return (JSON.parse(r.stdout) as { steps: SimulationStep[] }).steps.map((x) => x.decision.desired);
+    };
+    // unready → (300 + 0) / 4 = 75 % → 6; counted → 200 % → 8. Within the 5 min period its CPU counts
+    // once a whole 15 s sample follows its readiness (30 s); without the period, as soon as it is Ready
+    expect(await desired()).toEqual([6, 6, 8]);
+    expect(await desired('--cpu-initialization-period', '0s')).toEqual([6, 8, 8]);
+    expect(await desired('--metric-window', '30s')).toEqual([6, 6, 6]);
+  });
+
+  it('a bad per-pod file is one line per problem naming line and field, exit 2, no stack', async () => {
+    const file = join(dir, 'bad-pods.csv');
+    writeFileSync(file, 'time,pod,metric,value,ready,phase\n0,web-a,cpu,150m,true,Runing\n0,web-b,cpu,lots,true,Running\n');
+    const r = await cli(['scale', 'simulate', '--hpa', hpaFile('bad.yaml', 0, 300), '--metrics', file]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('bad-pods.csv:2 row 1.phase: "Runing" is not a pod phase; did you mean "Running"?');
+    expect(r.stderr).toContain('bad-pods.csv:3 row 2.value: "lots" is not a quantity');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('simulation (pure)', () => {
   const hpa = loadHpaFile(catalogManifest).spec;
 

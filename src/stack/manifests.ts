@@ -1,7 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { packageRoot } from '../paths.js';
+import { packageRoot, packageVersion } from '../paths.js';
 import { referenceStack, servicePort, upstreamEnvVar, type ServiceDefinition, type StackDefinition } from './definition.js';
 
 /**
@@ -222,8 +222,4 @@ export function writeManifests(dir: string = join(packageRoot, K8S_DIR)): string
   for (const f of readdirSync(dir)) if (f.endsWith('.yaml') && !rendered.has(f)) rmSync(join(dir, f));
   for (const [file, text] of rendered) writeFileSync(join(dir, file), text);
   return [...rendered.keys()];
-}
-
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }

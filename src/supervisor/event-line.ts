@@ -1,7 +1,7 @@
 import type { TimelineEvent } from '../run/records.js';
 
 /**
- * One plain line per stack event (stack, replica, replicas, note): the detached supervisor's log
+ * One plain line per stack event (stack, replica, replicas, database, note): the detached supervisor's log
  * and `up`'s live view when stdout is not a terminal write the same lines.
  */
 export function describeEvent(event: TimelineEvent): string | undefined {
@@ -12,6 +12,8 @@ export function describeEvent(event: TimelineEvent): string | undefined {
       return `${event.replica} ${event.state} (pid ${event.pid})`;
     case 'replicas':
       return `${event.service}: ${event.from} -> ${event.to} replicas (${event.ready} ready)`;
+    case 'database':
+      return `database ${event.state} (pid ${event.pid}): ${event.detail}`;
     case 'note':
       return `${event.level}: ${event.message}`;
     default:

@@ -13,7 +13,8 @@ import { readyScrapeTargets } from '../stack/scrape-targets.js';
 import { startLocalAutoscaler, type LocalAutoscaler } from '../scaling/local-autoscaler.js';
 import { shippedRuleFiles, startPrometheus, type RunningPrometheus } from '../telemetry/metrics/prometheus-server.js';
 import { RoundRobinBalancer } from './balancer.js';
-import { checkDatabase, startEmbeddedDatabase, type StackDatabase } from './database.js';
+import { checkDatabase, type StackDatabase } from './database.js';
+import { startEmbeddedDatabase } from './embedded-database.js';
 import { connectFaultProxy, createEdgeProxies, edgeProxySpecs, removeEdgeProxies, startEmbeddedFaultProxy, type FaultProxyApi } from './fault-proxy.js';
 import { ReplicaSet } from './replica-set.js';
 import { MAX_REPLICAS, type RunningStack, type StackPlan, type StartStackOptions } from './start-options.js';
@@ -72,10 +73,15 @@ export class LocalStack implements RunningStack {
 
   /** Starts everything in order and resolves when every replica is ready; on a failure, stops what started. */
   async start(): Promise<void> {
+    const { signal } = this.options;
     try {
+      signal?.throwIfAborted();
       const database = await this.startDatabase();
+      signal?.throwIfAborted();
       if (this.plan.withFaultProxy) await this.startFaultProxies(database);
+      signal?.throwIfAborted();
       await this.startServices(database);
+      signal?.throwIfAborted();
       if (this.options.prometheus) await this.startPrometheus();
       if (this.options.autoscale) this.startAutoscaler(this.options.autoscale.syncPeriodMs);
     } catch (error) {
@@ -158,7 +164,7 @@ export class LocalStack implements RunningStack {
     const { databaseUrl } = this.options;
     this.database = databaseUrl
       ? await checkDatabase(databaseUrl)
-      : await startEmbeddedDatabase(this.definition, this.logFile('postgres'), Math.max(this.plan.readyTimeoutMs, 60_000));
+      : await startEmbeddedDatabase(this.definition, this.logFile('postgres'), Math.max(this.plan.readyTimeoutMs, 60_000), this.record);
     return this.database;
   }
 
@@ -189,7 +195,9 @@ export class LocalStack implements RunningStack {
         message: `database ready after ${Date.now() - this.plan.startedAt} ms (${database.embedded ? 'embedded PGlite' : 'PostgreSQL'})`,
       }),
     );
-    await Promise.all([...[...this.sets.values()].map((set) => set.start(this.plan.counts[set.name])), databaseReady]);
+    // the longest wait of a start: an interruption ends it at once (whatever it waits for is
+    // already a field, so stop() finds it)
+    await untilAborted(Promise.all([...[...this.sets.values()].map((set) => set.start(this.plan.counts[set.name])), databaseReady]), this.options.signal);
   }
 
   /** StartStackOptions.env, and PEAKREADY_DEFECTS as the supervisor was told (a stray one in the shell does not count) */
@@ -258,6 +266,18 @@ export class LocalStack implements RunningStack {
     if (!set) throw new UsageError(`unknown service "${service}"; the stack has ${[...this.sets.keys()].join(', ')}`);
     return set;
   }
+}
+
+/** `work`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => undefined); // abandoned on abort: its own failure no longer matters
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('the start was interrupted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Where each process logs: the run directory's logs/, else a fresh .peakready/logs/<start time>/. */

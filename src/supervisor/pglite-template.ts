@@ -1,8 +1,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { spawnManaged, stopChild } from '../lifecycle/children.js';
-import { distEntry, packageRoot } from '../paths.js';
+import { distEntry } from '../paths.js';
 import { isProcessAlive } from '../stack/stack-state.js';
 import { waitForReady } from './wait-ready.js';
 
@@ -14,10 +15,22 @@ import { waitForReady } from './wait-ready.js';
 
 const RUN_PREFIX = 'peakready-pglite-run-';
 
+/**
+ * The installed PGlite's version, found where Node resolves the package: under peakready's own
+ * node_modules in a checkout, hoisted beside peakready when it is installed as a dependency.
+ */
 function pgliteVersion(): string {
   try {
-    const file = join(packageRoot, 'node_modules', '@electric-sql', 'pglite', 'package.json');
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    let dir = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+    for (;;) {
+      const file = join(dir, 'package.json');
+      if (existsSync(file)) {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version: string };
+        if (pkg.name === '@electric-sql/pglite') return pkg.version;
+      }
+      if (dirname(dir) === dir) return 'unknown';
+      dir = dirname(dir);
+    }
   } catch {
     return 'unknown';
   }

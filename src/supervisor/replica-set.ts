@@ -112,6 +112,10 @@ export class ReplicaSet {
   async stop(): Promise<void> {
     this.closed = true;
     clearTimeout(this.replaceTimer);
+    // a start still waiting for readiness ends: nothing will become ready any more
+    const startup = this.startup;
+    this.startup = undefined;
+    startup?.reject(new Error(`${this.name}: stopped before its replicas were ready`));
     const all = [...this.members.splice(0)];
     for (const r of all) {
       r.stopping = true;

@@ -47,6 +47,11 @@ export interface StartStackOptions {
   prometheusScrapeIntervalMs?: number;
   /** scale every service with an HPA by the local autoscaler (Kubernetes' algorithm), as a cluster's HPAs would */
   autoscale?: { syncPeriodMs: number };
+  /**
+   * aborts the start (the drill was interrupted): the waits for readiness end at once, whatever
+   * started is stopped, and `startStack` rejects
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunningStack extends ReplicaController {

@@ -23,6 +23,17 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
 }
 
 /**
+ * What `startStack` checks before it starts anything (a live stack in the state file, leftovers
+ * of a SIGKILLed run, every port), for a caller that must know before it creates anything of its
+ * own: the drill's run directory exists only for a run that can start.
+ */
+export async function checkStackCanStart(options: StartStackOptions, note: (message: string) => void): Promise<void> {
+  await preflight(planStack(options), options, (event) => {
+    if (event.type === 'note') note(event.message);
+  });
+}
+
+/**
  * Before anything starts: one stack per state file, leftovers of a SIGKILLed run reaped, and
  * every port checked, so a conflict fails in a second with one line instead of half a stack.
  */

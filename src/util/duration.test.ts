@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { durationMs, formatDuration, parseDuration } from './duration.js';
+import { durationMs, formatDuration, parseDuration, parseFlagDuration } from './duration.js';
 
 describe('durations as k6 reads them', () => {
   it('reads Go duration parts, in any combination', () => {
@@ -45,5 +45,15 @@ describe('durations as k6 reads them', () => {
     expect(formatDuration(90_000)).toBe('1m30s');
     expect(formatDuration(350)).toBe('350ms');
     expect(formatDuration(2500)).toBe('2.5s');
+  });
+});
+
+describe('parseFlagDuration: our own flags', () => {
+  it("reads k6's durations, and a bare number as seconds", () => {
+    expect(parseFlagDuration('20', '--timeout')).toBe(20_000);
+    expect(parseFlagDuration('1.5', '--timeout')).toBe(1500);
+    expect(parseFlagDuration('1m30s', '--timeout')).toBe(90_000);
+    expect(parseFlagDuration('7d', '--older-than')).toBe(7 * 86_400_000);
+    expect(() => parseFlagDuration('soon', '--timeout')).toThrow('--timeout: "soon" is not a duration');
   });
 });

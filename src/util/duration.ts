@@ -51,3 +51,21 @@ export function formatDuration(ms: number): string {
   if (seconds || !out) out += `${Number(seconds.toFixed(1))}s`;
   return out;
 }
+
+/**
+ * A duration flag of peakready's own commands (`down --timeout`, `up --ready-timeout`, `scale
+ * --sync-period`, ...): k6's duration text ("30s", "1m30s", "500ms"), and a bare number as
+ * SECONDS, the unit people type on a command line. (A k6 option keeps k6's reading of a bare
+ * number, milliseconds: `run --duration` and script options are k6's, not ours.)
+ */
+export function parseFlagDuration(value: string, flag: string): number {
+  const text = value.trim();
+  if (PLAIN.test(text)) return Number(text) * 1000;
+  return parseDuration(text, flag);
+}
+
+/** `01:05` for 65 s: a run's clock in status lines and plans. */
+export function mmss(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}

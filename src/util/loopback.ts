@@ -11,9 +11,12 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-/** Refuses a URL outside loopback unless the user passed --allow-remote. */
+/** Refuses a URL that is not http(s), and one outside loopback unless the user passed --allow-remote. */
 export function assertLoopbackTarget(url: string, allowRemote: boolean, flag = '--target'): URL {
   const parsed = parseUrlFlag(url, flag);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`${flag}: "${url}" is not an http:// or https:// URL; write it like http://127.0.0.1:8080`);
+  }
   if (!allowRemote && !isLoopbackHost(parsed.hostname)) {
     throw new UsageError(
       `${flag}: ${parsed.hostname} is not a loopback address; peakready only sends load and faults to 127.0.0.0/8 or ::1 ` +

@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatFieldPath } from '../config/load-yaml.js';
-import { UsageError } from '../errors.js';
+import { readUserText } from '../config/user-file.js';
+import { ConfigError, UsageError } from '../errors.js';
+
+const MAX_BASELINE_BYTES = 64 * 1024 * 1024;
 
 const route = z.object({ name: z.string(), requests: z.number(), errorRate: z.number(), rps: z.number(), p95: z.number() });
 const latencySamples = z.object({ size: z.number().int().positive(), routes: z.record(z.string(), z.array(z.number().nonnegative())) });
@@ -16,6 +18,7 @@ const recordedRun = z.object({
 });
 const baselineSchema = z.object({
   version: z.literal(1),
+  verdict: z.string().optional(),
   run: z.object({ config: z.unknown() }).optional(),
   figures: z.object({ total: route, routes: z.array(route) }),
   latencySamples: latencySamples.optional(),
@@ -40,9 +43,12 @@ export type RecordedRun = z.infer<typeof recordedRun>;
 export function loadBaseline(file: string): Baseline {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    // bounded: a report.json with its latency samples is well under a megabyte per route
+    json = JSON.parse(readUserText(file, MAX_BASELINE_BYTES).text);
   } catch (error) {
-    throw new UsageError(`--baseline ${file}: ${(error as Error).message}; pass the report.json of an earlier run`);
+    // one line: JSON.parse quotes the start of the text, newlines and all
+    const why = (error instanceof ConfigError ? error.issues[0]!.message : (error as Error).message).replace(/\s+/g, ' ');
+    throw new UsageError(`--baseline ${file}: ${why}; pass the report.json of an earlier run`);
   }
   return parseBaseline(json, file);
 }
@@ -53,7 +59,10 @@ export function parseBaseline(reportJson: unknown, file = 'baseline'): Baseline 
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`--baseline ${file}: not a peakready report.json (${formatFieldPath(issue.path) || 'top level'}: ${issue.message}); pass the report.json of an earlier run`);
   }
-  const { figures, latencySamples: samples, run } = parsed.data;
+  const { figures, latencySamples: samples, run, verdict } = parsed.data;
+  if (verdict === 'interrupted') {
+    throw new UsageError(`--baseline ${file}: the report of an interrupted run, which measured only part of its game day; pass the report.json of a run that ended`);
+  }
   const recorded = recordedRunOf(run?.config);
   return { file, figures, ...(samples ? { latencies: samples.routes } : {}), ...(recorded ? { run: recorded } : {}) };
 }

@@ -171,7 +171,13 @@ describe('the baseline file', () => {
     const notJson = join(dir, 'not.json');
     writeFileSync(notJson, 'nope');
     expect(() => loadBaseline(notJson)).toThrow(new RegExp(`^--baseline ${notJson}: Unexpected token .*; pass the report\\.json of an earlier run$`));
-    expect(() => loadBaseline(join(dir, 'missing.json'))).toThrow(/ENOENT/);
+    expect(() => loadBaseline(join(dir, 'missing.json'))).toThrow(/missing\.json: file not found; pass the report\.json/);
+  });
+
+  it('refuses the report of an interrupted run: it measured only part of its game day', () => {
+    expect(() => parseBaseline({ ...(earlierReport as object), verdict: 'interrupted' }, 'cut.json')).toThrow(
+      '--baseline cut.json: the report of an interrupted run, which measured only part of its game day; pass the report.json of a run that ended',
+    );
   });
 
   it('refuses a baseline of another profile, game day or script, naming both', () => {

@@ -31,7 +31,8 @@ function timingOf(o: BudgetOutcome, data: RunData): Pick<CheckDetail, 'timing'> 
   const { metric, operator, value } = o.budget;
   if (o.status !== 'fail' || BUDGET_METRICS[metric] !== 'trend' || !operator.startsWith('<') || o.actual === undefined) return {};
   const interval = o.window ?? o.scope ?? data.span;
-  return { timing: { start: interval.start, end: interval.end, overMs: o.actual - value } };
+  const medianOverMs = o.median !== undefined ? { medianOverMs: o.median - value } : {};
+  return { timing: { start: interval.start, end: interval.end, overMs: o.actual - value, ...medianOverMs } };
 }
 
 /** Where the figure came from, and on how many requests: a percentile on too few is said to be so. */

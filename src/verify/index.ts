@@ -8,6 +8,7 @@ import { checkIntegrity } from './integrity.js';
 import { checkIsolation } from './isolation.js';
 import { assessRig, checkRig, RIG_CHECK_ID, withRigDoubt } from './rig.js';
 import type { RunData } from '../run/run-data.js';
+import type { Interruption } from '../run/timeline.js';
 import { checkScaleOut } from './scale-out.js';
 import { checkThresholds } from './thresholds.js';
 import { checkTracing } from './tracing.js';
@@ -38,7 +39,7 @@ export const checkRegistry: readonly RegisteredCheck[] = [
   { id: BASELINE_CHECK_ID, title: 'Baseline comparison', check: checkBaseline, askedFor: (o) => o.baseline !== undefined },
 ];
 
-export type Verdict = 'pass' | 'fail' | 'inconclusive';
+export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'interrupted';
 
 /** The judge's answer: every check's result, and the one verdict made from them. */
 export interface Judgement {
@@ -46,6 +47,8 @@ export interface Judgement {
   verdict: Verdict;
   /** `--baseline FILE`: which report this run was compared with, and how that came out */
   baseline?: { file: string; status: CheckResult['status']; tolerance: Budgets['baseline'] };
+  /** the run stopped before its end: the checks judged what was measured until then */
+  interrupted?: Interruption;
 }
 
 /**
@@ -56,7 +59,10 @@ export function judge(data: RunData, budgets: Budgets, options: JudgeOptions = {
   const listed = checkRegistry.filter((c) => (c.askedFor?.(options) ?? true) && (options.only?.includes(c.id) ?? true));
   const rig = assessRig(data);
   const checks = listed.map((c) => withRigDoubt(runCheck(c, data, budgets, options), rig));
-  const judged: Judgement = { checks, verdict: verdictOf(checks) };
+  // an interrupted run is never a pass or a fail of the system: its checks show what was
+  // measured until the interruption, and the verdict says it was cut short
+  const judged: Judgement = { checks, verdict: data.interrupted ? 'interrupted' : verdictOf(checks) };
+  if (data.interrupted) judged.interrupted = data.interrupted;
   const compared = checks.find((c) => c.id === BASELINE_CHECK_ID);
   if (options.baseline && compared) judged.baseline = { file: options.baseline.file, status: compared.status, tolerance: budgets.baseline };
   return judged;
@@ -78,7 +84,7 @@ function runCheck({ id, title, check }: RegisteredCheck, data: RunData, budgets:
  * nothing, and a CI gate must not read that as a pass. The rig's own row is not a judgement of the
  * system, so it does not count as something judged.
  */
-export function verdictOf(checks: readonly CheckResult[]): Verdict {
+export function verdictOf(checks: readonly CheckResult[]): Exclude<Verdict, 'interrupted'> {
   if (checks.some((c) => c.status === 'fail')) return 'fail';
   if (checks.some((c) => c.status === 'inconclusive')) return 'inconclusive';
   return checks.some((c) => c.status === 'pass' && c.id !== RIG_CHECK_ID) ? 'pass' : 'fail';

@@ -36,8 +36,9 @@ export function readBackEvidence(snapshot: ReadBackSnapshot): Evidence {
     detail('acknowledged creates carry an id', totals.withoutId, `${totals.withoutId} without`, '0', snapshot.withoutId.map((w) => `at ${new Date(w.t).toISOString()}: ${w.error}`), `no id at ${contract.id}: `),
     detail('one id per purchase', shared.length, `${shared.length} shared`, '0', shared.map((e) => `${e.id} (${e.keys} keys)`), 'ids given to several idempotency keys: '),
     replayDetail(totals.replayed, replayDiffers, contract.idempotencyHeader),
+    ...(snapshot.retries ? [retriedDetail(snapshot.retries, contract.idempotencyHeader)] : []),
   ];
-  const problems = missing.length + mismatched.length + unread.length + totals.withoutId + shared.length + replayDiffers.length;
+  const problems = missing.length + mismatched.length + unread.length + totals.withoutId + shared.length + replayDiffers.length + (snapshot.retries?.splitCount ?? 0);
   return { details, problems };
 }
 
@@ -49,6 +50,17 @@ function replayDetail(replayed: number, differs: ReadBackEntry[], header: string
   }
   const examples = differs.map((e) => `${e.replay!.key}: ${e.replay!.id !== undefined ? `${e.replay!.id} instead of ${e.id}` : e.replay!.error ?? `status ${e.replay!.status}`}`);
   return detail(name, differs.length, `${replayed - differs.length}/${replayed} same`, 'all same', examples, '');
+}
+
+/** The load's own retries (one key acknowledged twice or more): each must have answered one id, or "stored once" never met a duplicate. */
+function retriedDetail(retries: NonNullable<ReadBackSnapshot['retries']>, header: string | undefined): Detail {
+  const name = 'a retried key answers one id';
+  if (!retries.keys) {
+    const note = header ? 'no idempotency key was acknowledged twice: the load never retried a create, so no duplicate was met' : 'the contract names no idempotency header';
+    return { name, status: 'skip', figure: '0 retried', limit: 'one id per key', note };
+  }
+  const examples = retries.split.map((s) => `${s.key}: ${s.ids.join(', ')}`);
+  return detail(name, retries.splitCount, `${retries.keys} keys retried, ${retries.splitCount} with several ids`, 'one id per key', examples, 'keys answered with several ids: ');
 }
 
 function fieldsDiffer(e: ReadBackEntry): string {

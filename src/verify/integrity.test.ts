@@ -67,6 +67,18 @@ describe('integrity from the read-back contract', () => {
     expect(detail(check, 'acknowledged creates exist')).toMatchObject({ status: 'pass', figure: '20/20 found' });
   });
 
+  it("judges the load's own retries: one id per retried key; a load that never retried says the check met no duplicate", () => {
+    const met = judged(readBackOf(20, () => {}, { retries: { keys: 4, split: [], splitCount: 0 } }), false);
+    expect(detail(met, 'a retried key answers one id')).toMatchObject({ status: 'pass', figure: '4 keys retried, 0 with several ids' });
+    const split = judged(readBackOf(20, () => {}, { retries: { keys: 4, split: [{ key: 'k-1', ids: ['ord-0', 'ord-9'] }], splitCount: 1 } }), false);
+    expect(split.status).toBe('fail');
+    expect(detail(split, 'a retried key answers one id')).toMatchObject({ status: 'fail', note: 'keys answered with several ids: k-1: ord-0, ord-9' });
+    const never = judged(readBackOf(20, () => {}, { retries: { keys: 0, split: [], splitCount: 0 } }), false);
+    expect(detail(never, 'a retried key answers one id')).toMatchObject({ status: 'skip', note: expect.stringMatching(/never retried a create/) });
+    expect(never.status).toBe('pass');
+    expect(detail(judged(readBackOf(20), false), 'a retried key answers one id')).toBeUndefined();
+  });
+
   it('fails on a replay that gave another id, or no answer', () => {
     const check = judged(
       readBackOf(20, (e, i) => {
@@ -98,6 +110,45 @@ describe('integrity from the read-back contract', () => {
     });
     expect(detail(check, 'one id per purchase')).toMatchObject({ status: 'fail', note: 'ids given to several idempotency keys: ord-4 (2 keys)' });
     expect(detail(check, 'acknowledged creates carry an id')).toMatchObject({ status: 'fail', note: 'no id at $.orderId: at 2026-11-27T00:00:00.000Z: response body is not JSON: "<html>"' });
+  });
+
+  it('says why it has no evidence from what the run recorded: a --target run, never guessed for the bundled shop', () => {
+    const target = { ...fixtureRunData([], ['integrity']), config: { command: 'drill', target: 'http://127.0.0.1:9000' } };
+    expect(checkIntegrity(target, budgets)).toMatchObject({ status: 'skip', reason: expect.stringContaining('a --target run without a read-back contract') });
+    const bundled = fixtureRunData([], ['integrity']);
+    expect(checkIntegrity(bundled, budgets).reason).not.toContain('--target');
+  });
+
+  it('stored data that could not be read FAILS, naming the reason and the database\'s history', () => {
+    const data = fixtureRunData();
+    const t0 = data.span.start;
+    const history: RunData['timeline'] = [
+      { t: t0 + 30_000, type: 'database', state: 'crashed', pid: 41, detail: 'the embedded database (PGlite) killed by SIGKILL; restarting it on the same data' },
+      { t: t0 + 36_000, type: 'database', state: 'lost', pid: 42, detail: 'gave up after 3 restarts that did not become ready' },
+    ];
+    const lost: RunData = { ...data, timeline: [...data.timeline, ...history], integrity: { t: t0, orders: [], charges: [], stock: [], unreadable: 'GET http://127.0.0.1:7107/internal/orders answered 500' } };
+    const check = checkIntegrity(lost, budgets);
+    expect(check.status).toBe('fail');
+    expect(check.details).toEqual([expect.objectContaining({ name: 'stored orders readable', status: 'fail' })]);
+    expect(check.details[0]!.note).toMatch(/could not read the stored orders: GET .* answered 500; the database crashed at .* \(the embedded database \(PGlite\) killed by SIGKILL.*; lost at /);
+  });
+
+  it('a database that crashed and came back is named beside the stored orders it still holds', () => {
+    const data = fixtureRunData();
+    const t0 = data.span.start;
+    const back: RunData = {
+      ...data,
+      timeline: [
+        ...data.timeline,
+        { t: t0 + 30_000, type: 'database', state: 'crashed', pid: 41, detail: 'killed by SIGKILL' },
+        { t: t0 + 33_000, type: 'database', state: 'restarted', pid: 43, detail: 'accepting connections again after 3000 ms, on the same data' },
+      ],
+    };
+    const check = checkIntegrity(back, budgets);
+    expect(check.figure).toMatch(/\(database crashed 1×\)$/);
+    const stored = check.details.find((d) => d.name === 'acknowledged orders stored')!;
+    expect(stored.status).toBe('pass');
+    expect(stored.note).toMatch(/the database crashed at .*; restarted at /);
   });
 
   it('skips what has nothing to judge, and says why', () => {

@@ -1,5 +1,5 @@
 import type { Budgets } from '../budgets/types.js';
-import type { CheckResult, IntegritySnapshot, RequestRecord } from '../run/records.js';
+import type { CheckResult, IntegritySnapshot } from '../run/records.js';
 import { fromDetails, operatorWithout, skipped } from './check-result.js';
 import { detail, readBackEvidence, type Evidence } from './integrity-readback.js';
 import { sqlEvidence } from './integrity-sql.js';
@@ -25,24 +25,46 @@ export function checkIntegrity(data: RunData, budgets: Budgets): CheckResult {
   assertReadable(data, 'integrity');
   assertReadable(data, 'sqlChecks');
   const { readback, integrity, sqlChecks } = data;
-  if (!readback && !integrity && !sqlChecks) {
-    return skipped(ID, TITLE, operatorWithout(data, 'request captures to read back') ?? 'no readback.json, integrity.json or sql-checks.json in the run (no read-back contract, no SQL checks, and a --target run cannot read the stored orders)');
-  }
+  if (!readback && !integrity && !sqlChecks) return skipped(ID, TITLE, operatorWithout(data, 'request captures to read back') ?? whyNoEvidence(data));
   const read = readback ? readBackEvidence(readback) : undefined;
-  const stored = integrity ? storedEvidence(integrity, data.requests) : undefined;
+  const stored = integrity ? storedEvidence(integrity, data) : undefined;
   const sql = sqlChecks ? sqlEvidence(sqlChecks) : undefined;
   const details = [...(read?.details ?? []), ...(stored?.details ?? []), ...(sql?.details ?? [])];
   const problems = (read?.problems ?? 0) + (stored?.problems ?? 0) + (sql?.problems ?? 0);
   const counted = readback ? `${readback.totals.acknowledged} creates` : stored ? `${stored.acknowledged} orders` : `${sqlChecks!.checks.length} SQL checks`;
-  return fromDetails(ID, TITLE, `${problems} violations, ${counted}`, '0 violations', details);
+  // a database that died during the run is said where every reader looks, not only in a detail
+  const crashes = data.timeline.filter((e) => e.type === 'database' && e.state === 'crashed').length;
+  const database = crashes ? ` (database crashed ${crashes}×)` : '';
+  return fromDetails(ID, TITLE, `${problems} violations, ${counted}${database}`, '0 violations', details);
+}
+
+/** Why a run has no integrity evidence at all, from what it recorded: never a guess at its kind. */
+function whyNoEvidence(data: RunData): string {
+  if (data.interrupted) return 'the run was interrupted before the stored data was read back';
+  if (data.config?.target) return 'a --target run without a read-back contract (checks.integrity.readBack) or SQL checks has no integrity evidence: the stored orders of a system that is not the bundled shop can only be read through them';
+  return 'no readback.json, integrity.json or sql-checks.json in the run: the drill recorded no integrity evidence (no read-back contract or SQL checks, and no stored data read)';
+}
+
+/** The stack's database died during the run: when, and whether it came back (timeline `database` events). */
+function databaseHistory(timeline: RunData['timeline']): string | undefined {
+  const events = timeline.filter((e): e is Extract<RunData['timeline'][number], { type: 'database' }> => e.type === 'database');
+  if (!events.length) return undefined;
+  return events.map((e) => `${e.state} at ${new Date(e.t).toISOString().slice(11, 23)} (${e.detail})`).join('; ');
 }
 
 /** The bundled shop's stored truth judged against the `x-peakready-order-id` its clients were told. */
-function storedEvidence(snapshot: IntegritySnapshot, requests: readonly RequestRecord[]): Evidence & { acknowledged: number } {
+function storedEvidence(snapshot: IntegritySnapshot, data: Pick<RunData, 'requests' | 'timeline'>): Evidence & { acknowledged: number } {
+  const { requests } = data;
+  const database = databaseHistory(data.timeline);
   const acknowledged = new Set<string>();
   for (const r of requests) {
     const orderId = r.meta?.['order-id'];
     if (orderId && (r.status === 200 || r.status === 201)) acknowledged.add(orderId);
+  }
+  if (snapshot.unreadable !== undefined) {
+    // what the clients were told cannot be confirmed: the system could not show its own data
+    const note = `could not read the stored orders: ${snapshot.unreadable}${database ? `; the database ${database}` : ''}`;
+    return { details: [{ name: 'stored orders readable', status: 'fail', figure: 'unreadable', limit: 'readable', note }], problems: 1, acknowledged: acknowledged.size };
   }
   const storedCount = countBy(snapshot.orders, (o) => o.orderId);
   const lost = [...acknowledged].filter((id) => !storedCount.has(id));
@@ -61,6 +83,7 @@ function storedEvidence(snapshot: IntegritySnapshot, requests: readonly RequestR
   const unacknowledged = [...storedCount.keys()].filter((id) => !acknowledged.has(id)).length;
   const stored = detail('acknowledged orders stored', lost.length, `${acknowledged.size - lost.length}/${acknowledged.size} stored`, 'all', lost, 'lost: ');
   if (!lost.length && unacknowledged) Object.assign(stored, { note: `${unacknowledged} more stored without an acknowledgement (the client timed out or saw an error)` });
+  if (database) Object.assign(stored, { note: [stored.note, `the database ${database}`].filter(Boolean).join('; ') });
   const details = [
     stored,
     detail('orders stored once', duplicated.length + ordersPerKey.length, `${duplicated.length + ordersPerKey.length} duplicated`, '0', [...duplicated, ...ordersPerKey.map((k) => `key ${k}`)], 'duplicated: '),

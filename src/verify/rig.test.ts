@@ -85,6 +85,22 @@ describe('the test rig', () => {
     expect(judged.verdict).toBe('fail');
   });
 
+  it('on a saturated rig a miss in the tail only (the median held) is INCONCLUSIVE; one that moved the median stays a FAIL', () => {
+    const tight = tightBudget();
+    // one checkout in ten takes 3 s more: the p(95) misses by far more than the rig's delay, the median holds
+    let n = 0;
+    const tailOnly = { ...fixtureRunData(), requests: fixtureRunData().requests.map((r) => (r.name === 'checkout' && n++ % 10 === 0 ? { ...r, duration: r.duration + 3000 } : r)) };
+    const starved = judge(withRig(tailOnly, rigSamples(0, 80, { cpuBusy: 1, loopDelayP99Ms: 30 })), tight, { traceRules });
+    const detail = starved.checks.find((c) => c.id === 'budgets')!.details[0]!;
+    expect(detail.status).toBe('inconclusive');
+    expect(detail.note).toMatch(/the miss is in the tail only: the same requests' median held the limit by \d+(\.\d)?ms/);
+    // the same tail on a quiet rig is the system's
+    expect(judge(withRig(tailOnly, rigSamples(0, 80, {})), tight, { traceRules }).checks.find((c) => c.id === 'budgets')!.status).toBe('fail');
+    // every checkout slower (a regression moves the middle): a FAIL even on a starved rig
+    const moved = judge(withRig(slowCheckouts(fixtureRunData(), 3000), rigSamples(0, 80, { cpuBusy: 1, loopDelayP99Ms: 30 })), tight, { traceRules });
+    expect(moved.checks.find((c) => c.id === 'budgets')!.status).toBe('fail');
+  });
+
   it('a load that was not fully sent is never a PASS: the rig row is INCONCLUSIVE and says how much was dropped', () => {
     const summary = { metrics: { iterations: { values: { count: 900 } }, dropped_iterations: { values: { count: 100 } } } };
     const data = withRig(fixtureRunData(), rigSamples(0, 80, {}), summary);

@@ -33,10 +33,12 @@ export function checkScaleOut(data: RunData, budgets: Budgets): CheckResult {
   const part = (name: string, p: { status: ItemStatus; evidence: string[] }) => ({
     name,
     status: status(p.status),
-    figure: p.status,
-    limit: 'pass',
+    // the row's status says pass or fail; its figure says what was seen, never a second status
+    figure: PART_FIGURE[p.status],
+    limit: 'yes',
     ...(p.evidence.length ? { note: (p.status === 'warn' ? 'warning: ' : '') + p.evidence.slice(0, 3).join('; ') } : {}),
   });
+  const quiet = servicesNeverAboveTarget(verdict.items);
   // items first, so a failure's reason names the item (e.g. "catalog reaction"), then the two verdicts
   const details: CheckResult['details'] = [
     ...verdict.items.map((i) => ({
@@ -45,12 +47,25 @@ export function checkScaleOut(data: RunData, budgets: Budgets): CheckResult {
       figure: i.figure,
       limit: i.limit,
       ...(i.evidence.length ? { note: (i.status === 'warn' ? 'warning: ' : '') + i.evidence.join('; ') } : {}),
+      ...(quiet.has(i.service) ? { group: NEVER_ABOVE_TARGET } : {}),
     })),
     part('controller decided right', verdict.controllerDecidedRight),
     part('capacity grew', verdict.capacityGrew),
   ];
   const limit = `<= ${seconds(periods.reactionMs)}, no flaps${periods.compression !== 1 ? ` (Kubernetes time ×${+periods.compression.toFixed(3)})` : ''}`;
   return fromDetails(ID, TITLE, scaleOutFigure(verdict.services), limit, [...details, ...periods.notes.map(noteDetail)], 'utilisation never rose above target');
+}
+
+const PART_FIGURE: Record<ItemStatus, string> = { pass: 'yes', warn: 'yes, with a warning', fail: 'no', skip: 'not shown' };
+
+/** Reports fold these services' rows together: nothing happened to judge, and nothing went wrong. */
+const NEVER_ABOVE_TARGET = 'services whose utilisation never rose above their target';
+
+/** Services whose utilisation never crossed the target (no reaction to judge) and none of whose items failed or warned. */
+function servicesNeverAboveTarget(items: ReadonlyArray<{ service: string; id: string; status: ItemStatus }>): Set<string> {
+  const services = new Set(items.filter((i) => i.id === 'reaction' && i.status === 'skip').map((i) => i.service));
+  for (const i of items) if (i.status === 'fail' || i.status === 'warn') services.delete(i.service);
+  return services;
 }
 
 /** Kubernetes' HPA syncs every 15 s and stabilizes scale-down over 300 s (its defaults). */

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { isProcessAlive } from '../../src/stack/stack-state.js';
@@ -78,4 +79,26 @@ export async function privateDatabase(label: string): Promise<{ url: string; dro
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop };
+}
+
+/**
+ * Every live process whose environment carries PEAKREADY_HOME=home: what a peakready run with
+ * that state directory started (children inherit it: replicas, the database, watchdogs), found
+ * without asking peakready. Zombies (exited, awaiting their parent) do not count.
+ */
+export function processesWithHome(home: string): Array<{ pid: number; command: string }> {
+  const marker = `PEAKREADY_HOME=${home}\0`;
+  const found: Array<{ pid: number; command: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' ').trim() });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }

@@ -67,7 +67,8 @@ export async function placeOrder(up: CheckoutUpstreams, input: Input, trace: Tra
 
 async function steps(up: CheckoutUpstreams, input: Input, trace: TraceContext) {
   const key = encodeURIComponent(input.key);
-  const existing = await call(trace, up.orders, 'GET', `/orders/by-key/${key}`);
+  // no order for the key yet is the usual answer (404): expected, so its span is no error
+  const existing = await call(trace, up.orders, 'GET', `/orders/by-key/${key}`, undefined, [404]);
   if (existing.status === 200) return { order: publicOrder((existing.body as { order: StoredOrder }).order), replayed: true };
   expect(existing, [404], 'orders');
 
@@ -76,7 +77,7 @@ async function steps(up: CheckoutUpstreams, input: Input, trace: TraceContext) {
   const { items, totalCents } = cart.body as { items: OrderBody['items']; totalCents: number };
   if (items.length === 0) {
     // a duplicate of a checkout that just finished finds the cart already emptied: replay it
-    const again = await call(trace, up.orders, 'GET', `/orders/by-key/${key}`);
+    const again = await call(trace, up.orders, 'GET', `/orders/by-key/${key}`, undefined, [404]);
     if (again.status === 200) return { order: publicOrder((again.body as { order: StoredOrder }).order), replayed: true };
     throw new HttpError(400, `cart "${input.cartId}" is empty; add items with POST /api/cart/${input.cartId}/items first`);
   }
@@ -86,10 +87,15 @@ async function steps(up: CheckoutUpstreams, input: Input, trace: TraceContext) {
     expect(crossSell, [200], 'recommendations');
   }
 
-  const reservation = await call(trace, up.inventory, 'POST', '/reservations', {
-    reservationId: input.key,
-    items: items.map((i) => ({ productId: i.productId, quantity: i.quantity })),
-  });
+  // out of stock (409) is an answer a flash sale expects: the buyer is told, nothing failed
+  const reservation = await call(
+    trace,
+    up.inventory,
+    'POST',
+    '/reservations',
+    { reservationId: input.key, items: items.map((i) => ({ productId: i.productId, quantity: i.quantity })) },
+    [409],
+  );
   if (reservation.status === 409) {
     const productId = (reservation.body as { productId?: string }).productId;
     throw new HttpError(409, `out of stock: ${productId ?? 'a product in the cart'} has fewer units left than the cart holds; remove it or lower the quantity`, { productId });
@@ -98,7 +104,7 @@ async function steps(up: CheckoutUpstreams, input: Input, trace: TraceContext) {
 
   const chargeId = await charge(up, input, totalCents, trace);
 
-  const committed = await call(trace, up.inventory, 'POST', `/reservations/${key}/commit`);
+  const committed = await call(trace, up.inventory, 'POST', `/reservations/${key}/commit`, undefined, [409]);
   if (committed.status === 409) {
     await call(trace, up.payments, 'POST', `/charges/${key}/refund`).catch((error: unknown) =>
       log('error', 'refund after lost stock failed', { key: input.key, error: errorMessage(error) }, trace),
@@ -131,7 +137,8 @@ async function charge(up: CheckoutUpstreams, input: { key: string; paymentToken?
     );
   let res: UpstreamResponse<unknown>;
   try {
-    res = await up.payments.call('POST', '/charges', { body: { idempotencyKey: input.key, amountCents, paymentToken: input.paymentToken ?? null }, trace });
+    // a declined card (402) is the provider's answer, not its failure
+    res = await up.payments.call('POST', '/charges', { body: { idempotencyKey: input.key, amountCents, paymentToken: input.paymentToken ?? null }, trace, expected: [402] });
   } catch (error) {
     // no answer: the provider may have charged; keep the hold so a retry with the key can finish
     const message = error instanceof Error ? error.message : String(error);
@@ -151,9 +158,10 @@ async function charge(up: CheckoutUpstreams, input: { key: string; paymentToken?
   throw new HttpError(502, `payment provider error (payments answered ${res.status}: ${body.error ?? 'no detail'}); nothing was charged, retry with the same Idempotency-Key`);
 }
 
-async function call(trace: TraceContext, upstream: Upstream, method: string, path: string, body?: unknown): Promise<UpstreamResponse<unknown>> {
+/** `expected`: 4xx answers this step takes in its stride (its CLIENT span is not failed for them) */
+async function call(trace: TraceContext, upstream: Upstream, method: string, path: string, body?: unknown, expected?: readonly number[]): Promise<UpstreamResponse<unknown>> {
   try {
-    return await upstream.call(method, path, body === undefined ? { trace } : { body, trace });
+    return await upstream.call(method, path, { trace, ...(body === undefined ? {} : { body }), ...(expected ? { expected } : {}) });
   } catch (error) {
     if (error instanceof UpstreamError) {
       throw new HttpError(error.kind === 'timeout' ? 504 : 503, `${error.message}; retry with the same Idempotency-Key`);

@@ -94,7 +94,8 @@ export async function start() {
         throw new HttpError(400, 'the Idempotency-Key header is required; send a unique key per purchase (e.g. a UUID) and reuse it on retries');
       }
       const body = await ctx.json();
-      return relay(await forward(ctx, checkout, 'POST', '/checkout', body, { 'idempotency-key': key }));
+      // sold out (409) and a declined card (402) are checkout's answers to the buyer, not failures of the call
+      return relay(await forward(ctx, checkout, 'POST', '/checkout', body, { 'idempotency-key': key }, [402, 409]));
     }))
     .add('GET', '/api/orders/:id', guarded(async (ctx) => relay(await forward(ctx, orders, 'GET', `/orders/${encodeURIComponent(ctx.params.id!)}`))));
 
@@ -113,9 +114,9 @@ function search_(ctx: RequestContext): string {
   return text ? `?${text}` : '';
 }
 
-async function forward(ctx: RequestContext, upstream: Upstream, method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+async function forward(ctx: RequestContext, upstream: Upstream, method: string, path: string, body?: unknown, headers?: Record<string, string>, expected?: readonly number[]) {
   try {
-    return await upstream.call(method, path, { trace: ctx.trace, ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
+    return await upstream.call(method, path, { trace: ctx.trace, ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}), ...(expected ? { expected } : {}) });
   } catch (error) {
     if (error instanceof UpstreamError) throw new HttpError(error.kind === 'timeout' ? 504 : 502, error.message);
     throw error;

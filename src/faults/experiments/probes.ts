@@ -8,6 +8,8 @@ export interface ProbeOutcome {
   ok: boolean;
   value: number | string | null;
   detail?: string;
+  /** nothing to judge (a load probe with no load running, or no value yet): not a failure, not a pass */
+  skipped?: true;
 }
 
 export interface ProbeContext {
@@ -23,7 +25,10 @@ export async function runProbe(probe: ChaosProbe, ctx: ProbeContext): Promise<Pr
     if (probe.http) return await httpProbe(probe, ctx);
     if (probe.load) {
       const value = ctx.loadMetrics?.()[probe.load.metric];
-      if (value === undefined) return { ok: true, value: null, detail: ctx.loadMetrics ? `no value yet for ${probe.load.metric}` : 'skipped: no load run' };
+      if (value === undefined) {
+        const detail = ctx.loadMetrics ? `no value yet for ${probe.load.metric}` : `it reads the load's ${probe.load.metric}, and no load runs (run it in a drill or with \`peakready run --chaos\`)`;
+        return { ok: true, value: null, detail, skipped: true };
+      }
       return withinBounds(probe, value);
     }
     const value = probe.metric ? await scrapeMetric(probe.metric, ctx) : await promqlValue(probe.prometheus!, ctx);
@@ -83,6 +88,13 @@ async function promqlValue(prom: NonNullable<ChaosProbe['prometheus']>, ctx: Pro
 function withinBounds(probe: ChaosProbe, value: number): ProbeOutcome {
   const { min, max } = probe.tolerance ?? {};
   const ok = (min === undefined || value >= min) && (max === undefined || value <= max);
-  const range = `${min ?? '-∞'}..${max ?? '∞'}`;
-  return { ok, value, detail: ok ? `within ${range}` : `outside ${range}` };
+  return { ok, value, detail: `${Number(value.toPrecision(4))} ${ok ? 'is' : 'is not'} ${boundText(min, max)}` };
+}
+
+/** `at most 0.01`, `at least 4`, `between 4 and 8`: a tolerance as a reader says it. */
+export function boundText(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return min === max ? `exactly ${min}` : `between ${min} and ${max}`;
+  if (max !== undefined) return `at most ${max}`;
+  if (min !== undefined) return `at least ${min}`;
+  return 'any value';
 }

@@ -8,7 +8,8 @@ import type { TimelineEvent } from '../../run/records.js';
 import { RunDirectory } from '../../run/run-dir.js';
 import { startFaultProxyServer, type FaultProxyServer } from '../server.js';
 import { clearOwnedFaults, inspectFaults } from './clear.js';
-import { ledgerPath, readLedger } from './ledger.js';
+import { FaultClient, type ServerProxy } from './client.js';
+import { ledgerPath, readLedger, recordChange } from './ledger.js';
 import { loadExperiment } from './load.js';
 import { runExperiment } from './runner.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
@@ -32,6 +33,15 @@ const HYPOTHESIS = `steady-state-hypothesis:
       http: { url: "\${gateway}/ping" }
       tolerance: { status: [200], latency: 150ms }
 `;
+
+async function waitUntil(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((r) => setTimeout(r, 10));
+}
+
+async function inspect(name: string): Promise<ServerProxy> {
+  const proxy = (await new FaultClient(faults.url).proxies())[name]!;
+  return { ...proxy, toxics: [...proxy.toxics].sort((a, b) => a.name.localeCompare(b.name)) };
+}
 
 function timeline(run: RunDirectory): TimelineEvent[] {
   return readFileSync(run.path('timeline'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TimelineEvent);
@@ -139,7 +149,7 @@ describe('runExperiment', () => {
     let seenInLedger = false;
     let seenDisabled = false;
     const watcher = setInterval(() => {
-      seenInLedger ||= readLedger().some((entry) => entry.proxy === 'shop');
+      seenInLedger ||= readLedger().some((entry) => entry.change.kind === 'proxy-disabled' && entry.change.proxy === 'shop');
       void inspectFaults(faults.url).then((f) => (seenDisabled ||= f.disabledProxies.includes('shop')));
     }, 20);
     const result = await runExperiment(e, options());
@@ -196,6 +206,51 @@ describe('runExperiment', () => {
     expect(await inspectFaults(faults.url)).toEqual({ toxics: [], disabledProxies: [] });
   });
 
+  it('leaves a proxy the user had disabled disabled, at the end and when aborted mid-fault', async () => {
+    const shop = await new Toxiproxy(faults.url).get('shop');
+    await shop.update({ ...shop.toJson(), enabled: false });
+    const run = RunDirectory.create('chaos', home);
+    const e = experiment(`title: already down\nmethod:\n  - action: disable-proxy\n    proxy: shop\n    duration: 1h\n`);
+    const abort = new AbortController();
+    const running = runExperiment(e, { ...options(run), signal: abort.signal, gateOnHypothesis: false });
+    await waitUntil(() => run.timeline().some((ev) => ev.type === 'note'));
+    expect(readLedger()).toEqual([]);
+    abort.abort();
+    const result = await running;
+    expect(result.rollback).toEqual({ toxicsRemoved: [], proxiesEnabled: [], restored: [], errors: [] });
+    expect((await inspect('shop')).enabled).toBe(false);
+    expect(run.timeline().filter((ev) => ev.type === 'fault')).toEqual([]);
+    expect(run.timeline().find((ev) => ev.type === 'note')).toMatchObject({ level: 'warn', message: expect.stringMatching(/"shop" was already disabled .*left as it was found/) });
+    await clearOwnedFaults(faults.url);
+    expect((await inspect('shop')).enabled).toBe(false);
+  });
+
+  it('disables again a proxy it found disabled and enabled, and puts back a user toxic it changed or removed, when aborted', async () => {
+    const client = new Toxiproxy(faults.url);
+    const shop = await client.get('shop');
+    const other = await client.createProxy({ name: 'other', listen: '127.0.0.1:0', upstream: shop.upstream });
+    await shop.addToxic({ name: 'users-lag', type: 'latency', stream: 'downstream', toxicity: 0.5, attributes: { latency: 5, jitter: 1 } } as never);
+    await shop.addToxic({ name: 'users-cut', type: 'bandwidth', stream: 'upstream', toxicity: 1, attributes: { rate: 100 } } as never);
+    await other.update({ ...other.toJson(), enabled: false });
+    const before = { shop: await inspect('shop'), other: await inspect('other') };
+    const e = experiment(
+      `title: meddler\nmethod:\n  - action: update-toxic\n    proxy: shop\n    duration: 1h\n    toxic: { name: users-lag, toxicity: 1, attributes: { latency: 800 } }\n` +
+        `  - action: remove-toxic\n    proxy: shop\n    duration: 1h\n    toxic: { name: users-cut }\n  - action: enable-proxy\n    proxy: other\n    duration: 1h\n`,
+    );
+    const abort = new AbortController();
+    const running = runExperiment(e, { ...options(), signal: abort.signal });
+    await waitUntil(async () => (await inspect('other')).enabled);
+    abort.abort();
+    const result = await running;
+    expect(result.rollback.errors).toEqual([]);
+    expect(result.rollback.restored).toHaveLength(3);
+    expect(await inspect('shop')).toEqual(before.shop);
+    expect(await inspect('other')).toEqual(before.other);
+    expect(readLedger()).toEqual([]);
+    await other.remove();
+    for (const name of ['users-lag', 'users-cut']) await (await shop.getToxic(name)).remove();
+  });
+
   it('names a proxy that does not exist, with "did you mean", before changing anything', async () => {
     const e = experiment(`title: typo\nmethod:\n  - action: disable-proxy\n    proxy: shp\n    duration: 1s\n`);
     await expect(runExperiment(e, options())).rejects.toThrow(/proxy "shp" not found .*did you mean "shop"\?/);
@@ -211,13 +266,31 @@ describe('clearOwnedFaults', () => {
     await shop.addToxic({ name: 'users-own', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 1 } } as never);
     await shop.update({ ...shop.toJson(), enabled: false });
     await other.update({ ...other.toJson(), enabled: false });
+    // a ledger in the format written before changes were recorded
     writeFileSync(ledgerPath(), JSON.stringify({ disabled: [{ toxiproxyUrl: faults.url + '/', proxy: 'shop', experiment: 'x', pid: 1, t: 0 }] }));
-    expect(await clearOwnedFaults(faults.url)).toEqual({ toxicsRemoved: ['shop/peakready-left-behind'], proxiesEnabled: ['shop'] });
+    expect(await clearOwnedFaults(faults.url)).toEqual({ toxicsRemoved: ['shop/peakready-left-behind'], proxiesEnabled: ['shop'], restored: [] });
     const after = await inspectFaults(faults.url);
     expect(after.toxics.map((t) => t.toxic)).toEqual(['users-own']);
     expect(after.disabledProxies).toEqual(['other']);
     expect(readLedger()).toEqual([]);
     await other.remove();
+  });
+
+  it('after a killed run, puts back what it found: a proxy it enabled is disabled again, a user toxic gets its attributes back', async () => {
+    const shop = await new Toxiproxy(faults.url).get('shop');
+    await shop.addToxic({ name: 'users-lag', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 7 } } as never);
+    const found = (await inspect('shop')).toxics[0]!;
+    // what a run SIGKILLed mid-fault leaves: its ledger, and the user's disabled proxy enabled, the user's toxic changed
+    recordChange(faults.url, 'killed', { kind: 'proxy-enabled', proxy: 'shop' });
+    recordChange(faults.url, 'killed', { kind: 'toxic-updated', proxy: 'shop', before: found });
+    await (await shop.getToxic('users-lag')).update({ ...found, attributes: { latency: 900, jitter: 0 } } as never);
+    const cleared = await clearOwnedFaults(faults.url);
+    expect(cleared).toEqual({ toxicsRemoved: [], proxiesEnabled: [], restored: ['toxic shop/users-lag restored to {"toxicity":1,"latency":7,"jitter":0}', 'proxy shop disabled again (as found)'] });
+    const after = await inspect('shop');
+    expect(after.enabled).toBe(false);
+    expect(after.toxics.map((t) => [t.name, t.attributes.latency])).toEqual([['users-lag', 7]]);
+    expect(readLedger()).toEqual([]);
+    expect(await clearOwnedFaults(faults.url)).toEqual({ toxicsRemoved: [], proxiesEnabled: [], restored: [] });
   });
 
   it('says how to fix an unreachable Toxiproxy', async () => {

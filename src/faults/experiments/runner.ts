@@ -2,6 +2,7 @@ import { onShutdown } from '../../lifecycle/shutdown.js';
 import type { RunDirectory } from '../../run/run-dir.js';
 import { realClock, type Clock } from '../../util/clock.js';
 import { FaultClient } from './client.js';
+import { ProbeFeed, type ChaosProgress } from './probe-feed.js';
 import { runProbe, type ProbeOutcome } from './probes.js';
 import { chaosPlan, type ChaosPlan, type Stage } from './schedule.js';
 import type { ChaosAction, ChaosExperiment } from './schema.js';
@@ -29,6 +30,8 @@ export interface RunExperimentOptions {
   clock?: Clock;
   /** the seeded defect `leave-toxic`: a toxic outlives the experiment (FaultSession) */
   leaveToxic?: boolean;
+  /** after every probe round and stage change: for a progress line (`formatChaosProgress`) */
+  onProgress?: (progress: ChaosProgress) => void;
 }
 
 export interface ProbeResult extends ProbeOutcome {
@@ -66,6 +69,13 @@ class ExperimentRun {
   private readonly plan: ChaosPlan;
   private readonly vars: Record<string, string>;
   private readonly result: ExperimentResult;
+  /** which probe results get a line: changes and failures, not every round */
+  private readonly feed: ProbeFeed;
+  /** probes that cannot run in this experiment at all (a load probe with no load): run once, then left out */
+  private readonly neverRun = new Set<string>();
+  private readonly startedAt: number;
+  private stage: Stage = 'before';
+  private session: FaultSession | undefined;
 
   constructor(
     private readonly experiment: ChaosExperiment,
@@ -76,6 +86,8 @@ class ExperimentRun {
     this.client = new FaultClient(options.toxiproxyUrl);
     this.plan = chaosPlan(experiment, options.timeScale ?? 1);
     this.vars = { gateway: defaultGatewayUrl(), toxiproxy: options.toxiproxyUrl, ...options.vars };
+    this.feed = new ProbeFeed(this.log, () => this.clock.now());
+    this.startedAt = this.clock.now();
     this.result = {
       title: experiment.title,
       file: experiment.file,
@@ -83,7 +95,7 @@ class ExperimentRun {
       startedAt: Date.now(),
       endedAt: 0,
       probes: [],
-      rollback: { toxicsRemoved: [], proxiesEnabled: [], errors: [] },
+      rollback: { toxicsRemoved: [], proxiesEnabled: [], restored: [], errors: [] },
     };
   }
 
@@ -96,8 +108,11 @@ class ExperimentRun {
       return this.end('aborted');
     }
     if (!steadyBefore) log('peakready: the steady state does not hold before the fault; injecting anyway (recorded as evidence)');
-    const duringOk = await this.faultPhase(new FaultSession(this.client, experiment.title, options.runDir, log, options.leaveToxic));
+    this.session = new FaultSession(this.client, experiment.title, options.runDir, log, options.leaveToxic);
+    this.enter('during');
+    const duringOk = await this.faultPhase(this.session);
     if (options.signal?.aborted) return this.end('interrupted');
+    this.enter('after');
     await pause(this.clock, this.plan.settleMs, options.signal);
     const afterOk = await this.check('after');
     if (this.result.status === 'ok' && !(steadyBefore && duringOk && afterOk)) this.result.status = 'deviated';
@@ -123,7 +138,7 @@ class ExperimentRun {
     const duringOk = await during;
     result.rollback = await session.rollbackAll();
     for (const rollback of experiment.rollbacks) {
-      await session.apply(rollback as ChaosAction).catch((error: unknown) => result.rollback.errors.push(`${rollback.action} ${rollback.proxy}: ${String(error)}`));
+      await session.applyFinal(rollback as ChaosAction).catch((error: unknown) => result.rollback.errors.push(`${rollback.action} ${rollback.proxy}: ${String(error)}`));
     }
     unregister();
     return duringOk;
@@ -133,18 +148,37 @@ class ExperimentRun {
   private async check(stage: Stage, counts: () => boolean = () => true): Promise<boolean> {
     let ok = true;
     for (const probe of this.plan.probes[stage]) {
+      if (this.neverRun.has(probe.name)) continue;
       const outcome = await runProbe(probe, { vars: this.vars, ...(this.options.loadMetrics ? { loadMetrics: this.options.loadMetrics } : {}) });
-      if (outcome.ok && !counts()) {
-        this.log(`peakready: probe ${stage} ${probe.name} passed while a fault was being switched; not counted`);
-        continue;
-      }
+      // a pass while a fault was being switched proves nothing about "during": not counted, not shown
+      if (outcome.ok && !outcome.skipped && !counts()) continue;
+      if (outcome.skipped && !this.options.loadMetrics) this.neverRun.add(probe.name);
       const t = Date.now();
       this.result.probes.push({ probe: probe.name, stage, t, ...outcome });
       this.options.runDir?.appendTimeline({ t, type: 'probe', experiment: this.experiment.title, probe: probe.name, stage, ok: outcome.ok, value: outcome.value, ...(outcome.detail ? { detail: outcome.detail } : {}) });
-      this.log(`peakready: probe ${stage} ${outcome.ok ? 'ok  ' : 'FAIL'} ${probe.name}: ${outcome.detail ?? outcome.value}`);
+      this.feed.record(stage, probe.name, outcome);
       ok &&= outcome.ok;
     }
+    this.progress();
     return ok;
+  }
+
+  private enter(stage: Stage): void {
+    this.stage = stage;
+    this.progress();
+  }
+
+  private progress(): void {
+    const { onProgress } = this.options;
+    if (!onProgress) return;
+    const methodMs = Math.max(0, ...this.plan.steps.map((s) => s.atMs));
+    onProgress({
+      stage: this.stage,
+      elapsedMs: this.clock.now() - this.startedAt,
+      totalMs: methodMs + this.plan.settleMs,
+      faultsOn: this.session?.activeCount ?? 0,
+      tally: { ...this.feed.tally },
+    });
   }
 
   private end(status: ExperimentResult['status']): ExperimentResult {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationField as duration } from '../../config/duration-field.js';
 import { strictObject } from '../../config/strict-object.js';
 import { didYouMean } from '../../errors.js';
+import { nameProblem } from '../names.js';
 import { toxicRegistry, TOXIC_TYPES } from '../toxics/index.js';
 
 const httpProbe = strictObject({
@@ -46,6 +47,19 @@ const probe = z
     }
   });
 
+/** A proxy or toxic name the API can address (src/faults/names.ts), e.g. not `../../etc`. */
+const apiName = z
+  .string()
+  .min(1)
+  .superRefine((name, ctx) => {
+    const problem = nameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** More would be a generated file, not an experiment: each probe runs every interval. */
+const MAX_PROBES = 100;
+const MAX_ACTIONS = 100;
+
 const toxicType = z.string().superRefine((type, ctx) => {
   if (toxicRegistry.has(type)) return;
   const guess = didYouMean(type, TOXIC_TYPES);
@@ -88,7 +102,7 @@ function unknownAction(input: unknown, known: readonly string[]): string {
   return `${given === undefined ? 'missing action' : `"${String(given)}" is not an action`}${guess ? `; did you mean "${guess}"?` : ''} (known: ${known.join(', ')})`;
 }
 
-const base = { at: duration.default(0), proxy: z.string().min(1) };
+const base = { at: duration.default(0), proxy: apiName };
 const action = z.discriminatedUnion(
   'action',
   [
@@ -98,9 +112,9 @@ const action = z.discriminatedUnion(
       ...base,
       duration,
       /** the name the toxic was added with (in this experiment or already there) */
-      toxic: strictObject({ name: z.string().min(1), toxicity: z.number().min(0).max(1).optional(), attributes: z.record(z.string(), z.number()).default({}) }),
+      toxic: strictObject({ name: apiName, toxicity: z.number().min(0).max(1).optional(), attributes: z.record(z.string(), z.number()).default({}) }),
     }),
-    strictObject({ action: z.literal('remove-toxic'), ...base, duration: duration.optional(), toxic: strictObject({ name: z.string().min(1) }) }),
+    strictObject({ action: z.literal('remove-toxic'), ...base, duration: duration.optional(), toxic: strictObject({ name: apiName }) }),
     strictObject({ action: z.literal('disable-proxy'), ...base, duration }),
     strictObject({ action: z.literal('enable-proxy'), ...base, duration: duration.optional() }),
   ],
@@ -117,15 +131,15 @@ export const experimentSchema = strictObject({
       interval: duration.default(2000),
       /** wait after rollback before the `after` probes, so breakers can close again */
       settle: duration.default(1000),
-      probes: z.array(probe).default([]),
+      probes: z.array(probe).max(MAX_PROBES, `at most ${MAX_PROBES} probes (each runs every interval); is this the right file?`).default([]),
     })
     .default({ interval: 2000, settle: 1000, probes: [] }),
-  method: z.array(action).min(1, 'an experiment needs at least one action in method'),
+  method: z.array(action).min(1, 'an experiment needs at least one action in method').max(MAX_ACTIONS, `at most ${MAX_ACTIONS} actions; split a longer plan into several experiments`),
   /** extra actions run at the end (after the automatic rollback of everything the method did) */
   rollbacks: z.array(z.discriminatedUnion('action', [
-    strictObject({ action: z.literal('remove-toxic'), proxy: z.string().min(1), toxic: strictObject({ name: z.string().min(1) }) }),
-    strictObject({ action: z.literal('enable-proxy'), proxy: z.string().min(1) }),
-  ], { error: (issue) => unknownAction(issue.input, ['remove-toxic', 'enable-proxy']) })).default([]),
+    strictObject({ action: z.literal('remove-toxic'), proxy: apiName, toxic: strictObject({ name: apiName }) }),
+    strictObject({ action: z.literal('enable-proxy'), proxy: apiName }),
+  ], { error: (issue) => unknownAction(issue.input, ['remove-toxic', 'enable-proxy']) })).max(MAX_ACTIONS, `at most ${MAX_ACTIONS} rollbacks`).default([]),
 });
 
 export type ChaosExperiment = z.output<typeof experimentSchema> & { file: string };

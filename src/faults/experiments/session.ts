@@ -1,6 +1,7 @@
 import type { RunDirectory } from '../../run/run-dir.js';
 import type { FaultClient, ServerToxic } from './client.js';
-import { forgetDisabled, OWNED_PREFIX, recordDisabled } from './ledger.js';
+import { forgetChange, OWNED_PREFIX, recordChange, type FaultChange, type LedgerEntry } from './ledger.js';
+import { describeChange, restoreChange, type RestoreOutcome } from './restore.js';
 import type { ChaosAction } from './schema.js';
 
 type Revert = () => Promise<void>;
@@ -8,21 +9,35 @@ type Revert = () => Promise<void>;
 export interface RollbackReport {
   toxicsRemoved: string[];
   proxiesEnabled: string[];
+  /** other states put back as they were found: a user's toxic, a proxy found disabled */
+  restored: string[];
   errors: string[];
 }
 
+/** A change in effect, in the ledger; `undoing` once its undo has started (a timed revert and the rollback may meet). */
+interface Held {
+  entry: LedgerEntry;
+  /** for `proxy-enabled`: the proxy was down because of this session (its fault resumes on undo) */
+  resumesOwnFault: boolean;
+  undoing?: Promise<RestoreOutcome>;
+}
+
 /**
- * The faults one experiment run has switched on, and how to switch each off. Every toxic it adds
- * is named `peakready-...`; every proxy it disables goes into the ledger before the call. Each
- * change writes a `fault` event (on/off) to the run's timeline.
+ * The faults one experiment run has switched on, and how to switch each off. Every change is
+ * written to the ledger with the state it found, before the call (ledger.ts), and undone by
+ * restoring exactly that state (restore.ts): a proxy already disabled is left alone, one the
+ * experiment enabled is disabled again, a user's toxic gets its own attributes back. Toxics it
+ * adds are named `peakready-...`. Each fault switched writes a `fault` event (on/off) to the
+ * run's timeline.
  */
 export class FaultSession {
-  private readonly toxics = new Map<string, { proxy: string; name: string }>();
-  private readonly disabled = new Set<string>();
+  private readonly held: Held[] = [];
+  private readonly ownToxics = new Set<string>();
+  private readonly ownDisabled = new Set<string>();
   /** bumped when a fault change starts and when it ends; `changing`: changes in flight */
   private version = 0;
   private changing = 0;
-  private rolling: Promise<RollbackReport> = Promise.resolve({ toxicsRemoved: [], proxiesEnabled: [], errors: [] });
+  private rolling: Promise<RollbackReport> = Promise.resolve(emptyReport());
 
   constructor(
     private readonly client: FaultClient,
@@ -38,7 +53,7 @@ export class FaultSession {
   ) {}
 
   get activeCount(): number {
-    return this.toxics.size + this.disabled.size;
+    return this.ownToxics.size + this.ownDisabled.size;
   }
 
   /**
@@ -49,70 +64,42 @@ export class FaultSession {
     return this.changing === 0 ? this.version : undefined;
   }
 
-  private async change(call: () => Promise<unknown>): Promise<void> {
+  private async change<T>(call: () => Promise<T>): Promise<T> {
     this.version++;
     this.changing++;
     try {
-      await call();
+      return await call();
     } finally {
       this.changing--;
       this.version++;
     }
   }
 
-  /** Applies one action; returns how to undo it (for actions with a duration). */
+  /** Applies one action of the method; returns how to undo it (for actions with a duration). */
   async apply(action: ChaosAction): Promise<Revert> {
-    const { proxy } = action;
-    switch (action.action) {
-      case 'add-toxic': {
-        const t = action.toxic;
-        const bare = t.name ?? `${t.type}_${t.stream}`;
-        const toxic: ServerToxic = { name: this.leaveToxic ? bare : owned(bare), type: t.type, stream: t.stream, toxicity: t.toxicity, attributes: t.attributes };
-        await this.addToxic(proxy, toxic);
-        return this.leaveToxic ? async () => undefined : () => this.removeToxic(proxy, toxic.name);
-      }
-      case 'update-toxic': {
-        const before = await this.findToxic(proxy, action.toxic.name);
-        const after = { ...before, toxicity: action.toxic.toxicity ?? before.toxicity, attributes: { ...before.attributes, ...action.toxic.attributes } };
-        await this.change(() => this.client.updateToxic(proxy, before.name, after));
-        this.event('on', proxy, after);
-        return async () => {
-          await this.change(() => this.client.updateToxic(proxy, before.name, before));
-          this.event('on', proxy, before);
-        };
-      }
-      case 'remove-toxic': {
-        const before = await this.findToxic(proxy, action.toxic.name);
-        await this.removeToxic(proxy, before.name);
-        return () => this.addToxic(proxy, before);
-      }
-      case 'disable-proxy':
-        await this.disable(proxy);
-        return () => this.enable(proxy);
-      case 'enable-proxy': {
-        const wasOurs = this.disabled.has(proxy);
-        await this.enable(proxy);
-        return async () => {
-          if (wasOurs) await this.disable(proxy);
-        };
-      }
-    }
+    const held = await this.make(action, true);
+    return held ? () => this.undo(held).then(() => undefined) : async () => undefined;
   }
 
-  /** Undoes everything still on. Safe to call concurrently (shutdown hook + normal end): calls queue. */
+  /** An action of the experiment's `rollbacks`: done as written and not undone (it is the clean-up). */
+  async applyFinal(action: ChaosAction): Promise<void> {
+    await this.make(action, false);
+  }
+
+  /** Undoes every change still in effect, newest first. Safe to call concurrently (shutdown hook + normal end): calls queue. */
   rollbackAll(): Promise<RollbackReport> {
     this.rolling = this.rolling.then(async () => {
-      const report: RollbackReport = { toxicsRemoved: [], proxiesEnabled: [], errors: [] };
-      for (const { proxy, name } of [...this.toxics.values()]) {
-        await this.removeToxic(proxy, name).then(
-          () => report.toxicsRemoved.push(`${proxy}/${name}`),
-          (error: unknown) => report.errors.push(`remove ${proxy}/${name}: ${message(error)}`),
-        );
-      }
-      for (const proxy of [...this.disabled]) {
-        await this.enable(proxy).then(
-          () => report.proxiesEnabled.push(proxy),
-          (error: unknown) => report.errors.push(`enable ${proxy}: ${message(error)}`),
+      const report = emptyReport();
+      for (const held of [...this.held].reverse()) {
+        const { change } = held.entry;
+        await this.undo(held).then(
+          (outcome) => {
+            if (outcome !== 'restored') return;
+            if (change.kind === 'toxic-added') report.toxicsRemoved.push(`${change.proxy}/${change.toxic.name}`);
+            else if (change.kind === 'proxy-disabled') report.proxiesEnabled.push(change.proxy);
+            else report.restored.push(describeChange(change));
+          },
+          (error: unknown) => report.errors.push(`${describeChange(change)}: ${message(error)}`),
         );
       }
       return report;
@@ -120,32 +107,103 @@ export class FaultSession {
     return this.rolling;
   }
 
-  private async addToxic(proxy: string, toxic: ServerToxic): Promise<void> {
-    await this.change(() => this.client.addToxic(proxy, toxic));
-    if (toxic.name.startsWith(OWNED_PREFIX)) this.toxics.set(`${proxy}/${toxic.name}`, { proxy, name: toxic.name });
-    this.event('on', proxy, toxic);
+  /** Makes the change an action asks for, after reading the state it will change; `record`: ledger it for undo. */
+  private async make(action: ChaosAction, record: boolean): Promise<Held | undefined> {
+    const { proxy } = action;
+    switch (action.action) {
+      case 'add-toxic': {
+        const t = action.toxic;
+        const bare = t.name ?? `${t.type}_${t.stream}`;
+        const toxic: ServerToxic = { name: this.leaveToxic ? bare : owned(bare), type: t.type, stream: t.stream, toxicity: t.toxicity, attributes: t.attributes };
+        const held = this.leaveToxic ? undefined : this.hold({ kind: 'toxic-added', proxy, toxic }, record);
+        await this.change(() => this.client.addToxic(proxy, toxic));
+        this.switched({ kind: 'toxic-added', proxy, toxic });
+        return held;
+      }
+      case 'update-toxic': {
+        const before = await this.findToxic(proxy, action.toxic.name);
+        const after = { ...before, toxicity: action.toxic.toxicity ?? before.toxicity, attributes: { ...before.attributes, ...action.toxic.attributes } };
+        const held = this.hold({ kind: 'toxic-updated', proxy, before }, record);
+        await this.change(() => this.client.updateToxic(proxy, before.name, after));
+        this.event('on', proxy, after);
+        return held;
+      }
+      case 'remove-toxic': {
+        const before = await this.findToxic(proxy, action.toxic.name);
+        const held = this.hold({ kind: 'toxic-removed', proxy, before }, record);
+        await this.change(() => this.client.removeToxic(proxy, before.name));
+        this.switched({ kind: 'toxic-removed', proxy, before });
+        return held;
+      }
+      case 'disable-proxy': {
+        if (!(await this.client.requireProxy(proxy)).enabled) {
+          // down already: by an earlier action of this experiment (whose undo brings it back), or by someone else
+          if (!this.ownDisabled.has(proxy)) this.note(`proxy "${proxy}" was already disabled (not by this experiment): left as it was found, and not enabled at the end`);
+          return undefined;
+        }
+        const held = this.hold({ kind: 'proxy-disabled', proxy }, record);
+        await this.change(() => this.client.setEnabled(proxy, false));
+        this.switched({ kind: 'proxy-disabled', proxy });
+        return held;
+      }
+      case 'enable-proxy': {
+        if ((await this.client.requireProxy(proxy)).enabled) return undefined;
+        const ours = this.ownDisabled.has(proxy);
+        const held = this.hold({ kind: 'proxy-enabled', proxy }, record, ours);
+        await this.change(() => this.client.setEnabled(proxy, true));
+        if (ours) this.switched({ kind: 'proxy-disabled', proxy }, 'undone');
+        else if (record) this.note(`proxy "${proxy}" was disabled (not by this experiment): enabled now, disabled again at the end`);
+        return held;
+      }
+    }
   }
 
-  private async removeToxic(proxy: string, name: string): Promise<void> {
-    const current = (await this.client.requireProxy(proxy)).toxics.find((t) => t.name === name);
-    if (current) await this.change(() => this.client.removeToxic(proxy, name));
-    this.toxics.delete(`${proxy}/${name}`);
-    if (current) this.event('off', proxy, current);
+  /** Ledger first: if we are killed right after the call, the next command still knows what it found. */
+  private hold(change: FaultChange, record: boolean, resumesOwnFault = false): Held | undefined {
+    if (!record) return undefined;
+    const held: Held = { entry: recordChange(this.client.url, this.experiment, change), resumesOwnFault };
+    this.held.push(held);
+    return held;
   }
 
-  private async disable(proxy: string): Promise<void> {
-    // ledger first: if we are killed right after the call, the next command still knows
-    recordDisabled({ toxiproxyUrl: this.client.url, proxy, experiment: this.experiment, pid: process.pid, t: Date.now() });
-    this.disabled.add(proxy);
-    await this.change(() => this.client.setEnabled(proxy, false));
-    this.event('on', proxy);
+  /** Restores the state a change found, once however many ask; the change leaves the ledger when done. */
+  private undo(held: Held): Promise<RestoreOutcome> {
+    held.undoing ??= (async () => {
+      const { change } = held.entry;
+      try {
+        const outcome = await this.change(() => restoreChange(this.client, change));
+        forgetChange(held.entry.id);
+        if (change.kind === 'proxy-enabled') {
+          if (held.resumesOwnFault) this.switched({ kind: 'proxy-disabled', proxy: change.proxy });
+        } else {
+          this.switched(change, 'undone');
+        }
+        return outcome;
+      } finally {
+        const i = this.held.indexOf(held);
+        if (i >= 0) this.held.splice(i, 1);
+      }
+    })();
+    return held.undoing;
   }
 
-  private async enable(proxy: string): Promise<void> {
-    await this.change(() => this.client.setEnabled(proxy, true));
-    const wasOurs = this.disabled.delete(proxy);
-    forgetDisabled(this.client.url, proxy);
-    if (wasOurs) this.event('off', proxy);
+  /** Keeps the session's own faults and the timeline in step with a change made (or undone). */
+  private switched(change: FaultChange, how: 'made' | 'undone' = 'made'): void {
+    const { proxy } = change;
+    if (change.kind === 'proxy-disabled' || change.kind === 'proxy-enabled') {
+      const down = (change.kind === 'proxy-disabled') === (how === 'made');
+      if (down) this.ownDisabled.add(proxy);
+      else this.ownDisabled.delete(proxy);
+      this.event(down ? 'on' : 'off', proxy);
+      return;
+    }
+    const toxic = change.kind === 'toxic-added' ? change.toxic : change.before;
+    if (change.kind === 'toxic-updated') return this.event('on', proxy, toxic);
+    const present = (change.kind === 'toxic-added') === (how === 'made');
+    const key = `${proxy}/${toxic.name}`;
+    if (present && toxic.name.startsWith(OWNED_PREFIX)) this.ownToxics.add(key);
+    else this.ownToxics.delete(key);
+    this.event(present ? 'on' : 'off', proxy, toxic);
   }
 
   /** A toxic by the name the experiment knows it by: ours (`peakready-<name>`) first, else as written. */
@@ -154,6 +212,11 @@ export class FaultSession {
     const found = toxics.find((t) => t.name === owned(name)) ?? toxics.find((t) => t.name === name);
     if (!found) throw new Error(`proxy "${proxy}" has no toxic "${name}" (toxics there: ${toxics.map((t) => t.name).join(', ') || 'none'})`);
     return found;
+  }
+
+  private note(text: string): void {
+    this.log(`peakready: ${text}`);
+    this.runDir?.appendTimeline({ t: Date.now(), type: 'note', level: 'warn', message: `${this.experiment}: ${text}` });
   }
 
   private event(state: 'on' | 'off', proxy: string, toxic?: ServerToxic): void {
@@ -168,6 +231,10 @@ export class FaultSession {
       ...(toxic ? { toxic: { name: toxic.name, type: toxic.type, stream: toxic.stream, toxicity: toxic.toxicity, attributes: toxic.attributes } } : {}),
     });
   }
+}
+
+function emptyReport(): RollbackReport {
+  return { toxicsRemoved: [], proxiesEnabled: [], restored: [], errors: [] };
 }
 
 function owned(name: string): string {

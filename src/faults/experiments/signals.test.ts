@@ -95,4 +95,31 @@ describe('chaos run as a child process', () => {
     expect(clear.output()).toContain('enabled proxy recommendations');
     expect(await active()).toEqual({ toxics: [], disabledProxies: [] });
   });
+
+  it('a proxy the user disabled before the run stays disabled after SIGINT, and after SIGKILL and `chaos clear`', async () => {
+    const client = new Toxiproxy(faults.url);
+    const payments = await client.createProxy({ name: 'payments', listen: '127.0.0.1:0', upstream: echo.address });
+    await payments.update({ ...payments.toJson(), enabled: false });
+    const both = join(home, 'both.yaml');
+    writeFileSync(both, ['title: both down', 'method:', ...['payments', 'recommendations'].flatMap((p) => ['  - action: disable-proxy', `    proxy: ${p}`, '    duration: 1h'])].join('\n'));
+    try {
+      for (const stop of ['SIGINT', 'SIGKILL'] as const) {
+        const run = peakready(['chaos', 'run', both, '--toxiproxy', faults.url, '--gateway', 'http://127.0.0.1:1']);
+        await waitForOutput(run, 'fault on: recommendations');
+        expect(run.output()).toContain('"payments" was already disabled');
+        run.child.kill(stop);
+        await run.exit;
+        if (stop === 'SIGKILL') {
+          expect((await active()).disabledProxies.sort()).toEqual(['payments', 'recommendations']);
+          const clear = peakready(['chaos', 'clear', '--toxiproxy', faults.url]);
+          expect(await clear.exit).toBe(0);
+          expect(clear.output()).toContain('enabled proxy recommendations');
+          expect(clear.output()).not.toContain('payments');
+        }
+        expect(await active(), stop).toEqual({ toxics: [], disabledProxies: ['payments'] });
+      }
+    } finally {
+      await payments.remove();
+    }
+  });
 });

@@ -3,11 +3,18 @@ import { intAttribute } from './attributes.js';
 import { TimedQueue } from './timed-queue.js';
 import type { ToxicType } from './types.js';
 
-const attributes = z.object({
-  average_size: intAttribute(16_777_216, 'bytes'),
-  size_variation: intAttribute(16_777_216, 'bytes'),
-  delay: intAttribute(3_600_000_000, 'µs'),
-});
+const attributes = z
+  .object({
+    average_size: intAttribute(16_777_216, 'bytes'),
+    size_variation: intAttribute(16_777_216, 'bytes'),
+    delay: intAttribute(3_600_000_000, 'µs'),
+  })
+  .superRefine((a, ctx) => {
+    // Toxiproxy's documentation: the variation "should be smaller than average_size" (it accepts any)
+    if (a.size_variation > 0 && a.size_variation >= a.average_size) {
+      ctx.addIssue({ code: 'custom', path: ['size_variation'], message: `must be smaller than average_size (${a.average_size}): slices are average_size ± size_variation bytes` });
+    }
+  });
 
 /**
  * slicer: cuts each chunk into pieces of `average_size ± size_variation` bytes sent `delay` µs

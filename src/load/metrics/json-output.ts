@@ -1,17 +1,11 @@
-import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { LineFile, type LineFileOptions } from './line-file.js';
 import type { MetricDefinition, Sample, SampleSink, SubmetricSelector } from './types.js';
 
-export interface JsonLinesOutputOptions {
+export interface JsonLinesOutputOptions extends LineFileOptions {
   /** threshold expressions per metric name, listed in its Metric line as k6 does */
   thresholds?: ReadonlyMap<string, readonly string[]>;
   /** tag-filtered submetrics, listed in their parent's Metric line */
   submetrics?: readonly SubmetricSelector[];
-  /** flush when this many characters are buffered (default 64 KiB) */
-  bufferChars?: number;
-  /** and at least this often while samples arrive (default 500 ms) */
-  flushIntervalMs?: number;
 }
 
 /**
@@ -23,34 +17,17 @@ export class JsonLinesOutput implements SampleSink {
   private readonly definitions = new Map<string, MetricDefinition>();
   /** per metric, the constant tail of its Point lines: `},"metric":"name"}\n` */
   private readonly pointTails = new Map<string, string>();
-  private readonly stream: Writable;
-  private readonly sink: Writable;
+  private readonly out: LineFile;
   /** a request's samples share one tags object and one time: format each once */
   private readonly tagsJson = new WeakMap<object, string>();
   private lastTime = NaN;
   private lastTimeText = '';
-  private buffer: string[] = [];
-  private buffered = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private error: Error | undefined;
-  private closed = false;
-  private readonly bufferChars: number;
-  private readonly flushIntervalMs: number;
 
   constructor(
     readonly file: string,
     private readonly options: JsonLinesOutputOptions = {},
   ) {
-    this.bufferChars = options.bufferChars ?? 65_536;
-    this.flushIntervalMs = options.flushIntervalMs ?? 500;
-    this.sink = createWriteStream(file);
-    this.sink.on('error', (e) => (this.error ??= e));
-    if (file.endsWith('.gz')) {
-      const gzip = createGzip();
-      gzip.on('error', (e) => (this.error ??= e));
-      gzip.pipe(this.sink);
-      this.stream = gzip;
-    } else this.stream = this.sink;
+    this.out = new LineFile(file, `--out json=${file}`, options);
   }
 
   define(definition: MetricDefinition): void {
@@ -58,7 +35,7 @@ export class JsonLinesOutput implements SampleSink {
   }
 
   add(sample: Sample): void {
-    if (this.closed) return;
+    if (this.out.isClosed) return;
     let tail = this.pointTails.get(sample.metric);
     if (tail === undefined) tail = this.declare(sample.metric);
     if (sample.time !== this.lastTime) {
@@ -67,21 +44,12 @@ export class JsonLinesOutput implements SampleSink {
     }
     let tags = this.tagsJson.get(sample.tags);
     if (tags === undefined) this.tagsJson.set(sample.tags, (tags = JSON.stringify(sample.tags)));
-    this.push(`{"type":"Point","data":{"time":"${this.lastTimeText}","value":${jsonNumber(sample.value)},"tags":${tags}${tail}`);
+    this.out.push(`{"type":"Point","data":{"time":"${this.lastTimeText}","value":${jsonNumber(sample.value)},"tags":${tags}${tail}`);
   }
 
   /** Flushes what is buffered, closes the file, and rejects with the first write error. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.flush();
-    if (this.timer) clearTimeout(this.timer);
-    await new Promise<void>((resolve) => {
-      if (this.sink.closed) return resolve();
-      this.sink.once('close', () => resolve());
-      this.stream.end();
-    });
-    if (this.error) throw new Error(`--out json=${this.file}: ${this.error.message}`, { cause: this.error });
+  close(): Promise<void> {
+    return this.out.close();
   }
 
   private declare(name: string): string {
@@ -96,32 +64,10 @@ export class JsonLinesOutput implements SampleSink {
       thresholds: this.options.thresholds?.get(name) ?? [],
       submetrics: submetrics.length ? submetrics : null,
     };
-    this.push(`${JSON.stringify({ type: 'Metric', data, metric: name })}\n`);
+    this.out.push(`${JSON.stringify({ type: 'Metric', data, metric: name })}\n`);
     const tail = `},"metric":${JSON.stringify(name)}}\n`;
     this.pointTails.set(name, tail);
     return tail;
-  }
-
-  private push(line: string): void {
-    this.buffer.push(line);
-    this.buffered += line.length;
-    if (this.buffered >= this.bufferChars) this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
-      this.timer.unref();
-    }
-  }
-
-  private flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer.join('');
-    this.buffer = [];
-    this.buffered = 0;
-    this.stream.write(chunk);
   }
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.js';
 import { MetricsAggregator } from './aggregator.js';
 import { buildSummaryData, pathId, summaryExport, textSummary, validateSummaryData, validateTrendStats, type K6SummaryData } from './summary.js';
+import { textSummaryV1 } from './text-summary-v1.js';
 import { parseThresholds, ThresholdEvaluator } from './thresholds.js';
 import { builtinMetricMap } from './builtin.js';
 import type { Sample } from './types.js';
@@ -236,5 +237,44 @@ describe('textSummary', () => {
 
   it('uses the given indent', () => {
     expect(textSummary(run(), { indent: '>>' }).split('\n').filter((l) => l.includes('..: ')).every((l) => l.startsWith('>>'))).toBe(true);
+  });
+});
+
+describe("textSummaryV1 (k6 1.x's --summary-mode compact and full)", () => {
+  const data = run();
+  const compact = textSummaryV1(data, { mode: 'compact' });
+  const full = textSummaryV1(data, { mode: 'full' });
+
+  it('opens with the thresholds, each with the figure it was judged on, grouped by metric', () => {
+    expect(compact.indexOf('█ THRESHOLDS')).toBeLessThan(compact.indexOf('█ TOTAL RESULTS'));
+    expect(compact).toMatch(/\n {4}http_req_duration\n {4}✓ 'p\(95\)<100' p\(95\)=39ms\n {4}✗ 'avg<10' avg=30ms\n/);
+    expect(compact).toContain("    http_req_duration{name:checkout}\n    ✓ 'max<1000' max=40ms");
+    expect(compact).toContain("✗ 'count>100' count=1");
+    expect(compact).toContain("✓ 'rate>0.5' rate=66.67%");
+  });
+
+  it('gives checks as totals and a list (a failing one with its pass share), not as the checks metric', () => {
+    expect(compact).toMatch(/checks_total\.+: 3 +1\.5\/s/);
+    expect(compact).toMatch(/checks_succeeded\.+: 66\.67% 2 out of 3/);
+    expect(compact).toMatch(/checks_failed\.+: 33\.33% +1 out of 3/);
+    expect(compact).toContain('    ✓ home ok\n    ✗ paid\n      ↳  50% — ✓ 1 / ✗ 1');
+    expect(compact).not.toMatch(/\n {4}checks\.+:/);
+  });
+
+  it('compact shows the main metrics by category; full adds the rest and each group', () => {
+    const sections = (text: string) => [...text.matchAll(/\n {4}(CUSTOM|HTTP|EXECUTION|NETWORK)\n/g)].map((m) => m[1]);
+    expect(sections(compact)).toEqual(['CUSTOM', 'HTTP', 'EXECUTION', 'NETWORK']);
+    expect(compact).toMatch(/http_req_failed\.+: 50\.00% +1 out of 2/);
+    expect(compact).toMatch(/ {6}\{ expected_response:true \}\.+: avg=20ms/);
+    expect(compact).not.toContain('group_duration');
+    expect(full).toContain('group_duration');
+    expect(full).toContain('    ↳ GROUP: shop');
+    expect(full).toContain('      ↳ GROUP: checkout');
+    expect(full).toMatch(/✗ paid\n/);
+  });
+
+  it('aligns every value column on one colon', () => {
+    const colons = new Set(compact.split('\n').filter((l) => /\.: /.test(l)).map((l) => l.indexOf('.: ')));
+    expect(colons.size).toBe(1);
   });
 });

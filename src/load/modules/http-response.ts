@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WireResponse, WireTimings } from './http-client.js';
+import { parseHTML, type Selection } from './html.js';
 
 /** Go's canonical header key, as k6 shows response headers: `content-type` → `Content-Type`. */
 export function canonicalHeaderKey(key: string): string {
@@ -17,6 +18,16 @@ export function canonicalHeaders(h: IncomingHttpHeaders): Record<string, string>
 }
 
 export type ResponseType = 'text' | 'binary' | 'none';
+
+/** Sends a follow-up request for submitForm() and clickLink(), as http.request would. */
+export type FollowUp = (method: string, url: string, body: unknown, params: unknown) => Promise<K6Response>;
+
+interface SubmitFormOptions {
+  formSelector?: string;
+  fields?: Record<string, unknown>;
+  submitSelector?: string;
+  params?: unknown;
+}
 
 /**
  * k6's Response object (the parts a load test reads). Headers, body text, request and cookies
@@ -39,6 +50,7 @@ export class K6Response {
     private readonly requestHeaders: Record<string, string>,
     private readonly requestBody: string,
     private readonly responseType: ResponseType,
+    private readonly followUp?: FollowUp,
   ) {
     this.status = wire.status;
     this.status_text = wire.status ? `${wire.status} ${wire.statusText}`.trim() : '';
@@ -105,8 +117,50 @@ export class K6Response {
     return value;
   }
 
-  html(): never {
-    throw new Error('Response.html() is not supported by the built-in engine; parse the body yourself or run with --engine k6');
+  /** The body as an HTML document (k6/html's Selection); with a selector, what it finds. */
+  html(selector?: string): Selection {
+    const body = this.body;
+    if (typeof body !== 'string') throw new Error(`Response.html(): the body of ${this.method} ${this.url} is ${body === null ? 'empty (responseType none or an error)' : 'binary'}`);
+    const doc = parseHTML(body);
+    return selector === undefined ? doc : doc.find(selector);
+  }
+
+  /** Fills and submits a form of this page (k6: formSelector, fields, submitSelector, params). */
+  submitForm(options: SubmitFormOptions = {}): Promise<K6Response> {
+    const { formSelector = 'form', fields = {}, submitSelector = '[type="submit"]', params } = options ?? {};
+    const form = this.html().find(formSelector).first();
+    if (form.size() === 0) throw new Error(`submitForm: no form matches "${formSelector}" in the response of ${this.url}`);
+    const method = String(form.attr('method', 'GET')).toUpperCase();
+    const action = new URL(String(form.attr('action', '') || this.url), this.url);
+    const values: Record<string, unknown> = form.serializeObject();
+    // the button that submits the form sends its own name and value, as a browser's would
+    const button = form.find(submitSelector).first();
+    const name = button.attr('name');
+    if (typeof name === 'string' && name) values[name] = button.attr('value', '');
+    Object.assign(values, fields);
+    if (method === 'GET') {
+      for (const [k, v] of Object.entries(values)) for (const one of Array.isArray(v) ? v : [v]) action.searchParams.append(k, String(one));
+      return this.follow('GET', action.toString(), null, params);
+    }
+    return this.follow(method, action.toString(), values, params);
+  }
+
+  /** Follows a link of this page (k6: selector, default `a[href]`; params). */
+  clickLink(options: { selector?: string; params?: unknown } = {}): Promise<K6Response> {
+    const { selector = 'a[href]', params } = options ?? {};
+    const href = this.html().find(selector).first().attr('href');
+    if (typeof href !== 'string') throw new Error(`clickLink: no link with an href matches "${selector}" in the response of ${this.url}`);
+    return this.follow('GET', new URL(href, this.url).toString(), null, params);
+  }
+
+  private follow(method: string, url: string, body: unknown, params: unknown): Promise<K6Response> {
+    if (!this.followUp) throw new Error('this response cannot send a follow-up request');
+    return this.followUp(method, url, body, params);
+  }
+
+  /** OCSP stapling is not read by the built-in engine's client. */
+  get ocsp(): never {
+    throw new Error('Response.ocsp is not supported by the built-in engine (its TLS client does not request OCSP staples); run this script with --engine k6');
   }
 
   /** what console.log / JSON.stringify show, as the getters are not own properties */
@@ -124,51 +178,4 @@ interface K6Request {
 
 function toArrayBuffer(buf: Buffer): ArrayBuffer {
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-}
-
-/** A VU's cookie jar, keyed by host (path and expiry are not tracked: load tests rarely need them). */
-export class CookieJar {
-  private readonly byHost = new Map<string, Map<string, string>>();
-
-  set(url: string, name: string, value: string): void {
-    const host = new URL(url).host;
-    let jar = this.byHost.get(host);
-    if (!jar) this.byHost.set(host, (jar = new Map()));
-    jar.set(name, value);
-  }
-
-  cookiesForURL(url: string): Record<string, string[]> {
-    const out: Record<string, string[]> = {};
-    for (const [k, v] of this.byHost.get(new URL(url).host) ?? []) out[k] = [v];
-    return out;
-  }
-
-  clear(url: string): void {
-    this.byHost.delete(new URL(url).host);
-  }
-
-  delete(url: string, name: string): void {
-    this.byHost.get(new URL(url).host)?.delete(name);
-  }
-
-  /** The Cookie header for a request, or undefined. */
-  header(host: string): string | undefined {
-    const jar = this.byHost.get(host);
-    if (!jar || jar.size === 0) return undefined;
-    return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  absorb(host: string, setCookie: string | string[] | undefined): void {
-    if (!setCookie) return;
-    for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
-      const [pair, ...attrs] = line.split(';');
-      const eq = pair!.indexOf('=');
-      if (eq <= 0) continue;
-      let jar = this.byHost.get(host);
-      if (!jar) this.byHost.set(host, (jar = new Map()));
-      const expired = attrs.some((a) => /^\s*max-age\s*=\s*(0|-)/i.test(a));
-      if (expired) jar.delete(pair!.slice(0, eq).trim());
-      else jar.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
-    }
-  }
 }

@@ -3,8 +3,12 @@ import { captureFor } from '../../readback/contract.js';
 import { durationMs, notADuration } from '../../util/duration.js';
 import { isLoopbackHost } from '../../util/loopback.js';
 import { IterationInterrupted, type VuContext } from '../vu-context.js';
+import { CookieJar } from './cookie-jar.js';
+import { digestAuthorization, parseDigestChallenge } from './digest-auth.js';
 import { sendRequest, type WireResponse } from './http-client.js';
-import { CookieJar, K6Response, type ResponseType } from './http-response.js';
+import { encodeBody } from './http-body.js';
+import { K6Response, type ResponseType } from './http-response.js';
+import { httpDebugText } from './http-debug.js';
 import type { K6Module } from './k6-module.js';
 import { requestRecord } from './request-record.js';
 
@@ -23,6 +27,8 @@ type Params = {
   cookies?: Record<string, string | { value: string }>;
   responseCallback?: ResponseCallback | null;
   jar?: CookieJar;
+  /** 'basic' (the default for credentials in the URL) or 'digest' (RFC 7616); k6 also has 'ntlm' */
+  auth?: string;
 };
 type ResponseCallback = { __expectedStatuses: Array<{ min: number; max: number }> } | ((res: { status: number }) => boolean);
 type BatchItem = string | [string, string, unknown?, Params?] | { method?: string; url: string; body?: unknown; params?: Params };
@@ -32,15 +38,17 @@ const DEFAULT_CALLBACK: ResponseCallback = { __expectedStatuses: [{ min: 200, ma
 export const httpModule: K6Module = {
   specifier: 'k6/http',
   blocking: ['request', 'get', 'head', 'post', 'put', 'patch', 'del', 'options', 'batch'],
+  blockingMethods: ['submitForm', 'clickLink'],
   create(vu) {
     const jar = new CookieJar();
-    const req = (method: string, url: unknown, body?: unknown, params?: Params) => request(vu, jar, method, url, body, params);
+    const req = (method: string, url: unknown, body?: unknown, params?: Params | null): Promise<K6Response> => request(vu, jar, req, method, url, body, params);
     const api = {
       request: req,
       // not awaited by the rewrite: the VU's event loop waits for it before the iteration ends (as k6)
-      asyncRequest: (method: string, url: unknown, body?: unknown, params?: Params) => vu.loop.track(req(method, url, body, params)),
-      get: (url: unknown, params?: Params) => req('GET', url, null, params),
-      head: (url: unknown, params?: Params) => req('HEAD', url, null, params),
+      asyncRequest: (method: string, url: unknown, body?: unknown, params?: Params | null) => vu.loop.track(req(method, url, body, params)),
+      // as k6: get and head take (url, params); a third argument is ignored, a null params is none
+      get: (url: unknown, params?: Params | null) => req('GET', url, null, params),
+      head: (url: unknown, params?: Params | null) => req('HEAD', url, null, params),
       del: (url: unknown, body?: unknown, params?: Params) => req('DELETE', url, body, params),
       options: (url: unknown, body?: unknown, params?: Params) => req('OPTIONS', url, body, params),
       post: (url: unknown, body?: unknown, params?: Params) => req('POST', url, body, params),
@@ -80,18 +88,6 @@ async function batch(req: (m: string, u: unknown, b?: unknown, p?: Params) => Pr
   return Object.fromEntries(keys.map((k, i) => [k, results[i]]));
 }
 
-function encodeBody(body: unknown, headers: Record<string, string>): string | Uint8Array | null {
-  if (body === null || body === undefined) return null;
-  if (typeof body === 'string') return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  if (typeof body === 'object') {
-    headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    return new URLSearchParams(Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)])).toString();
-  }
-  return String(body);
-}
-
 function isExpected(cb: ResponseCallback, status: number): boolean {
   if (typeof cb === 'function') return Boolean(cb({ status }));
   return cb.__expectedStatuses.some((r) => status >= r.min && status <= r.max);
@@ -111,6 +107,10 @@ function newTraceparent(): string {
 }
 
 interface Target {
+  parsed: URL;
+  /** the URL with its user info masked (`****:****`), as k6 tags and shows it */
+  clean: string;
+  credentials?: { username: string; password: string };
   origin: string;
   host: string;
   hostHeader: string;
@@ -138,7 +138,11 @@ function resolveTarget(url: string, method: string, allowRemote: boolean): Targe
     throw new Error(`refused request to ${parsed.hostname}: peakready only sends load to 127.0.0.0/8 or ::1 unless you pass --allow-remote (only against systems you own)`);
   }
   const tls = parsed.protocol === 'https:';
-  const target = {
+  const hasUser = parsed.username !== '' || parsed.password !== '';
+  const target: Target = {
+    parsed,
+    clean: hasUser ? maskCredentials(url, parsed) : url,
+    credentials: hasUser ? { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) } : undefined,
     origin: parsed.origin,
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
     hostHeader: parsed.host,
@@ -151,8 +155,16 @@ function resolveTarget(url: string, method: string, allowRemote: boolean): Targe
   return target;
 }
 
-function cookieHeader(jar: CookieJar, host: string, extra: Params['cookies']): string | undefined {
-  const fromJar = jar.header(host);
+/** As k6's URL.Clean: `http://user:pass@host` is shown as `http://****:****@host`. */
+function maskCredentials(url: string, parsed: URL): string {
+  const scheme = url.indexOf('://');
+  const at = url.indexOf('@', scheme + 3);
+  if (scheme < 0 || at < 0) return url;
+  return url.slice(0, scheme + 3) + (parsed.password !== '' ? '****:****' : '****') + url.slice(at);
+}
+
+function cookieHeader(jar: CookieJar, url: URL, extra: Params['cookies']): string | undefined {
+  const fromJar = jar.header(url);
   if (!extra) return fromJar;
   const parts = Object.entries(extra).map(([k, v]) => `${k}=${typeof v === 'object' ? v.value : v}`);
   if (fromJar) parts.unshift(fromJar);
@@ -166,63 +178,104 @@ function parseTimeout(t: string | number | undefined): number {
   return ms;
 }
 
-async function request(vu: VuContext, jar: CookieJar, method: string, urlArg: unknown, body?: unknown, params: Params = {}): Promise<K6Response> {
+interface Exchange {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  payload: string | Uint8Array | null;
+  params: Params;
+}
+
+type Send = (method: string, url: unknown, body?: unknown, params?: Params | null) => Promise<K6Response>;
+
+async function request(vu: VuContext, jar: CookieJar, send: Send, method: string, urlArg: unknown, body?: unknown, paramsArg?: Params | null): Promise<K6Response> {
   const inst = vu.instance;
   if (vu.signal.aborted) throw new IterationInterrupted();
+  const params: Params = paramsArg ?? {};
   const nameFromTemplate = typeof urlArg === 'object' && urlArg !== null && 'name' in urlArg ? String((urlArg as { name: string }).name) : undefined;
-  let url = typeof urlArg === 'object' && urlArg !== null && 'url' in urlArg ? String((urlArg as { url: string }).url) : String(urlArg);
-  method = method.toUpperCase();
+  const url = typeof urlArg === 'object' && urlArg !== null && 'url' in urlArg ? String((urlArg as { url: string }).url) : String(urlArg);
   const headers: Record<string, string> = {};
   if (params.headers) for (const k in params.headers) headers[k.toLowerCase()] = String(params.headers[k]);
   headers['user-agent'] ??= inst.httpDefaults.userAgent;
   headers.traceparent ??= newTraceparent();
-  const payload = encodeBody(body, headers);
-  const timeoutMs = params.timeout === undefined ? 60_000 : parseTimeout(params.timeout);
+  const ex: Exchange = { method: method.toUpperCase(), url, headers, payload: encodeBody(body, headers), params };
   const responseType: ResponseType = params.responseType ?? (inst.httpDefaults.discardResponseBodies ? 'none' : 'text');
   const callback = params.responseCallback !== undefined ? params.responseCallback : vu.responseCallback !== undefined ? vu.responseCallback : DEFAULT_CALLBACK;
-  const cookieJar = params.jar ?? jar;
+  const auth = params.auth === undefined ? undefined : String(params.auth);
+  if (auth !== undefined && auth !== 'basic' && auth !== 'digest') {
+    throw new TypeError(`http params.auth: "${auth}" is not supported by the built-in engine (basic and digest are); run this script with --engine k6 for ntlm`);
+  }
   let redirectsLeft = params.redirects ?? inst.httpDefaults.maxRedirects;
+  let digestAnswered = false;
   for (;;) {
-    const target = resolveTarget(url, method, inst.allowRemote);
-    const sendHeaders: Record<string, string> = { host: target.hostHeader, ...headers };
-    const cookie = cookieHeader(cookieJar, target.hostHeader, params.cookies);
-    if (cookie) sendHeaders.cookie = cookie;
-    const name = params.tags?.name ?? nameFromTemplate ?? url;
-    // a create the read-back contract names keeps its body, whatever the script asked for
-    const capture = inst.recordRequest && inst.captures.length ? captureFor(inst.captures, name) : undefined;
-    const startedEpoch = Date.now();
-    const wire = await sendRequest({
-      origin: target.origin,
-      host: target.host,
-      port: target.port,
-      tls: target.tls,
-      path: target.path,
-      method,
-      headers: sendHeaders,
-      body: payload,
-      timeoutMs,
-      discardBody: responseType === 'none' && !capture,
-      signal: vu.signal,
-      noConnectionReuse: inst.httpDefaults.noConnectionReuse,
-      insecureSkipTLSVerify: inst.httpDefaults.insecureSkipTLSVerify,
-    });
-    if (vu.signal.aborted) throw new IterationInterrupted();
-    if (wire.headers['set-cookie']) cookieJar.absorb(target.hostHeader, wire.headers['set-cookie']);
-    const expected = callback === null ? undefined : isExpected(callback, wire.status);
-    const tags = requestTags(vu, params.tags, method, url, name, wire, expected);
-    emitHttpSamples(vu, tags, wire, expected, startedEpoch);
-    if (inst.recordRequest) {
-      const sent = { t: startedEpoch, name, method, url, expected, traceparent: headers.traceparent, headers, body: payload };
-      inst.recordRequest(requestRecord(vu, wire, sent, capture));
+    const target = resolveTarget(ex.url, ex.method, inst.allowRemote);
+    if (target.credentials && auth !== 'digest') ex.headers.authorization ??= basicAuthorization(target.credentials);
+    const wire = await exchange(vu, params.jar ?? jar, ex, target, responseType, nameFromTemplate);
+    const challenge = auth === 'digest' && wire.status === 401 && target.credentials && !digestAnswered ? parseDigestChallenge(wire.headers['www-authenticate']) : undefined;
+    if (challenge) {
+      // as k6: the challenge is measured as a request of its own, an expected one
+      finish(vu, ex, target, wire, callback === null ? undefined : true, nameFromTemplate);
+      digestAnswered = true;
+      ex.headers.authorization = digestAuthorization(challenge, { ...target.credentials!, method: ex.method, uri: target.path });
+      continue;
     }
+    finish(vu, ex, target, wire, callback === null ? undefined : isExpected(callback, wire.status), nameFromTemplate);
     const location = wire.headers.location;
     if (wire.status >= 300 && wire.status < 400 && typeof location === 'string' && redirectsLeft > 0) {
       redirectsLeft--;
-      url = new URL(location, url).toString();
-      if (wire.status === 303 || ((wire.status === 301 || wire.status === 302) && method === 'POST')) method = 'GET';
+      ex.url = new URL(location, ex.url).toString();
+      if (wire.status === 303 || ((wire.status === 301 || wire.status === 302) && ex.method === 'POST')) ex.method = 'GET';
       continue;
     }
-    return new K6Response(wire, url, method, headers, typeof payload === 'string' ? payload : '', responseType);
+    const followUp = (m: string, u: string, b: unknown, p: unknown) => send(m, u, b, p as Params | null);
+    return new K6Response(wire, target.clean, ex.method, ex.headers, typeof ex.payload === 'string' ? ex.payload : '', responseType, followUp);
+  }
+}
+
+function basicAuthorization(c: { username: string; password: string }): string {
+  return `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}`;
+}
+
+/** One request on the wire, with the cookies of the jar; its Set-Cookie lines go back into it. */
+async function exchange(vu: VuContext, jar: CookieJar, ex: Exchange, target: Target, responseType: ResponseType, nameFromTemplate: string | undefined): Promise<WireResponse & { startedEpoch: number; capture?: ReturnType<typeof captureFor> }> {
+  const inst = vu.instance;
+  const sendHeaders: Record<string, string> = { host: target.hostHeader, ...ex.headers };
+  const cookie = cookieHeader(jar, target.parsed, ex.params.cookies);
+  if (cookie) sendHeaders.cookie = cookie;
+  const name = ex.params.tags?.name ?? nameFromTemplate ?? target.clean;
+  // a create the read-back contract names keeps its body, whatever the script asked for
+  const capture = inst.recordRequest && inst.captures.length ? captureFor(inst.captures, name) : undefined;
+  const startedEpoch = Date.now();
+  const wire = await sendRequest({
+    origin: target.origin,
+    host: target.host,
+    port: target.port,
+    tls: target.tls,
+    path: target.path,
+    method: ex.method,
+    headers: sendHeaders,
+    body: ex.payload,
+    timeoutMs: parseTimeout(ex.params.timeout),
+    discardBody: responseType === 'none' && !capture,
+    signal: vu.signal,
+    noConnectionReuse: inst.httpDefaults.noConnectionReuse,
+    insecureSkipTLSVerify: inst.httpDefaults.insecureSkipTLSVerify,
+  });
+  if (vu.signal.aborted) throw new IterationInterrupted();
+  if (inst.httpDefaults.httpDebug) process.stderr.write(httpDebugText(inst.httpDefaults.httpDebug, { method: ex.method, url: target.clean, headers: sendHeaders, body: ex.payload }, wire));
+  if (wire.headers['set-cookie']) jar.absorb(target.parsed, wire.headers['set-cookie']);
+  return Object.assign(wire, { startedEpoch, capture });
+}
+
+/** A response's samples and request record. */
+function finish(vu: VuContext, ex: Exchange, target: Target, wire: WireResponse & { startedEpoch: number; capture?: ReturnType<typeof captureFor> }, expected: boolean | undefined, nameFromTemplate: string | undefined): void {
+  const inst = vu.instance;
+  const name = ex.params.tags?.name ?? nameFromTemplate ?? target.clean;
+  const tags = requestTags(vu, ex.params.tags, ex.method, target.clean, name, wire, expected);
+  emitHttpSamples(vu, tags, wire, expected, wire.startedEpoch);
+  if (inst.recordRequest) {
+    const sent = { t: wire.startedEpoch, name, method: ex.method, url: target.clean, expected, traceparent: ex.headers.traceparent!, headers: ex.headers, body: ex.payload };
+    inst.recordRequest(requestRecord(vu, wire, sent, wire.capture));
   }
 }
 

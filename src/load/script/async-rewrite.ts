@@ -21,6 +21,11 @@ export interface BlockingNames {
   namespaces: Map<string, ReadonlySet<string>>;
   /** local names that are blocking functions themselves (`import { sleep } from 'k6'`, async exports of local modules) */
   functions: Set<string>;
+  /**
+   * method names that block on any receiver, from the modules this file imports: `client.invoke()`
+   * where `client = new grpc.Client()` (by name, like everything here: over-approximation is safe)
+   */
+  methods: Set<string>;
 }
 
 export interface RewriteResult {
@@ -139,7 +144,7 @@ class BlockingReach {
         const ns = this.blocking.namespaces.get(callee.object.name);
         if (ns) return ns.has(member);
       }
-      return this.localMethodNames.has(member);
+      return this.localMethodNames.has(member) || this.blocking.methods.has(member);
     }
     return false;
   }

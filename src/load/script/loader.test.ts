@@ -1,3 +1,4 @@
+import { NO_SECRETS } from '../secret-sources.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import MagicString from 'magic-string';
@@ -24,7 +25,7 @@ function vu(): VuContext {
     scriptDir: dir,
     env: {},
     allowRemote: false,
-    httpDefaults: { noConnectionReuse: false, discardResponseBodies: false, maxRedirects: 10, userAgent: 'test', insecureSkipTLSVerify: false },
+    httpDefaults: { noConnectionReuse: false, discardResponseBodies: false, maxRedirects: 10, userAgent: 'test', insecureSkipTLSVerify: false, httpDebug: '' },
     recordRequest: null,
     captures: [],
     abortTest: () => {},
@@ -33,6 +34,7 @@ function vu(): VuContext {
     instance: { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, startedAt: 0 },
     testStartedAt: 0,
     options: {},
+    secrets: NO_SECRETS,
     console: scriptConsole({ verbose: false, startedAt: 0, tty: false, write: (line) => void logged.push(line) }),
   };
   return new VuContext(1, 1, instance);

@@ -1,14 +1,15 @@
-import { webcrypto } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
-import { findK6Module, isExternalSpecifier } from '../modules/registry.js';
+import { findK6Module, unavailableModuleMessage } from '../modules/registry.js';
+import { k6WebCrypto } from '../modules/webcrypto.js';
 import type { VuContext } from '../vu-context.js';
-import type { VuEventLoop } from '../event-loop.js';
 import { formatValue } from './console.js';
 import { ScriptError } from './errors.js';
-import { transformModule } from './transform.js';
+import { isRemoteSpecifier, prefetchRemoteModules, readRemoteModule, resolveImport } from './remote-modules.js';
+import { transformModule, type BlockingMembersOf } from './transform.js';
+import { isTypeScript, stripTypes } from './typescript.js';
 
 /**
  * Loads a k6 script and the local modules it imports: each file is transformed once
@@ -36,10 +37,11 @@ interface Position {
 interface CompiledModule {
   file: string;
   factory: Factory;
-  /** specifier → absolute file (local) or the specifier (k6 module) */
+  /** specifier → absolute file or URL (a script's own module) or the specifier (k6 module) */
   resolved: Map<string, string>;
 }
 
+/** What blocks in a k6 module, for the rewrite (transform.ts). */
 export class ScriptProgram {
   readonly entry: string;
   private readonly modules = new Map<string, CompiledModule>();
@@ -47,61 +49,83 @@ export class ScriptProgram {
   private readonly maps = new Map<string, SourceMap>();
   /** a file's own inline source map (a bundled or compiled script): positions go on to its sources */
   private readonly inlineMaps = new Map<string, SourceMap & { sourceRoot: string }>();
+  /** TypeScript files: stripped JS → the .ts source */
+  private readonly typeMaps = new Map<string, SourceMap>();
   private readonly fileCache = new Map<string, string | ArrayBuffer>();
   /** where values without a stack were thrown: objects exactly, primitives among the last few */
   private readonly thrownObjects = new WeakMap<object, Position>();
   private readonly thrownPrimitives: Array<{ value: unknown; at: Position }> = [];
 
+  /** Compiles a script whose remote modules are already in the cache (a worker thread's case). */
   constructor(entryPath: string) {
     this.entry = resolve(entryPath);
     if (!existsSync(this.entry)) throw new ScriptError(`${entryPath}: script not found`);
     this.compile(this.entry, [], undefined);
   }
 
+  /** Fetches the remote modules the script imports (into the module cache), then compiles it. */
+  static async open(entryPath: string): Promise<ScriptProgram> {
+    const entry = resolve(entryPath);
+    if (!existsSync(entry)) throw new ScriptError(`${entryPath}: script not found`);
+    await prefetchRemoteModules(entry);
+    return new ScriptProgram(entry);
+  }
+
+  private readSource(file: string, from: { file: string; line: number } | undefined): string {
+    let source: string;
+    if (isRemoteSpecifier(file)) source = readRemoteModule(file, from ? `${from.file}:${from.line}` : file);
+    else {
+      try {
+        source = readFileSync(file, 'utf8');
+      } catch {
+        throw new ScriptError(`${from ? `${from.file}:${from.line}: ` : ''}cannot read module ${file}`);
+      }
+    }
+    if (!isTypeScript(file)) return source;
+    const stripped = stripTypes(source, file);
+    this.typeMaps.set(file, new SourceMap(JSON.parse(stripped.map) as SourceMapPayload));
+    return stripped.code;
+  }
+
+  /** The module a specifier of `file` names: a k6 module (by its specifier) or a file or URL to compile. */
+  private resolveSpecifier(specifier: string, file: string, line: number): { k6: true } | { k6: false; target: string } {
+    const target = resolveImport(specifier, file);
+    if (target.kind === 'k6') {
+      if (!findK6Module(specifier)) throw new ScriptError(`${file}:${line}: ${unavailableModuleMessage(specifier)}`);
+      return { k6: true };
+    }
+    if (target.kind === 'bare') {
+      throw new ScriptError(`${file}:${line}: module "${specifier}" cannot be resolved (k6 scripts import k6 modules, URLs or relative files); run this script with --engine k6 if k6 resolves it`);
+    }
+    return { k6: false, target: target.kind === 'remote' ? target.url : target.path };
+  }
+
   private compile(file: string, stack: string[], from: { file: string; line: number } | undefined): ReadonlySet<string> {
     const done = this.asyncExports.get(file);
     if (done) return done;
     if (stack.includes(file)) return new Set(); // an import cycle: the later module sees no async exports
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch {
-      throw new ScriptError(`${from ? `${from.file}:${from.line}: ` : ''}cannot read module ${file}`);
-    }
+    const source = this.readSource(file, from);
     const resolved = new Map<string, string>();
-    const transformed = transformModule(source, file, (specifier) => {
-      if (isExternalSpecifier(specifier)) {
-        const m = findK6Module(specifier);
-        return { members: new Set(m?.blocking ?? []), asyncExports: new Set() };
-      }
-      return { members: new Set(), asyncExports: new Set() };
-    });
+    const blockingOf: BlockingMembersOf = (specifier) => {
+      const m = findK6Module(specifier);
+      if (m) return { members: new Set(m.blocking), asyncExports: new Set(), methods: new Set(m.blockingMethods ?? []) };
+      const target = resolved.get(specifier);
+      return { members: new Set(), asyncExports: (target && this.asyncExports.get(target)) || new Set() };
+    };
+    const transformed = transformModule(source, file, blockingOf);
     // resolve imports first (dependencies' async exports decide this module's rewrite), then redo
     let needsRedo = false;
     for (const imp of transformed.imports) {
-      if (isExternalSpecifier(imp.specifier)) {
-        if (!findK6Module(imp.specifier)) {
-          throw new ScriptError(
-            `${file}:${imp.line}: module "${imp.specifier}" is not provided by the built-in engine; run this script with --engine k6 (a k6 binary on PATH)`,
-          );
-        }
+      const r = this.resolveSpecifier(imp.specifier, file, imp.line);
+      if (r.k6) {
         resolved.set(imp.specifier, imp.specifier);
         continue;
       }
-      if (!imp.specifier.startsWith('.') && !isAbsolute(imp.specifier)) {
-        throw new ScriptError(`${file}:${imp.line}: module "${imp.specifier}" cannot be resolved (k6 scripts import k6 modules, URLs or relative files); run this script with --engine k6 if k6 resolves it`);
-      }
-      const target = resolve(dirname(file), imp.specifier);
-      resolved.set(imp.specifier, target);
-      const deps = this.compile(target, [...stack, file], { file, line: imp.line });
+      resolved.set(imp.specifier, r.target);
+      const deps = this.compile(r.target, [...stack, file], { file, line: imp.line });
       if (deps.size > 0) needsRedo = true;
     }
-    const final = needsRedo
-      ? transformModule(source, file, (specifier) => {
-          if (isExternalSpecifier(specifier)) return { members: new Set(findK6Module(specifier)?.blocking ?? []), asyncExports: new Set() };
-          return { members: new Set(), asyncExports: this.asyncExports.get(resolved.get(specifier)!) ?? new Set() };
-        })
-      : transformed;
+    const final = needsRedo ? transformModule(source, file, blockingOf) : transformed;
     let factory: Factory;
     try {
       factory = new Script(final.code, { filename: file }).runInThisContext() as Factory;
@@ -124,7 +148,7 @@ export class ScriptProgram {
     const { loop } = vu;
     const vuGlobals: VuGlobals = {
       console: vu.instance.console,
-      crypto: trackedCrypto(loop),
+      crypto: k6WebCrypto(loop),
       setTimeout: loop.setTimeout,
       clearTimeout: loop.clearTimeout,
       setInterval: loop.setInterval,
@@ -138,8 +162,8 @@ export class ScriptProgram {
       instances.set(file, exports);
       const deps = new Map<string, unknown>();
       for (const [specifier, target] of mod.resolved) {
-        if (isExternalSpecifier(specifier)) deps.set(specifier, findK6Module(specifier)!.create(vu));
-        else deps.set(specifier, await run(target));
+        const k6 = specifier === target ? findK6Module(specifier) : undefined;
+        deps.set(specifier, k6 ? k6.create(vu) : await run(target));
       }
       const thrown = (value: unknown, line: number, column: number) => this.markThrown(value, { file, line, column });
       const globals: K6Globals = { vu: vu.id, env: vu.env, open, setIter: () => {}, thrown, globals: vuGlobals };
@@ -147,6 +171,7 @@ export class ScriptProgram {
       setters.push(globals.setIter);
       return exports;
     };
+    vu.inInitContext = true;
     try {
       const exports = await run(this.entry);
       await loop.drain(); // as k6: the init context's own event loop runs out before the VU is ready
@@ -159,6 +184,8 @@ export class ScriptProgram {
       if (error instanceof ScriptError) throw error;
       // one line, as k6: where and what
       throw new ScriptError(`init context: ${this.describeError(error, { frames: false })}`, { cause: error });
+    } finally {
+      vu.inInitContext = false;
     }
   }
 
@@ -222,8 +249,8 @@ export class ScriptProgram {
 
   /** A position in the transformed code, back in the script as written, then in its own sources. */
   private original(file: string, line: number, column: number): Position {
-    const entry = this.maps.get(file)?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
-    const inFile = !entry || entry.originalLine === undefined ? { file, line, column } : { file, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+    const inTransformed = throughMap(this.maps.get(file), line, column);
+    const inFile = { file, ...throughMap(this.typeMaps.get(file), inTransformed.line, inTransformed.column) };
     const inline = this.inlineMaps.get(file);
     const source = inline?.findEntry(inFile.line - 1, inFile.column - 1) as { generatedLine?: number; originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
     // the nearest mapping may lie on an earlier line: code the map does not cover stays in the file itself
@@ -245,23 +272,9 @@ function inlineSourceMap(source: string): (SourceMap & { sourceRoot: string }) |
   }
 }
 
-/**
- * The global `crypto` (Web Crypto) for one VU: `crypto.subtle`'s promises keep the VU's event
- * loop open, so `crypto.subtle.digest(...).then(...)` in a synchronous function still runs its
- * callback inside the iteration, as in k6.
- */
-function trackedCrypto(loop: VuEventLoop): Pick<typeof webcrypto, 'subtle' | 'getRandomValues' | 'randomUUID'> {
-  const crypto = webcrypto;
-  const subtle = new Proxy(crypto.subtle, {
-    get(target, key) {
-      const member = Reflect.get(target, key, target) as unknown;
-      if (typeof member !== 'function') return member;
-      return (...args: unknown[]) => loop.track((member as (...a: unknown[]) => Promise<unknown>).apply(target, args));
-    },
-  });
-  return {
-    subtle,
-    getRandomValues: (array) => crypto.getRandomValues(array),
-    randomUUID: () => crypto.randomUUID(),
-  };
+/** A 1-based position through a source map, unchanged where the map has nothing. */
+function throughMap(map: SourceMap | undefined, line: number, column: number): { line: number; column: number } {
+  const entry = map?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+  if (!entry || entry.originalLine === undefined) return { line, column };
+  return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
 }

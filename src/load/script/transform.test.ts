@@ -71,4 +71,38 @@ export function journey() { api.browse(); buy('p1'); }
     expect(code).toContain("if (!(await http.get('/a'))) throw __k6t('no answer', 3, 30);");
     expect(code).toContain("throw new Error('x');");
   });
+
+  it("awaits a module's blocking methods on any object (a Response's submitForm and clickLink)", () => {
+    const withMethods: BlockingMembersOf = (specifier) => ({ ...blockingOf(specifier), methods: new Set(specifier === 'k6/http' ? ['submitForm', 'clickLink'] : []) });
+    const { code } = transformModule(
+      `import http from 'k6/http';
+export default function () {
+  const page = http.get('/form');
+  const done = page.submitForm({ fields: { q: '1' } }).clickLink();
+}
+`,
+      'script.js',
+      withMethods,
+    );
+    expect(code).toContain("const done = (await (await page.submitForm({ fields: { q: '1' } })).clickLink());");
+  });
+
+  it("gives the module k6's globals open and crypto in an outer scope, so a binding of its own wins", () => {
+    const outer = (code: string) => code.slice(0, code.indexOf("return (async function () { 'use strict'; "));
+    const inner = (code: string) => code.slice(code.indexOf("return (async function () { 'use strict'; "));
+    const plain = transform('export default function () { crypto.randomUUID(); }').code;
+    expect(outer(plain)).toContain('open = __k6.open');
+    expect(outer(plain)).toContain('crypto = __k6.globals.crypto');
+    // the module's own `open` / `crypto` is declared in the module body, shadowing the global
+    expect(inner(transform("import { open } from 'k6/experimental/fs';\nexport default function () {}").code)).toMatch(/const open = __m0\["open"\]/);
+    expect(inner(transform("import crypto from 'k6/crypto';\nexport default function () { crypto.sha256('x', 'hex'); }").code)).toMatch(/const crypto = /);
+    expect(inner(transform('const { crypto } = globalThis;\nexport default function () {}').code)).toContain('const { crypto } = globalThis;');
+  });
+
+  it('takes a module without import or export as CommonJS (a UMD bundle): module.exports is its default and named exports', () => {
+    const { code } = transform("(function (root, f) { if (typeof module === 'object') module.exports = f(); else root.Papa = f(); })(this, () => ({ parse: (s) => s.split(',') }));\n");
+    expect(code).toContain('const module = { exports: {} }; let exports = module.exports;');
+    expect(code).toContain('__exports.default = module.exports;');
+    expect(transform('export default function () {}').code).not.toContain('module.exports');
+  });
 });

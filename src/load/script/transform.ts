@@ -35,8 +35,11 @@ export interface TransformedModule {
   asyncExports: Set<string>;
 }
 
-/** What the transform must know about each imported module: which of its members block. */
-export type BlockingMembersOf = (specifier: string) => { members: ReadonlySet<string>; asyncExports: ReadonlySet<string> };
+/**
+ * What the transform must know about each imported module: which of its members block, and which
+ * methods of the objects it hands out block (a gRPC client's `invoke`), whatever they are called on.
+ */
+export type BlockingMembersOf = (specifier: string) => { members: ReadonlySet<string>; asyncExports: ReadonlySet<string>; methods?: ReadonlySet<string> };
 
 export const FACTORY_PARAMS = ['__import', '__exports', '__k6'] as const;
 
@@ -114,15 +117,48 @@ export function transformModule(source: string, file: string, blockingOf: Blocki
     if (asyncNames.has(local)) asyncExports.add(name);
   }
   markThrownValues(ast, source, code, lineOf);
+  if (isCommonJs(ast)) {
+    // a module without import or export (a UMD jslib bundle): CommonJS, its module.exports the default export and the named ones, as k6 takes it
+    code.prepend('const module = { exports: {} }; let exports = module.exports; ');
+    tail.push('__exports.default = module.exports; if (module.exports && typeof module.exports === "object") for (const k of Object.keys(module.exports)) if (k !== "default") __exports[k] = module.exports[k];');
+  }
   code.prepend(MODULE_PROLOGUE);
   code.append(`\n;${tail.join(' ')}\n})(); })`);
   return { code: code.toString(), map: code.generateMap({ source: file, file: file + '.k6.js', includeContent: false, hires: true }), imports, asyncExports };
 }
 
+/** No import or export statement, and it does not bind `module` or `exports` itself. */
+function isCommonJs(ast: AnyNode): boolean {
+  const esm = (ast.body as AnyNode[]).some((n) => n.type === 'ImportDeclaration' || n.type.startsWith('Export'));
+  return !esm && !declaresTopLevel(ast, 'module') && !declaresTopLevel(ast, 'exports');
+}
+
+/** Whether the module binds `name` at its top level (import, var/let/const, function, class). */
+function declaresTopLevel(ast: AnyNode, name: string): boolean {
+  const inPattern = (p: AnyNode | null | undefined): boolean => {
+    if (!p) return false;
+    if (p.type === 'Identifier') return p.name === name;
+    if (p.type === 'ObjectPattern') return (p.properties as AnyNode[]).some((prop) => inPattern(prop.type === 'RestElement' ? prop.argument : prop.value));
+    if (p.type === 'ArrayPattern') return (p.elements as AnyNode[]).some((e) => inPattern(e));
+    if (p.type === 'RestElement') return inPattern(p.argument);
+    if (p.type === 'AssignmentPattern') return inPattern(p.left);
+    return false;
+  };
+  const declares = (node: AnyNode | null | undefined): boolean => {
+    if (!node) return false;
+    if (node.type === 'ImportDeclaration') return (node.specifiers as AnyNode[]).some((s) => s.local.name === name);
+    if (node.type === 'VariableDeclaration') return (node.declarations as AnyNode[]).some((d) => inPattern(d.id));
+    if (node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration') return node.id?.name === name;
+    if (node.type === 'ExportNamedDeclaration' || node.type === 'ExportDefaultDeclaration') return declares(node.declaration);
+    return false;
+  };
+  return (ast.body as AnyNode[]).some(declares);
+}
+
 /** The module's import and export statements rewritten in place, one method per kind of statement. */
 class ModuleStatements {
   /** the imported names whose calls block, for the async rewrite */
-  readonly blocking: BlockingNames = { namespaces: new Map(), functions: new Set() };
+  readonly blocking: BlockingNames = { namespaces: new Map(), functions: new Set(), methods: new Set() };
   /** [exported name, local name] */
   readonly exported: Array<[string, string]> = [];
   private importIndex = 0;
@@ -155,6 +191,7 @@ class ModuleStatements {
   private importDeclaration(node: AnyNode): void {
     const spec = node.source.value as string;
     const info = this.blockingOf(spec);
+    for (const method of info.methods ?? []) this.blocking.methods.add(method);
     const ref = this.nextRef();
     const parts = [`const ${ref} = __import(${JSON.stringify(spec)});`];
     for (const s of node.specifiers as AnyNode[]) {

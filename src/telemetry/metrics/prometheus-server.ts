@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +25,8 @@ export interface PrometheusOptions {
   scrapeIntervalMs?: number;
   /** rule files to load (e.g. alerts/*.rules.yml) */
   ruleFiles?: string[];
+  /** a TSDB folder (e.g. written by `promtool tsdb create-blocks-from`) whose blocks the server starts with: history without waiting for scrapes */
+  seedBlocks?: string;
   binary?: string;
 }
 
@@ -116,6 +118,7 @@ interface PrometheusFiles {
 function writePrometheusFiles(options: PrometheusOptions): PrometheusFiles {
   const dir = options.runDir ? join(options.runDir.root, 'prometheus') : mkdtempSync(join(tmpdir(), 'peakready-prometheus-'));
   mkdirSync(join(dir, 'data'), { recursive: true });
+  if (options.seedBlocks) cpSync(options.seedBlocks, join(dir, 'data'), { recursive: true });
   if (options.runDir) mkdirSync(options.runDir.logPath(''), { recursive: true });
   const targetsFile = join(dir, 'targets.json');
   const targetsOf = typeof options.targets === 'function' ? options.targets : () => options.targets as ScrapeTarget[];
@@ -138,6 +141,8 @@ function prometheusArgs(files: PrometheusFiles, port: number): string[] {
     `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=2d',
     '--web.enable-lifecycle',
+    // the load generator's metrics land here too: `peakready run -o experimental-prometheus-rw`
+    '--web.enable-remote-write-receiver',
   ];
 }
 

@@ -3,9 +3,10 @@ import { ExportTraceServiceRequest, SPAN_KINDS, STATUS_CODES } from './otlp-prot
 
 /**
  * OTLP ExportTraceServiceRequest bodies (protobuf or OTLP/JSON) -> SpanRecords. Spans without a
- * valid trace id (16 bytes, not all zero) or span id (8 bytes) are rejected and counted, as the
- * spec's partial success asks; everything else is kept. Throws BadOtlpBody for a body that is
- * not a request at all.
+ * valid trace id (16 bytes, not all zero) or span id (8 bytes), a span whose trace and span id
+ * came earlier in the same request, and a span that ends before it starts are rejected and
+ * counted, as the spec's partial success asks; everything else is kept. Throws BadOtlpBody for a
+ * body that is not a request at all.
  */
 
 export class BadOtlpBody extends Error {}
@@ -71,6 +72,7 @@ export function decodeProtobufRequest(body: Uint8Array): DecodedSpans {
     throw new BadOtlpBody(`protobuf body is not an ExportTraceServiceRequest: ${(error as Error).message}`);
   }
   const out: DecodedSpans = { spans: [], lines: [], rejected: 0 };
+  const seen = new Set<string>();
   for (const rs of message.resourceSpans) {
     const resource = pbAttributes(rs.resource?.attributes ?? []);
     const service = String(resource['service.name'] ?? 'unknown_service');
@@ -100,7 +102,7 @@ export function decodeProtobufRequest(body: Uint8Array): DecodedSpans {
         };
         if (parent && parent !== ZERO_SPAN) record.parentSpanId = parent;
         if (status?.message) record.statusMessage = status.message;
-        keep(out, record, flatResource, resourceJson);
+        keep(out, seen, record, flatResource, resourceJson);
       }
     }
   }
@@ -175,6 +177,7 @@ export function decodeJsonObject(body: unknown, options: JsonDecodeOptions = {})
   if (!isObject(body)) throw new BadOtlpBody('JSON body must be an object (an ExportTraceServiceRequest)');
   const id = options.base64Ids ? hexOrBase64Id : lowerHex;
   const out: DecodedSpans = { spans: [], lines: [], rejected: 0 };
+  const seen = new Set<string>();
   for (const rs of list(field(body, 'resourceSpans', 'resource_spans'), 'resourceSpans')) {
     const resource = jsonAttributes(field(field(rs, 'resource'), 'attributes'));
     const service = String(resource['service.name'] ?? 'unknown_service');
@@ -208,7 +211,7 @@ export function decodeJsonObject(body: unknown, options: JsonDecodeOptions = {})
         if (parent && parent !== ZERO_SPAN) record.parentSpanId = parent;
         const message = field(status, 'message');
         if (typeof message === 'string' && message) record.statusMessage = message;
-        keep(out, record, flatResource, resourceJson);
+        keep(out, seen, record, flatResource, resourceJson);
       }
     }
   }
@@ -300,12 +303,32 @@ function jsonValue(av: unknown): Attr | undefined {
 
 // ---------- shared ----------
 
-/** Adds the span and its line; the resource (the same for every span of a resource) is serialised once. */
-function keep(out: DecodedSpans, record: SpanRecord, resource: Record<string, string | number | boolean>, resourceJson: string): void {
+/** Adds the span and its line (the resource, the same for every span of a resource, is serialised once), or rejects it. */
+function keep(out: DecodedSpans, seen: Set<string>, record: SpanRecord, resource: Record<string, string | number | boolean>, resourceJson: string): void {
+  const problem = spanProblem(record, seen);
+  if (problem) return reject(out, problem);
   const json = JSON.stringify(record);
   out.lines.push(`${json.slice(0, -1)},"resource":${resourceJson}}`);
   record.resource = resource;
   out.spans.push(record);
+}
+
+/** A second copy of a span in one request, or a span that ends before it starts (its duration would be negative). */
+function spanProblem(record: SpanRecord, seen: Set<string>): string | undefined {
+  const key = record.traceId + record.spanId;
+  if (seen.has(key)) return `span ${record.spanId} of trace ${record.traceId} came more than once; kept once`;
+  if (nanosBefore(record.endTimeUnixNano, record.startTimeUnixNano)) {
+    return `span ${record.spanId} ends before it starts (end ${record.endTimeUnixNano} < start ${record.startTimeUnixNano} ns)`;
+  }
+  seen.add(key);
+  return undefined;
+}
+
+/** a < b for decimal strings of nanoseconds (past 2^53, so compared as digits). */
+function nanosBefore(a: string, b: string): boolean {
+  const x = a.replace(/^0+(?=\d)/, '');
+  const y = b.replace(/^0+(?=\d)/, '');
+  return x.length !== y.length ? x.length < y.length : x < y;
 }
 
 function idProblem(traceId: string, spanId: string): string | undefined {

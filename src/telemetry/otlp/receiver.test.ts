@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,7 +8,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunDirectory } from '../../run/run-dir.js';
+import { readRecordText, RunDirectory } from '../../run/run-dir.js';
 import type { SpanRecord } from '../../run/records.js';
 import { ExportTraceServiceResponse, RpcStatus } from './otlp-proto.js';
 import { startOtlpReceiver, type OtlpReceiver } from './receiver.js';
@@ -133,6 +133,45 @@ describe('OTLP receiver with raw bodies', () => {
     expect(r.stats()).toMatchObject({ spansReceived: 9, spansDropped: 1 });
   });
 
+  it('keeps a span once: a second copy in the request or from an earlier export, and a span ending before it starts, are rejected in partial_success', async () => {
+    const run = tempRun();
+    const r = await receiver({ runDir: run });
+    const trace = sampleCheckoutTrace(Date.now());
+    // a copy: the request's spans are the trace's own objects, which the retry below sends unspoilt
+    const request = structuredClone(otlpJsonRequest([trace])) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
+    const spans = request.resourceSpans[0]!.scopeSpans[0]!.spans;
+    spans.push({ ...spans[0]! }); // the same span twice in one request
+    spans[1]!.endTimeUnixNano = '1000'; // ends before it starts
+    const first = await post(r.url, JSON.stringify(request), { 'content-type': 'application/json' });
+    expect(first.status).toBe(200);
+    const partial = JSON.parse(first.body.toString()).partialSuccess as { rejectedSpans: string; errorMessage: string };
+    expect(partial.rejectedSpans).toBe('2');
+    expect(partial.errorMessage).toMatch(/^2 spans rejected; first: span [0-9a-f]{16} (ends before it starts|of trace [0-9a-f]{32} came more than once)/);
+    // the exporter retries the whole batch (its answer was lost): nothing is stored twice
+    const retried = await post(r.url, otlpProtobufRequest([trace]), { 'content-type': 'application/x-protobuf' });
+    const answer = ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(retried.body), { longs: Number }) as { partialSuccess?: { rejectedSpans: number; errorMessage: string } };
+    expect(answer.partialSuccess).toMatchObject({ rejectedSpans: 9, errorMessage: expect.stringMatching(/already received \(same trace and span id\); kept once/) });
+    await r.close();
+    const stored = run.readLines<SpanRecord>('traces');
+    expect(stored).toHaveLength(10);
+    expect(new Set(stored.map((s) => s.spanId)).size).toBe(10);
+    expect(r.stats()).toMatchObject({ spansReceived: 10, spansDropped: 11 });
+  });
+
+  it('under many exports at once answers each with 200 or a Retry-After refusal, and stores exactly the spans it acknowledged', async () => {
+    const run = tempRun();
+    const r = await receiver({ runDir: run, maxQueueDelayMs: 0, maxConcurrentRequests: 16 });
+    const sent = Array.from({ length: 40 }, (_, i) => sampleCheckoutTrace(Date.now() + i));
+    const answers = await Promise.all(sent.map((t) => post(r.url, otlpProtobufRequest([t]), { 'content-type': 'application/x-protobuf' })));
+    for (const a of answers) {
+      expect([200, 429, 503]).toContain(a.status);
+      if (a.status !== 200) expect(Number(a.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    const acknowledged = sent.filter((_, i) => answers[i]!.status === 200).flatMap((t) => t.spans.map((s) => s.span.spanId as string));
+    await r.close();
+    expect(run.readLines<SpanRecord>('traces').map((s) => s.spanId).sort()).toEqual(acknowledged.sort());
+  });
+
   it('answers 400/413/415 to bad bodies and keeps serving', async () => {
     const r = await receiver({ maxBodyBytes: 64 * 1024 });
     const good = otlpProtobufRequest(traces);
@@ -188,17 +227,25 @@ describe('OTLP receiver with raw bodies', () => {
     expect((await post(r.url, body, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
   });
 
-  it('answers 503 with Retry-After while spans wait for the disk', async () => {
+  it('answers 503 with Retry-After when the spans cannot be written, never 200, and takes exports again once the disk does', async () => {
     const run = tempRun();
-    const r = await receiver({ runDir: run, maxPendingSpans: 5, flushIntervalMs: 60_000 });
-    const body = otlpProtobufRequest([traces[0]!]);
-    expect((await post(r.url, body, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
-    const busy = await post(r.url, body, { 'content-type': 'application/x-protobuf' });
-    expect(busy.status).toBe(503);
-    expect(busy.headers.get('retry-after')).toBe('2');
-    r.flush();
-    expect((await post(r.url, body, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
-    expect(r.stats().throttled).toBe(1);
+    mkdirSync(run.writtenPath('traces')); // traces.ndjson.gz as a folder: every append fails
+    const r = await receiver({ runDir: run, maxPendingSpans: 15 });
+    const [first, second] = [otlpProtobufRequest([traces[0]!]), otlpProtobufRequest([traces[1]!])];
+    const failed = await post(r.url, first, { 'content-type': 'application/x-protobuf' });
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('retry-after')).toBe('2');
+    expect(RpcStatus.toObject(RpcStatus.decode(failed.body)).message).toMatch(/spans could not be written .*EISDIR/);
+    // its 10 spans wait for the disk: past maxPendingSpans nothing more is taken in
+    expect((await post(r.url, second, { 'content-type': 'application/x-protobuf' })).status).toBe(503);
+    const waiting = await post(r.url, second, { 'content-type': 'application/x-protobuf' });
+    expect(RpcStatus.toObject(RpcStatus.decode(waiting.body)).message).toMatch(/waiting for the disk/);
+    rmSync(run.writtenPath('traces'), { recursive: true });
+    await expect.poll(async () => (await post(r.url, second, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    await r.close();
+    // every span reached the file once, though none of the first two exports was acknowledged
+    expect(run.readLines<SpanRecord>('traces').map((s) => s.spanId).sort()).toEqual([...traces[0]!.spans, ...traces[1]!.spans].map((s) => s.span.spanId as string).sort());
+    expect(r.stats().throttled).toBeGreaterThanOrEqual(1);
   });
 
   it('answers 503 while its event loop lags behind', async () => {
@@ -240,6 +287,6 @@ describe('OTLP receiver with raw bodies', () => {
     const r = await receiver({ outDir: join(dir, 'nested') });
     await post(r.url, otlpProtobufRequest([traces[0]!]), { 'content-type': 'application/x-protobuf' });
     await r.close();
-    expect(readFileSync(join(dir, 'nested', 'traces.ndjson'), 'utf8').trim().split('\n')).toHaveLength(10);
+    expect(readRecordText(join(dir, 'nested', 'traces.ndjson.gz')).trim().split('\n')).toHaveLength(10);
   });
 });

@@ -6,7 +6,8 @@ import { RunDirectory } from '../../run/run-dir.js';
 import type { SpanRecord } from '../../run/records.js';
 import { AdmissionControl } from './admission.js';
 import { EventLoopLag } from './event-loop-lag.js';
-import { decodeExport, readExportBody } from './export-body.js';
+import { decodeExport, readExportBody, type ExportBody } from './export-body.js';
+import { ExportQueue, type ExportAnswer } from './export-queue.js';
 import { Forwarder, type ForwarderStats } from './forwarder.js';
 import { exportContent, isRefusal, JSON_TYPE, routeRefusal, writeExportResponse, writeRefusal, type OtlpEncoding, type Refusal } from './http-edge.js';
 import { SpanSpool, traceFileSink } from './span-spool.js';
@@ -38,6 +39,10 @@ export interface OtlpReceiverOptions {
   maxPendingSpans?: number;
   /** event-loop lag past which the receiver answers 503: it is not keeping up (default 1000 ms) */
   maxEventLoopLagMs?: number;
+  /** estimated wait for decoding past which a new export is answered 503 with Retry-After (default 1000 ms) */
+  maxQueueDelayMs?: number;
+  /** body bytes admitted and not yet decoded past which a new export is answered 429 (default 64 MiB) */
+  maxQueuedBytes?: number;
   /** how often buffered spans are written (default 100 ms) */
   flushIntervalMs?: number;
   /** called with every accepted batch (live consumers) */
@@ -77,9 +82,14 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   spool.start(options.flushIntervalMs ?? 100);
   const lag = new EventLoopLag();
   const stopLag = lag.watch();
-  const admission = new AdmissionControl(admissionLimits(options), { pendingSpans: () => spool.pendingSpans, eventLoopLagMs: () => lag.lagMs });
+  const queue = new ExportQueue({ onSliceEnd: () => spool.flush() });
+  const admission = new AdmissionControl(admissionLimits(options), {
+    pendingSpans: () => spool.pendingSpans,
+    eventLoopLagMs: () => lag.lagMs,
+    queueDelayMs: () => queue.delayMs(),
+  });
   const forwarder = options.forwardUrl ? new Forwarder(options.forwardUrl) : undefined;
-  const endpoint = new TracesEndpoint(admission, spool, forwarder);
+  const endpoint = new TracesEndpoint(admission, queue, spool, forwarder);
   const server = createServer((req, res) => endpoint.serve(req, res));
   server.keepAliveTimeout = 30_000;
   const port = await listen(server, host, options.port ?? 4318);
@@ -122,6 +132,8 @@ function admissionLimits(options: OtlpReceiverOptions): AdmissionControl['limits
     maxConcurrentRequests: options.maxConcurrentRequests ?? 64,
     maxPendingSpans: options.maxPendingSpans ?? 50_000,
     maxEventLoopLagMs: options.maxEventLoopLagMs ?? 1000,
+    maxQueueDelayMs: options.maxQueueDelayMs ?? 1000,
+    maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
   };
 }
 
@@ -131,6 +143,7 @@ class TracesEndpoint {
 
   constructor(
     private readonly admission: AdmissionControl,
+    private readonly queue: ExportQueue,
     private readonly spool: SpanSpool,
     private readonly forwarder: Forwarder | undefined,
   ) {}
@@ -149,28 +162,75 @@ class TracesEndpoint {
     this.counters.requests++;
     const content = exportContent(req.headers);
     if (content.refusal) return this.refuse(res, content.encoding, content.refusal);
-    const refusal = this.admission.checkDeclaredLength(req.headers['content-length']) ?? this.admission.admit();
-    if (refusal) return this.refuse(res, content.encoding, refusal);
+    const tooLarge = this.admission.checkDeclaredLength(req.headers['content-length']);
+    if (tooLarge) return this.refuse(res, content.encoding, tooLarge);
+    const declared = Number(req.headers['content-length'] ?? 0) || 0;
+    const busy = this.admission.admit(declared);
+    if (busy) return this.refuseAfterBody(req, res, content.encoding, busy);
     try {
       await this.receive(req, res, content.encoding, content.gzip);
     } finally {
-      this.admission.release();
+      this.admission.release(declared);
     }
   }
 
+  /** Reads the body, then waits its turn in the decode queue; resolves once it is answered. */
   private async receive(req: IncomingMessage, res: ServerResponse, encoding: OtlpEncoding, gzip: boolean): Promise<void> {
     const body = await readExportBody(req, gzip, this.admission.limits);
     if (body === 'aborted') return;
     if (isRefusal(body)) return this.refuse(res, encoding, body);
-    const decoded = decodeExport(encoding, body.body);
-    if (isRefusal(decoded)) return this.refuse(res, encoding, decoded);
+    await new Promise<void>((answered) => {
+      this.queue.push({
+        bytes: body.body.length,
+        run: () => {
+          const answer = this.decode(req, res, encoding, gzip, body);
+          return (error) => {
+            answer(error);
+            answered();
+          };
+        },
+      });
+    });
+  }
+
+  /** Decodes and keeps one export's spans (skipped when its client already left); returns how to answer it once they are written. */
+  private decode(req: IncomingMessage, res: ServerResponse, encoding: OtlpEncoding, gzip: boolean, body: ExportBody): ExportAnswer {
+    if (res.destroyed) return () => undefined;
+    let decoded: ReturnType<typeof decodeExport>;
+    try {
+      decoded = decodeExport(encoding, body.body);
+    } catch (error) {
+      return () => this.refuse(res, encoding, { status: 500, message: `internal error: ${(error as Error).message}` });
+    }
+    if (isRefusal(decoded)) {
+      const refusal = decoded;
+      return () => this.refuse(res, encoding, refusal);
+    }
     this.forwarder?.enqueue({ body: body.raw, contentType: req.headers['content-type']!, ...(gzip ? { contentEncoding: 'gzip' } : {}) });
-    this.spool.take(decoded.spans, decoded.lines);
-    this.counters.spansDropped += decoded.rejected;
-    writeExportResponse(res, encoding, decoded.rejected, decoded.rejectReason);
+    const duplicates = this.spool.take(decoded.spans, decoded.lines);
+    const rejected = decoded.rejected + duplicates;
+    this.counters.spansDropped += rejected;
+    const why = decoded.rejectReason ?? (duplicates ? `${duplicates} span(s) already received (same trace and span id); kept once` : undefined);
+    return (error) => {
+      if (error) return this.refuse(res, encoding, { status: 503, message: `the spans could not be written (${(error as Error).message}); retry later`, retryAfter: 2 });
+      if (!res.destroyed) writeExportResponse(res, encoding, rejected, why && rejected > 1 ? `${rejected} spans rejected; first: ${why}` : why);
+    };
+  }
+
+  /**
+   * A retryable refusal (429/503) is sent once the body has arrived (and been thrown away): closing
+   * a connection with unread bytes resets it, and the exporter would see a network error instead
+   * of the Retry-After it must honour.
+   */
+  private refuseAfterBody(req: IncomingMessage, res: ServerResponse, encoding: OtlpEncoding, refusal: Refusal): void {
+    if (req.complete) return this.refuse(res, encoding, refusal);
+    req.once('end', () => this.refuse(res, encoding, refusal));
+    req.on('error', () => undefined);
+    req.resume();
   }
 
   private refuse(res: ServerResponse, encoding: OtlpEncoding, refusal: Refusal): void {
+    if (res.destroyed || res.headersSent) return;
     this.counters.rejected++;
     writeRefusal(res, encoding, refusal);
   }

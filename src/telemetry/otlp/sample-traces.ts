@@ -17,9 +17,9 @@ interface SpanPlan {
 }
 
 const PLAN: SpanPlan[] = [
-  { service: 'gateway', name: 'POST /api/checkout', kind: 2, parent: 'client', attrs: { 'http.request.method': 'POST', 'url.path': '/api/checkout', 'url.scheme': 'http', 'http.route': '/api/checkout', 'http.response.status_code': 200, 'server.port': 7100 } },
-  { service: 'gateway', name: 'POST', kind: 3, parent: 0, attrs: { 'http.request.method': 'POST', 'url.full': 'http://127.0.0.1:7105/checkout', 'server.address': '127.0.0.1', 'server.port': 7105, 'http.response.status_code': 200 } },
-  { service: 'checkout', name: 'POST /checkout', kind: 2, parent: 1, attrs: { 'http.request.method': 'POST', 'url.path': '/checkout', 'url.scheme': 'http', 'http.route': '/checkout', 'http.response.status_code': 200, 'server.port': 7105 } },
+  { service: 'gateway', name: 'POST /api/checkout', kind: 2, parent: 'client', attrs: { 'http.request.method': 'POST', 'url.path': '/api/checkout', 'url.scheme': 'http', 'http.route': '/api/checkout', 'http.response.status_code': 201, 'server.port': 7100 } },
+  { service: 'gateway', name: 'POST', kind: 3, parent: 0, attrs: { 'http.request.method': 'POST', 'url.full': 'http://127.0.0.1:7105/checkout', 'server.address': '127.0.0.1', 'server.port': 7105, 'http.response.status_code': 201 } },
+  { service: 'checkout', name: 'POST /checkout', kind: 2, parent: 1, attrs: { 'http.request.method': 'POST', 'url.path': '/checkout', 'url.scheme': 'http', 'http.route': '/checkout', 'http.response.status_code': 201, 'server.port': 7105 } },
   { service: 'checkout', name: 'POST', kind: 3, parent: 2, attrs: { 'http.request.method': 'POST', 'url.full': 'http://127.0.0.1:7107/reservations', 'server.address': '127.0.0.1', 'server.port': 7107, 'http.response.status_code': 201 } },
   { service: 'inventory', name: 'POST /reservations', kind: 2, parent: 3, attrs: { 'http.request.method': 'POST', 'url.path': '/reservations', 'url.scheme': 'http', 'http.route': '/reservations', 'http.response.status_code': 201, 'server.port': 7107 } },
   { service: 'inventory', name: 'UPDATE peakready', kind: 3, parent: 4, attrs: { 'db.system.name': 'postgresql', 'db.operation.name': 'UPDATE', 'db.collection.name': 'inventory.stock', 'server.address': '127.0.0.1', 'server.port': 7110 } },

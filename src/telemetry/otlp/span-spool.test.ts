@@ -47,10 +47,11 @@ describe('SpanSpool', () => {
   it('writes as soon as a batch is full', () => {
     const { spool, written } = memorySpool({ batchSpans: 4 });
     const a = spans('a'.repeat(32), 3);
+    const b = spans('b'.repeat(32), 3);
     spool.take(a.spans, a.lines);
     expect(written).toHaveLength(0);
-    spool.take(a.spans, a.lines);
-    expect(written.map((b) => b.length)).toEqual([6]);
+    spool.take(b.spans, b.lines);
+    expect(written.map((batch) => batch.length)).toEqual([6]);
   });
 
   it('hands every non-empty batch to live consumers', () => {
@@ -85,7 +86,8 @@ describe('SpanSpool', () => {
     spool.take(a.spans, a.lines);
     tick!();
     expect(written).toHaveLength(1);
-    spool.take(a.spans, a.lines);
+    const b = spans('b'.repeat(32), 2);
+    spool.take(b.spans, b.lines);
     spool.close();
     expect(written).toHaveLength(2);
     expect(stopped).toBe(1);
@@ -95,10 +97,23 @@ describe('SpanSpool', () => {
     const run = new RunDirectory(tempDir('peakready-spool-'));
     const spool = new SpanSpool(new TraceStore(10), traceFileSink(run));
     const a = spans('a'.repeat(32), 2);
+    const b = spans('b'.repeat(32), 2);
     spool.take(a.spans, a.lines);
     spool.flush();
-    spool.take(a.spans, a.lines);
+    spool.take(b.spans, b.lines);
     spool.close();
-    expect(run.readLines<SpanRecord>('traces')).toEqual([...a.spans, ...a.spans]);
+    expect(run.readLines<SpanRecord>('traces')).toEqual([...a.spans, ...b.spans]);
+  });
+
+  it('takes a span the store already holds once: a retried export is counted, not stored or written twice', () => {
+    const { spool, store, written } = memorySpool();
+    const a = spans('a'.repeat(32), 3);
+    expect(spool.take(a.spans, a.lines)).toBe(0);
+    const retried = spans('a'.repeat(32), 4); // the same three spans and one new
+    expect(spool.take(retried.spans, retried.lines)).toBe(3);
+    spool.close();
+    expect(store.spanCount).toBe(4);
+    expect(spool.spansReceived).toBe(4);
+    expect(written.flat()).toEqual(retried.lines);
   });
 });

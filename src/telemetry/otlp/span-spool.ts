@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import type { RunDirectory } from '../../run/run-dir.js';
 import type { SpanRecord } from '../../run/records.js';
 import { everyUnref, type Every } from './ticker.js';
@@ -22,10 +21,9 @@ export interface SpanSpoolOptions {
   onSpans?: (spans: readonly SpanRecord[]) => void;
 }
 
-/** The run directory's traces.ndjson as a sink. */
+/** The run directory's traces record (traces.ndjson.gz) as a sink. */
 export function traceFileSink(runDir: RunDirectory): SpanSink {
-  const file = runDir.path('traces');
-  return (lines) => appendFileSync(file, lines.join('\n') + '\n');
+  return (lines) => runDir.appendLines('traces', lines);
 }
 
 export class SpanSpool {
@@ -43,14 +41,16 @@ export class SpanSpool {
     this.batchSpans = options.batchSpans ?? 5000;
   }
 
-  /** `lines[i]` is `JSON.stringify(spans[i])`. */
-  take(spans: readonly SpanRecord[], lines: readonly string[]): void {
-    if (!spans.length) return;
-    this.received += spans.length;
-    this.store.addEncoded(spans, lines);
-    if (this.sink) for (const line of lines) this.waiting.push(line);
+  /** `lines[i]` is `JSON.stringify(spans[i])`. Returns how many the store already held (not taken again). */
+  take(spans: readonly SpanRecord[], lines: readonly string[]): number {
+    if (!spans.length) return 0;
+    const kept = this.store.addEncoded(spans, lines);
+    if (!kept.spans.length) return kept.duplicates;
+    this.received += kept.spans.length;
+    if (this.sink) for (const line of kept.lines) this.waiting.push(line);
     if (this.waiting.length >= this.batchSpans) this.flush();
-    this.options.onSpans?.(spans);
+    this.options.onSpans?.(kept.spans);
+    return kept.duplicates;
   }
 
   /** span lines not yet written */
@@ -63,17 +63,28 @@ export class SpanSpool {
     return this.received;
   }
 
-  /** Writes every waiting line now. */
+  /** Writes every waiting line now; when the write fails, the lines wait on (and the error is thrown). */
   flush(): void {
     if (!this.waiting.length || !this.sink) return;
     const batch = this.waiting;
     this.waiting = [];
-    this.sink(batch);
+    try {
+      this.sink(batch);
+    } catch (error) {
+      this.waiting = batch.concat(this.waiting);
+      throw error;
+    }
   }
 
   /** Flushes every `intervalMs` until `close`. */
   start(intervalMs: number, every: Every = everyUnref): this {
-    this.stopTimer ??= every(intervalMs, () => this.flush());
+    this.stopTimer ??= every(intervalMs, () => {
+      try {
+        this.flush();
+      } catch {
+        // the lines wait for the next flush; meanwhile admission refuses exports past maxPendingSpans
+      }
+    });
     return this;
   }
 
@@ -81,6 +92,10 @@ export class SpanSpool {
   close(): void {
     this.stopTimer?.();
     this.stopTimer = undefined;
-    this.flush();
+    try {
+      this.flush();
+    } catch {
+      // only spans never acknowledged wait here (an export is answered after its spans are written)
+    }
   }
 }

@@ -37,18 +37,30 @@ export interface ServiceErrors {
   service: string;
   spans: number;
   errors: number;
+  /** CLIENT spans marked ERROR for a 4xx answer their caller took in its stride (not counted in `errors`) */
+  handled?: number;
   /** the most frequent error messages or span names, most frequent first */
   top: Array<{ what: string; count: number }>;
 }
 
+/**
+ * Error spans per service, judged by span status and what the caller expected: a span with status
+ * ERROR is an error, except a CLIENT span failed only for a 4xx answer (semconv marks every
+ * client 4xx: a lookup that finds nothing, an out-of-stock 409) whose caller did not fail with
+ * it. That answer was part of the route's contract; it is counted as `handled`, not as an error.
+ */
 export function errorsByService(traces: readonly Trace[]): ServiceErrors[] {
-  const by = new Map<string, { spans: number; errors: number; what: Map<string, number> }>();
+  const by = new Map<string, { spans: number; errors: number; handled: number; what: Map<string, number> }>();
   for (const trace of traces) {
     for (const span of trace.spans) {
       let entry = by.get(span.service);
-      if (!entry) by.set(span.service, (entry = { spans: 0, errors: 0, what: new Map() }));
+      if (!entry) by.set(span.service, (entry = { spans: 0, errors: 0, handled: 0, what: new Map() }));
       entry.spans++;
       if (span.status !== 'ERROR') continue;
+      if (handledClientAnswer(trace, span)) {
+        entry.handled++;
+        continue;
+      }
       entry.errors++;
       const what = `${span.name}${span.statusMessage ? `: ${span.statusMessage}` : span.attributes['error.type'] !== undefined ? `: ${String(span.attributes['error.type'])}` : ''}`;
       entry.what.set(what, (entry.what.get(what) ?? 0) + 1);
@@ -59,9 +71,19 @@ export function errorsByService(traces: readonly Trace[]): ServiceErrors[] {
       service,
       spans: e.spans,
       errors: e.errors,
+      ...(e.handled ? { handled: e.handled } : {}),
       top: [...e.what].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([what, count]) => ({ what, count })),
     }))
     .sort((a, b) => b.errors - a.errors || a.service.localeCompare(b.service));
+}
+
+/** A CLIENT span in ERROR only for a 4xx answer, under a caller span (its parent) that did not fail. */
+function handledClientAnswer(trace: Trace, span: SpanRecord): boolean {
+  if (span.kind !== 'CLIENT') return false;
+  const status = Number(span.attributes['http.response.status_code']);
+  if (!(status >= 400 && status < 500)) return false;
+  const parent = span.parentSpanId ? trace.byId.get(span.parentSpanId) : undefined;
+  return parent !== undefined && parent.status !== 'ERROR';
 }
 
 export interface CriticalPathStep {

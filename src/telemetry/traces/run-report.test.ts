@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shipped } from '../../paths.js';
-import { RunDirectory } from '../../run/run-dir.js';
+import { readRecordText, RunDirectory } from '../../run/run-dir.js';
 import type { RequestRecord } from '../../run/records.js';
 import { otlpProtobufRequest, sampleCheckoutTrace } from '../otlp/sample-traces.js';
 import { buildTraceRunReport, formatTraceReport } from './run-report.js';
@@ -29,7 +29,7 @@ describe('peakready otlp serve + peakready traces', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(143);
     expect(stdout).toMatch(/received 20 spans in 1 requests/);
-    expect(readFileSync(join(out, 'traces.ndjson'), 'utf8').trim().split('\n')).toHaveLength(20);
+    expect(readRecordText(join(out, 'traces.ndjson.gz')).trim().split('\n')).toHaveLength(20);
     // the port is free again
     await expect(fetch(`${url}/v1/traces`, { method: 'POST' })).rejects.toThrow();
 

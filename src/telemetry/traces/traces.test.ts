@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.js';
 import { shipped } from '../../paths.js';
 import type { RequestRecord, SpanRecord } from '../../run/records.js';
 import { faultWindows } from '../../run/timeline.js';
+import { tableCells } from '../../../test/support/table-cells.js';
 import { decodeJsonRequest } from '../otlp/decode.js';
 import { otlpJsonRequest, sampleCheckoutTrace, type SampleTrace } from '../otlp/sample-traces.js';
 import {
@@ -17,6 +18,7 @@ import {
   slowestTraces,
   tracingCompleteness,
 } from './index.js';
+import { formatTraceReport, type TraceRunReport } from './run-report.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -222,6 +224,51 @@ describe('trace analysis', () => {
     ]);
     expect(path.reduce((sum, s) => sum + s.selfMs, 0)).toBeCloseTo(traces[0]!.durationMs, 6);
   });
+
+  it("judges errors by span status and the caller's expectations, not by a client's 4xx alone", () => {
+    // checkout's call to inventory answered 409 (sold out): semconv marks the CLIENT span ERROR
+    const soldOut = (spans: SpanRecord[], callerFailed: boolean) =>
+      spans.map((s) => {
+        if (s.kind === 'CLIENT' && String(s.attributes['url.full']).endsWith('/reservations')) return { ...s, status: 'ERROR', attributes: { ...s.attributes, 'http.response.status_code': 409, 'error.type': '409' } };
+        if (s.kind === 'SERVER' && s.service === 'checkout' && callerFailed) return { ...s, status: 'ERROR', attributes: { ...s.attributes, 'http.response.status_code': 502 } };
+        return s;
+      });
+    // in its stride: checkout answered the buyer (no error on its own span), so it is no error
+    const handled = errorsByService(assembleTraces(soldOut(checkout(0).spans, false)));
+    expect(handled.find((e) => e.service === 'checkout')).toMatchObject({ errors: 0, handled: 1 });
+    // the caller failed with it: an error
+    const failed = errorsByService(assembleTraces(soldOut(checkout(1).spans, true)));
+    expect(failed.find((e) => e.service === 'checkout')).toMatchObject({ errors: 2 });
+    expect(failed.find((e) => e.service === 'checkout')!.handled).toBeUndefined();
+  });
+
+  for (const width of [80, 120]) {
+    it(`prints every table of \`peakready traces\` within ${width} columns, long messages wrapped`, () => {
+      const long = 'upstream recommendations timed out after 150 ms; the breaker opened; '.repeat(12);
+      const report: TraceRunReport = {
+        runId: 'r',
+        spans: 40,
+        traces: 2,
+        slowest: [{ traceId: 'ab'.repeat(16), root: 'POST /api/checkout', service: 'gateway', durationMs: 1234.5, spans: 20, errors: 2, startMs: T0 }],
+        errors: [
+          { service: 'gateway', spans: 20, errors: 12, top: [{ what: `GET /api/products/:id: ${long}`, count: 9 }, { what: 'POST /api/checkout: 502', count: 3 }] },
+          { service: 'recommendations', spans: 9, errors: 9, top: [{ what: long, count: 9 }] },
+        ],
+        handled: [{ service: 'checkout', handled: 162 }],
+        failedRequests: [],
+        failedRequestsTotal: 0,
+        problems: [],
+      };
+      const text = formatTraceReport(report, { color: false, width });
+      for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(width);
+      expect(text.replace(/\s+/g, ' ')).toContain('not counted: CLIENT spans marked ERROR for a 4xx answer their caller did not fail on (checkout 162)');
+      const errors = tableCells(text.slice(text.indexOf('Errors by service')));
+      expect(errors[0]).toEqual(['service', 'error spans', 'of spans', 'most frequent']);
+      expect(errors.slice(1).map((r) => r.slice(0, 3))).toEqual([['gateway', '12', '20'], ['recommendations', '9', '9']]);
+      // a message is cut to its gist, not printed whole
+      expect(errors[1]![3]!.length).toBeLessThan(300);
+    });
+  }
 
   it('builds a Grafana Explore link to the Tempo data source', () => {
     const link = grafanaTraceLink('http://grafana:3000/', 'ab'.repeat(16), 'tempo-uid', { from: 1000, to: 2000 });
