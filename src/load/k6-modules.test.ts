@@ -212,7 +212,7 @@ export default function () {
     expect(written).toContain('"url":"http://****:****@127.0.0.1');
   });
 
-  it('k6/secrets reads --secret-source file and mock sources', async () => {
+  it('k6/secrets reads --secret-source file and mock sources, in setup() (VU 0 on the first worker) too', async () => {
     reports.length = 0;
     const secretsFile = join(dir, 'secrets.txt');
     writeFileSync(secretsFile, 'api_token=tok=123\n');
@@ -221,16 +221,19 @@ export default function () {
       `import http from 'k6/http';
 import secrets from 'k6/secrets';
 export const options = { iterations: 1 };
-export default async function () {
+export async function setup() {
+  return { inSetup: await secrets.get('api_token') };
+}
+export default async function (data) {
   let missing = '';
   try { await secrets.get('nope'); } catch (e) { missing = e.message; }
-  http.post(__ENV.BASE_URL + '/report', JSON.stringify({ token: await secrets.get('api_token'), mock: await secrets.source('cli').get('pin'), missing }));
+  http.post(__ENV.BASE_URL + '/report', JSON.stringify({ token: await secrets.get('api_token'), mock: await secrets.source('cli').get('pin'), missing, inSetup: data.inSetup }));
 }
 `,
     );
     const result = await run(file, { secretSources: [`file=${secretsFile},default`, 'mock=pin=0000,name=cli'] });
     expect(result.exitCode).toBe(0);
-    expect(reports[0]).toEqual({ token: 'tok=123', mock: '0000', missing: 'secrets.get("nope"): no such secret' });
+    expect(reports[0]).toEqual({ token: 'tok=123', mock: '0000', missing: 'secrets.get("nope"): no such secret', inSetup: 'tok=123' });
   });
 
   it('k6/experimental/fs and csv read a data file opened in the init context', async () => {

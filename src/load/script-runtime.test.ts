@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { waitFor } from '../../test/support/tcp-peers.js';
 import { packageRoot } from '../paths.js';
@@ -17,6 +18,8 @@ import { packageRoot } from '../paths.js';
 let server: Server;
 let target = '';
 let served = 0;
+/** WebSockets the server holds open (it accepts any upgrade and never speaks) */
+let socketsOpen = 0;
 const dir = tempDir('peakready-script-runtime-');
 
 beforeAll(async () => {
@@ -24,10 +27,20 @@ beforeAll(async () => {
     served++;
     res.end('ok');
   });
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) =>
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socketsOpen++;
+      ws.on('close', () => socketsOpen--);
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
 
 function script(name: string, source: string): string {
   const file = join(dir, name);
@@ -110,6 +123,52 @@ describe('a script busy in a loop never hangs peakready', () => {
     const run = await peakready([file, '--quiet']);
     expect(run.code, run.stderr).toBe(100);
     expect(run.stderr).toContain(`${file}: setup() did not finish within 1000 ms; make it faster or raise options.setupTimeout`);
+  });
+});
+
+describe('a VU holding a WebSocket open is stopped like any other', () => {
+  const socketsClosed = () => vi.waitFor(() => expect(socketsOpen).toBe(0), { timeout: 10_000 });
+  const wsUrl = () => `WS_URL=${target.replace('http', 'ws')}/hold`;
+  /** `peakready run` of a script with one VU for 10 minutes, SIGTERMed once stderr shows `ready` */
+  const sigtermOnce = (name: string, source: string, ready: string) =>
+    peakready([script(name, source), '-e', wsUrl(), '--vus', '1', '--duration', '10m', '--quiet'], { signal: 'SIGTERM', ready: ({ stderr }) => stderr.includes(ready) });
+
+  it('SIGTERM stops a VU spinning in a WebSocket handler, its socket open, and still writes the summary', async () => {
+    const run = await sigtermOnce(
+      'spin-socket.js',
+      `import { WebSocket } from 'k6/websockets';\nexport default function () {\n  const ws = new WebSocket(__ENV.WS_URL);\n  // a timer of the same loop starts the spin, after the first metrics tick (500 ms) went out\n  ws.onopen = () => setTimeout(() => {\n    console.log('spinning with a socket open');\n    while (true) {}\n  }, 1200);\n}\n`,
+      'spinning with a socket open',
+    );
+    expect(run.code, run.stderr).toBe(143);
+    expect(run.stderr).toContain('did not stop within 2 s');
+    expect(run.stdout).toMatch(/ws_sessions\.+: 1\b/);
+    expect(run.ms).toBeLessThan(20_000);
+    await socketsClosed();
+  });
+
+  it('SIGTERM ends an iteration waiting on a socket nobody closes at once: the loop closes it, no worker is terminated', async () => {
+    const run = await sigtermOnce(
+      'hold-socket.js',
+      `import { WebSocket } from 'k6/websockets';\nexport default function () {\n  const ws = new WebSocket(__ENV.WS_URL);\n  ws.onopen = () => console.log('socket open, waiting');\n}\n`,
+      'socket open, waiting',
+    );
+    expect(run.code, run.stderr).toBe(143);
+    expect(run.stderr).not.toContain('did not stop within 2 s');
+    expect(run.stdout).toMatch(/ws_sessions\.+: 1\b/);
+    expect(run.ms).toBeLessThan(10_000);
+    await socketsClosed();
+  });
+
+  it('the scenario end (duration + gracefulStop) closes a socket an iteration still waits on, and the run ends normally', async () => {
+    const file = script(
+      'hold-socket-end.js',
+      `import { WebSocket } from 'k6/websockets';\nexport const options = { scenarios: { hold: { executor: 'constant-vus', vus: 1, duration: '1s', gracefulStop: '500ms' } } };\nexport default function () {\n  new WebSocket(__ENV.WS_URL);\n  setTimeout(() => {}, 60_000);\n}\n`,
+    );
+    const run = await peakready([file, '-e', wsUrl(), '--quiet']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('did not stop within 2 s');
+    expect(run.ms).toBeLessThan(15_000);
+    await socketsClosed();
   });
 });
 
