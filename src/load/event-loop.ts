@@ -1,7 +1,8 @@
 /**
  * One VU's event loop, as k6 has one per VU: the init context, setup(), teardown() and every
  * iteration end only when the function has returned AND everything it started on the loop has
- * ended: timers (k6/timers), promises a module tracks (`http.asyncRequest`, `crypto.subtle.*`)
+ * ended: timers (k6/timers), promises a module tracks (`http.asyncRequest`, `crypto.subtle.*`,
+ * `secrets.get`, experimental fs, csv and stream reads)
  * and tasks a module opens for longer-lived work (a `k6/websockets` socket, a gRPC stream, an
  * `asyncInvoke`). Script callbacks — timer callbacks and the tasks' event handlers — run one at a
  * time, in order: one the rewrite made async (it makes a blocking call) is awaited before the
@@ -50,6 +51,11 @@ export class VuEventLoop {
   /** True while anything is left on the loop (cheap: the iteration's fast path reads it). */
   get busy(): boolean {
     return this.timers.size > 0 || this.pending > 0 || this.tasks.size > 0 || this.queue !== undefined || this.failure !== undefined;
+  }
+
+  /** `fn` with every promise it returns tracked: a module's asynchronous API the iteration waits for, as k6's. */
+  tracked<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return (...args) => this.track(fn(...args));
   }
 
   /** Keeps the loop open until `promise` settles; the promise itself is returned unchanged. */

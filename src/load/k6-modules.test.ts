@@ -263,6 +263,37 @@ export default async function () {
     expect(reports[0]).toEqual({ users: [{ name: 'John', age: '30' }, { name: 'Doe, Jane', age: '25' }], first: ['John', '30'], size: 32, head: 'name' });
   });
 
+  it("waits for fs, csv, secrets and stream reads a synchronous function started: their .then runs inside the iteration", async () => {
+    writeFileSync(join(dir, 'words.csv'), 'word\nalpha\nbeta\n');
+    const file = script(
+      'async-apis.js',
+      `import { open } from 'k6/experimental/fs';
+import csv from 'k6/experimental/csv';
+import secrets from 'k6/secrets';
+import { ReadableStream } from 'k6/experimental/streams';
+import { Counter } from 'k6/metrics';
+const settled = new Counter('settled');
+const file = await open('words.csv');
+export const options = { iterations: 2 };
+export default function () {
+  // nothing here is awaited: the VU's event loop keeps the iteration open until each .then has run
+  file.stat().then((info) => file.seek(0).then(() => file.read(new Uint8Array(info.size)))).then((n) => settled.add(1, { api: 'fs', ok: String(n === 16) }));
+  new csv.Parser(file, { skipFirstLine: true }).next().then((r) => settled.add(1, { api: 'csv', ok: String(r.value[0] === 'alpha') }));
+  secrets.get('pin').then((pin) => settled.add(1, { api: 'secrets', ok: String(pin === '0000') }));
+  const stream = new ReadableStream({ start(controller) { setTimeout(() => { controller.enqueue('chunk'); controller.close(); }, 100); } });
+  stream.getReader().read().then((r) => settled.add(1, { api: 'streams', ok: String(r.value === 'chunk') }));
+}
+`,
+    );
+    const result = await run(file, { secretSources: ['mock=pin=0000'], out: [`json=${join(dir, 'async-apis.ndjson')}`] });
+    expect(result.exitCode).toBe(0);
+    const samples = readFileSync(join(dir, 'async-apis.ndjson'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"metric":"settled"') && line.includes('"type":"Point"'))
+      .map((line) => (JSON.parse(line) as { data: { tags: Record<string, string> } }).data.tags);
+    expect(samples.map((t) => `${t.api}:${t.ok}`).sort()).toEqual(['csv:true', 'csv:true', 'fs:true', 'fs:true', 'secrets:true', 'secrets:true', 'streams:true', 'streams:true']);
+  });
+
   it('runs a TypeScript entry script importing a .ts file, and reports errors at the .ts line', async () => {
     script('price.ts', `export interface Item { sku: string; cents: number }\nexport function total(items: Item[]): number {\n  return items.reduce((s, i) => s + i.cents, 0);\n}\n`);
     const file = script(
