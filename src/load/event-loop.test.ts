@@ -165,4 +165,19 @@ describe("a VU's event loop: the tasks the network modules open (sockets, stream
     reject(new Error('from the old iteration'));
     await loop.drain();
   });
+
+  it('a drain left behind by a cancelled iteration ends, and never takes the next iteration\'s wake-ups or failure', async () => {
+    const loop = new VuEventLoop();
+    loop.setTimeout(() => {}, 60_000);
+    const stale = loop.drain();
+    loop.cancel(); // the iteration was interrupted: its caller stopped waiting for `stale`
+    const order: string[] = [];
+    loop.setTimeout(() => {
+      order.push('next iteration');
+      throw new Error('next iteration broke');
+    }, 5);
+    await stale;
+    await expect(loop.drain()).rejects.toThrow('next iteration broke');
+    expect(order).toEqual(['next iteration']);
+  });
 });

@@ -40,7 +40,8 @@ export class VuEventLoop {
   /** the callback chain while an async callback runs; undefined when idle */
   private queue: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
-  private wake: (() => void) | undefined;
+  /** the drains waiting for something to change */
+  private readonly wakers = new Set<() => void>();
 
   /** k6/timers' setTimeout: a number id; the loop waits for it until it fires or is cleared. */
   readonly setTimeout = (callback: unknown, delay?: unknown, ...args: unknown[]): number => this.schedule(callback, delay, args, false);
@@ -95,16 +96,18 @@ export class VuEventLoop {
   /**
    * Resolves once nothing is left, after the callbacks queued behind what ended have run (a
    * `.then` may start a new timer). Rejects with the first error a callback threw, everything
-   * else cancelled.
+   * else cancelled. A drain outlived by cancel() (its iteration was interrupted and the caller
+   * moved on) resolves: it never waits for, or takes the failure of, the next iteration's work.
    */
   async drain(): Promise<void> {
-    while (this.busy) {
+    const generation = this.generation;
+    while (this.busy && generation === this.generation) {
       if (this.failure) {
         const { error } = this.failure;
         this.cancel();
         throw error;
       }
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      await new Promise<void>((resolve) => this.wakers.add(resolve));
       // a macrotask turn: promise reactions chained on what just settled run before the next look
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -185,9 +188,10 @@ export class VuEventLoop {
   }
 
   private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    if (this.wakers.size === 0) return;
+    const wakers = [...this.wakers];
+    this.wakers.clear();
+    for (const wake of wakers) wake();
   }
 }
 
