@@ -11,7 +11,7 @@ import type { SecretSources } from './secret-sources.js';
  * leaks between VUs that interleave on one thread.
  */
 
-/** State shared by every VU of one instance (a worker thread, or the main thread for setup). */
+/** State shared by every VU of one instance on a load worker (VU 0 of the first worker has its own for the init context and the hooks). */
 export interface InstanceContext {
   sink: SampleSink;
   /** options.tags, applied to every sample */
