@@ -70,7 +70,7 @@ function gcOf(out, requests) {
 
 async function engine() {
   const summary = join(dir, `summary-${Math.random().toString(36).slice(2)}.json`);
-  const out = await traced([join(root, 'bench', 'load-engine-runner.mjs'), script, nginx.url, summary, '--main-thread']);
+  const out = await traced([join(root, 'bench', 'load-engine-runner.mjs'), script, nginx.url, summary]);
   const m = JSON.parse(readFileSync(summary, 'utf8')).metrics;
   return { ...gcOf(out, m.http_reqs.count), p50: m.http_req_duration.med, p99: m.http_req_duration['p(99)'] };
 }
@@ -85,7 +85,7 @@ console.log(`GC of a paced ${rate} req/s for ${seconds} s, ${rounds} rounds inte
 console.log('| generator | round | scavenges | pause median / max ms | promoted KB/req | mark-compacts | latency p50 / p99 ms |');
 console.log('|---|---|---|---|---|---|---|');
 for (let round = 1; round <= rounds; round++) {
-  for (const [name, run] of [['peakready engine (main thread)', engine], ['paced floor', floor]]) {
+  for (const [name, run] of [['peakready engine', engine], ['paced floor', floor]]) {
     const r = await run();
     console.log(`| ${name} | ${round} | ${r.scavenges} | ${fmt(r.medianPause, 2)} / ${fmt(r.maxPause, 2)} | ${fmt(r.promotedPerRequestKb, 2)} | ${r.marks} | ${fmt(r.p50, 2)} / ${fmt(r.p99, 2)} |`);
   }

@@ -55,11 +55,11 @@ ${asyncStyle ? "export default async function () { await http.asyncRequest('GET'
 const sleepScript = writeScript(dir, 'sleepers.js', `import { sleep } from 'k6';\nexport const options = { vus: 5000, duration: '${S}s' };\nexport default function () { sleep(1); }\n`);
 
 /** peakready on a script whose scenario lasts `seconds`: through the CLI, or the engine API alone. */
-async function runPeakready(script, seconds, { cli = false, mainThread = false, extraArgs = [] } = {}) {
+async function runPeakready(script, seconds, { cli = false, extraArgs = [] } = {}) {
   const summary = out(`summary-${Math.random().toString(36).slice(2)}.json`);
   const args = cli
     ? [peakready, 'run', script, '--quiet', '-e', `URL=${nginx.url}`, '--summary-export', summary, ...extraArgs]
-    : [engineRunner, script, nginx.url, summary, ...(mainThread ? ['--main-thread'] : [])];
+    : [engineRunner, script, nginx.url, summary];
   const r = await measure('node', args, { outFile: out('peakready.out') });
   if (r.rc !== 0) throw new Error(`peakready exited ${r.rc}:\n${r.output.slice(-2000)}`);
   const req = exportedRequests(summary);
@@ -120,7 +120,6 @@ log(`## 1. Generator CPU per request at a fixed 5,000 req/s for ${S} s`);
 const f1 = await bestOf({
   engineSync: () => runPeakready(rateScript('rate5000.js', 5000, S), S),
   engineAsync: () => runPeakready(rateScript('rate5000-async.js', 5000, S, true), S),
-  engineMain: () => runPeakready(rateScript('rate5000.js', 5000, S), S, { mainThread: true }),
   cliSync: () => runPeakready(rateScript('rate5000.js', 5000, S), S, { cli: true }),
   autocannon: () => runAutocannon(['-c', '50', '-R', '5000', '-d', String(S)]),
   wrk: () => runWrk(S, 1),
@@ -133,7 +132,6 @@ log('| generator | req/s | CPU s | CPU µs/req | vs autocannon | latency p50 / p
 log('|---|---|---|---|---|---|');
 log(row('peakready engine, sync script', f1.engineSync, f1.autocannon));
 log(row('peakready engine, async script', f1.engineAsync, f1.autocannon));
-log(row('peakready engine, sync script, mainThread (as the CLI)', f1.engineMain, f1.autocannon));
 log(row('`peakready run` CLI, sync script', f1.cliSync, f1.autocannon));
 log(row('autocannon -c 50 -R 5000', f1.autocannon, f1.autocannon));
 log(row('wrk -t1 -c50 (its max; no rate flag)', f1.wrk, f1.autocannon));
@@ -143,7 +141,7 @@ log(
   `Pacing itself costs ${fmt(perReq(f1.floor), 1)} µs per request here (the floor row): a generator that starts requests evenly ` +
     `pays a wake-up per arrival tick and per response. autocannon -R spends each second's budget in a burst, then waits ` +
     `(its p99 of ${ms(f1.autocannon.p99Ms)} ms is the queue of that burst), so its CPU per request is that of a saturated run. ` +
-    `Above the floor, the engine's own work per paced request is ${fmt(perReq(f1.engineMain) - perReq(f1.floor), 1)} µs (mainThread row).`,
+    `Above the floor, the engine's own work per paced request is ${fmt(perReq(f1.engineSync) - perReq(f1.floor), 1)} µs (sync script row).`,
 );
 log();
 log(

@@ -86,7 +86,7 @@ async function createOrders(baseUrl) {
   const runDir = RunDirectory.create('readback-bench', work);
   const started = Date.now();
   const iterations = Math.ceil(orders * 1.02);
-  await runLoadTest({ script, env: { BASE_URL: baseUrl, ITERATIONS: String(iterations) }, quiet: true, stdout: () => {}, runDir, captures: [contract], mainThread: true });
+  await runLoadTest({ script, env: { BASE_URL: baseUrl, ITERATIONS: String(iterations) }, quiet: true, stdout: () => {}, runDir, captures: [contract] });
   const acknowledged = runDir.readLines('requests').filter((r) => r.name === 'checkout' && r.capture?.id);
   console.log(`created ${acknowledged.length} acknowledged orders of ${iterations} purchases in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (acknowledged.length < orders) console.log(`(fewer than ${orders}: reading back all ${acknowledged.length})`);

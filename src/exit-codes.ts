@@ -22,6 +22,10 @@ export const ExitCode = {
   interrupted: 5,
   /** k6: thresholds have failed */
   thresholdsFailed: 99,
+  /** k6: setup() did not finish within setupTimeout */
+  setupTimeout: 100,
+  /** k6: teardown() did not finish within teardownTimeout */
+  teardownTimeout: 101,
   /** k6: the configuration is invalid (script options, --config file, thresholds, outputs) */
   invalidConfig: 104,
   /** k6: the script threw */

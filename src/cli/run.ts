@@ -31,10 +31,11 @@ Examples:
   $ K6_PROMETHEUS_RW_SERVER_URL=http://127.0.0.1:9090/api/v1/write \\
       npx peakready run scenarios/smoke.js -o experimental-prometheus-rw
 
-Exit codes as k6: 0 ok, 99 thresholds failed, 104 invalid configuration, 107 script exception,
-108 aborted, 110 marked as failed.`,
+Exit codes as k6: 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown timeout,
+104 invalid configuration, 107 script exception, 108 aborted, 110 marked as failed. Script
+console output goes to stderr (console.debug with --verbose).`,
     )
-    .action(async (scriptArg: string | undefined, flags: RunFlags) => {
+    .action(async (scriptArg: string | undefined, flags: RunFlags, command: Command) => {
       let script = scriptArg;
       // `--http-debug script.js`: commander took the script as the flag's optional value
       if (typeof flags.httpDebug === 'string' && flags.httpDebug !== 'full' && flags.httpDebug !== 'headers') {
@@ -43,11 +44,11 @@ Exit codes as k6: 0 ok, 99 thresholds failed, 104 invalid configuration, 107 scr
         flags.httpDebug = true;
       }
       if (script === undefined) throw new UsageError("error: missing required argument 'script' (the k6 script to run)");
-      await runScript(script, flags);
+      await runScript(script, flags, Boolean((command.optsWithGlobals() as { verbose?: boolean }).verbose));
     });
 }
 
-async function runScript(script: string, flags: RunFlags): Promise<void> {
+async function runScript(script: string, flags: RunFlags, verbose: boolean): Promise<void> {
   const [{ runLoadTest }, { readK6ConfigFile }] = await Promise.all([import('../load/run.js'), import('../load/config-file.js')]);
   const allowRemote = Boolean(flags.allowRemote);
   const env = scriptEnv(flags, allowRemote);
@@ -87,11 +88,10 @@ async function runScript(script: string, flags: RunFlags): Promise<void> {
       secretSources: flags.secretSource,
       engine,
       allowRemote,
+      verbose,
       summaryMode: flags.summaryMode,
       ...(flags.summary ? {} : { noSummary: true }),
       ...(config ? { collectors: config.collectors, configFile: config.file } : {}),
-      // nothing else runs on the CLI's main thread: a one-instance test runs there
-      mainThread: true,
     });
     finished = running.catch(() => undefined);
     const result = await running.catch((error: unknown) => asInvalidConfig(() => {

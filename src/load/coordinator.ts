@@ -1,12 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { ExitCode } from '../exit-codes.js';
 import { PeakreadyError } from '../errors.js';
-import { distEntry } from '../paths.js';
 import type { RequestRecord } from '../run/records.js';
 import type { MetricsAggregator } from './metrics/aggregator.js';
 import type { Sample } from './metrics/types.js';
-import type { ScriptProgram } from './script/loader.js';
+import { errorFromWorker } from './script/errors.js';
+import type { ScriptWorker } from './script-worker.js';
 import type { MainToWorker, WorkerInit, WorkerTick, WorkerToMain } from './worker-protocol.js';
 
 /**
@@ -41,10 +40,15 @@ export function workerCount(maxVus: number, arrivalOnlyPeakRate?: number): numbe
   return Math.max(1, Math.min(availableParallelism(), maxVus));
 }
 
+/** After a stop (abort, deadline), how long an instance has to wind down before its worker is terminated. */
+export const STOP_GRACE_MS = 2000;
+
 export class Coordinator {
-  private readonly workers: Worker[] = [];
+  private readonly workers: ScriptWorker[] = [];
   private readonly state: Array<{ active: number; initialised: number; running: string[]; done: boolean }> = [];
   private fatal: PeakreadyError | undefined;
+  private stopTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly aggregator: MetricsAggregator,
@@ -52,79 +56,72 @@ export class Coordinator {
   ) {}
 
   /**
-   * Starts the test's `count` instances and resolves when every one has initialised its script.
-   * Each runs on a worker thread, except with `local`: instance 0 runs on this thread (no thread
-   * to start, no module graph loaded twice, its samples straight into the test's aggregator).
+   * Starts the test's `count` instances and resolves when every one is ready: instance 0 on
+   * `first` (the worker that ran the init context and setup: no second copy of the module graph
+   * for a one-instance test), the others on workers `spawn` starts.
    */
-  async start(count: number, init: Omit<WorkerInit, 'segment'>, local?: { program: ScriptProgram }): Promise<void> {
+  async start(count: number, init: Omit<WorkerInit, 'segment'>, first: ScriptWorker, spawn: (index: number) => ScriptWorker): Promise<void> {
     const ready: Array<Promise<void>> = [];
     for (let index = 0; index < count; index++) {
       this.state.push({ active: 0, initialised: 0, running: [], done: false });
-      const segment = { index, count };
-      ready.push(index === 0 && local ? this.startLocal({ ...init, segment }, local.program) : this.startWorker({ ...init, segment }));
+      const worker = index === 0 ? first : spawn(index);
+      this.workers.push(worker);
+      ready.push(this.host(worker, { ...init, segment: { index, count } }));
     }
     await Promise.all(ready);
   }
 
-  private startWorker(init: WorkerInit): Promise<void> {
+  private host(worker: ScriptWorker, init: WorkerInit): Promise<void> {
     const { index } = init.segment;
-    // a larger young generation: each request makes short-lived objects, and fewer scavenges cost less
-    const worker = new Worker(distEntry('src/load/worker'), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-    this.workers.push(worker);
     return new Promise<void>((resolve, reject) => {
-      worker.on('message', (m: WorkerToMain) => this.receive(index, m, resolve, reject));
-      const failed = (message: string) => {
-        this.fatal ??= new PeakreadyError(message, ExitCode.internal);
+      worker.onMessage((m) => this.receive(index, m, resolve, reject));
+      worker.onEnd((why) => {
+        if (this.state[index]!.done) return;
+        this.fatal ??= new PeakreadyError(`load worker ${index} ${why} before finishing`, ExitCode.internal);
         this.state[index]!.done = true;
         reject(this.fatal);
         this.wake();
-      };
-      worker.on('error', (error) => failed(`load worker ${index} crashed: ${error.message}`));
-      worker.on('exit', () => {
-        if (!this.state[index]!.done) failed(`load worker ${index} exited before finishing`);
       });
-    });
-  }
-
-  /** The instance on this thread; messages both ways go through microtasks, as ordered as a port's. */
-  private async startLocal(init: WorkerInit, program: ScriptProgram): Promise<void> {
-    const { hostInstance } = await import('./instance-host.js');
-    const { index } = init.segment;
-    let toInstance: ((m: MainToWorker) => void) | undefined;
-    this.local = (m) => queueMicrotask(() => toInstance?.(m));
-    await new Promise<void>((resolve, reject) => {
-      hostInstance(init, {
-        aggregator: this.aggregator,
-        program,
-        listen: (handler) => (toInstance = handler),
-        post: (m) => queueMicrotask(() => this.receive(index, m, resolve, reject)),
-      });
+      worker.post({ type: 'instance', init });
     });
   }
 
   private receive(index: number, m: WorkerToMain, ready: () => void, failed: (error: Error) => void): void {
     if (m.type === 'ready') ready();
     else if (m.type === 'fatal') {
-      this.fatal ??= new PeakreadyError(m.message, m.exitCode as never);
+      this.fatal ??= errorFromWorker(m.message, m.exitCode);
       failed(this.fatal);
       this.state[index]!.done = true;
       this.wake();
     } else this.handle(index, m);
   }
 
-  private local: ((m: MainToWorker) => void) | undefined;
-
   begin(startAtEpoch: number): void {
     this.broadcast({ type: 'start', startAtEpoch });
   }
 
+  /** Stops every instance; one that has not finished within STOP_GRACE_MS (a VU busy in a loop) is terminated. */
   abort(reason: string): void {
     this.broadcast({ type: 'abort', reason });
+    this.stopTimer ??= setTimeout(() => this.terminateStragglers(), STOP_GRACE_MS);
   }
 
   private broadcast(message: MainToWorker): void {
-    for (const w of this.workers) w.postMessage(message);
-    this.local?.(message);
+    for (const w of this.workers) w.post(message);
+  }
+
+  /** Workers that did not answer the stop: their last tick's metrics stay, the rest of theirs is lost. */
+  private terminateStragglers(): void {
+    for (const [index, worker] of this.workers.entries()) {
+      const s = this.state[index]!;
+      if (s.done) continue;
+      s.done = true;
+      s.active = 0;
+      s.running = [];
+      process.stderr.write(`peakready: load worker ${index} did not stop within ${STOP_GRACE_MS / 1000} s (a VU busy without yielding, e.g. a loop); terminated it, its metrics of the last moments are lost\n`);
+      void worker.terminate();
+    }
+    this.wake();
   }
 
   private waiter: (() => void) | undefined;
@@ -134,18 +131,29 @@ export class Coordinator {
     w?.();
   }
 
-  /** Resolves when every worker has posted its final tick; throws a worker's fatal error. */
-  async finished(): Promise<void> {
-    while (!this.state.every((s) => s.done)) {
-      await new Promise<void>((resolve) => (this.waiter = resolve));
+  /**
+   * Resolves when every instance has posted its final tick or was terminated; throws a worker's
+   * fatal error. At `deadline` (epoch ms: the scenarios' end with gracefulStop, and a little slack)
+   * the instances are stopped as by abort(): k6 interrupts what still runs then.
+   */
+  async finished(deadline?: number): Promise<void> {
+    if (deadline !== undefined) this.deadlineTimer = setTimeout(() => this.abort('the scenarios ran past their end'), Math.max(0, deadline - Date.now()));
+    try {
+      while (!this.state.every((s) => s.done)) {
+        await new Promise<void>((resolve) => (this.waiter = resolve));
+      }
+    } finally {
+      clearTimeout(this.deadlineTimer);
     }
     if (this.fatal) throw this.fatal;
   }
 
-  async stop(): Promise<void> {
-    // a main-thread instance still running (the run failed on this side) winds down on its own
-    if (!this.state.every((st) => st.done)) this.local?.({ type: 'abort', reason: 'the run stopped' });
-    await Promise.all(this.workers.map((w) => w.terminate().catch(() => 0)));
+  /** Ends the instances' workers, except `keep` (the worker teardown and handleSummary run on next) when it is healthy. */
+  async stop(keep?: ScriptWorker): Promise<void> {
+    clearTimeout(this.stopTimer);
+    clearTimeout(this.deadlineTimer);
+    const unfinished = !this.state.every((st) => st.done);
+    await Promise.all(this.workers.filter((w) => unfinished || w !== keep).map((w) => w.terminate()));
   }
 
   private handle(index: number, m: WorkerToMain): void {
@@ -153,10 +161,11 @@ export class Coordinator {
     if (m.type === 'mark-failed') return this.events.onMarkFailed(m.reason);
     if (m.type !== 'tick' && m.type !== 'done') return;
     const tick = m as WorkerTick;
-    if (tick.snapshot) this.aggregator.merge(tick.snapshot);
+    const s = this.state[index]!;
+    if (s.done) return; // terminated after its stop: a late tick changes nothing
+    this.aggregator.merge(tick.snapshot);
     if (tick.requests.length) this.events.onRequests(tick.requests);
     if (tick.samples.length) this.events.onSamples(tick.samples);
-    const s = this.state[index]!;
     s.active = tick.activeVus;
     s.initialised = tick.initialisedVus;
     s.running = tick.runningScenarios;

@@ -5,9 +5,6 @@ import { summaryExport, textSummary, type K6SummaryData } from './metrics/summar
 import { textSummaryV1 } from './metrics/text-summary-v1.js';
 import type { ThresholdResult } from './metrics/thresholds.js';
 import { ScriptError } from './script/errors.js';
-import type { ScriptProgram } from './script/loader.js';
-import { runScriptHook } from './script-hooks.js';
-import type { VuContext } from './vu-context.js';
 
 /** What every engine writes when the test ends: --summary-export, k6's text summary, handleSummary's files. */
 
@@ -29,16 +26,16 @@ export function printTextSummary(out: (text: string) => void, summary: K6Summary
   else out(textSummaryV1(summary, { mode, enableColors, ...(thresholds ? { thresholds } : {}) }));
 }
 
-/** handleSummary when the script has one (its returned files written), else k6's text summary. */
-export async function writeSummaries(program: ScriptProgram, exports: Record<string, unknown>, summary: K6SummaryData, options: RunLoadOptions, vu: VuContext, thresholds?: readonly ThresholdResult[]): Promise<void> {
+/** handleSummary when the script has one (run by the engine; its returned files written here), else k6's text summary. */
+export async function writeSummaries(script: string, summary: K6SummaryData, options: RunLoadOptions, handleSummary?: (summary: K6SummaryData) => Promise<unknown>, thresholds?: readonly ThresholdResult[]): Promise<void> {
   // as k6: --no-summary skips the text, handleSummary and --summary-export alike
   if (options.noSummary) return;
   const out = summaryOutput(options);
   writeSummaryExport(options.summaryExport, summary);
-  if (typeof exports.handleSummary !== 'function') return printTextSummary(out, summary, options, thresholds);
-  const files = await runScriptHook(program, exports, 'handleSummary', [summary], 60_000, vu);
+  if (!handleSummary) return printTextSummary(out, summary, options, thresholds);
+  const files = await handleSummary(summary);
   if (files === null || typeof files !== 'object') {
-    throw new ScriptError(`${program.entry}: handleSummary must return an object of { stdout | stderr | file path: content }`);
+    throw new ScriptError(`${script}: handleSummary must return an object of { stdout | stderr | file path: content }`);
   }
   for (const [target, content] of Object.entries(files as Record<string, unknown>)) {
     const text = typeof content === 'string' ? content : content instanceof ArrayBuffer ? Buffer.from(content) : JSON.stringify(content);

@@ -1,16 +1,16 @@
 import { ExitCode } from '../exit-codes.js';
 import type { LoadEngine, LoadRunResult, RunLoadOptions } from './engine.js';
 import { writeSummaries } from './end-of-test.js';
-import { buildSummaryData } from './metrics/summary.js';
-import { inspectScript, prepareTest, type PreparedTest } from './prepared-test.js';
+import { buildSummaryData, type K6SummaryData } from './metrics/summary.js';
+import { forwardSamples, inspectScript, loadFirst, prepareTest, type PreparedTest } from './prepared-test.js';
 import { ScenarioRun, type ScenarioOutcome } from './scenario-run.js';
-import { runScriptHook } from './script-hooks.js';
-import { VuContext } from './vu-context.js';
+import { ScriptWorker } from './script-worker.js';
+import type { HookName, MetricsDelta } from './worker-protocol.js';
 
 /**
- * The built-in engine: the script on Node (worker threads, or the calling thread), with k6's
- * lifecycle — init, setup() once, the scenarios, teardown() once, handleSummary — its summary
- * and its exit codes.
+ * The built-in engine: the script on Node worker threads, with k6's lifecycle — init, setup()
+ * once, the scenarios, teardown() once, handleSummary — its summary and its exit codes. The main
+ * thread only coordinates, so it always answers a signal or a deadline (script-worker.ts).
  */
 export const builtinEngine: LoadEngine & Required<Pick<LoadEngine, 'inspect'>> = {
   name: 'builtin',
@@ -18,27 +18,48 @@ export const builtinEngine: LoadEngine & Required<Pick<LoadEngine, 'inspect'>> =
   run: runBuiltin,
 };
 
+/** handleSummary's limit: k6 gives it no option */
+const HANDLE_SUMMARY_TIMEOUT_MS = 60_000;
+
 async function runBuiltin(options: RunLoadOptions): Promise<LoadRunResult> {
   const test = await prepareTest(options);
-  const { program } = test;
-  const started = Date.now();
-  test.main.testStartedAt = started;
-  const setupVu = new VuContext(0, 0, test.main);
-  // setup and teardown run on their own VU's module instances, so what they open is that VU's (its sockets, its init context)
-  const exports = await program.instantiate(setupVu);
-  const setupData = await runScriptHook(program, exports, 'setup', [], test.options.setupTimeoutMs, setupVu);
-  // as k6: setup()'s data crosses to the VUs as JSON
-  const data: unknown = setupData === undefined ? undefined : JSON.parse(JSON.stringify(setupData));
+  let host = test.first;
+  try {
+    const started = Date.now();
+    test.settings.testStartedAt = started;
+    // only setup answers the signal: after Ctrl-C, teardown and handleSummary still run, as in k6
+    const setupData = await runHook(test, host, 'setup', [], test.options.setupTimeoutMs, options.signal);
 
-  const outcome = await new ScenarioRun(test, options, started).complete(data);
+    const spawn = (index: number) => new ScriptWorker(index, test.workerData);
+    const outcome = await new ScenarioRun(test, options, started).complete(setupData, host, spawn);
 
-  await runScriptHook(program, exports, 'teardown', [data], test.options.teardownTimeoutMs, setupVu);
-  test.requests.flush();
-  return finish(test, options, { started, setupData: data, setupVu, outcome });
+    // a VU of instance 0 was busy and its worker terminated: teardown gets a fresh VU 0
+    if (!host.alive) host = (await loadFirst(test.workerData)).first;
+    await runHook(test, host, 'teardown', [setupData], test.options.teardownTimeoutMs);
+    test.requests.flush();
+    const handleSummary = test.loaded.functions.includes('handleSummary') ? (summary: K6SummaryData) => runHook(test, host, 'handleSummary', [summary], HANDLE_SUMMARY_TIMEOUT_MS) : undefined;
+    return await finish(test, options, { started, setupData, outcome, handleSummary });
+  } finally {
+    await host.terminate();
+  }
+}
+
+/** A hook on the worker's VU 0; what it measured (requests in setup, say) joins the test's metrics. */
+function runHook(test: PreparedTest, worker: ScriptWorker, name: HookName, args: unknown[], timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
+  const merge = (delta: MetricsDelta) => {
+    test.aggregator.merge(delta.snapshot);
+    test.requests.add(delta.requests);
+    forwardSamples(test.outputs, delta.samples);
+  };
+  return worker.hook(name, args, timeoutMs, test.settings, merge, signal);
 }
 
 /** Final thresholds, the summary and its outputs, and k6's exit code. */
-async function finish(test: PreparedTest, options: RunLoadOptions, run: { started: number; setupData: unknown; setupVu: VuContext; outcome: ScenarioOutcome }): Promise<LoadRunResult> {
+async function finish(
+  test: PreparedTest,
+  options: RunLoadOptions,
+  run: { started: number; setupData: unknown; outcome: ScenarioOutcome; handleSummary: ((summary: K6SummaryData) => Promise<unknown>) | undefined },
+): Promise<LoadRunResult> {
   const { aborted, failedMark } = run.outcome;
   const elapsed = Date.now() - run.started;
   const final = test.evaluator.evaluate(test.aggregator, elapsed, { final: true });
@@ -49,7 +70,7 @@ async function finish(test: PreparedTest, options: RunLoadOptions, run: { starte
     state: { isStdOutTTY: Boolean(process.stdout.isTTY), isStdErrTTY: Boolean(process.stderr.isTTY), testRunDurationMs: elapsed },
     setupData: run.setupData,
   });
-  await writeSummaries(test.program, test.exports, summary, options, run.setupVu, final.results);
+  await writeSummaries(test.script, summary, options, run.handleSummary, final.results);
   options.runDir?.writeJson('summary', summary);
   for (const o of test.outputs) await o.close();
   const exitCode = aborted && !final.failed ? ExitCode.scriptAborted : final.failed ? ExitCode.thresholdsFailed : failedMark ? ExitCode.markedAsFailed : ExitCode.ok;

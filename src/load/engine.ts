@@ -26,13 +26,8 @@ export interface RunLoadOptions {
   /** `auto` (the default) is the built-in engine */
   engine?: 'auto' | EngineName;
   allowRemote?: boolean;
-  /**
-   * Run the test's first instance on the calling thread instead of a worker thread (a test that
-   * one instance serves — arrival rates up to ONE_WORKER_RATE — starts no thread at all): less CPU
-   * and memory, for a caller with nothing else on its thread (the CLI). Default false: worker
-   * threads only, apart from the caller's own work (the drill's).
-   */
-  mainThread?: boolean;
+  /** `--verbose`: the script's console.debug prints (k6's -v) */
+  verbose?: boolean;
   /**
    * Creates to capture for the read-back (src/readback/): for a 2xx response to a request whose
    * `name` tag matches, its record in requests.ndjson gets the id, the fields' digests and the

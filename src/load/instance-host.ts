@@ -10,14 +10,14 @@ import { MetricsAggregator } from './metrics/aggregator.js';
 import type { Sample, SampleSink } from './metrics/types.js';
 import { closeConnections } from './modules/http-client.js';
 import { scenarioPlans, type ScenarioPlan } from './options.js';
-import { ScriptProgram } from './script/loader.js';
+import type { ScriptConsole } from './script/console.js';
+import type { ScriptProgram } from './script/loader.js';
 import type { InstanceContext } from './vu-context.js';
-import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-protocol.js';
+import type { InstanceSettings, MainToWorker, MetricsDelta, ScriptWorkerData, WorkerInit, WorkerToMain } from './worker-protocol.js';
 
 /**
- * One instance's run (its segment of every scenario's VUs or arrival rate), wherever it lives:
- * a worker thread (worker.ts) or, for a test one thread serves, the main thread itself. Every
- * TICK_MS it posts its counts and, with its own aggregator, the metrics delta since the last tick.
+ * One instance's run on a load worker (its segment of every scenario's VUs or arrival rate).
+ * Every TICK_MS it posts its counts and the metrics delta since the last tick.
  */
 
 const TICK_MS = 500;
@@ -26,65 +26,77 @@ export interface InstanceLink {
   post(message: WorkerToMain): void;
   /** registers the handler of the main thread's messages */
   listen(handler: (message: MainToWorker) => void): void;
-  /**
-   * In the main thread: the test's aggregator, which takes samples directly (no delta to post).
-   * In a worker: undefined, samples go to a local aggregator drained at every tick.
-   */
-  aggregator?: MetricsAggregator;
-  /** In the main thread: the script, already compiled there. */
-  program?: ScriptProgram;
+  /** the worker's script, already compiled */
+  program: ScriptProgram;
+  console: ScriptConsole;
 }
 
-export function hostInstance(init: WorkerInit, link: InstanceLink): void {
-  new HostedInstance(init, link).run().catch((error: unknown) => {
+/** What a worker gathers between posts: its aggregator's delta, request records and, for --out json, raw samples. */
+export class WorkerMetrics {
+  private readonly aggregator: MetricsAggregator;
+  private requests: RequestRecord[] = [];
+  private samples: Sample[] = [];
+  readonly sink: SampleSink;
+  readonly recordRequest: ((record: RequestRecord) => void) | null;
+
+  constructor(settings: InstanceSettings) {
+    this.aggregator = new MetricsAggregator({ submetrics: settings.submetrics, trendStats: settings.trendStats });
+    const aggregator = this.aggregator;
+    this.sink = settings.forwardSamples
+      ? { define: (d) => aggregator.define(d), add: (s) => (aggregator.add(s), void this.samples.push(s)) }
+      : aggregator;
+    this.recordRequest = settings.recordRequests ? (r) => void this.requests.push(r) : null;
+  }
+
+  drain(): MetricsDelta {
+    const delta = { snapshot: this.aggregator.drain(), requests: this.requests, samples: this.samples };
+    this.requests = [];
+    this.samples = [];
+    return delta;
+  }
+}
+
+/** The fields of an InstanceContext that come from the test's settings (the rest is per instance). */
+export function settingsContext(settings: InstanceSettings, metrics: WorkerMetrics): Pick<InstanceContext, 'sink' | 'recordRequest' | 'captures' | 'httpDefaults' | 'globalTags' | 'options' | 'testStartedAt'> {
+  return {
+    sink: metrics.sink,
+    recordRequest: metrics.recordRequest,
+    captures: compileCaptures(settings.captures),
+    httpDefaults: settings.httpDefaults,
+    globalTags: settings.globalTags,
+    options: settings.options,
+    testStartedAt: settings.testStartedAt,
+  };
+}
+
+export function hostInstance(data: ScriptWorkerData, init: WorkerInit, link: InstanceLink): HostedInstance {
+  const hosted = new HostedInstance(data, init, link);
+  hosted.run().catch((error: unknown) => {
     const exitCode = error instanceof PeakreadyError ? error.exitCode : ExitCode.internal;
     link.post({ type: 'fatal', message: error instanceof Error ? error.message : String(error), exitCode });
   });
+  return hosted;
 }
 
-class HostedInstance {
+export class HostedInstance {
   private readonly testAbort = new AbortController();
-  /** true when this instance keeps its own aggregator (a worker) and posts its deltas */
-  private readonly ownAggregator: boolean;
-  private readonly aggregator: MetricsAggregator;
+  private readonly metrics: WorkerMetrics;
   private readonly context: InstanceContext;
   private readonly running = new Set<string>();
   private instance: LoadInstance | undefined;
-  private requests: RequestRecord[] = [];
-  private samples: Sample[] = [];
 
   constructor(
+    data: ScriptWorkerData,
     private readonly init: WorkerInit,
     private readonly link: InstanceLink,
   ) {
     setMaxListeners(0, this.testAbort.signal);
-    this.ownAggregator = link.aggregator === undefined;
-    this.aggregator = link.aggregator ?? new MetricsAggregator({ submetrics: init.submetrics, trendStats: init.trendStats });
-    this.context = this.instanceContext();
-  }
-
-  private sink(): SampleSink {
-    if (!this.init.forwardSamples) return this.aggregator;
-    return {
-      define: (d) => this.aggregator.define(d),
-      add: (s) => {
-        this.aggregator.add(s);
-        this.samples.push(s);
-      },
-    };
-  }
-
-  private instanceContext(): InstanceContext {
-    const { init, link } = this;
-    return {
-      sink: this.sink(),
-      globalTags: init.globalTags,
-      scriptDir: dirname(init.script),
-      env: init.env,
-      allowRemote: init.allowRemote,
-      httpDefaults: init.httpDefaults,
-      recordRequest: init.recordRequests ? (r) => void this.requests.push(r) : null,
-      captures: compileCaptures(init.captures),
+    this.metrics = new WorkerMetrics(init);
+    this.context = {
+      ...settingsContext(init, this.metrics),
+      scriptDir: dirname(data.script),
+      env: data.env,
+      allowRemote: data.allowRemote,
       abortTest: (reason) => {
         link.post({ type: 'abort-test', reason });
         this.testAbort.abort();
@@ -92,16 +104,20 @@ class HostedInstance {
       markFailed: (reason) => link.post({ type: 'mark-failed', reason }),
       sharedArrays: new Map(),
       instance: { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, startedAt: Date.now() },
-      testStartedAt: init.testStartedAt,
-      options: init.options,
-      secrets: init.secrets,
+      console: link.console,
+      secrets: data.secrets,
     };
   }
 
+  /** A promise rejected with no handler while this instance runs: logged as an iteration error. */
+  uncaught(error: unknown): void {
+    if (this.instance) this.instance.logUncaught(error);
+    else process.stderr.write(`peakready: iteration error: Uncaught (in promise) ${this.link.program.describeError(error)}\n`);
+  }
+
   async run(): Promise<void> {
-    const program = this.link.program ?? new ScriptProgram(this.init.script);
     const plans = scenarioPlans(this.init.scenarios);
-    this.instance = new LoadInstance(program, this.context, this.init.segment, this.init.setupData);
+    this.instance = new LoadInstance(this.link.program, this.context, this.init.segment, this.init.setupData);
     const start = await this.ready();
     const timer = setInterval(() => this.tick('tick'), TICK_MS);
     const startPerf = performance.now() + (start - Date.now());
@@ -143,15 +159,11 @@ class HostedInstance {
   private tick(type: 'tick' | 'done'): void {
     this.link.post({
       type,
-      snapshot: this.ownAggregator ? this.aggregator.drain() : null,
+      ...this.metrics.drain(),
       activeVus: this.instance?.active ?? 0,
       initialisedVus: this.instance?.vusInitialised ?? 0,
-      requests: this.requests,
-      samples: this.samples,
       definitions: [],
       runningScenarios: [...this.running],
     });
-    this.requests = [];
-    this.samples = [];
   }
 }

@@ -1,5 +1,4 @@
 import { INTENDED_LATENCY_METRIC } from './metrics/builtin.js';
-import { cancelTasks, settleTasks } from './modules/vu-tasks.js';
 import type { ScenarioPlan } from './options.js';
 import type { ScriptProgram } from './script/loader.js';
 import type { Clock } from '../util/clock.js';
@@ -109,9 +108,10 @@ export class LoadInstance {
       if (typeof fn !== 'function') throw new TypeError(`scenario ${plan.name}: exec "${plan.config.exec}" is not an exported function of the script`);
       const result = (fn as (data: unknown) => unknown)(pooled.data);
       if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') await result;
-      await settleTasks(vu);
+      // as k6: the iteration ends when its timers and async operations have run out too
+      if (vu.loop.busy) await untilAborted(vu.loop.drain(), request.signal);
     } catch (error) {
-      await cancelTasks(vu);
+      vu.loop.cancel(); // timers left by a failed or interrupted iteration never fire in the next one
       if (error instanceof IterationInterrupted || error instanceof TestAborted || request.signal.aborted) outcome = 'interrupted';
       else {
         outcome = 'failed';
@@ -140,18 +140,36 @@ export class LoadInstance {
     return tags;
   }
 
+  /** A promise rejected with no handler while VUs run: logged as k6 logs it, and the test goes on. */
+  logUncaught(error: unknown): void {
+    this.logError(error, 'Uncaught (in promise) ');
+  }
+
   /** Script errors inside iterations are logged (as k6 does) and the test goes on; a flood is capped. */
-  private logError(error: unknown): void {
+  private logError(error: unknown, prefix = ''): void {
     if (this.errorsLogged >= 20) {
       this.errorsSuppressed++;
       return;
     }
     this.errorsLogged++;
-    const text = error instanceof Error && error.name === 'ScriptFail' ? `fail: ${error.message}` : this.program.describeError(error);
-    process.stderr.write(`peakready: iteration error: ${text}${this.errorsLogged === 20 ? ' (further iteration errors are counted, not printed)' : ''}\n`);
+    const text = error instanceof Error && error.name === 'ScriptFail' ? `fail: ${this.program.describeError(error, { frames: false }).replace('ScriptFail: ', '')}` : this.program.describeError(error);
+    process.stderr.write(`peakready: iteration error: ${prefix}${text}${this.errorsLogged === 20 ? ' (further iteration errors are counted, not printed)' : ''}\n`);
   }
 
   get suppressedErrors(): number {
     return this.errorsSuppressed;
   }
+}
+
+/** `work`, unless the iteration is stopped first (gracefulStop, the test's end): then it is interrupted at once. */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(new IterationInterrupted());
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(new IterationInterrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      () => (signal.removeEventListener('abort', onAbort), resolve()),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
 }

@@ -212,7 +212,7 @@ export default function () {
     expect(written).toContain('"url":"http://****:****@127.0.0.1');
   });
 
-  it('k6/secrets reads --secret-source file and mock sources', async () => {
+  it('k6/secrets reads --secret-source file and mock sources, in setup() (VU 0 on the first worker) too', async () => {
     reports.length = 0;
     const secretsFile = join(dir, 'secrets.txt');
     writeFileSync(secretsFile, 'api_token=tok=123\n');
@@ -221,16 +221,19 @@ export default function () {
       `import http from 'k6/http';
 import secrets from 'k6/secrets';
 export const options = { iterations: 1 };
-export default async function () {
+export async function setup() {
+  return { inSetup: await secrets.get('api_token') };
+}
+export default async function (data) {
   let missing = '';
   try { await secrets.get('nope'); } catch (e) { missing = e.message; }
-  http.post(__ENV.BASE_URL + '/report', JSON.stringify({ token: await secrets.get('api_token'), mock: await secrets.source('cli').get('pin'), missing }));
+  http.post(__ENV.BASE_URL + '/report', JSON.stringify({ token: await secrets.get('api_token'), mock: await secrets.source('cli').get('pin'), missing, inSetup: data.inSetup }));
 }
 `,
     );
     const result = await run(file, { secretSources: [`file=${secretsFile},default`, 'mock=pin=0000,name=cli'] });
     expect(result.exitCode).toBe(0);
-    expect(reports[0]).toEqual({ token: 'tok=123', mock: '0000', missing: 'secrets.get("nope"): no such secret' });
+    expect(reports[0]).toEqual({ token: 'tok=123', mock: '0000', missing: 'secrets.get("nope"): no such secret', inSetup: 'tok=123' });
   });
 
   it('k6/experimental/fs and csv read a data file opened in the init context', async () => {
@@ -258,6 +261,37 @@ export default async function () {
     const result = await run(file);
     expect(result.exitCode).toBe(0);
     expect(reports[0]).toEqual({ users: [{ name: 'John', age: '30' }, { name: 'Doe, Jane', age: '25' }], first: ['John', '30'], size: 32, head: 'name' });
+  });
+
+  it("waits for fs, csv, secrets and stream reads a synchronous function started: their .then runs inside the iteration", async () => {
+    writeFileSync(join(dir, 'words.csv'), 'word\nalpha\nbeta\n');
+    const file = script(
+      'async-apis.js',
+      `import { open } from 'k6/experimental/fs';
+import csv from 'k6/experimental/csv';
+import secrets from 'k6/secrets';
+import { ReadableStream } from 'k6/experimental/streams';
+import { Counter } from 'k6/metrics';
+const settled = new Counter('settled');
+const file = await open('words.csv');
+export const options = { iterations: 2 };
+export default function () {
+  // nothing here is awaited: the VU's event loop keeps the iteration open until each .then has run
+  file.stat().then((info) => file.seek(0).then(() => file.read(new Uint8Array(info.size)))).then((n) => settled.add(1, { api: 'fs', ok: String(n === 16) }));
+  new csv.Parser(file, { skipFirstLine: true }).next().then((r) => settled.add(1, { api: 'csv', ok: String(r.value[0] === 'alpha') }));
+  secrets.get('pin').then((pin) => settled.add(1, { api: 'secrets', ok: String(pin === '0000') }));
+  const stream = new ReadableStream({ start(controller) { setTimeout(() => { controller.enqueue('chunk'); controller.close(); }, 100); } });
+  stream.getReader().read().then((r) => settled.add(1, { api: 'streams', ok: String(r.value === 'chunk') }));
+}
+`,
+    );
+    const result = await run(file, { secretSources: ['mock=pin=0000'], out: [`json=${join(dir, 'async-apis.ndjson')}`] });
+    expect(result.exitCode).toBe(0);
+    const samples = readFileSync(join(dir, 'async-apis.ndjson'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"metric":"settled"') && line.includes('"type":"Point"'))
+      .map((line) => (JSON.parse(line) as { data: { tags: Record<string, string> } }).data.tags);
+    expect(samples.map((t) => `${t.api}:${t.ok}`).sort()).toEqual(['csv:true', 'csv:true', 'fs:true', 'fs:true', 'secrets:true', 'secrets:true', 'streams:true', 'streams:true']);
   });
 
   it('runs a TypeScript entry script importing a .ts file, and reports errors at the .ts line', async () => {

@@ -8,27 +8,30 @@ import { openOutput, type MetricOutput } from './metrics/outputs.js';
 import { MetricsAggregator } from './metrics/aggregator.js';
 import { builtinMetricMap } from './metrics/builtin.js';
 import { parseThresholds, ThresholdEvaluator, type ParsedThresholds } from './metrics/thresholds.js';
-import type { MetricDefinition, Sample } from './metrics/types.js';
+import type { Sample } from './metrics/types.js';
 import { resolveOptions, scenarioWindows, type LoadOptions, type Overrides } from './options.js';
-import { ScriptProgram } from './script/loader.js';
+import { ScriptWorker } from './script-worker.js';
+import type { HttpDefaults } from './vu-context.js';
+import type { InstanceSettings, LoadedScript, ScriptWorkerData } from './worker-protocol.js';
+import { prefetchRemoteModules } from './script/remote-modules.js';
 import { NO_SECRETS, parseSecretSources } from './secret-sources.js';
-import { mainInstanceContext } from './script-hooks.js';
-import { VuContext, type HttpDefaults, type InstanceContext } from './vu-context.js';
 
 /**
  * The built-in engine's test before it starts, made once on the main thread: the script loaded
- * (its init context run once), its options resolved once (instances get the result, never the
- * raw options to resolve again), thresholds parsed, the aggregator and `--out` files open.
+ * in its first worker (VU 0's init context there: the main thread never runs the script), its
+ * options resolved once (instances get the result, never the raw options to resolve again),
+ * thresholds parsed, the aggregator and `--out` files open.
  */
 export interface PreparedTest {
   script: string;
-  env: Record<string, string>;
-  allowRemote: boolean;
-  program: ScriptProgram;
-  exports: Record<string, unknown>;
-  /** the main thread's instance: setup, teardown and handleSummary run with it */
-  main: InstanceContext;
+  /** what every load worker starts with */
+  workerData: ScriptWorkerData;
+  /** the worker that ran the init context: setup, instance 0, teardown and handleSummary run on it */
+  first: ScriptWorker;
+  loaded: LoadedScript;
   options: LoadOptions;
+  /** the settings every instance and hook gets (testStartedAt is set when the test starts) */
+  settings: InstanceSettings;
   thresholds: ParsedThresholds;
   evaluator: ThresholdEvaluator;
   aggregator: MetricsAggregator;
@@ -49,24 +52,30 @@ export class RequestLog {
   }
 }
 
-/** Loads the script in this thread (init context once), to read its options and custom metrics. */
-async function loadMain(script: string, env: Record<string, string>, allowRemote: boolean, secrets = NO_SECRETS) {
-  const definitions: MetricDefinition[] = [];
-  const recorder = { define: (d: MetricDefinition) => void definitions.push(d), add: () => {} };
-  const program = await ScriptProgram.open(script);
-  const ctx = mainInstanceContext({ sink: recorder, env, allowRemote, script });
-  ctx.secrets = secrets;
-  const exports = await program.instantiate(new VuContext(0, 0, ctx));
-  return { program, exports, definitions, ctx };
+/**
+ * The script's first worker, its init context run (VU 0); the worker is terminated when that fails
+ * or `signal` fires. The remote modules the script imports are fetched here first (into the module
+ * cache the workers read): fetching runs none of the script.
+ */
+export async function loadFirst(data: ScriptWorkerData, signal?: AbortSignal): Promise<{ first: ScriptWorker; loaded: LoadedScript }> {
+  await prefetchRemoteModules(data.script);
+  const first = new ScriptWorker(0, data);
+  try {
+    return { first, loaded: await first.load(signal) };
+  } catch (error) {
+    await first.terminate();
+    throw error;
+  }
 }
 
 /** Options and phase windows of a script, without running it (the drill draws phases from it). */
 export async function inspectScript(path: string, env: Record<string, string> = {}, overrides: Overrides = {}): Promise<ScriptInspection> {
   const script = resolve(path);
-  const { exports } = await loadMain(script, env, true);
-  const options = resolveOptions(exports.options, script, overrides);
+  const { first, loaded } = await loadFirst({ script, env, allowRemote: true, secrets: NO_SECRETS, verbose: false, startedAt: Date.now(), stderrIsTTY: Boolean(process.stderr.isTTY) });
+  await first.terminate();
+  const options = resolveOptions(loaded.options, script, overrides);
   return {
-    options: exports.options as Record<string, unknown> | undefined,
+    options: loaded.options as Record<string, unknown> | undefined,
     scenarios: scenarioWindows(options).map((w) => ({
       name: w.name,
       startMs: w.startMs,
@@ -79,30 +88,45 @@ export async function inspectScript(path: string, env: Record<string, string> = 
 
 export async function prepareTest(run: RunLoadOptions): Promise<PreparedTest> {
   const script = resolve(run.script);
-  const env = { ...run.env };
-  const allowRemote = run.allowRemote ?? false;
-  const secrets = parseSecretSources(run.secretSources);
-  const { program, exports, definitions, ctx: main } = await loadMain(script, env, allowRemote, secrets);
-  const options = resolveOptions(exports.options, script, run.overrides);
-  checkExecFunctions(options, exports, script);
+  compileCaptures(run.captures ?? []); // a bad JSON path is refused here, before anything starts (workers compile their own)
+  const workerData: ScriptWorkerData = {
+    script,
+    env: { ...run.env },
+    allowRemote: run.allowRemote ?? false,
+    secrets: parseSecretSources(run.secretSources),
+    verbose: run.verbose ?? false,
+    startedAt: Date.now(),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+  };
+  const { first, loaded } = await loadFirst(workerData, run.signal);
+  try {
+    const options = resolveOptions(loaded.options, script, run.overrides);
+    checkExecFunctions(options, loaded.functions, script);
 
-  const known = builtinMetricMap();
-  for (const d of definitions) known.set(d.name, d);
-  const thresholds = parseThresholds(options.thresholds, known, script);
-  const aggregator = new MetricsAggregator({ submetrics: thresholds.submetrics, trendStats: options.summaryTrendStats });
-  for (const d of definitions) aggregator.define(d);
-  const evaluator = new ThresholdEvaluator(thresholds);
-  const outputs = await openOutputs(run, thresholds);
-  for (const o of outputs) for (const d of aggregator.definitions()) o.define(d);
-
-  const requests = new RequestLog(run.runDir);
-  main.sink = { define: (d) => aggregator.define(d), add: (s) => (aggregator.add(s), outputs.length && forwardSamples(outputs, [s])) };
-  main.recordRequest = run.runDir ? requests.record : null;
-  main.captures = compileCaptures(run.captures ?? []);
-  main.httpDefaults = httpDefaults(options);
-  main.globalTags = options.tags;
-  main.options = exports.options ?? {};
-  return { script, env, allowRemote, program, exports, main, options, thresholds, evaluator, aggregator, outputs, requests };
+    const known = builtinMetricMap();
+    for (const d of loaded.definitions) known.set(d.name, d);
+    const thresholds = parseThresholds(options.thresholds, known, script);
+    const aggregator = new MetricsAggregator({ submetrics: thresholds.submetrics, trendStats: options.summaryTrendStats });
+    for (const d of loaded.definitions) aggregator.define(d);
+    const evaluator = new ThresholdEvaluator(thresholds);
+    const outputs = await openOutputs(run, thresholds);
+    for (const o of outputs) for (const d of aggregator.definitions()) o.define(d);
+    const settings: InstanceSettings = {
+      submetrics: thresholds.submetrics,
+      trendStats: options.summaryTrendStats,
+      httpDefaults: httpDefaults(options),
+      globalTags: options.tags,
+      recordRequests: Boolean(run.runDir),
+      captures: run.captures ?? [],
+      forwardSamples: outputs.length > 0,
+      options: loaded.options ?? {},
+      testStartedAt: workerData.startedAt,
+    };
+    return { script, workerData, first, loaded, options, settings, thresholds, evaluator, aggregator, outputs, requests: new RequestLog(run.runDir) };
+  } catch (error) {
+    await first.terminate();
+    throw error;
+  }
 }
 
 /** Raw samples to every `--out` output. */
@@ -114,9 +138,9 @@ export function httpDefaults(o: LoadOptions): HttpDefaults {
   return { noConnectionReuse: o.noConnectionReuse, discardResponseBodies: o.discardResponseBodies, maxRedirects: o.maxRedirects, userAgent: o.userAgent, insecureSkipTLSVerify: o.insecureSkipTLSVerify, httpDebug: o.httpDebug };
 }
 
-function checkExecFunctions(options: LoadOptions, exports: Record<string, unknown>, file: string): void {
+function checkExecFunctions(options: LoadOptions, functions: readonly string[], file: string): void {
   const issues = options.scenarios
-    .filter((s) => typeof exports[s.config.exec] !== 'function')
+    .filter((s) => !functions.includes(s.config.exec))
     .map((s) => ({
       file,
       field: s.config.exec === 'default' ? 'export default' : `options.scenarios.${s.name}.exec`,

@@ -56,23 +56,20 @@ function script(name: string, source: string): string {
   return file;
 }
 
-let onMainThread = false;
 const run = (file: string, extra: Partial<Parameters<typeof runLoadTest>[0]> = {}) =>
-  runLoadTest({ script: file, env: { BASE_URL: base }, quiet: true, stdout: () => {}, ...(onMainThread ? { mainThread: true } : {}), ...extra });
+  runLoadTest({ script: file, env: { BASE_URL: base }, quiet: true, stdout: () => {}, ...extra });
 
 /**
- * Each test twice: on worker threads (the engine's default), then as the CLI runs it, one
- * instance on the main thread (one worker's worth: PEAKREADY_LOAD_WORKERS=1).
+ * Each test twice: on one worker per core (the engine's default), then as one instance on the
+ * worker that ran the init context and setup (PEAKREADY_LOAD_WORKERS=1).
  */
 function onBothThreads(name: string, tests: () => void): void {
-  for (const mainThread of [false, true]) {
-    describe(`${name}${mainThread ? ', one instance on the main thread' : ''}`, () => {
+  for (const oneWorker of [false, true]) {
+    describe(`${name}${oneWorker ? ', one instance on the setup worker' : ''}`, () => {
       beforeAll(() => {
-        onMainThread = mainThread;
-        if (mainThread) process.env.PEAKREADY_LOAD_WORKERS = '1';
+        if (oneWorker) process.env.PEAKREADY_LOAD_WORKERS = '1';
       });
       afterAll(() => {
-        onMainThread = false;
         delete process.env.PEAKREADY_LOAD_WORKERS;
       });
       tests();

@@ -1,8 +1,9 @@
 import { Coordinator, workerCount, type CoordinatorEvents } from './coordinator.js';
 import type { RunLoadOptions } from './engine.js';
 import { scenarioData, scenarioWindows } from './options.js';
-import { forwardSamples, httpDefaults, type PreparedTest } from './prepared-test.js';
+import { forwardSamples, type PreparedTest } from './prepared-test.js';
 import { ProgressMeter } from './progress.js';
+import type { ScriptWorker } from './script-worker.js';
 import type { WorkerInit } from './worker-protocol.js';
 
 /**
@@ -19,6 +20,9 @@ export interface ScenarioOutcome {
 }
 
 type TickState = Parameters<CoordinatorEvents['onTick']>[0];
+
+/** Past the scenarios' end and gracefulStop, how long before the instances are stopped from here (their own executors stop them first). */
+const END_SLACK_MS = 1000;
 
 export class ScenarioRun {
   private aborted: string | undefined;
@@ -48,8 +52,12 @@ export class ScenarioRun {
     });
   }
 
-  /** Runs every scenario to its end (or the test's abort) with `setupData` for the VUs. */
-  async complete(setupData: unknown): Promise<ScenarioOutcome> {
+  /**
+   * Runs every scenario to its end (or the test's abort) with `setupData` for the VUs: instance 0
+   * on `first` (the worker that ran setup; kept alive for teardown when it ends well), the others
+   * on workers from `spawn`.
+   */
+  async complete(setupData: unknown, first: ScriptWorker, spawn: (index: number) => ScriptWorker): Promise<ScenarioOutcome> {
     const { run, coordinator } = this;
     const onSignal = () => {
       this.aborted ??= 'stopped by the user';
@@ -57,15 +65,15 @@ export class ScenarioRun {
     };
     run.signal?.addEventListener('abort', onSignal, { once: true });
     try {
-      await coordinator.start(this.instanceCount(), this.workerInit(setupData), run.mainThread ? { program: this.test.program } : undefined);
+      await coordinator.start(this.instanceCount(), this.workerInit(setupData), first, spawn);
       if (run.signal?.aborted) onSignal();
       this.scenariosStarted = Date.now() + 20;
       coordinator.begin(this.scenariosStarted);
-      await coordinator.finished();
+      await coordinator.finished(this.scenariosStarted + this.lastEndMs + END_SLACK_MS);
     } finally {
       run.signal?.removeEventListener('abort', onSignal);
       this.meter.stop();
-      await coordinator.stop();
+      await coordinator.stop(first);
     }
     for (const [name] of this.meter.phaseChanges(new Set())) run.runDir?.appendTimeline({ t: Date.now(), type: 'phase', state: 'end', phase: name });
     return { aborted: this.aborted, failedMark: this.failedMark };
@@ -73,24 +81,12 @@ export class ScenarioRun {
 
   /** What every instance starts from: data only, the scenarios already resolved. */
   private workerInit(setupData: unknown): Omit<WorkerInit, 'segment'> {
-    const { test, run } = this;
-    return {
-      script: test.script,
-      env: test.env,
-      scenarios: scenarioData(test.options),
-      setupData,
-      submetrics: test.thresholds.submetrics,
-      trendStats: test.options.summaryTrendStats,
-      allowRemote: test.allowRemote,
-      httpDefaults: httpDefaults(test.options),
-      globalTags: test.options.tags,
-      recordRequests: Boolean(run.runDir),
-      captures: run.captures ?? [],
-      forwardSamples: test.outputs.length > 0,
-      options: test.exports.options ?? {},
-      testStartedAt: this.started,
-      secrets: test.main.secrets,
-    };
+    return { ...this.test.settings, scenarios: scenarioData(this.test.options), setupData };
+  }
+
+  /** ms from the scenarios' start to the last one's end, gracefulStop included (k6 interrupts what runs past it). */
+  private get lastEndMs(): number {
+    return Math.max(0, ...scenarioWindows(this.test.options).map((w) => w.maxEndMs));
   }
 
   private instanceCount(): number {

@@ -1,37 +1,16 @@
-import { dirname } from 'node:path';
-import type { SampleSink } from './metrics/types.js';
-import { cancelTasks, settleTasks } from './modules/vu-tasks.js';
-import { NO_SECRETS } from './secret-sources.js';
-import { ScriptAbortedError, ScriptError } from './script/errors.js';
+import { ScriptAbortedError, ScriptError, HookTimeoutError } from './script/errors.js';
 import type { ScriptProgram } from './script/loader.js';
-import { TestAborted, type InstanceContext, type VuContext } from './vu-context.js';
-
-/** The main thread's instance: setup, teardown and handleSummary run here, as k6 runs them outside the scenarios. */
-export function mainInstanceContext(o: { sink: SampleSink; env: Record<string, string>; allowRemote: boolean; script: string }): InstanceContext {
-  return {
-    sink: o.sink,
-    globalTags: {},
-    scriptDir: dirname(o.script),
-    env: o.env,
-    allowRemote: o.allowRemote,
-    httpDefaults: { noConnectionReuse: false, discardResponseBodies: false, maxRedirects: 10, userAgent: 'peakready/0.1 (k6-compatible; https://k6.io/)', insecureSkipTLSVerify: false, httpDebug: '' },
-    recordRequest: null,
-    captures: [],
-    abortTest: () => {},
-    markFailed: () => {},
-    sharedArrays: new Map(),
-    instance: { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, startedAt: Date.now() },
-    testStartedAt: Date.now(),
-    options: {},
-    secrets: NO_SECRETS,
-  };
-}
+import { TestAborted, type VuContext } from './vu-context.js';
+import type { HookName } from './worker-protocol.js';
 
 /**
- * Runs setup / teardown / handleSummary if the script exports it, within its timeout. A throw is
- * a script exception (exit 107) reported at the original file:line; test.abort() inside is 108.
+ * Runs setup / teardown / handleSummary (in a load worker, on VU 0) if the script exports it,
+ * within its timeout, its event loop included. A throw is a script exception (exit 107) reported
+ * at the original file:line; test.abort() inside is 108; the timeout is k6's 100 (setup) or 101
+ * (teardown). A hook busy in a loop never reaches its own timer: the main thread's watchdog
+ * (script-worker.ts) terminates the worker with the same error.
  */
-export async function runScriptHook(program: ScriptProgram, exports: Record<string, unknown>, name: 'setup' | 'teardown' | 'handleSummary', args: unknown[], timeoutMs: number, vu: VuContext): Promise<unknown> {
+export async function runScriptHook(program: ScriptProgram, exports: Record<string, unknown>, name: HookName, args: unknown[], timeoutMs: number, vu: VuContext): Promise<unknown> {
   const fn = exports[name];
   if (fn === undefined) return undefined;
   if (typeof fn !== 'function') throw new ScriptError(`${program.entry}: the exported "${name}" is not a function`);
@@ -42,20 +21,20 @@ export async function runScriptHook(program: ScriptProgram, exports: Record<stri
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new ScriptError(`${program.entry}: ${name}() did not finish within ${timeoutMs} ms; make it faster or raise options.${name}Timeout`));
+      vu.loop.cancel();
+      reject(new HookTimeoutError(program.entry, name, timeoutMs));
     }, timeoutMs);
   });
+  const call = async () => {
+    const value = await (fn as (...a: unknown[]) => unknown)(...args);
+    await vu.loop.drain();
+    return value;
+  };
   try {
-    const hook = Promise.resolve()
-      .then(() => (fn as (...a: unknown[]) => unknown)(...args))
-      .then(async (result) => (await settleTasks(vu), result)) // what it opened (sockets, streams) ends first, as k6 runs the event loop
-      .catch(async (error: unknown) => {
-        await cancelTasks(vu);
-        throw error;
-      });
-    return await Promise.race([hook, timeout]);
+    return await Promise.race([call(), timeout]);
   } catch (error) {
-    if (error instanceof ScriptError) throw error;
+    vu.loop.cancel();
+    if (error instanceof ScriptError || error instanceof HookTimeoutError) throw error;
     if (error instanceof TestAborted) throw new ScriptAbortedError(error.message);
     throw new ScriptError(`${name}(): ${program.describeError(error)}`, { cause: error });
   } finally {

@@ -1,6 +1,8 @@
 import type { CompiledCapture } from '../readback/contract.js';
 import type { RequestRecord } from '../run/records.js';
+import { VuEventLoop } from './event-loop.js';
 import type { SampleSink, Tags } from './metrics/types.js';
+import type { ScriptConsole } from './script/console.js';
 import type { SecretSources } from './secret-sources.js';
 
 /**
@@ -9,7 +11,7 @@ import type { SecretSources } from './secret-sources.js';
  * leaks between VUs that interleave on one thread.
  */
 
-/** State shared by every VU of one instance (a worker thread, or the main thread for setup). */
+/** State shared by every VU of one instance on a load worker (VU 0 of the first worker has its own for the init context and the hooks). */
 export interface InstanceContext {
   sink: SampleSink;
   /** options.tags, applied to every sample */
@@ -38,6 +40,8 @@ export interface InstanceContext {
   secrets: SecretSources;
   /** exec.test.fail(): the run ends normally but exits 110 */
   markFailed(reason: string): void;
+  /** the script's `console` (script/console.ts): stderr, k6's log lines */
+  console: ScriptConsole;
 }
 
 /** `--http-debug` / the `httpDebug` option: '' off, `headers`, or `full` (with bodies). */
@@ -81,6 +85,8 @@ export class VuContext {
   scenario: ScenarioInfo | undefined;
   /** aborted when the current iteration must stop (gracefulStop elapsed, test aborted) */
   signal: AbortSignal = new AbortController().signal;
+  /** its timers and pending async operations: an iteration ends when they have run out */
+  readonly loop = new VuEventLoop();
   /** set by the script factory: updates the module's __ITER */
   setIter: (i: number) => void = () => {};
   /** per-VU tags set by the script (exec.vu.tags) */

@@ -1,11 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { hostInstance } from './instance-host.js';
-import type { MainToWorker, WorkerInit } from './worker-protocol.js';
+import { ScriptWorkerRuntime } from './worker-runtime.js';
+import type { MainToWorker, ScriptWorkerData } from './worker-protocol.js';
 
-/** A load worker thread: one instance (instance-host.ts), its messages over the thread's port. */
+/** A load worker thread: the script's runtime (worker-runtime.ts), its messages over the thread's port. */
 
 const port = parentPort!;
-hostInstance(workerData as WorkerInit, {
+new ScriptWorkerRuntime(workerData as ScriptWorkerData, {
   post: (message) => port.postMessage(message),
   listen: (handler) => port.on('message', (m: MainToWorker) => handler(m)),
 });

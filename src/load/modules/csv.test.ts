@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { VuEventLoop } from '../event-loop.js';
 import { csvModule, parseCsv } from './csv.js';
 import { K6File, SeekMode } from './fs.js';
 
-const csv = csvModule.create(undefined as never) as {
+const csv = csvModule.create({ loop: new VuEventLoop() } as never) as {
   parse(file: unknown, o?: object): Promise<readonly unknown[]>;
   Parser: new (file: unknown, o?: object) => { next(): Promise<{ done: boolean; value: unknown }> };
 };

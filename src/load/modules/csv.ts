@@ -71,19 +71,21 @@ function records(file: K6File, options: CsvOptions = {}): Array<string[] | Recor
 export const csvModule: K6Module = {
   specifier: 'k6/experimental/csv',
   blocking: [],
-  create() {
+  create(vu) {
+    const { loop } = vu;
     class Parser {
       private readonly rows: Array<string[] | Record<string, string>>;
       private index = 0;
       constructor(file: unknown, options?: CsvOptions) {
         this.rows = records(checkFile(file, 'csv.Parser'), options);
       }
-      async next(): Promise<{ done: boolean; value: string[] | Record<string, string> | undefined }> {
+      // tracked by the VU's event loop, as every promise of the module
+      readonly next = loop.tracked(async (): Promise<{ done: boolean; value: string[] | Record<string, string> | undefined }> => {
         if (this.index >= this.rows.length) return { done: true, value: undefined };
         return { done: false, value: this.rows[this.index++] };
-      }
+      });
     }
-    const parse = async (file: unknown, options?: CsvOptions) => Object.freeze(records(checkFile(file, 'csv.parse'), options).map((r) => Object.freeze(r)));
+    const parse = loop.tracked(async (file: unknown, options?: CsvOptions) => Object.freeze(records(checkFile(file, 'csv.parse'), options).map((r) => Object.freeze(r))));
     const api = { parse, Parser };
     return { ...api, default: api };
   },

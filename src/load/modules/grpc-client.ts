@@ -3,7 +3,6 @@ import { IterationInterrupted, type VuContext } from '../vu-context.js';
 import { callParamsOf, channelCredentials, checkAddress, connectParamsOf, type CallParams } from './grpc-params.js';
 import { builtinTypes, decodeMessage, encodeMessage, loadProtoFiles, loadProtoset, MethodTable, rootFromDescriptorSet, type MethodDef, type MethodInfo } from './grpc-protos.js';
 import { fetchFileDescriptors } from './grpc-reflection.js';
-import { openTask } from './vu-tasks.js';
 
 /**
  * `k6/net/grpc`'s Client. `connect`, `invoke` and `healthCheck` return promises the load-time
@@ -92,7 +91,7 @@ export class GrpcClient {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    const task = openTask(this.vu, () => cancel.abort()); // a failed iteration does not wait for the answer
+    const task = this.vu.loop.open(() => cancel.abort()); // a failed iteration does not wait for the answer
     promise.then(task.done, task.done);
     return promise;
   }

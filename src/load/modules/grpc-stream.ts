@@ -3,12 +3,12 @@ import { callParamsOf, type CallParams } from './grpc-params.js';
 import type { VuContext } from '../vu-context.js';
 import { emitCall, rpcTags, type GrpcClient, type GrpcConnection } from './grpc-client.js';
 import { decodeMessage, encodeMessage, type MethodDef } from './grpc-protos.js';
-import { dispatch, openTask, type VuTask } from './vu-tasks.js';
+import type { LoopTask } from '../event-loop.js';
 
 /**
  * `new grpc.Stream(client, method, params)`: a client, server or bidirectional streaming RPC, as
  * k6 runs it. The stream starts at once; `write()` sends a message, `end()` half-closes, and the
- * `data`, `error` and `end` listeners run on the VU's event loop (vu-tasks.ts), which keeps the
+ * `data`, `error` and `end` listeners run on the VU's event loop (event-loop.ts), which keeps the
  * iteration going until the stream ends. Every kind of streaming method goes over one duplex
  * call: the wire is the same, and k6 scripts drive them all with write/end.
  */
@@ -24,7 +24,7 @@ export class GrpcStream {
   private readonly params: CallParams;
   private readonly connection: GrpcConnection;
   private readonly tags: Record<string, string>;
-  private readonly task: VuTask;
+  private readonly task: LoopTask;
   private readonly started = performance.now();
   /** message bytes each way, with gRPC's framing */
   private sent = 0;
@@ -47,7 +47,7 @@ export class GrpcStream {
     this.call = this.connection.client.makeBidiStreamRequest(this.def.path, (b: Buffer) => b, (b: Buffer) => b, this.params.metadata, { deadline });
     this.tags = rpcTags(vu, this.connection.address, this.def.path, this.params.tags, undefined);
     vu.emit('grpc_streams', 1, this.tags);
-    this.task = openTask(vu, () => this.call.cancel());
+    this.task = vu.loop.open(() => this.call.cancel());
     this.call.on('data', (bytes: Buffer) => this.onData(bytes));
     this.call.on('error', () => {}); // the status carries it; grpc-js would throw without a listener
     this.call.on('status', (status: grpc.StatusObject) => this.onStatus(status));
@@ -102,7 +102,7 @@ export class GrpcStream {
 
   private emit(event: StreamEvent, value: unknown): void {
     const meta = { ts: Math.floor(Date.now() / 1000) };
-    for (const listener of this.listeners[event]) dispatch(this.vu, () => listener(value, meta));
+    for (const listener of this.listeners[event]) this.task.dispatch(() => listener(value, meta));
   }
 }
 

@@ -21,8 +21,8 @@ afterAll(() => shop.close());
 
 const script = scriptWriter(dir);
 
-// one instance on the main thread, as `peakready run` runs a test of this size
-const run = (file: string) => runLoadTest({ script: file, env: { GRPC_ADDR: shop.address }, quiet: true, stdout: () => {}, mainThread: true });
+// one instance on one load worker, as `peakready run` runs a test of this size
+const run = (file: string) => runLoadTest({ script: file, env: { GRPC_ADDR: shop.address }, quiet: true, stdout: () => {} });
 
 describe('k6/net/grpc', () => {
   it('invokes unary methods from a loaded .proto: protojson messages, metadata, errors, tagged grpc_req_duration', async () => {
@@ -147,6 +147,45 @@ export default () => {
     for (const method of ['WatchStock', 'RecordSales', 'Haggle']) expect((shop.streamsEnded[method] ?? 0) - (before[method] ?? 0)).toBe(2);
   });
 
+  it('one event loop: a server stream opened from a timer completes, and its handlers\' timers run, before the iteration ends', async () => {
+    const before = shop.streamsEnded.WatchStock ?? 0;
+    const file = script(
+      'stream-from-timer.js',
+      `import { Client, Stream } from 'k6/net/grpc';
+import { check } from 'k6';
+import { Counter } from 'k6/metrics';
+const done = new Counter('stream_done');
+const client = new Client();
+client.load(null, 'shop.proto');
+export const options = { vus: 2, iterations: 4 };
+export default () => {
+  client.connect(__ENV.GRPC_ADDR, { plaintext: true });
+  const started = Date.now();
+  setTimeout(() => {
+    const updates = [];
+    const watch = new Stream(client, 'peakready.shop.v1.Inventory/WatchStock');
+    watch.on('data', (stock) => updates.push(stock.quantity));
+    watch.on('end', () =>
+      setTimeout(() => {
+        done.add(1);
+        check(updates, { 'every update, after the timers': (u) => u.join() === '99,98,97,96' && Date.now() - started >= 200 });
+      }, 100),
+    );
+    watch.write({ sku: 'sku-2', updates: 4 });
+    watch.end();
+  }, 100);
+};
+`,
+    );
+    const result = await run(file);
+    expect(result.exitCode).toBe(0);
+    const m = result.summary.metrics;
+    expect(m.stream_done!.values.count).toBe(4);
+    expect(m.checks!.values).toMatchObject({ rate: 1, passes: 4 });
+    expect(m.grpc_streams_msgs_received!.values.count).toBe(16);
+    expect((shop.streamsEnded.WatchStock ?? 0) - before).toBe(4);
+  });
+
   it('asyncInvoke in an async script; a protoset loads like a .proto', async () => {
     const root = protobuf.loadSync(join(dir, 'shop.proto'));
     const descriptor = createRequire(import.meta.url)('protobufjs/ext/descriptor/index.js') as { FileDescriptorSet: protobuf.Type };
@@ -196,7 +235,6 @@ export default () => {};
           env: { TLS_ADDR: secure.address },
           quiet: true,
           stdout: () => {},
-          mainThread: true,
         });
       const trusted = await tlsRun('tls.js', `{ tls: { cacerts: [ca] }, timeout: '5s' }`);
       expect(trusted.summary.metrics.checks!.values).toMatchObject({ rate: 1, passes: 1 });

@@ -44,7 +44,8 @@ export const httpModule: K6Module = {
     const req = (method: string, url: unknown, body?: unknown, params?: Params | null): Promise<K6Response> => request(vu, jar, req, method, url, body, params);
     const api = {
       request: req,
-      asyncRequest: req,
+      // not awaited by the rewrite: the VU's event loop waits for it before the iteration ends (as k6)
+      asyncRequest: (method: string, url: unknown, body?: unknown, params?: Params | null) => vu.loop.track(req(method, url, body, params)),
       // as k6: get and head take (url, params); a third argument is ignored, a null params is none
       get: (url: unknown, params?: Params | null) => req('GET', url, null, params),
       head: (url: unknown, params?: Params | null) => req('HEAD', url, null, params),

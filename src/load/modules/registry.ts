@@ -13,6 +13,7 @@ import { metricsModule } from './metrics.js';
 import { secretsModule } from './secrets.js';
 import { streamsModule } from './streams.js';
 import { summaryJslibModule, SUMMARY_JSLIB } from './summary-jslib.js';
+import { timersModule } from './timers.js';
 import { websocketsModule } from './websockets.js';
 import { wsModule } from './ws.js';
 
@@ -22,7 +23,7 @@ import { wsModule } from './ws.js';
  */
 
 const moduleTable: ReadonlyMap<string, K6Module> = new Map(
-  [k6Module, httpModule, metricsModule, executionModule, dataModule, encodingModule, k6CryptoModule, htmlModule, secretsModule, fsModule, csvModule, streamsModule, grpcModule, wsModule, websocketsModule].map((m) => [m.specifier, m]),
+  [k6Module, httpModule, metricsModule, executionModule, dataModule, timersModule, encodingModule, k6CryptoModule, htmlModule, secretsModule, fsModule, csvModule, streamsModule, grpcModule, wsModule, websocketsModule].map((m) => [m.specifier, m]),
 );
 
 /** Modules k6 itself removed: importing one fails in k6 too, with what replaced it. */

@@ -152,7 +152,18 @@ function makeCrypto() {
   };
 }
 
-/** The script's global `crypto`. */
-export function k6WebCrypto(): ReturnType<typeof makeCrypto> {
-  return (shared ??= makeCrypto());
+type K6WebCrypto = ReturnType<typeof makeCrypto>;
+
+/**
+ * The script's global `crypto` for one VU. With the VU's event loop, every `crypto.subtle` promise
+ * is tracked by it, so `crypto.subtle.digest(...).then(...)` in a synchronous function still runs
+ * its callback inside the iteration, as in k6.
+ */
+export function k6WebCrypto(loop?: { track<T>(promise: Promise<T>): Promise<T> }): K6WebCrypto {
+  const crypto = (shared ??= makeCrypto());
+  if (!loop) return crypto;
+  const subtle = Object.fromEntries(
+    Object.entries(crypto.subtle).map(([name, operation]) => [name, (...args: unknown[]) => loop.track((operation as (...a: unknown[]) => Promise<unknown>)(...args))]),
+  ) as K6WebCrypto['subtle'];
+  return { ...crypto, subtle };
 }

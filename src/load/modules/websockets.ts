@@ -2,13 +2,13 @@ import type { RawData } from 'ws';
 import type WebSocket from 'ws';
 import type { VuContext } from '../vu-context.js';
 import type { K6Module } from './k6-module.js';
-import { dispatch, openTask, type VuTask } from './vu-tasks.js';
+import type { LoopTask } from '../event-loop.js';
 import { WsBlob, bytesOf } from './websocket-blob.js';
 import { defineWsMetrics, emitSessionBytes, openWebSocket, wsParamsOf, wsUrlOf, type Handshake } from './websocket-dial.js';
 
 /**
  * `k6/websockets`: the browser's WebSocket API as k6 gives it. `new WebSocket(url)` returns at
- * once; events are delivered on the VU's event loop (vu-tasks.ts) through `onopen`-style
+ * once; events are delivered on the VU's event loop (event-loop.ts) through `onopen`-style
  * properties and `addEventListener`, and the iteration lasts until every socket it opened has
  * closed. A handler that throws fails the iteration and closes the VU's sockets.
  */
@@ -51,7 +51,7 @@ export class K6WebSocket {
   readonly #pings = new Map<string, number>();
   readonly #listeners = new Map<EventType, Listener[]>();
   readonly #vu: VuContext;
-  readonly #task: VuTask;
+  readonly #task: LoopTask;
 
   constructor(vu: VuContext, url: unknown, protocols?: unknown, params?: unknown) {
     this.#vu = vu;
@@ -60,7 +60,7 @@ export class K6WebSocket {
     this.url = parsed.toString();
     const subprotocols = protocols === undefined || protocols === null ? [] : Array.isArray(protocols) ? protocols.map(String) : [String(protocols)];
     const wsParams = wsParamsOf(params, 'WebSocket');
-    this.#task = openTask(vu, () => this.#cancel());
+    this.#task = vu.loop.open(() => this.#cancel());
     void openWebSocket(vu, parsed, wsParams, subprotocols, true).then((h) => this.#opened(h));
   }
 
@@ -211,7 +211,7 @@ export class K6WebSocket {
     const listeners = [...(typeof on === 'function' ? [on as Listener] : []), ...(this.#listeners.get(type) ?? [])];
     if (listeners.length === 0) return;
     const event = { type, target: this, timestamp: Date.now(), ...fields };
-    for (const listener of listeners) dispatch(this.#vu, () => listener.call(this, event));
+    for (const listener of listeners) this.#task.dispatch(() => listener.call(this, event));
   }
 }
 

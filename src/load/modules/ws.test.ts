@@ -49,7 +49,7 @@ afterAll(async () => {
 
 const script = scriptWriter(dir);
 
-const run = (file: string) => runLoadTest({ script: file, env: { WS_URL: base }, quiet: true, stdout: () => {}, mainThread: true });
+const run = (file: string) => runLoadTest({ script: file, env: { WS_URL: base }, quiet: true, stdout: () => {} });
 const waitUntilClosed = () => vi.waitFor(() => expect(open).toBe(0), { timeout: 10_000 });
 
 describe('k6/ws', () => {
@@ -192,6 +192,67 @@ export default function () {
     const result = await run(file);
     expect(result.exitCode).toBe(0);
     expect(result.summary.metrics.ws_sessions!.values.count).toBeGreaterThanOrEqual(2);
+    await waitUntilClosed();
+  });
+
+  it("one event loop: a timer a handler starts keeps the iteration alive, and a timer's callback can close the socket", async () => {
+    const file = script(
+      'timers-in-handlers.js',
+      `import { WebSocket } from 'k6/websockets';
+import { setTimeout as k6SetTimeout } from 'k6/timers';
+import { check } from 'k6';
+import { Counter } from 'k6/metrics';
+const late = new Counter('late_after_close');
+export const options = { vus: 2, iterations: 4, summaryTrendStats: ['min', 'max', 'count'] };
+export default function () {
+  const started = Date.now();
+  const ws = new WebSocket(__ENV.WS_URL + '/echo');
+  // the socket stays open until a timer of the same loop closes it
+  ws.onopen = () => k6SetTimeout(() => ws.close(), 150);
+  ws.onclose = () => {
+    // the socket is closed and the function returned long ago: this timer still belongs to the iteration
+    setTimeout(() => {
+      late.add(1);
+      check(Date.now() - started, { 'both timers ran inside the iteration': (ms) => ms >= 300 });
+    }, 150);
+  };
+}
+`,
+    );
+    const result = await run(file);
+    expect(result.exitCode).toBe(0);
+    const m = result.summary.metrics;
+    expect(m.late_after_close!.values.count).toBe(4);
+    expect(m.checks!.values).toMatchObject({ rate: 1, passes: 4 });
+    expect(m.iterations!.values.count).toBe(4);
+    expect(m.iteration_duration!.values.min).toBeGreaterThanOrEqual(300);
+    await waitUntilClosed();
+  });
+
+  it('a handler that throws fails its iteration and closes the sockets and timers it left; the next iteration starts clean', async () => {
+    const file = script(
+      'handler-throws.js',
+      `import { WebSocket } from 'k6/websockets';
+import { Counter } from 'k6/metrics';
+const leaked = new Counter('leaked_timer');
+export const options = { iterations: 3 };
+export default function () {
+  const quiet = new WebSocket(__ENV.WS_URL + '/silent');
+  setTimeout(() => leaked.add(1), 2000);
+  const ws = new WebSocket(__ENV.WS_URL + '/echo');
+  ws.onmessage = () => {
+    throw new Error('handler broke');
+  };
+}
+`,
+    );
+    const started = Date.now();
+    const result = await run(file);
+    expect(result.exitCode).toBe(0);
+    // each iteration failed at the greeting: neither the silent socket nor the 2 s timer held it
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(result.summary.metrics.leaked_timer?.values.count ?? 0).toBe(0);
+    expect(result.summary.metrics.iterations!.values.count).toBe(3);
     await waitUntilClosed();
   });
 

@@ -5,6 +5,7 @@ import { Script } from 'node:vm';
 import { findK6Module, unavailableModuleMessage } from '../modules/registry.js';
 import { k6WebCrypto } from '../modules/webcrypto.js';
 import type { VuContext } from '../vu-context.js';
+import { formatValue } from './console.js';
 import { ScriptError } from './errors.js';
 import { isRemoteSpecifier, prefetchRemoteModules, readRemoteModule, resolveImport } from './remote-modules.js';
 import { transformModule, type BlockingMembersOf } from './transform.js';
@@ -22,7 +23,16 @@ interface K6Globals {
   env: Record<string, string>;
   open: (path: string, mode?: string) => string | ArrayBuffer;
   setIter: (i: number) => void;
-  crypto: ReturnType<typeof k6WebCrypto>;
+  /** `throw value` marks where a value without a stack was thrown (transform.ts) */
+  thrown: (value: unknown, line: number, column: number) => unknown;
+  /** console, crypto and the timers, per VU */
+  globals: VuGlobals;
+}
+type VuGlobals = Record<'console' | 'crypto' | 'setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval', unknown>;
+interface Position {
+  file: string;
+  line: number;
+  column: number;
 }
 interface CompiledModule {
   file: string;
@@ -37,9 +47,14 @@ export class ScriptProgram {
   private readonly modules = new Map<string, CompiledModule>();
   private readonly asyncExports = new Map<string, ReadonlySet<string>>();
   private readonly maps = new Map<string, SourceMap>();
+  /** a file's own inline source map (a bundled or compiled script): positions go on to its sources */
+  private readonly inlineMaps = new Map<string, SourceMap & { sourceRoot: string }>();
   /** TypeScript files: stripped JS → the .ts source */
   private readonly typeMaps = new Map<string, SourceMap>();
   private readonly fileCache = new Map<string, string | ArrayBuffer>();
+  /** where values without a stack were thrown: objects exactly, primitives among the last few */
+  private readonly thrownObjects = new WeakMap<object, Position>();
+  private readonly thrownPrimitives: Array<{ value: unknown; at: Position }> = [];
 
   /** Compiles a script whose remote modules are already in the cache (a worker thread's case). */
   constructor(entryPath: string) {
@@ -118,6 +133,8 @@ export class ScriptProgram {
       throw new ScriptError(`${file}: the transformed script does not compile (${(error as Error).message}); please report this with the script`, { cause: error });
     }
     this.maps.set(file, new SourceMap(final.map as unknown as SourceMapPayload));
+    const inline = inlineSourceMap(source);
+    if (inline) this.inlineMaps.set(file, inline);
     this.modules.set(file, { file, factory, resolved });
     this.asyncExports.set(file, final.asyncExports);
     return final.asyncExports;
@@ -128,6 +145,15 @@ export class ScriptProgram {
     const instances = new Map<string, Record<string, unknown>>();
     const setters: Array<(i: number) => void> = [];
     const open = (path: string, mode?: string) => this.open(path, mode);
+    const { loop } = vu;
+    const vuGlobals: VuGlobals = {
+      console: vu.instance.console,
+      crypto: k6WebCrypto(loop),
+      setTimeout: loop.setTimeout,
+      clearTimeout: loop.clearTimeout,
+      setInterval: loop.setInterval,
+      clearInterval: loop.clearInterval,
+    };
     const run = async (file: string): Promise<Record<string, unknown>> => {
       const existing = instances.get(file);
       if (existing) return existing;
@@ -139,7 +165,8 @@ export class ScriptProgram {
         const k6 = specifier === target ? findK6Module(specifier) : undefined;
         deps.set(specifier, k6 ? k6.create(vu) : await run(target));
       }
-      const globals: K6Globals = { vu: vu.id, env: vu.env, open, setIter: () => {}, crypto: k6WebCrypto() };
+      const thrown = (value: unknown, line: number, column: number) => this.markThrown(value, { file, line, column });
+      const globals: K6Globals = { vu: vu.id, env: vu.env, open, setIter: () => {}, thrown, globals: vuGlobals };
       await mod.factory((s) => deps.get(s), exports, globals);
       setters.push(globals.setIter);
       return exports;
@@ -147,13 +174,16 @@ export class ScriptProgram {
     vu.inInitContext = true;
     try {
       const exports = await run(this.entry);
+      await loop.drain(); // as k6: the init context's own event loop runs out before the VU is ready
       vu.setIter = (i) => {
         for (const set of setters) set(i);
       };
       return exports;
     } catch (error) {
+      loop.cancel();
       if (error instanceof ScriptError) throw error;
-      throw new ScriptError(`init context: ${this.describeError(error)}`, { cause: error });
+      // one line, as k6: where and what
+      throw new ScriptError(`init context: ${this.describeError(error, { frames: false })}`, { cause: error });
     } finally {
       vu.inInitContext = false;
     }
@@ -176,25 +206,69 @@ export class ScriptProgram {
     return content;
   }
 
-  /** `file:line:col: Name: message` at the original position, plus the script's own frames. */
-  describeError(error: unknown): string {
-    if (!(error instanceof Error)) return String(error);
+  /**
+   * `file:line:col: Name: message` at the original position (through the script's own inline
+   * source map when it has one), plus the script's frames below it unless `frames: false`. A
+   * thrown value without a stack is placed where the script threw it.
+   */
+  describeError(error: unknown, options: { frames?: boolean } = {}): string {
+    if (!(error instanceof Error)) {
+      const at = this.thrownAt(error);
+      const text = formatValue(error);
+      return at ? `${at.file}:${at.line}:${at.column}: ${text}` : text;
+    }
     const frames: string[] = [];
     for (const line of (error.stack ?? '').split('\n').slice(1)) {
       const m = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/.exec(line);
       if (!m || !this.maps.has(m[2]!)) continue;
       const pos = this.original(m[2]!, Number(m[3]), Number(m[4]));
-      frames.push(`${m[1] ? `${m[1]} ` : ''}(${m[2]}:${pos.line}:${pos.column})`);
+      const name = m[1]?.replace(/^(async )?__exports\./, '$1'); // `export default function () {}` is `default`, as k6 names it
+      frames.push(`${name ? `${name} ` : ''}(${pos.file}:${pos.line}:${pos.column})`);
     }
     const head = `${error.name}: ${error.message}`;
     if (frames.length === 0) return head;
     const where = frames[0]!.replace(/^.*\((.*)\)$/, '$1');
-    return `${where}: ${head}${frames.length > 1 ? `\n\tat ${frames.join('\n\tat ')}` : ''}`;
+    return `${where}: ${head}${options.frames !== false && frames.length > 1 ? `\n\tat ${frames.join('\n\tat ')}` : ''}`;
   }
 
-  private original(file: string, line: number, column: number): { line: number; column: number } {
-    const pos = throughMap(this.maps.get(file), line, column);
-    return throughMap(this.typeMaps.get(file), pos.line, pos.column);
+  private markThrown(value: unknown, at: Position): unknown {
+    if (value instanceof Error) return value;
+    if (value !== null && (typeof value === 'object' || typeof value === 'function')) this.thrownObjects.set(value, at);
+    else {
+      this.thrownPrimitives.push({ value, at });
+      if (this.thrownPrimitives.length > 32) this.thrownPrimitives.shift();
+    }
+    return value;
+  }
+
+  private thrownAt(value: unknown): Position | undefined {
+    if (value !== null && (typeof value === 'object' || typeof value === 'function')) return this.thrownObjects.get(value);
+    for (let i = this.thrownPrimitives.length - 1; i >= 0; i--) if (Object.is(this.thrownPrimitives[i]!.value, value)) return this.thrownPrimitives[i]!.at;
+    return undefined;
+  }
+
+  /** A position in the transformed code, back in the script as written, then in its own sources. */
+  private original(file: string, line: number, column: number): Position {
+    const inTransformed = throughMap(this.maps.get(file), line, column);
+    const inFile = { file, ...throughMap(this.typeMaps.get(file), inTransformed.line, inTransformed.column) };
+    const inline = this.inlineMaps.get(file);
+    const source = inline?.findEntry(inFile.line - 1, inFile.column - 1) as { generatedLine?: number; originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+    // the nearest mapping may lie on an earlier line: code the map does not cover stays in the file itself
+    if (!inline || !source?.originalSource || source.originalLine === undefined || source.generatedLine !== inFile.line - 1) return inFile;
+    const sourceFile = /^[a-z][\w+.-]*:/i.test(source.originalSource) ? source.originalSource : resolve(dirname(file), inline.sourceRoot, source.originalSource);
+    return { file: sourceFile, line: source.originalLine + 1, column: (source.originalColumn ?? 0) + 1 };
+  }
+}
+
+/** A `//# sourceMappingURL=data:application/json;base64,...` at the end of a script, parsed; undefined when there is none or it is unreadable. */
+function inlineSourceMap(source: string): (SourceMap & { sourceRoot: string }) | undefined {
+  const m = /\/\/[#@] sourceMappingURL=data:application\/json(?:;charset=[\w-]+)?;base64,([A-Za-z0-9+/=]+)\s*$/.exec(source);
+  if (!m) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as SourceMapPayload & { sourceRoot?: string };
+    return Object.assign(new SourceMap(payload), { sourceRoot: payload.sourceRoot ?? '' });
+  } catch {
+    return undefined; // a broken map only costs the finer position
   }
 }
 

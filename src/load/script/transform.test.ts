@@ -60,6 +60,18 @@ export function journey() { api.browse(); buy('p1'); }
     expect(code).toContain("const r = await http.asyncRequest('GET', '/a');");
   });
 
+  it('runs the module body in strict mode behind its own scope of k6 globals', () => {
+    const { code } = transform(`export default function () {}\n`);
+    const firstLine = code.split('\n')[0]!;
+    expect(firstLine).toMatch(/^\(function \(__import, __exports, __k6\) \{ 'use strict'; const __VU = .*setTimeout = __k6\.globals\.setTimeout.*return \(async function \(\) \{ 'use strict'; /);
+  });
+
+  it('marks where a value without a stack is thrown, and leaves `throw new X()` alone', () => {
+    const { code } = transform(`import http from 'k6/http';\nexport default function () {\n  if (!http.get('/a')) throw 'no answer';\n  throw new Error('x');\n}\n`);
+    expect(code).toContain("if (!(await http.get('/a'))) throw __k6t('no answer', 3, 30);");
+    expect(code).toContain("throw new Error('x');");
+  });
+
   it("awaits a module's blocking methods on any object (a Response's submitForm and clickLink)", () => {
     const withMethods: BlockingMembersOf = (specifier) => ({ ...blockingOf(specifier), methods: new Set(specifier === 'k6/http' ? ['submitForm', 'clickLink'] : []) });
     const { code } = transformModule(
@@ -75,12 +87,16 @@ export default function () {
     expect(code).toContain("const done = (await (await page.submitForm({ fields: { q: '1' } })).clickLink());");
   });
 
-  it("gives the module k6's globals open and crypto unless it binds the name itself", () => {
-    expect(transform("import { open } from 'k6/experimental/fs';\nexport default function () {}").code).not.toContain('__k6.open');
-    expect(transform('export default function () {}').code).toContain('const open = __k6.open;');
-    expect(transform('export default function () { crypto.randomUUID(); }').code).toContain('const crypto = __k6.crypto;');
-    expect(transform("import crypto from 'k6/crypto';\nexport default function () { crypto.sha256('x', 'hex'); }").code).not.toContain('__k6.crypto');
-    expect(transform('const { crypto } = globalThis;\nexport default function () {}').code).not.toContain('__k6.crypto');
+  it("gives the module k6's globals open and crypto in an outer scope, so a binding of its own wins", () => {
+    const outer = (code: string) => code.slice(0, code.indexOf("return (async function () { 'use strict'; "));
+    const inner = (code: string) => code.slice(code.indexOf("return (async function () { 'use strict'; "));
+    const plain = transform('export default function () { crypto.randomUUID(); }').code;
+    expect(outer(plain)).toContain('open = __k6.open');
+    expect(outer(plain)).toContain('crypto = __k6.globals.crypto');
+    // the module's own `open` / `crypto` is declared in the module body, shadowing the global
+    expect(inner(transform("import { open } from 'k6/experimental/fs';\nexport default function () {}").code)).toMatch(/const open = __m0\["open"\]/);
+    expect(inner(transform("import crypto from 'k6/crypto';\nexport default function () { crypto.sha256('x', 'hex'); }").code)).toMatch(/const crypto = /);
+    expect(inner(transform('const { crypto } = globalThis;\nexport default function () {}').code)).toContain('const { crypto } = globalThis;');
   });
 
   it('takes a module without import or export as CommonJS (a UMD bundle): module.exports is its default and named exports', () => {

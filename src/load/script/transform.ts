@@ -1,4 +1,5 @@
 import { parse, type Node } from 'acorn';
+import { simple } from 'acorn-walk';
 import MagicString from 'magic-string';
 import { rewriteBlockingCalls, type BlockingNames } from './async-rewrite.js';
 import { ScriptError } from './errors.js';
@@ -27,7 +28,7 @@ export interface ModuleImport {
 }
 
 export interface TransformedModule {
-  /** `async function (__import, __exports, __k6) { ... }` as source text */
+  /** `(function (__import, __exports, __k6) { ... })` as source text: called, it returns the module body's promise */
   code: string;
   map: ReturnType<MagicString['generateMap']>;
   imports: ModuleImport[];
@@ -41,6 +42,18 @@ export interface TransformedModule {
 export type BlockingMembersOf = (specifier: string) => { members: ReadonlySet<string>; asyncExports: ReadonlySet<string>; methods?: ReadonlySet<string> };
 
 export const FACTORY_PARAMS = ['__import', '__exports', '__k6'] as const;
+
+/** k6's globals, bound per VU in an outer scope: the script may declare its own of the same name. */
+const SCRIPT_GLOBALS = ['console', 'crypto', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] as const;
+
+/**
+ * Line 1 of every transformed module: the factory, k6's globals, then the module's own body in
+ * strict mode (an ES module is strict: `x = 1` without a declaration is a ReferenceError, as in k6).
+ */
+const MODULE_PROLOGUE =
+  `(function (${FACTORY_PARAMS.join(', ')}) { 'use strict'; const __VU = __k6.vu, __ENV = __k6.env, open = __k6.open, __k6t = __k6.thrown, ` +
+  SCRIPT_GLOBALS.map((name) => `${name} = __k6.globals.${name}`).join(', ') +
+  `; let __ITER = 0; __k6.setIter = (i) => { __ITER = i; }; return (async function () { 'use strict'; `;
 
 export function lineOfFactory(source: string): (pos: number) => number {
   const starts = [0];
@@ -103,16 +116,14 @@ export function transformModule(source: string, file: string, blockingOf: Blocki
     tail.push(`Object.defineProperty(__exports, ${JSON.stringify(name)}, { enumerable: true, get: () => ${local} });`);
     if (asyncNames.has(local)) asyncExports.add(name);
   }
-  // k6's globals `open` and `crypto` (WebCrypto with k6's surface, modules/webcrypto.ts), unless the
-  // module binds the name itself (`import { open } from 'k6/experimental/fs'`)
-  let globals = ['open', 'crypto'].map((name) => (declaresTopLevel(ast, name) ? '' : `const ${name} = __k6.${name}; `)).join('');
+  markThrownValues(ast, source, code, lineOf);
   if (isCommonJs(ast)) {
     // a module without import or export (a UMD jslib bundle): CommonJS, its module.exports the default export and the named ones, as k6 takes it
-    globals += 'const module = { exports: {} }; let exports = module.exports; ';
+    code.prepend('const module = { exports: {} }; let exports = module.exports; ');
     tail.push('__exports.default = module.exports; if (module.exports && typeof module.exports === "object") for (const k of Object.keys(module.exports)) if (k !== "default") __exports[k] = module.exports[k];');
   }
-  code.prepend(`(async function (${FACTORY_PARAMS.join(', ')}) { const __VU = __k6.vu; let __ITER = 0; __k6.setIter = (i) => { __ITER = i; }; const __ENV = __k6.env; ${globals}`);
-  code.append(`\n;${tail.join(' ')}\n})`);
+  code.prepend(MODULE_PROLOGUE);
+  code.append(`\n;${tail.join(' ')}\n})(); })`);
   return { code: code.toString(), map: code.generateMap({ source: file, file: file + '.k6.js', includeContent: false, hires: true }), imports, asyncExports };
 }
 
@@ -241,4 +252,21 @@ class ModuleStatements {
     const target = node.exported ? `__exports[${JSON.stringify(node.exported.name)}] = ${ref};` : `for (const k of Object.keys(${ref})) if (k !== 'default') __exports[k] = ${ref}[k];`;
     this.keepLines(node.start, node.end, `const ${ref} = __import(${JSON.stringify(node.source.value)}); ${target}`);
   }
+}
+
+/**
+ * `throw value` becomes `throw __k6t(value, line, column)`: a thrown string or plain object has no
+ * stack, so the loader keeps where it was thrown (ScriptProgram.describeError). `throw new X()`
+ * is left alone: the object carries its own stack.
+ */
+function markThrownValues(ast: AnyNode, source: string, code: MagicString, lineOf: (pos: number) => number): void {
+  simple(ast as never, {
+    ThrowStatement(node: AnyNode) {
+      const arg = node.argument as AnyNode;
+      if (arg.type === 'NewExpression') return;
+      const column = arg.start - source.lastIndexOf('\n', arg.start - 1);
+      code.appendLeft(arg.start, '__k6t(');
+      code.prependRight(arg.end, `, ${lineOf(arg.start)}, ${column})`);
+    },
+  } as never);
 }
