@@ -8,8 +8,20 @@ import { K6_RUN_FLAGS_MISSING } from './k6-flags.js';
  * the command (or its parents), and nothing when none is near.
  */
 export class PeakreadyCommand extends Command {
+  private firstOperand: string | undefined;
+
   override createCommand(name?: string): Command {
     return new PeakreadyCommand(name);
+  }
+
+  /** The subcommand the line names (its first word that is not a flag), as the root parses it. */
+  commandNamed(): string | undefined {
+    return this.firstOperand;
+  }
+
+  override parseOptions(argv: string[]): ReturnType<Command['parseOptions']> {
+    if (!this.parent) this.firstOperand = argv.find((arg) => !arg.startsWith('-'));
+    return super.parseOptions(argv);
   }
 
   unknownOption(flag: string): never {

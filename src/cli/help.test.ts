@@ -37,6 +37,29 @@ describe('--help', () => {
   });
 });
 
+describe('--version', () => {
+  it('prints peakready\'s version, and after `run` the k6 release its engine follows (as `k6 version`)', () => {
+    const versionOf = (args: string[]): string => {
+      const program = buildProgram();
+      program.exitOverride();
+      let printed = '';
+      const write = process.stdout.write;
+      process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write;
+      try {
+        expect(() => program.parse(args, { from: 'user' })).toThrow(expect.objectContaining({ code: 'commander.version', exitCode: 0 }));
+      } finally {
+        process.stdout.write = write;
+      }
+      return printed;
+    };
+    expect(versionOf(['--version'])).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(versionOf(['drill', '-V'])).toMatch(/^\d+\.\d+\.\d+\n$/);
+    for (const args of [['run', '--version'], ['run', 'script.js', '-V']]) {
+      expect(versionOf(args)).toMatch(/^peakready \d+\.\d+\.\d+ \(built-in engine: k6 v1\.\d+ semantics; --engine k6 runs the k6 on PATH instead\)\n$/);
+    }
+  });
+});
+
 describe('an unknown flag', () => {
   it('names the nearest real flag for a typo, and nothing when none is near', () => {
     expect(suggestion('--duraton', ['--duration', '--vus', '-d'])).toBe('\n(Did you mean --duration?)');

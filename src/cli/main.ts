@@ -1,4 +1,5 @@
 import { type Command, CommanderError } from 'commander';
+import { engineVersionLine } from '../load/k6-version.js';
 import { PeakreadyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { runShutdownHooks } from '../lifecycle/shutdown.js';
@@ -9,7 +10,7 @@ import { commands } from './commands.js';
 export function buildProgram(): Command {
   const program = new PeakreadyCommand('peakready')
     .description('Will your commerce system hold on Black Friday? Load, faults, traces and autoscaling in one game day.')
-    .version(packageVersion(), '-V, --version', 'print the version of peakready')
+    .option('-V, --version', 'print the version of peakready (after `run`: and the k6 release its engine follows)')
     .option('--verbose', 'print full error details (stack traces)')
     .option('--no-color', 'no colours in any output (as NO_COLOR=1)')
     .showHelpAfterError('(run with --help for usage)')
@@ -37,6 +38,12 @@ Environment: PEAKREADY_HOME (where runs and state live; default ./.peakready), N
 PEAKREADY_GRAFANA_URL (trace links in reports), PEAKREADY_TEMPO_DATASOURCE, DATABASE_URL,
 OTEL_EXPORTER_OTLP_ENDPOINT, KUBECONFIG, K6_PROMETHEUS_RW_* and K6_CSV_* (peakready run --out).`,
     );
+  // commander's own --version cannot tell `peakready run --version` (as `k6 version`) from the rest
+  program.on('option:version', () => {
+    const text = program.commandNamed() === 'run' ? engineVersionLine(packageVersion()) : packageVersion();
+    process.stdout.write(`${text}\n`);
+    throw new CommanderError(0, 'commander.version', text);
+  });
   for (const register of commands) register(program);
   return program;
 }

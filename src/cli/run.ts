@@ -33,7 +33,8 @@ Examples:
 
 Exit codes as k6: 0 ok, 99 thresholds failed, 100 setup timeout, 101 teardown timeout,
 104 invalid configuration, 107 script exception, 108 aborted, 110 marked as failed. Script
-console output goes to stderr (console.debug with --verbose).`,
+console output goes to stderr (console.debug with --verbose). \`peakready run --version\` says
+which k6 release the built-in engine follows (as \`k6 version\`).`,
     )
     .action(async (scriptArg: string | undefined, flags: RunFlags, command: Command) => {
       let script = scriptArg;
