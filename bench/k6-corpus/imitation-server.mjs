@@ -32,6 +32,7 @@ export const HOSTNAMES = [
   'testkube-test-page-lipsum.pages.dev',
   'testkube.kubeshop.io',
   'storage.googleapis.com',
+  'predscaling01.natzkalabs.com',
   'localhost',
 ];
 
