@@ -197,6 +197,11 @@ function route(state, req, res, raw) {
   if (path === '/response-headers') return send(res, 200, Object.fromEntries(url.searchParams), Object.fromEntries(url.searchParams));
   if (path === '/anything' || path.startsWith('/anything/')) return send(res, 200, httpbinEcho(req, url, raw));
 
+  // ---- apps the scripts run on localhost: OpenWatch's API (:8000), prompt-injection (:3001) ----
+  const hostHeader = String(req.headers.host ?? '').toLowerCase();
+  if (hostHeader === 'localhost:8000') return openWatch(res, path, m);
+  if (hostHeader === 'localhost:3001' && (path === '/openai/chat' || path === '/test/load')) return promptInjection(req, res);
+
   // ---- QuickPizza -------------------------------------------------------------------------
   if (path.startsWith('/api/')) return quickPizza(state, req, res, raw, url, m);
 
@@ -213,6 +218,22 @@ function route(state, req, res, raw) {
 
   // ---- test.k6.io and the other sites' pages ----------------------------------------------
   return site(state, req, res, raw, host, url, m);
+}
+
+function openWatch(res, path, m) {
+  if (path === '/api/auth/login' && m === 'POST') return send(res, 200, { access_token: `ow-${randomUUID()}`, token_type: 'bearer' });
+  if (path === '/health') return send(res, 200, { status: 'healthy' });
+  if (path === '/api/hosts' || path === '/api/scans') return send(res, 200, { items: [], total: 0, page: 1, per_page: 20 });
+  if (path.startsWith('/api/host-groups')) return send(res, 200, []);
+  if (path === '/api/compliance/posture') return send(res, 200, { score: 100 });
+  if (path.startsWith('/api/system/')) return send(res, 200, { version: 'imitation' });
+  return send(res, 404, { detail: 'Not Found' });
+}
+
+/** prompt-injection's backend: a session cookie it keeps (and sends again) for as long as the client does. */
+function promptInjection(req, res) {
+  const sid = parseCookies(req.headers.cookie)['prompt-injection.sid'] ?? `s:${randomUUID()}`;
+  return send(res, 200, { reply: 'hello' }, { 'set-cookie': `prompt-injection.sid=${encodeURIComponent(sid)}; Path=/; HttpOnly` });
 }
 
 function daprSidecar(res, path, m) {
@@ -489,7 +510,7 @@ export async function startImitation({ log } = {}) {
         out[`${name}:80`] = `127.0.0.1:${httpPort}`;
         out[`${name}:443`] = `127.0.0.1:${httpsPort}`;
       }
-      for (const port of [3000, 3001, 3333, 3500, 8080]) out[`localhost:${port}`] = `127.0.0.1:${httpPort}`;
+      for (const port of [3000, 3001, 3333, 3500, 8000, 8080]) out[`localhost:${port}`] = `127.0.0.1:${httpPort}`;
       return out;
     },
     close: async () => {
