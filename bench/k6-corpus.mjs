@@ -175,8 +175,13 @@ try {
     const file = join(corpus, 'scripts', entry.repo.replace('/', '__'), entry.path);
     const how = plan(entry, file);
     const summaryFile = join(work, `${rows.length}.summary.json`);
-    // {http} the imitation's base URL, {hostport} its 127.0.0.1:port, {port} the port
-    const fill = (v) => String(v).replaceAll('{http}', `http://127.0.0.1:${imitation.httpPort}`).replaceAll('{hostport}', `127.0.0.1:${imitation.httpPort}`).replaceAll('{port}', String(imitation.httpPort));
+    // {http} the imitation's base URL, {hostport} its 127.0.0.1:port, {port} the port, {data} bench/k6-corpus/data
+    const fill = (v) =>
+      String(v)
+        .replaceAll('{http}', `http://127.0.0.1:${imitation.httpPort}`)
+        .replaceAll('{hostport}', `127.0.0.1:${imitation.httpPort}`)
+        .replaceAll('{port}', String(imitation.httpPort))
+        .replaceAll('{data}', join(corpus, 'data'));
     const envFlags = Object.entries(entry.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${fill(v)}`]);
     // variables the script reads from the system environment (k6 passes those to __ENV by default)
     const systemEnv = Object.fromEntries(Object.entries(entry.systemEnv ?? {}).map(([k, v]) => [k, fill(v)]));
