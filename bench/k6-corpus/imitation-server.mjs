@@ -200,6 +200,7 @@ function route(state, req, res, raw) {
   // ---- apps the scripts run on localhost: OpenWatch's API (:8000), prompt-injection (:3001) ----
   const hostHeader = String(req.headers.host ?? '').toLowerCase();
   if (hostHeader === 'localhost:8000') return openWatch(res, path, m);
+  if (hostHeader === 'host.docker.internal:4000' && path === '/' && m === 'POST') return send(res, 200, { data: { hello: 'world' } }); // a GraphQL router
   if (hostHeader === 'localhost:3001' && (path === '/openai/chat' || path === '/test/load')) return promptInjection(req, res);
 
   // ---- QuickPizza -------------------------------------------------------------------------
@@ -511,6 +512,7 @@ export async function startImitation({ log } = {}) {
         out[`${name}:443`] = `127.0.0.1:${httpsPort}`;
       }
       for (const port of [3000, 3001, 3333, 3500, 8000, 8080]) out[`localhost:${port}`] = `127.0.0.1:${httpPort}`;
+      out['host.docker.internal:4000'] = `127.0.0.1:${httpPort}`;
       return out;
     },
     close: async () => {
