@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', '.peakready/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', '.peakready/**', 'coverage/**', 'bench/k6-corpus/scripts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

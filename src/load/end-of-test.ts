@@ -37,10 +37,35 @@ export async function writeSummaries(script: string, summary: K6SummaryData, opt
   if (files === null || typeof files !== 'object') {
     throw new ScriptError(`${script}: handleSummary must return an object of { stdout | stderr | file path: content }`);
   }
-  for (const [target, content] of Object.entries(files as Record<string, unknown>)) {
+  writeSummaryResult(files as Record<string, unknown>, out);
+}
+
+type WriteFile = (path: string, data: string | Buffer) => void;
+
+/**
+ * handleSummary's result as k6 handles it: `stdout`, `stderr`, else a file relative to the working
+ * directory (its folder is not created). A file that cannot be written does not stop the others and
+ * does not change the exit code: as k6, the failure is logged. Returns the failures.
+ */
+export function writeSummaryResult(
+  files: Record<string, unknown>,
+  out: (text: string) => void,
+  err: (text: string) => void = (text) => void process.stderr.write(text),
+  write: WriteFile = (path, data) => writeFileSync(resolve(path), data),
+): string[] {
+  const failures: string[] = [];
+  for (const [target, content] of Object.entries(files)) {
     const text = typeof content === 'string' ? content : content instanceof ArrayBuffer ? Buffer.from(content) : JSON.stringify(content);
     if (target === 'stdout') out(String(text));
-    else if (target === 'stderr') process.stderr.write(String(text));
-    else writeFileSync(resolve(target), text); // as k6: relative to the working directory
+    else if (target === 'stderr') err(String(text));
+    else {
+      try {
+        write(target, text);
+      } catch (error) {
+        failures.push(`could not open '${target}': ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
+  if (failures.length) err(`peakready: failed to handle the end-of-test summary: could not save some summary information: ${failures.join('; ')}\n`);
+  return failures;
 }

@@ -42,3 +42,12 @@ describe('resolveOptions: the command line and k6 config file over a script', ()
     expect(() => resolveOptions({}, 's.js', { config: { vus: 'five' } })).toThrow(ConfigError);
   });
 });
+
+describe('options.hosts', () => {
+  it('is validated with the other options and reaches the resolved options, from the script or --config', () => {
+    expect(resolveOptions({ hosts: { 'test.k6.io': '127.0.0.1:7000' } }, 's.js').hosts).toEqual({ 'test.k6.io': { host: '127.0.0.1', port: 7000 } });
+    expect(resolveOptions({}, 's.js', { config: { hosts: { '*.k6.io': '127.0.0.1' } } }).hosts).toEqual({ '*.k6.io': { host: '127.0.0.1' } });
+    expect(resolveOptions({}, 's.js').hosts).toBeUndefined();
+    expect(() => resolveOptions({ hosts: { 'test.k6.io': 'somewhere' } }, 's.js')).toThrow(/options\.hosts\["test\.k6\.io"\].*not an IP address/s);
+  });
+});

@@ -6,6 +6,7 @@ import { baseSchema, type BaseConfig } from './executors/base.js';
 import { executorRegistry } from './executors/index.js';
 import type { ExecutorPlugin } from './executors/types.js';
 import type { HttpDebug } from './vu-context.js';
+import { parseHosts, type HostsMap } from './modules/hosts.js';
 
 /**
  * A script's `options`, validated once at the edge: scenario configs per executor (every problem
@@ -34,6 +35,8 @@ export interface LoadOptions {
   insecureSkipTLSVerify: boolean;
   /** `--http-debug`: each request and response written to stderr, without or with (`full`) bodies */
   httpDebug: HttpDebug;
+  /** k6's `hosts`: DNS overrides (`modules/hosts.ts`); undefined when the script sets none */
+  hosts?: HostsMap;
 }
 
 /**
@@ -104,6 +107,7 @@ const topSchema = z.object({
   insecureSkipTLSVerify: z.boolean().optional(),
   // k6: "" off, "full" with bodies; any other text (and true) headers only
   httpDebug: z.union([z.string(), z.boolean()]).optional(),
+  hosts: z.unknown().optional(),
 });
 
 function issuesFrom(error: z.ZodError, file: string, prefix: string): ConfigIssue[] {
@@ -212,6 +216,8 @@ export function resolveOptions(raw: unknown, file: string, overrides: Overrides 
   if (o.summaryTimeUnit !== undefined && !['', 's', 'ms', 'us'].includes(o.summaryTimeUnit)) {
     issues.push({ file, field: 'options.summaryTimeUnit', message: `"${o.summaryTimeUnit}" is not a time unit; use s, ms or us` });
   }
+  const hosts = parseHosts(o.hosts);
+  for (const p of hosts.problems) issues.push({ file, field: p.key ? `options.hosts["${p.key}"]` : 'options.hosts', message: p.message });
   const setupTimeoutMs = duration(o.setupTimeout, 60_000, 'setupTimeout');
   const teardownTimeoutMs = duration(o.teardownTimeout, 60_000, 'teardownTimeout');
   if (issues.length) throw new ConfigError(issues);
@@ -229,6 +235,7 @@ export function resolveOptions(raw: unknown, file: string, overrides: Overrides 
     userAgent: o.userAgent ?? 'peakready/0.1 (k6-compatible; https://k6.io/)',
     insecureSkipTLSVerify: o.insecureSkipTLSVerify ?? false,
     httpDebug: o.httpDebug === 'full' ? 'full' : o.httpDebug ? 'headers' : '',
+    ...(hosts.hosts ? { hosts: hosts.hosts } : {}),
   };
 }
 

@@ -135,7 +135,7 @@ export function forwardSamples(outputs: readonly MetricOutput[], samples: readon
 }
 
 export function httpDefaults(o: LoadOptions): HttpDefaults {
-  return { noConnectionReuse: o.noConnectionReuse, discardResponseBodies: o.discardResponseBodies, maxRedirects: o.maxRedirects, userAgent: o.userAgent, insecureSkipTLSVerify: o.insecureSkipTLSVerify, httpDebug: o.httpDebug };
+  return { noConnectionReuse: o.noConnectionReuse, discardResponseBodies: o.discardResponseBodies, maxRedirects: o.maxRedirects, userAgent: o.userAgent, insecureSkipTLSVerify: o.insecureSkipTLSVerify, httpDebug: o.httpDebug, hosts: o.hosts };
 }
 
 function checkExecFunctions(options: LoadOptions, functions: readonly string[], file: string): void {

@@ -137,6 +137,26 @@ export default function (data) {
     expect(browse.groups[0]!.checks[0]).toMatchObject({ name: 'missing is 404', path: '::browse::deeper::missing is 404', passes: 6, fails: 0 });
   });
 
+  it("sends a name's requests where options.hosts points them, with its Host header (setup too)", async () => {
+    const port = (server.address() as AddressInfo).port;
+    const file = script(
+      'hosts.js',
+      `import http from 'k6/http';
+import { check } from 'k6';
+export const options = { iterations: 2, hosts: { 'shop.example.test': '127.0.0.1:${port}' } };
+export function setup() { return http.get('http://shop.example.test/status/201').status; }
+export default function (code) {
+  check(http.get('http://shop.example.test/products'), { 'mapped': (r) => r.status === 200 && code === 201 });
+}
+`,
+    );
+    seen.length = 0;
+    const result = await run(file);
+    expect(result.exitCode).toBe(0);
+    expect(result.summary.metrics.checks!.values.rate).toBe(1);
+    expect(seen.map((h) => h.host)).toEqual(['shop.example.test', 'shop.example.test', 'shop.example.test']);
+  });
+
   it('runs an async script with http.asyncRequest and async default', async () => {
     const file = script(
       'async.js',

@@ -4,6 +4,7 @@ import { VuEventLoop } from './event-loop.js';
 import type { SampleSink, Tags } from './metrics/types.js';
 import type { ScriptConsole } from './script/console.js';
 import type { SecretSources } from './secret-sources.js';
+import type { HostsMap } from './modules/hosts.js';
 
 /**
  * What one VU's k6 modules see. Modules are instantiated per VU (as in k6, where each VU has its
@@ -55,6 +56,8 @@ export interface HttpDefaults {
   insecureSkipTLSVerify: boolean;
   /** `--http-debug`: '' off, `headers`, or `full` (with bodies) to stderr */
   httpDebug: HttpDebug;
+  /** k6's `hosts` option: DNS overrides (modules/hosts.ts) */
+  hosts?: HostsMap;
 }
 
 /** The scenario an iteration belongs to, as k6/execution shows it. */

@@ -26,6 +26,8 @@ export interface WireRequest {
   signal: AbortSignal;
   noConnectionReuse: boolean;
   insecureSkipTLSVerify: boolean;
+  /** k6's `hosts` option: the address to connect to instead of host:port (Host header and TLS name unchanged) */
+  connectTo?: { host: string; port: number };
 }
 
 export interface WireTimings {
@@ -221,10 +223,10 @@ function newSocket(req: WireRequest, state: OriginState, onConnected: (connected
     callback?.(connectedAt, tlsAt);
   };
   pooled.socket = tls
-    ? tlsConnect({ host: req.host, port: req.port, servername: req.host, rejectUnauthorized: !req.insecureSkipTLSVerify, ALPNProtocols: ['http/1.1'] })
+    ? tlsConnect({ host: req.connectTo?.host ?? req.host, port: req.connectTo?.port ?? req.port, servername: req.host, rejectUnauthorized: !req.insecureSkipTLSVerify, ALPNProtocols: ['http/1.1'] })
     : netConnect({
-        host: req.host,
-        port: req.port,
+        host: req.connectTo?.host ?? req.host,
+        port: req.connectTo?.port ?? req.port,
         noDelay: true,
         onread: {
           buffer: readBuffer,

@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import { captureFor } from '../../readback/contract.js';
 import { durationMs, notADuration } from '../../util/duration.js';
 import { isLoopbackHost } from '../../util/loopback.js';
+import { resolveHost, type HostsMap } from './hosts.js';
 import { IterationInterrupted, type VuContext } from '../vu-context.js';
 import { CookieJar } from './cookie-jar.js';
 import { digestAuthorization, parseDigestChallenge } from './digest-auth.js';
@@ -122,7 +123,7 @@ interface Target {
 /** Parsed and vetted request targets: a load test asks for the same few URLs over and over. */
 const targets = new Map<string, Target>();
 
-function resolveTarget(url: string, method: string, allowRemote: boolean): Target {
+function resolveTarget(url: string, method: string, allowRemote: boolean, hosts?: HostsMap): Target {
   const cached = targets.get(url);
   if (cached) return cached;
   let parsed: URL;
@@ -134,7 +135,7 @@ function resolveTarget(url: string, method: string, allowRemote: boolean): Targe
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new TypeError(`http.${method.toLowerCase()}: "${url}" is not an http:// or https:// URL`);
   }
-  if (!allowRemote && !isLoopbackHost(parsed.hostname)) {
+  if (!allowRemote && !isLoopbackHost(resolveHost(hosts, parsed.hostname, Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80))?.host ?? parsed.hostname)) {
     throw new Error(`refused request to ${parsed.hostname}: peakready only sends load to 127.0.0.0/8 or ::1 unless you pass --allow-remote (only against systems you own)`);
   }
   const tls = parsed.protocol === 'https:';
@@ -208,7 +209,7 @@ async function request(vu: VuContext, jar: CookieJar, send: Send, method: string
   let redirectsLeft = params.redirects ?? inst.httpDefaults.maxRedirects;
   let digestAnswered = false;
   for (;;) {
-    const target = resolveTarget(ex.url, ex.method, inst.allowRemote);
+    const target = resolveTarget(ex.url, ex.method, inst.allowRemote, inst.httpDefaults.hosts);
     if (target.credentials && auth !== 'digest') ex.headers.authorization ??= basicAuthorization(target.credentials);
     const wire = await exchange(vu, params.jar ?? jar, ex, target, responseType, nameFromTemplate);
     const challenge = auth === 'digest' && wire.status === 401 && target.credentials && !digestAnswered ? parseDigestChallenge(wire.headers['www-authenticate']) : undefined;
@@ -260,6 +261,7 @@ async function exchange(vu: VuContext, jar: CookieJar, ex: Exchange, target: Tar
     signal: vu.signal,
     noConnectionReuse: inst.httpDefaults.noConnectionReuse,
     insecureSkipTLSVerify: inst.httpDefaults.insecureSkipTLSVerify,
+    connectTo: resolveHost(inst.httpDefaults.hosts, target.host, target.port),
   });
   if (vu.signal.aborted) throw new IterationInterrupted();
   if (inst.httpDefaults.httpDebug) process.stderr.write(httpDebugText(inst.httpDefaults.httpDebug, { method: ex.method, url: target.clean, headers: sendHeaders, body: ex.payload }, wire));

@@ -2,6 +2,15 @@ import type { MetricType } from '../metrics/types.js';
 import type { VuContext } from '../vu-context.js';
 import type { K6Module } from './k6-module.js';
 
+/**
+ * k6's metric name rule since v0.48 (the Prometheus/OpenTelemetry-compatible one, enforced when the
+ * metric is created): an ASCII letter or `_`, then 1 to 128 ASCII letters, digits or `_`. Spaces,
+ * dots, dashes and a one-character name are refused, as k6 refuses them.
+ */
+export function isValidMetricName(name: unknown): name is string {
+  return typeof name === 'string' && /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/.test(name);
+}
+
 /** `k6/metrics`: custom Counter, Gauge, Rate and Trend, declared to the sink when constructed. */
 export const metricsModule: K6Module = {
   specifier: 'k6/metrics',
@@ -11,8 +20,10 @@ export const metricsModule: K6Module = {
       class CustomMetric {
         readonly name: string;
         constructor(name: string, isTime = false) {
-          if (typeof name !== 'string' || !/^[\p{L}\p{N}._ !?/&#()<>%-]{1,128}$/u.test(name)) {
-            throw new TypeError(`k6/metrics: "${String(name)}" is not a valid metric name (1-128 letters, digits, _ . - and spaces)`);
+          if (!isValidMetricName(name)) {
+            throw new TypeError(
+              `k6/metrics: invalid metric name "${String(name)}": as k6 (since v0.48), a name starts with an ASCII letter or _ and goes on with up to 128 ASCII letters, digits or _`,
+            );
           }
           this.name = name;
           vu.instance.sink.define({ name, type, contains: type === 'trend' && isTime ? 'time' : 'default' });

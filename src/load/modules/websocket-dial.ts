@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import WebSocket from 'ws';
 import { isLoopbackHost } from '../../util/loopback.js';
 import type { VuContext } from '../vu-context.js';
 import { CookieJar } from './cookie-jar.js';
+import { resolveHost, type HostsMap } from './hosts.js';
 
 /**
  * What `k6/ws` and `k6/websockets` share: the URL and params they accept, the opening handshake
@@ -54,7 +56,7 @@ export function wsParamsOf(input: unknown, what: string): WsParams {
 }
 
 /** A ws:// or wss:// URL on loopback (unless --allow-remote). */
-export function wsUrlOf(value: unknown, allowRemote: boolean, what: string): URL {
+export function wsUrlOf(value: unknown, allowRemote: boolean, what: string, hosts?: HostsMap): URL {
   if (value === undefined || value === null) throw new Error(`${what} requires a url`);
   let url: URL;
   try {
@@ -63,10 +65,22 @@ export function wsUrlOf(value: unknown, allowRemote: boolean, what: string): URL
     throw new Error(`${what} requires a valid url, but got "${String(value)}"; write it like ws://127.0.0.1:8080/chat`);
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(`${what} requires url with scheme ws or wss, but got "${url.protocol.replace(/:$/, '')}"`);
-  if (!allowRemote && !isLoopbackHost(url.hostname)) {
+  if (!allowRemote && !isLoopbackHost(resolveHost(hosts, url.hostname, wsPort(url))?.host ?? url.hostname)) {
     throw new Error(`refused WebSocket connection to ${url.hostname}: peakready only sends load to 127.0.0.0/8 or ::1 unless you pass --allow-remote (only against systems you own)`);
   }
   return url;
+}
+
+const wsPort = (url: URL) => Number(url.port) || (url.protocol === 'wss:' ? 443 : 80);
+
+/** k6's `hosts` option: the socket goes to the overriding address; the URL, Host header and TLS name stay. */
+function connectionFor(to: { host: string; port: number } | undefined, secure: boolean): Pick<WebSocket.ClientOptions, 'createConnection'> {
+  if (!to) return {};
+  const createConnection = (options: Record<string, unknown>): Socket =>
+    secure
+      ? tlsConnect({ ...options, host: to.host, port: to.port, servername: String(options.servername ?? options.host) })
+      : netConnect({ ...options, host: to.host, port: to.port } as never);
+  return { createConnection: createConnection as unknown as WebSocket.ClientOptions['createConnection'] };
 }
 
 export interface Handshake {
@@ -104,6 +118,7 @@ export function openWebSocket(vu: VuContext, url: URL, params: WsParams, protoco
       perMessageDeflate: params.compression,
       handshakeTimeout: 60_000,
       rejectUnauthorized: !inst.httpDefaults.insecureSkipTLSVerify,
+      ...connectionFor(resolveHost(inst.httpDefaults.hosts, url.hostname, wsPort(url)), url.protocol === 'wss:'),
     });
     let done = false;
     let upgrade: IncomingMessage | undefined;

@@ -55,7 +55,7 @@ export class K6WebSocket {
 
   constructor(vu: VuContext, url: unknown, protocols?: unknown, params?: unknown) {
     this.#vu = vu;
-    const parsed = wsUrlOf(url, vu.instance.allowRemote, 'WebSocket');
+    const parsed = wsUrlOf(url, vu.instance.allowRemote, 'WebSocket', vu.instance.httpDefaults.hosts);
     if (parsed.hash) throw new Error(`WebSocket requires no url fragment, but got "${parsed.hash.slice(1)}"`);
     this.url = parsed.toString();
     const subprotocols = protocols === undefined || protocols === null ? [] : Array.isArray(protocols) ? protocols.map(String) : [String(protocols)];

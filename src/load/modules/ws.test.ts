@@ -113,6 +113,35 @@ export default function () {}
   });
 });
 
+describe("k6's hosts option for WebSockets", () => {
+  it('k6/ws and k6/websockets connect where options.hosts points a name, with that name in the Host header', async () => {
+    const port = (http.address() as AddressInfo).port;
+    const file = script(
+      'ws-hosts.js',
+      `import ws from 'k6/ws';
+import { WebSocket } from 'k6/websockets';
+import { check } from 'k6';
+export const options = { iterations: 1, hosts: { 'chat.example.test': '127.0.0.1:${port}' } };
+export default function () {
+  let greeting = '';
+  const res = ws.connect('ws://chat.example.test/echo', null, (socket) => {
+    socket.on('message', (m) => { greeting = m; socket.close(); });
+  });
+  check(res, { 'k6/ws mapped': (r) => r.status === 101 && greeting === 'hello' });
+  const s = new WebSocket('ws://chat.example.test/echo');
+  s.onmessage = (e) => { check(e, { 'k6/websockets mapped': (m) => m.data === 'hello' }); s.close(); };
+}
+`,
+    );
+    handshakes.length = 0;
+    const result = await run(file);
+    expect(result.exitCode).toBe(0);
+    expect(result.summary.metrics.checks!.values.passes).toBe(2);
+    expect(handshakes.map((h) => h.host)).toEqual(['chat.example.test', 'chat.example.test']);
+    await waitUntilClosed();
+  });
+});
+
 describe('k6/websockets', () => {
   it('the iteration lasts until its sockets close; events, binaryType, ping/pong, close codes, metrics', async () => {
     const file = script(

@@ -36,7 +36,7 @@ export const wsModule: K6Module = {
 
 async function connect(vu: VuContext, urlArg: unknown, paramsArg: unknown, setup: unknown): Promise<WsResponse> {
   if (typeof setup !== 'function') throw new Error('last argument to ws.connect must be a function');
-  const url = wsUrlOf(urlArg, vu.instance.allowRemote, 'ws.connect');
+  const url = wsUrlOf(urlArg, vu.instance.allowRemote, 'ws.connect', vu.instance.httpDefaults.hosts);
   const params = wsParamsOf(paramsArg, 'ws.connect');
   if (vu.signal.aborted) throw new IterationInterrupted();
   const handshake = await openWebSocket(vu, url, params, [], false);

@@ -64,19 +64,30 @@ interface CallSite {
   node: AnyNode;
   /** the innermost function the call is in; undefined at the module's top level */
   fn?: AnyNode;
+  /**
+   * the call opens a statement of a statement list whose previous statement ends without a
+   * semicolon: its "(await " would continue that statement (`log(x)⏎(await sleep(1))` calls log's
+   * result), so it is written ";(await "
+   */
+  opensListStatement?: boolean;
 }
 
+const STATEMENT_LISTS = new Set(['Program', 'BlockStatement', 'StaticBlock', 'SwitchCase']);
+
 export function rewriteBlockingCalls(ast: AnyNode, code: MagicString, file: string, lineOf: (pos: number) => number, blocking: BlockingNames): RewriteResult {
-  const { functions, calls } = functionsAndCalls(ast);
+  const { functions, calls } = functionsAndCalls(ast, code.original);
   const reach = new BlockingReach(blocking, functions, calls);
   markAsync(functions, reach.asyncFns, code, file, lineOf);
 
   // pre-order: an outer call's "(await " must come before an inner one starting at the same place
   const ordered = calls.filter((c) => reach.isBlockingCall(c.node)).sort((a, b) => a.node.start - b.node.start || b.node.end - a.node.end);
+  const guarded = new Set<number>();
   for (const call of ordered) {
     if (call.fn && !reach.asyncFns.has(call.fn) && !call.fn.async) continue; // top-level init code: left as written
     if (!call.fn) continue;
-    code.appendLeft(call.node.start, '(await ');
+    const guard = call.opensListStatement && !guarded.has(call.node.start);
+    if (guard) guarded.add(call.node.start);
+    code.appendLeft(call.node.start, guard ? ';(await ' : '(await ');
     code.prependRight(call.node.end, ')');
   }
   const topLevelAsync = new Set<string>();
@@ -84,8 +95,16 @@ export function rewriteBlockingCalls(ast: AnyNode, code: MagicString, file: stri
   return { asyncNames: topLevelAsync };
 }
 
+/** A statement of a list whose previous statement does not end with ";" (so a "(" opening it would continue that one). */
+function afterUnterminated(statement: AnyNode, list: AnyNode, source: string): boolean {
+  if (!STATEMENT_LISTS.has(list.type)) return false;
+  const body = (list.type === 'SwitchCase' ? list.consequent : list.body) as AnyNode[];
+  const previous = body[body.indexOf(statement) - 1];
+  return previous !== undefined && source.charAt(previous.end - 1) !== ';';
+}
+
 /** Every function of the module (with the name it is known by) and every call, with the function it is in. */
-function functionsAndCalls(ast: AnyNode): { functions: FunctionSite[]; calls: CallSite[] } {
+function functionsAndCalls(ast: AnyNode, source: string): { functions: FunctionSite[]; calls: CallSite[] } {
   const functions: FunctionSite[] = [];
   const calls: CallSite[] = [];
   ancestor(ast as never, {
@@ -101,7 +120,11 @@ function functionsAndCalls(ast: AnyNode): { functions: FunctionSite[]; calls: Ca
           break;
         }
       }
-      calls.push({ node, fn });
+      let statement = ancestors.length - 2;
+      while (statement >= 0 && ancestors[statement]!.type !== 'ExpressionStatement' && !isFunction(ancestors[statement]!)) statement--;
+      const opensListStatement =
+        statement > 0 && ancestors[statement]!.type === 'ExpressionStatement' && ancestors[statement]!.start === node.start && afterUnterminated(ancestors[statement]!, ancestors[statement - 1]!, source);
+      calls.push({ node, fn, opensListStatement });
     },
   } as never);
   return { functions, calls };

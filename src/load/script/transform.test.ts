@@ -30,6 +30,27 @@ export default function () {
     expect(code).toContain('(await sleep(pure(1)));');
   });
 
+  it('keeps a blocking call that opens a statement apart from a previous line without a semicolon', () => {
+    const { code } = transform(`import http from 'k6/http';
+import { sleep } from 'k6';
+export default function () {
+  console.log(__VU)
+  sleep(1)
+  const x = 1
+  http.get('/a').json()
+  if (x) sleep(2)
+  else http.get('/b')
+}
+`);
+    const lines = code.split('\n');
+    expect(lines[4]).toContain(';(await sleep(1))');
+    expect(lines[6]).toContain(";(await http.get('/a')).json()");
+    // a lone body of if/else follows ")" or "else": no ";", which would empty the if
+    expect(lines[7]).toContain('if (x) (await sleep(2))');
+    expect(lines[8]).toContain("else (await http.get('/b'))");
+    expect(() => new Function(`return async function () {\n${lines.slice(3, 9).join('\n')}\n}`)).not.toThrow();
+  });
+
   it('keeps every line on its line', () => {
     const source = `import http from 'k6/http';\n\n\nexport default function () {\n  http.get('/a');\n  throw new Error('x');\n}\n`;
     const { code } = transform(source);
