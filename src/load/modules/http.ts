@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { isIP } from 'node:net';
 import { captureFor } from '../../readback/contract.js';
 import { durationMs, notADuration } from '../../util/duration.js';
 import { isLoopbackHost } from '../../util/loopback.js';
@@ -120,10 +121,10 @@ interface Target {
   path: string;
 }
 
-/** Parsed and vetted request targets: a load test asks for the same few URLs over and over. */
+/** Parsed request targets: a load test asks for the same few URLs over and over. */
 const targets = new Map<string, Target>();
 
-function resolveTarget(url: string, method: string, allowRemote: boolean, hosts?: HostsMap): Target {
+function resolveTarget(url: string, method: string): Target {
   const cached = targets.get(url);
   if (cached) return cached;
   let parsed: URL;
@@ -134,9 +135,6 @@ function resolveTarget(url: string, method: string, allowRemote: boolean, hosts?
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new TypeError(`http.${method.toLowerCase()}: "${url}" is not an http:// or https:// URL`);
-  }
-  if (!allowRemote && !isLoopbackHost(resolveHost(hosts, parsed.hostname, Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80))?.host ?? parsed.hostname)) {
-    throw new Error(`refused request to ${parsed.hostname}: peakready only sends load to 127.0.0.0/8 or ::1 unless you pass --allow-remote (only against systems you own)`);
   }
   const tls = parsed.protocol === 'https:';
   const hasUser = parsed.username !== '' || parsed.password !== '';
@@ -209,9 +207,11 @@ async function request(vu: VuContext, jar: CookieJar, send: Send, method: string
   let redirectsLeft = params.redirects ?? inst.httpDefaults.maxRedirects;
   let digestAnswered = false;
   for (;;) {
-    const target = resolveTarget(ex.url, ex.method, inst.allowRemote, inst.httpDefaults.hosts);
+    const target = resolveTarget(ex.url, ex.method);
     if (target.credentials && auth !== 'digest') ex.headers.authorization ??= basicAuthorization(target.credentials);
-    const wire = await exchange(vu, params.jar ?? jar, ex, target, responseType, nameFromTemplate);
+    // decided on every request, not cached with the URL: another run in this process may allow less
+    const refused = inst.allowRemote ? undefined : remoteRefusal(target, inst.httpDefaults.hosts);
+    const wire = refused ? refusedExchange(refused) : await exchange(vu, params.jar ?? jar, ex, target, responseType, nameFromTemplate);
     const challenge = auth === 'digest' && wire.status === 401 && target.credentials && !digestAnswered ? parseDigestChallenge(wire.headers['www-authenticate']) : undefined;
     if (challenge) {
       // as k6: the challenge is measured as a request of its own, an expected one
@@ -231,6 +231,44 @@ async function request(vu: VuContext, jar: CookieJar, send: Send, method: string
     const followUp = (m: string, u: string, b: unknown, p: unknown) => send(m, u, b, p as Params | null);
     return new K6Response(wire, target.clean, ex.method, ex.headers, typeof ex.payload === 'string' ? ex.payload : '', responseType, followUp);
   }
+}
+
+/** k6's codes for a request its blockHostnames / blacklistIPs options stop before any traffic. */
+const BLOCKED_IP = 1110;
+const BLOCKED_HOSTNAME = 1111;
+const warnedHosts = new Set<string>();
+
+/**
+ * A request to a host outside 127.0.0.0/8 and ::1 without --allow-remote: refused before any
+ * traffic, as k6 refuses a blocked hostname or IP, so the script goes on with a failed response
+ * (status 0, `error_code` 1110/1111), and the run says why, once per host.
+ */
+function remoteRefusal(target: Target, hosts: HostsMap | undefined): { message: string; code: number } | undefined {
+  const mapped = resolveHost(hosts, target.host, target.port)?.host ?? target.host;
+  if (isLoopbackHost(mapped)) return undefined;
+  const message = `request to ${target.host} refused: peakready only sends load to 127.0.0.0/8 or ::1 unless you pass --allow-remote (only against systems you own)`;
+  if (!warnedHosts.has(target.host)) {
+    warnedHosts.add(target.host);
+    process.stderr.write(`peakready: ${message}; its requests fail with status 0 (error_code ${isIP(mapped) ? BLOCKED_IP : BLOCKED_HOSTNAME})\n`);
+  }
+  return { message, code: isIP(mapped) ? BLOCKED_IP : BLOCKED_HOSTNAME };
+}
+
+function refusedExchange(error: { message: string; code: number }): Awaited<ReturnType<typeof exchange>> {
+  const now = performance.now();
+  return {
+    status: 0,
+    statusText: '',
+    headers: {},
+    body: null,
+    bytesReceived: 0,
+    bytesSent: 0,
+    timings: { blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 },
+    startedAt: now,
+    endedAt: now,
+    startedEpoch: Date.now(),
+    error,
+  };
 }
 
 function basicAuthorization(c: { username: string; password: string }): string {
