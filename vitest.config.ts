@@ -69,8 +69,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     globalSetup: ['test/global-setup.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: all, exclude: integration, setupFiles: ['test/support/unit-guard.ts'] } },
-      { extends: true, test: { name: 'integration', include: integration } },
+      { extends: true, test: { name: 'unit', include: all, exclude: integration, setupFiles: ['test/support/environment.ts', 'test/support/unit-guard.ts'] } },
+      { extends: true, test: { name: 'integration', include: integration, setupFiles: ['test/support/environment.ts'] } },
     ],
   },
 });

@@ -24,7 +24,6 @@ export const K6_RUN_FLAGS_MISSING: Readonly<Record<string, string>> = {
   '--log-output': 'logs go to stderr',
   '--log-format': 'logs go to stderr as plain lines',
   '--traces-output': 'peakready sends a W3C traceparent with every request; traces go where the system under test exports them',
-  '--include-system-env-vars': 'pass variables with -e KEY=VALUE',
   '--minimum-iteration-duration': 'end the iteration with sleep()',
   '--throw': 'failed requests are recorded in http_req_failed; check() them',
   '-w': 'failed requests are recorded in http_req_failed; check() them',
@@ -32,7 +31,6 @@ export const K6_RUN_FLAGS_MISSING: Readonly<Record<string, string>> = {
   '--batch-per-host': 'http.batch() sends its requests at once',
   '--exit-on-running': 'peakready runs the test to its end',
   '--no-usage-report': 'peakready sends no usage report',
-  '--secret-source': 'pass secrets with -e KEY=VALUE',
   '--local-execution': 'peakready always runs locally',
   '--upload-only': 'peakready always runs locally',
 };

@@ -47,6 +47,27 @@ export default function () {
 `;
 
 describe('peakready run: k6 flags', () => {
+  it("passes the system's environment to __ENV as k6 run does, under -e; --include-system-env-vars=false leaves it out", async () => {
+    const script = file(
+      'env.js',
+      `export const options = { iterations: 1 };
+export default function () { console.log('SHOP_REGION=' + __ENV.SHOP_REGION + ' TIER=' + __ENV.TIER); }
+`,
+    );
+    const env = { ...process.env, SHOP_REGION: 'eu', TIER: 'system' };
+    const withSystem = await runCli(['run', script, '-e', 'TIER=flag', '-q'], env);
+    expect(withSystem.code, withSystem.stderr).toBe(0);
+    expect(withSystem.stderr).toContain('SHOP_REGION=eu TIER=flag');
+    const without = await runCli(['run', script, '-e', 'TIER=flag', '--include-system-env-vars=false', '-q'], env);
+    expect(without.code, without.stderr).toBe(0);
+    expect(without.stderr).toContain('SHOP_REGION=undefined TIER=flag');
+    // a BASE_URL the environment holds is the script's data, as in k6; its requests off this machine are refused
+    const remote = file('remote-env.js', `import http from 'k6/http';\nexport const options = { iterations: 1 };\nexport default function () { http.get(__ENV.BASE_URL + '/'); }\n`);
+    const refused = await runCli(['run', remote, '-q'], { ...env, BASE_URL: 'http://shop.example.com' });
+    expect(refused.code, refused.stderr).toBe(0);
+    expect(refused.stderr).toContain('request to shop.example.com refused: peakready only sends load to 127.0.0.0/8 or ::1 unless you pass --allow-remote');
+  });
+
   it('--stage replaces the scenarios with ramping-vus, --tag tags every sample, --out csv= writes k6 columns', async () => {
     const script = file('staged.js', SCRIPT);
     const csv = join(dir, 'samples.csv');

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { SummaryMode } from '../load/engine.js';
 import type { Overrides, PlainOption } from '../load/options.js';
@@ -13,6 +13,7 @@ export interface RunFlags {
   iterations?: string;
   stage: string[];
   env: string[];
+  includeSystemEnvVars: boolean;
   tag: string[];
   config?: string;
   summaryExport?: string;
@@ -92,6 +93,7 @@ export function addRunFlags(command: Command): Command {
     .option('-i, --iterations <n>', 'total iterations shared by the VUs (replaces the script\'s scenarios, as k6)')
     .option('-s, --stage <duration:target>', 'a ramping stage, e.g. -s 30s:10 -s 1m:50, repeatable (replaces the script\'s scenarios, as k6)', collect, [])
     .option('-e, --env <KEY=VALUE>', 'environment variable for the script (__ENV), repeatable', collect, [])
+    .option('--include-system-env-vars [bool]', "the system's environment variables in __ENV too, under -e's, as k6 run (=false: only -e)", parseBoolFlag, true)
     .option('--tag <NAME=VALUE>', 'a tag on every sample, repeatable (replaces the script\'s options.tags, as k6)', collect, [])
     .option('-c, --config <file>', "k6's JSON config file: options under the script's own (k6's order)")
     .option('--no-thresholds', "do not evaluate the script's thresholds")
@@ -114,4 +116,11 @@ export function addRunFlags(command: Command): Command {
     .option('--toxiproxy <url>', 'Toxiproxy API for --chaos (default: the running stack\'s fault proxy)')
     .option('--allow-remote', 'allow a target (or an --out endpoint) outside 127.0.0.0/8 and ::1 (only systems you own)')
     .option('--run-dir [dir]', 'record requests.ndjson, summary.json and the timeline in a run directory (default: a new one under .peakready/runs)');
+}
+
+/** k6's boolean flags: bare (true), or =true / =false. */
+function parseBoolFlag(value: string): boolean {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new InvalidArgumentError(`"${value}" is not true or false`);
 }

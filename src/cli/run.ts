@@ -130,12 +130,24 @@ function sayThresholdsCrossed(result: LoadRunResult): void {
   process.stderr.write(process.stderr.isTTY ? `ERRO[${String(seconds).padStart(4, '0')}] ${message}\n` : `time="${new Date().toISOString()}" level=error msg="${message}"\n`);
 }
 
-/** The script's __ENV: -e pairs, and BASE_URL from --target; a target off this machine only with --allow-remote. */
+/**
+ * The script's __ENV, as k6 run builds it: the system's environment (unless
+ * --include-system-env-vars=false), -e pairs over it, and BASE_URL from --target; a target off
+ * this machine only with --allow-remote.
+ */
 function scriptEnv(flags: RunFlags, allowRemote: boolean): Record<string, string> {
-  const env = parsePairs('-e', flags.env);
+  const given = parsePairs('-e', flags.env);
+  const system = flags.includeSystemEnvVars === false ? {} : systemEnv();
+  const env = { ...system, ...given };
   if (flags.target) env.BASE_URL = assertLoopbackTarget(flags.target, allowRemote).toString().replace(/\/$/, '');
-  else if (env.BASE_URL) assertLoopbackTarget(env.BASE_URL, allowRemote, '-e BASE_URL');
+  // one from the system's environment is the script's data as in k6 (tools set BASE_URL for their
+  // own ends); the http module still refuses its requests off this machine
+  else if (given.BASE_URL) assertLoopbackTarget(given.BASE_URL, allowRemote, '-e BASE_URL');
   return env;
+}
+
+function systemEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** --chaos: the experiment, started beside the load. */
