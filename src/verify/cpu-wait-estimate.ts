@@ -156,7 +156,8 @@ export function holders(spans: readonly HoldingSpan[], from: number, to: number)
 /** ms waited for a core over [from, to): per sampled second, the largest wait share among `chargedTo`, integrated. */
 function waitDuring(stretches: readonly WaitStretch[], chargedTo: readonly string[], from: number, to: number): number {
   let waited = 0;
-  for (const s of stretches) {
+  for (let i = firstEndingAfter(stretches, from); i < stretches.length; i++) {
+    const s = stretches[i]!;
     if (s.end <= from) continue;
     if (s.start >= to) break;
     const share = Math.max(0, ...chargedTo.map((service) => s.shares[service] ?? 0));
@@ -181,4 +182,16 @@ export function cpuWaitTiming(records: readonly RequestRecord[], estimate: CpuWa
   const without = records.map((r, i) => ({ ...r, duration: Math.max(0, r.duration - waits[i]!) }));
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   return { medianMs: Math.round(at(0.5)), p95Ms: Math.round(at(0.95)), withoutOverMs: Math.round(overLimit(without)) };
+}
+
+/** Index of the first stretch (sorted by start; one a second, so also by end) that ends after `t`. */
+function firstEndingAfter(stretches: readonly WaitStretch[], t: number): number {
+  let lo = 0;
+  let hi = stretches.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (stretches[mid]!.end <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
