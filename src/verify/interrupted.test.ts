@@ -34,6 +34,11 @@ describe('the judge on an interrupted run', () => {
     expect(integrity).toMatchObject({ status: 'skip', reason: 'the run was interrupted before the stored data was read back' });
   });
 
+  it('isolation names the interruption when the run stopped before its fault, not the file', () => {
+    const isolation = judge(interrupted(20), budgets).checks.find((c) => c.id === 'isolation')!;
+    expect(isolation).toMatchObject({ status: 'skip', reason: 'the run was interrupted before any fault was injected' });
+  });
+
   it('a run that ended is never INTERRUPTED', () => {
     const judged = judge(runDataOf(fixtureRecords()), budgets);
     expect(judged.verdict).toBe(verdictOf(judged.checks));

@@ -100,6 +100,7 @@ function outageOf(data: RunData, failing: string | undefined): Interval[] | unde
 /** No fault window: an experiment that was attempted but never injected its fault proved nothing, and fails. */
 function noOutage(data: RunData, failing: string | undefined): CheckResult {
   const refused = data.timeline.find((e) => e.type === 'probe' && e.stage === 'before' && !e.ok);
+  if (refused?.type !== 'probe' && data.interrupted) return skipped(ID, TITLE, 'the run was interrupted before any fault was injected');
   if (refused?.type !== 'probe') {
     return skipped(ID, TITLE, failing ? `no fault on "${failing}" in this run (checks.isolation.failing names the failing dependency's proxy)` : 'no fault was injected in this run (no fault on/off events in the timeline)');
   }
