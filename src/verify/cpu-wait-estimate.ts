@@ -1,6 +1,7 @@
 import type { RequestRecord, RigSample, SpanRecord } from '../run/records.js';
 import type { RunData } from '../run/run-data.js';
 import { LOAD_GENERATOR, RIG_MAIN_THREAD } from '../telemetry/rig/rig-sampler.js';
+import { ancestors, assembleTraces, spanEndMs, spanStartMs, type Trace } from '../telemetry/traces/index.js';
 
 /**
  * How much of a request's duration its handlers spent waiting for a CPU. The rig measures, once a
@@ -53,9 +54,19 @@ function buildEstimator(data: RunData): CpuWaitEstimator | undefined {
     .map((s) => ({ start: s.t - s.intervalMs, end: s.t, shares: delayShares(s.cpuWait, s.cpuRun ?? {}) }))
     .sort((a, b) => a.start - b.start);
   if (!stretches.length) return undefined;
-  const traces = spansByTrace(data.spans ?? []);
+  // the traces only once a request is asked about: most runs have no latency miss to weigh
+  let traces: Map<string, Trace> | undefined;
+  const held = new Map<string, HoldingSpan[]>();
+  const spansOf = (traceId: string): HoldingSpan[] | undefined => {
+    traces ??= new Map(assembleTraces(data.spans ?? []).map((t) => [t.traceId, t]));
+    const trace = traces.get(traceId);
+    if (!trace) return undefined;
+    let spans = held.get(traceId);
+    if (!spans) held.set(traceId, (spans = holdingSpans(trace)));
+    return spans;
+  };
   return (request) => {
-    const spans = request.traceId ? traces.get(request.traceId) : undefined;
+    const spans = request.traceId ? spansOf(request.traceId) : undefined;
     let waited = 0;
     for (const held of holders(spans ?? [], request.t, request.t + request.duration)) waited += waitDuring(stretches, held.chargedTo, held.start, held.end);
     return Math.min(request.duration, waited);
@@ -87,33 +98,9 @@ export interface HoldingSpan {
   chargedTo: readonly string[];
 }
 
-function spansByTrace(spans: readonly SpanRecord[]): Map<string, HoldingSpan[]> {
-  const byTrace = new Map<string, SpanRecord[]>();
-  for (const s of spans) {
-    const list = byTrace.get(s.traceId);
-    if (list) list.push(s);
-    else byTrace.set(s.traceId, [s]);
-  }
-  const out = new Map<string, HoldingSpan[]>();
-  for (const [traceId, list] of byTrace) {
-    const byId = new Map(list.map((s) => [s.spanId, s]));
-    const children = new Map<string, SpanRecord[]>();
-    for (const s of list) if (s.parentSpanId) children.set(s.parentSpanId, [...(children.get(s.parentSpanId) ?? []), s]);
-    const depths = new Map<string, number>();
-    const depthOf = (s: SpanRecord, guard = 0): number => {
-      const known = depths.get(s.spanId);
-      if (known !== undefined) return known;
-      const parent = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
-      const depth = parent && guard < 64 ? depthOf(parent, guard + 1) + 1 : 0;
-      depths.set(s.spanId, depth);
-      return depth;
-    };
-    out.set(
-      traceId,
-      list.map((s) => ({ start: nanosToMs(s.startTimeUnixNano), end: nanosToMs(s.endTimeUnixNano), depth: depthOf(s), chargedTo: chargedTo(s, children.get(s.spanId) ?? []) })),
-    );
-  }
-  return out;
+/** A trace's spans as the estimate reads them. */
+function holdingSpans(trace: Trace): HoldingSpan[] {
+  return trace.spans.map((s) => ({ start: spanStartMs(s), end: spanEndMs(s), depth: ancestors(trace, s).length, chargedTo: chargedTo(s, trace.children.get(s.spanId) ?? []) }));
 }
 
 function chargedTo(span: SpanRecord, children: readonly SpanRecord[]): string[] {
@@ -121,10 +108,6 @@ function chargedTo(span: SpanRecord, children: readonly SpanRecord[]): string[] 
   if (children.length) return [span.service, RIG_MAIN_THREAD, ...new Set(children.map((c) => c.service))];
   const peer = span.attributes['db.system.name'] ?? span.attributes['db.system'] ?? span.attributes['peer.service'];
   return typeof peer === 'string' ? [span.service, RIG_MAIN_THREAD, peer] : [span.service, RIG_MAIN_THREAD];
-}
-
-function nanosToMs(nanos: string): number {
-  return Number(BigInt(nanos) / 1000n) / 1000;
 }
 
 /**
