@@ -440,6 +440,11 @@ class Exchange implements SocketUser {
 }
 
 function failure(error: Error, startedAt: number, endedAt: number): WireResponse {
+  return failedResponse(classifyError(error as Error & { code?: string }), startedAt, endedAt);
+}
+
+/** A request that got no response (status 0), with k6's error message and code. */
+export function failedResponse(error: { message: string; code: number }, startedAt: number, endedAt: number): WireResponse {
   return {
     status: 0,
     statusText: '',
@@ -450,6 +455,6 @@ function failure(error: Error, startedAt: number, endedAt: number): WireResponse
     timings: { blocked: endedAt - startedAt, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 },
     startedAt,
     endedAt,
-    error: classifyError(error as Error & { code?: string }),
+    error,
   };
 }

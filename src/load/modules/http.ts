@@ -7,7 +7,7 @@ import { resolveHost, type HostsMap } from './hosts.js';
 import { IterationInterrupted, type VuContext } from '../vu-context.js';
 import { CookieJar } from './cookie-jar.js';
 import { digestAuthorization, parseDigestChallenge } from './digest-auth.js';
-import { sendRequest, type WireResponse } from './http-client.js';
+import { failedResponse, sendRequest, type WireResponse } from './http-client.js';
 import { encodeBody } from './http-body.js';
 import { K6Response, type ResponseType } from './http-response.js';
 import { httpDebugText } from './http-debug.js';
@@ -256,19 +256,7 @@ function remoteRefusal(target: Target, hosts: HostsMap | undefined): { message: 
 
 function refusedExchange(error: { message: string; code: number }): Awaited<ReturnType<typeof exchange>> {
   const now = performance.now();
-  return {
-    status: 0,
-    statusText: '',
-    headers: {},
-    body: null,
-    bytesReceived: 0,
-    bytesSent: 0,
-    timings: { blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 },
-    startedAt: now,
-    endedAt: now,
-    startedEpoch: Date.now(),
-    error,
-  };
+  return { ...failedResponse(error, now, now), startedEpoch: Date.now() };
 }
 
 function basicAuthorization(c: { username: string; password: string }): string {
