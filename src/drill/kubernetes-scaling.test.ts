@@ -49,8 +49,12 @@ async function plan(kubernetes: string): Promise<DrillPlan> {
   return { ...planned, receiverPort: 0 };
 }
 
-/** Starts the rig on `story`, waits for `decisions` scale decisions, tears down; the run and the log. */
-async function watched(p: DrillPlan, story: string, decisions: number): Promise<{ run: RunDirectory; log: string[] }> {
+/**
+ * Starts the rig on `story`, waits until the timeline holds `decisions` scale decisions and
+ * `replicas` replica counts (the HPA and Deployment watches are separate streams, so one may
+ * still be replaying when the other is done), tears down; the run and the log.
+ */
+async function watched(p: DrillPlan, story: string, decisions: number, replicas = 0): Promise<{ run: RunDirectory; log: string[] }> {
   api.reset(story);
   const run = RunDirectory.create('drill', dir);
   run.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: 'drill' });
@@ -59,7 +63,8 @@ async function watched(p: DrillPlan, story: string, decisions: number): Promise<
   try {
     await rig.start(new AbortController().signal);
     const until = Date.now() + 5000;
-    while (run.timeline().filter((e) => e.type === 'scale-decision').length < decisions && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    const count = (type: string) => run.timeline().filter((e) => e.type === type).length;
+    while ((count('scale-decision') < decisions || count('replicas') < replicas) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   } finally {
     await rig.tearDown();
   }
@@ -91,7 +96,7 @@ describe('scale-out evidence from the Kubernetes API (observe.scaling.kubernetes
 
   it('a scale-out that happened: the watcher writes it into the run before the load, and the scale-out check passes it', async () => {
     const p = await plan(`{ kubeconfig: ${api.kubeconfig}, context: recorded, workloads: [catalog] }`);
-    const { run, log } = await watched(p, '', 4);
+    const { run, log } = await watched(p, '', 4, 5);
     const timeline = run.timeline();
     expect(timeline.filter((e) => e.type === 'scale-decision').map((e) => (e.type === 'scale-decision' ? [e.current, e.desired] : []))).toEqual([
       [3, 3],
