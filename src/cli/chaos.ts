@@ -110,48 +110,21 @@ async function chaosRunCommand(file: string, options: TargetOptions & { gateway?
   run.appendTimeline({ t: Date.now(), type: 'run', state: 'start', command: `chaos run ${file}` });
   process.stdout.write(`peakready: ${experiment.title} (run ${run.id})\n`);
   const { formatChaosProgress } = await import('../faults/experiments/probe-feed.js');
-  const live = liveLine(Boolean(process.stderr.isTTY));
+  const { liveLine } = await import('./live-line.js');
+  // on a terminal a spinner with the probes so far; elsewhere a plain line at most every 10 s
+  const live = liveLine({ plainEveryMs: 10_000, plainPrefix: 'peakready: ', initialText: 'probing the steady state' });
   const result = await runExperiment(experiment, {
     toxiproxyUrl: url,
     runDir: run,
     vars: { gateway: gateway.replace(/\/+$/, '') },
-    log: (line) => {
-      live.clear();
-      process.stdout.write(line + '\n');
-    },
+    log: (line) => live.log(line, process.stdout),
     onProgress: (p) => live.show(formatChaosProgress(p)),
-  });
-  live.clear();
+  }).finally(() => live.stop());
   run.appendTimeline({ t: Date.now(), type: 'run', state: 'end', command: `chaos run ${file}` });
   // its own file: checks.json holds CheckResult[] for `peakready report`
   writeFileSync(join(run.root, 'chaos-result.json'), JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(formatResult(result));
   if (result.status !== 'ok') process.exitCode = ExitCode.checkFailed;
-}
-
-/**
- * The progress line: on a terminal one line on stderr rewritten in place (cleared before a log line),
- * elsewhere a plain line at most every 10 s.
- */
-function liveLine(tty: boolean): { show(line: string): void; clear(): void } {
-  let shown = false;
-  let lastPlain = 0;
-  return {
-    show(line) {
-      if (tty) {
-        process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
-        shown = true;
-      } else if (Date.now() - lastPlain >= 10_000) {
-        lastPlain = Date.now();
-        process.stderr.write(`peakready: ${line}\n`);
-      }
-    },
-    clear() {
-      if (!shown) return;
-      process.stderr.write('\r\x1b[2K');
-      shown = false;
-    },
-  };
 }
 
 function formatResult(r: ExperimentResult): string {

@@ -98,16 +98,17 @@ async function drillAction(file: string | undefined, opts: DrillFlags): Promise<
   if (opts.dryRun) return dryRun(file, opts);
   const { runDrill } = await import('../drill/game-day.js');
   const { githubAnnotations, inGithubActions, useColor } = await import('../report/index.js');
-  const tty = Boolean(process.stderr.isTTY) && !opts.quiet;
+  const { liveLine } = await import('./live-line.js');
+  // on a terminal a spinner with the drill's status, fitted to the width by the drill; elsewhere a plain line every 5 s
+  const live = liveLine({ inPlace: !opts.quiet, plainEveryMs: 5000, initialText: 'preparing the drill' });
   const result = await runDrill({
     ...drillOptionsOf(file, opts),
     color: useColor(process.stdout),
     tableWidth: outputWidth(process.stdout),
-    log: (line: string) => process.stderr.write((tty ? '\r\x1b[2K' : '') + line + '\n'),
-    onStatus: statusWriter(tty),
-    // the line is rewritten in place: one column short of the width, so the terminal never wraps it
-    statusWidth: () => (tty ? (process.stderr.columns ?? 160) - 1 : Number.POSITIVE_INFINITY),
-  });
+    log: (line: string) => live.log(line),
+    onStatus: (line) => live.show(line),
+    statusWidth: () => live.width(),
+  }).finally(() => live.stop());
   process.stdout.write('\n' + result.table + '\n');
   if (inGithubActions()) process.stdout.write(githubAnnotations(result.checks).map((line) => line + '\n').join(''));
   process.stdout.write(`\nverdict: ${result.verdict.toUpperCase()} — reports in ${result.run.root}\n`);
@@ -158,18 +159,5 @@ function drillOptionsOf(file: string | undefined, opts: DrillFlags): DrillOption
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.defect ? { defects: parseDefects(opts.defect) } : {}),
     quiet: opts.quiet,
-  };
-}
-
-/** On a terminal, one line rewritten in place (fitted to the width by the drill); elsewhere a plain line every 5 s. */
-function statusWriter(tty: boolean): (line: string) => void {
-  let lastPlain = 0;
-  return (line) => {
-    if (tty) {
-      process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
-    } else if (Date.now() - lastPlain >= 5000) {
-      lastPlain = Date.now();
-      process.stderr.write(line + '\n');
-    }
   };
 }

@@ -45,12 +45,16 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const { signal } = interruption;
   let failure: { error: unknown } | undefined;
   let leftovers: RigLeftovers;
+  // the live line between the load's own status lines
+  const status = (text: string) => options.onStatus?.(text);
   try {
+    status(plan.withStack ? 'starting the reference stack and the rig' : 'starting the rig');
     await rig.start(signal);
     interruption.enter('load');
     await playLoad(plan, rig, run, signal, options, log);
     if (!signal.aborted) {
       interruption.enter('reading the evidence');
+      status('reading the evidence: traces, stored orders, what was left behind');
       await gatherEvidence(plan, rig, run, signal, log);
     }
   } catch (error) {
@@ -60,12 +64,14 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     }
   } finally {
     interruption.enter('stopping the stack');
+    status(plan.withStack ? 'stopping the stack' : 'stopping the rig');
     leftovers = await rig.tearDown();
     event({ t: Date.now(), type: 'run', state: 'end', command });
   }
   let result: DrillResult;
   try {
     await recordLeftovers(run, plan, leftovers);
+    status('judging the run');
     result = judgeAndReport(run, plan, options);
   } finally {
     interruption.done();
