@@ -11,8 +11,8 @@ import { BIN, runCli } from './support/cli.js';
 import { isListening, processesWithHome, waitFor } from './support/stack.js';
 
 /**
- * A drill that does not reach its end, through the CLI on real processes: Ctrl-C mid-load still
- * gives a judged report marked INTERRUPTED; a SIGKILL before the stack is ready leaves no process
+ * A drill that does not reach its end, through the CLI on real processes: Ctrl-C mid-load, or its
+ * terminal closing, still gives a judged report marked INTERRUPTED; a SIGKILL before the stack is ready leaves no process
  * and no port within 5 s with nothing reaping; a drill that cannot start leaves no run directory.
  */
 
@@ -99,6 +99,27 @@ describe('peakready drill, interrupted', () => {
     const again = await runCli(['report'], env);
     expect(again.code, again.stderr).toBe(5);
     expect(again.stdout).toContain('VERDICT: INTERRUPTED');
+  });
+
+  it('when its terminal closes mid-load (SIGHUP, every later write to stdout and stderr failing) still judges and writes its reports, and stops everything', { timeout: 240_000 }, async () => {
+    const { home, env } = freshHome();
+    const drill = startDrill(env);
+    await waitFor(() => {
+      const [run] = runDirs(home);
+      return run !== undefined && timeline(run).some((e) => e.type === 'phase' && e.state === 'start');
+    }, 'the load to be under way', 120_000);
+    // the terminal is gone: nobody reads the drill's output any more (EPIPE), then the hang-up
+    drill.child.stdout!.destroy();
+    drill.child.stderr!.destroy();
+    drill.child.kill('SIGHUP');
+    expect(await drill.exited).toBe(5);
+    const [run] = runDirs(home);
+    const report = JSON.parse(readFileSync(join(run!, 'report.json'), 'utf8')) as ReportJson;
+    expect(report.verdict).toBe('interrupted');
+    expect(report.interrupted).toMatchObject({ cause: 'SIGHUP', step: 'load' });
+    expect(readFileSync(join(run!, 'summary.md'), 'utf8')).toContain('stopped by SIGHUP');
+    expect(processesWithHome(home)).toEqual([]);
+    expect(await openPorts()).toEqual([]);
   });
 
   it('SIGKILLed while the stack starts leaves no process and no port 5 s later, before any command reaps', { timeout: 120_000 }, async () => {

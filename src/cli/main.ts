@@ -50,6 +50,7 @@ OTEL_EXPORTER_OTLP_ENDPOINT, KUBECONFIG, K6_PROMETHEUS_RW_* and K6_CSV_* (peakre
 
 /** Entry point of bin/peakready.js. */
 export async function main(argv: readonly string[]): Promise<void> {
+  outliveClosedOutput();
   const program = buildProgram();
   const verbose = argv.includes('--verbose');
   let code: number = ExitCode.ok;
@@ -61,6 +62,21 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   await runShutdownHooks();
   process.exit(code);
+}
+
+/**
+ * A closed terminal (SIGHUP: its window was closed, its ssh session dropped) or a closed pipe
+ * (`| head`) makes every later write to stdout/stderr fail (EIO, EPIPE), and an unhandled stream
+ * error ends the process. A drill interrupted that way must still judge what ran and write its
+ * reports to disk, and stop what it started: what it would have printed is dropped, nothing else.
+ */
+export function outliveClosedOutput(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EIO' || error.code === 'EPIPE' || error.code === 'ECONNRESET' || error.code === 'ERR_STREAM_DESTROYED') return;
+      throw error;
+    });
+  }
 }
 
 function reportError(error: unknown, verbose: boolean): number {
