@@ -100,7 +100,7 @@ describe('the test rig', () => {
     expect(judged.verdict).toBe('fail');
   });
 
-  it('on a saturated rig a miss in the tail only (the median held) is INCONCLUSIVE; one that moved the median stays a FAIL', () => {
+  it('on a saturated rig with no CPU-wait reading, a miss in the tail only (the median held) is INCONCLUSIVE; one that moved the median, or a tail the measured wait does not explain, stays a FAIL', () => {
     const tight = tightBudget();
     // one checkout in ten takes 3 s more: the p(95) misses by far more than the rig's delay, the median holds
     let n = 0;
@@ -111,6 +111,12 @@ describe('the test rig', () => {
     expect(detail.note).toMatch(/the miss is in the tail only: the same requests' median held the limit by \d+(\.\d)?ms/);
     // the same tail on a quiet rig is the system's
     expect(judge(withRig(tailOnly, rigSamples(0, 80, {})), tight, { traceRules }).checks.find((c) => c.id === 'budgets')!.status).toBe('fail');
+    // the same tail where the services' CPU wait was read and explains little of it (the slow
+    // checkouts were asleep on a dependency, not starved): the system's, a FAIL
+    const measured = judge(withRig(tailOnly, rigSamples(0, 80, { cpuBusy: 1, loopDelayP99Ms: 30, cpuWait: { inventory: 0.02, checkout: 0.02, gateway: 0.02, peakready: 0.02 } })), tight, { traceRules });
+    const stalled = measured.checks.find((c) => c.id === 'budgets')!.details[0]!;
+    expect(stalled.status).toBe('fail');
+    expect(stalled.note).toMatch(/explains only part of it: without it the figure is still \d[\d,.]*m?s over the limit/);
     // every checkout slower (a regression moves the middle): a FAIL even on a starved rig
     const moved = judge(withRig(slowCheckouts(fixtureRunData(), 3000), rigSamples(0, 80, { cpuBusy: 1, loopDelayP99Ms: 30 })), tight, { traceRules });
     expect(moved.checks.find((c) => c.id === 'budgets')!.status).toBe('fail');

@@ -190,9 +190,11 @@ function lagDetail(health: RigHealth): CheckDetail[] {
  * - the system's processes waited for a core long enough that, with each request's estimated wait
  *   taken out (src/verify/cpu-wait-estimate.ts), the figure is within the limit;
  * - the drill's own delay there (its event loop) is at least the miss;
- * - or the miss is in the tail only (a p95 or max over the limit while the same requests' median
- *   held it): on a bundled stack the system shares the starved cores, and CPU starvation stretches
- *   a tail far beyond the rig's event-loop delay, while a regression moves the middle.
+ * - or, when no process's CPU wait could be read, the miss is in the tail only (a p95 or max over
+ *   the limit while the same requests' median held it): on a bundled stack the system shares the
+ *   starved cores, and CPU starvation stretches a tail far beyond the rig's event-loop delay, while
+ *   a regression moves the middle. Where the wait was read, it decides: a tail that stays over the
+ *   limit without it (requests stalled on a dead dependency) is the system's.
  * A miss beyond all three stays a FAIL, and says by how much the wait fell short of explaining it:
  * a service asleep on a slow dependency is rarely runnable, so its requests are charged little
  * wait however starved the host. A check left with no failing detail, only inconclusive ones, is
@@ -230,7 +232,10 @@ function doubtOf(timing: NonNullable<CheckDetail['timing']>, delayMs: number): s
     return `the system's processes waited for a core an estimated ${ms(wait.medianMs)} of the median request (p95 ${ms(wait.p95Ms)}), and without that wait the figure is within the limit (by ${ms(-wait.withoutOverMs)})`;
   }
   if (delayMs >= timing.overMs) return `its typical delay there of ${ms(delayMs)} accounts for the ${ms(timing.overMs)} miss`;
-  if (timing.medianOverMs !== undefined && timing.medianOverMs <= 0) {
+  // only where no process's wait was read (a system whose processes are not on this host, a run
+  // recorded before the estimate): a measured estimate that leaves the tail over the limit says the
+  // tail is the system's (a request stalled on a dead dependency is asleep, not starved)
+  if (!wait && timing.medianOverMs !== undefined && timing.medianOverMs <= 0) {
     return `the miss is in the tail only: the same requests' median held the limit by ${ms(-timing.medianOverMs)}, and a starved CPU stretches a tail while a regression moves the middle`;
   }
   return undefined;
