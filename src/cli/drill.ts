@@ -107,6 +107,7 @@ async function drillAction(file: string | undefined, opts: DrillFlags): Promise<
     tableWidth: outputWidth(process.stdout),
     log: (line: string) => live.log(line),
     onStatus: (line) => live.show(line),
+    onStep: (step) => live.step(step),
     statusWidth: () => live.width(),
   }).finally(() => live.stop());
   process.stdout.write('\n' + result.table + '\n');

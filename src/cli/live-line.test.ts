@@ -26,7 +26,7 @@ describe('the live line of the drill and of chaos run', () => {
     expect(canDrawInPlace({ isTTY: false, columns: 120 }, {})).toBe(false);
   });
 
-  it('elsewhere prints a plain line at most every plainEveryMs, and log lines always', () => {
+  it('elsewhere prints a plain line at most every plainEveryMs, log lines always, and no step (the log tells it)', () => {
     vi.useFakeTimers();
     try {
       const out = new PassThrough();
@@ -35,6 +35,7 @@ describe('the live line of the drill and of chaos run', () => {
       const live = liveLine({ stream: out as unknown as NodeJS.WriteStream, plainEveryMs: 5000, plainPrefix: 'peakready: ', env: {} });
       expect(live.interactive).toBe(false);
       expect(live.width()).toBe(Number.POSITIVE_INFINITY);
+      live.step('starting the reference stack');
       live.show('surge 01:00 left');
       live.show('surge 00:59 left');
       vi.advanceTimersByTime(5000);
@@ -52,12 +53,15 @@ describe('the live line of the drill and of chaos run', () => {
     const live = liveLine({ stream, plainEveryMs: 5000, initialText: 'preparing the drill', env: {} });
     expect(live.interactive).toBe(true);
     expect(live.width()).toBe(37);
+    live.step('starting the reference stack');
+    live.log('peakready: stack ready', stream);
     live.show('surge 01:48 left | err 0.2% | faults recommendations:down | replicas catalog 3');
     live.log('a line that stays', stream);
     live.stop();
     live.stop();
     const out = written();
     expect(out).toContain('preparing the drill');
+    expect(out).toContain('starting the reference stack');
     expect(out).toContain('a line that stays\n');
     // the status was cut to the width, not wrapped
     expect(out).toContain('surge 01:48 left | err 0.2% | faults…');

@@ -12,6 +12,8 @@ export interface LiveLine {
   readonly interactive: boolean;
   /** the line now */
   show(text: string): void;
+  /** a step that the log lines already tell (starting, stopping): on a terminal the line now, elsewhere nothing */
+  step(text: string): void;
   /** a line that stays, written to `to` (stderr by default) above the live line */
   log(line: string, to?: NodeJS.WritableStream): void;
   /** the columns `show` may fill without the terminal wrapping it; unbounded elsewhere */
@@ -65,6 +67,9 @@ export function liveLine(options: LiveLineOptions): LiveLine {
       // one row: a wrapped line would be redrawn below itself on a terminal that is resized narrower
       if (!stopped) spinner.text = text.length > width ? text.slice(0, width - 1) + '…' : text;
     },
+    step(text) {
+      this.show(text);
+    },
     log(line, to = process.stderr) {
       // ora clears its line before any write to stdout/stderr while it spins, and draws it again below
       to.write(line + '\n');
@@ -87,6 +92,7 @@ function plainLine(stream: NodeJS.WriteStream, options: LiveLineOptions): LiveLi
       lastPlain = Date.now();
       stream.write((options.plainPrefix ?? '') + text + '\n');
     },
+    step: () => undefined,
     log(line, to = process.stderr) {
       to.write(line + '\n');
     },

@@ -41,8 +41,10 @@ export interface DrillOptions {
   quiet?: boolean;
   color?: boolean;
   log?: (line: string) => void;
-  /** a live status line; called about once a second */
+  /** a live status line; called about once a second during the load */
   onStatus?: (line: string) => void;
+  /** the step the drill is in outside the load (starting the stack, reading the evidence, ...), for a live line; the log says it too */
+  onStep?: (step: string) => void;
   /** the columns the status line may take (a terminal's width, asked each time); default unlimited */
   statusWidth?: () => number;
   /** the columns the verdict table may take (default 100) */

@@ -46,7 +46,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   let failure: { error: unknown } | undefined;
   let leftovers: RigLeftovers;
   // the live line between the load's own status lines
-  const status = (text: string) => options.onStatus?.(text);
+  const status = (text: string) => options.onStep?.(text);
   try {
     status(plan.withStack ? 'starting the reference stack and the rig' : 'starting the rig');
     await rig.start(signal);
