@@ -74,7 +74,9 @@ describe('Kubernetes watcher on recorded API responses', () => {
     const until = new Promise<void>((r) => (stop = r));
     const watching = watchCluster({ kubeconfig, context: 'recorded', run: run.root, out, until });
     const deadline = Date.now() + 5000;
-    while (!text.includes('replicas 9 -> 9 ready=9') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // the HPA and Deployment watches are separate streams: wait for the end of both
+    const decisions = () => run.timeline().filter((e) => e.type === 'scale-decision').length;
+    while ((!text.includes('replicas 9 -> 9 ready=9') || decisions() < 4) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     stop();
     await watching;
     expect(text).toContain('in namespace shop on http://127.0.0.1:');
@@ -93,7 +95,9 @@ describe('Kubernetes watcher on recorded API responses', () => {
     try {
       const deadline = Date.now() + 5000;
       const lists = () => api.requests.slice(before).filter((r) => r.includes('/horizontalpodautoscalers') && !r.includes('watch=true')).length;
-      while (lists() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const count = (type: string) => events.filter((e) => e.type === type).length;
+      // both kinds replayed (separate streams) and the HPAs re-listed twice
+      while ((lists() < 3 || count('scale-decision') < 4 || count('replicas') < 6) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(lists()).toBeGreaterThanOrEqual(3);
     } finally {
       await watcher.stop();
