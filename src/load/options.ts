@@ -189,6 +189,9 @@ function findExecutor(executorName: unknown, field: string, file: string, issues
   return undefined;
 }
 
+/** k6's `userAgent` option when the script sets none (k6 sends its own name and version). */
+export const DEFAULT_USER_AGENT = 'peakready/0.1 (k6-compatible; https://k6.io/)';
+
 export function resolveOptions(raw: unknown, file: string, overrides: Overrides = {}): LoadOptions {
   const parsed = topSchema.safeParse(layered(raw, overrides) ?? {});
   if (!parsed.success) throw new ConfigError(issuesFrom(parsed.error, file, 'options'));
@@ -232,7 +235,7 @@ export function resolveOptions(raw: unknown, file: string, overrides: Overrides 
     noConnectionReuse: o.noConnectionReuse ?? false,
     discardResponseBodies: o.discardResponseBodies ?? false,
     maxRedirects: o.maxRedirects ?? 10,
-    userAgent: o.userAgent ?? 'peakready/0.1 (k6-compatible; https://k6.io/)',
+    userAgent: o.userAgent ?? DEFAULT_USER_AGENT,
     insecureSkipTLSVerify: o.insecureSkipTLSVerify ?? false,
     httpDebug: o.httpDebug === 'full' ? 'full' : o.httpDebug ? 'headers' : '',
     ...(hosts.hosts ? { hosts: hosts.hosts } : {}),

@@ -3,6 +3,7 @@ import { PeakreadyError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { hostInstance, settingsContext, WorkerMetrics, type HostedInstance } from './instance-host.js';
 import type { MetricDefinition } from './metrics/types.js';
+import { DEFAULT_USER_AGENT } from './options.js';
 import { stderrConsole, type ScriptConsole } from './script/console.js';
 import { ScriptError } from './script/errors.js';
 import { ScriptProgram } from './script/loader.js';
@@ -124,7 +125,7 @@ export class ScriptWorkerRuntime {
       scriptDir: dirname(data.script),
       env: data.env,
       allowRemote: data.allowRemote,
-      httpDefaults: { noConnectionReuse: false, discardResponseBodies: false, maxRedirects: 10, userAgent: 'peakready/0.1 (k6-compatible; https://k6.io/)', insecureSkipTLSVerify: false, httpDebug: '' },
+      httpDefaults: { noConnectionReuse: false, discardResponseBodies: false, maxRedirects: 10, userAgent: DEFAULT_USER_AGENT, insecureSkipTLSVerify: false, httpDebug: '' },
       recordRequest: null,
       captures: [],
       abortTest: () => {},

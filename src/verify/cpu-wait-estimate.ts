@@ -1,3 +1,4 @@
+import { percentile } from '../budgets/evaluate.js';
 import type { RequestRecord, RigSample, SpanRecord } from '../run/records.js';
 import type { RunData } from '../run/run-data.js';
 import { LOAD_GENERATOR, RIG_MAIN_THREAD } from '../telemetry/rig/rig-sampler.js';
@@ -163,8 +164,7 @@ export function cpuWaitTiming(records: readonly RequestRecord[], estimate: CpuWa
   const waits = records.map(estimate);
   const sorted = [...waits].sort((a, b) => a - b);
   const without = records.map((r, i) => ({ ...r, duration: Math.max(0, r.duration - waits[i]!) }));
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { medianMs: Math.round(at(0.5)), p95Ms: Math.round(at(0.95)), withoutOverMs: Math.round(overLimit(without)) };
+  return { medianMs: Math.round(percentile(sorted, 50)), p95Ms: Math.round(percentile(sorted, 95)), withoutOverMs: Math.round(overLimit(without)) };
 }
 
 /** Index of the first stretch (sorted by start; one a second, so also by end) that ends after `t`. */
